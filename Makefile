@@ -1,0 +1,34 @@
+# askcorpus — `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run index test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Opens the window on the shipped corpus (it builds the index in the background if needed).
+run: install
+	$(VENV)/bin/askcorpus
+
+index: install
+	$(VENV)/bin/askcorpus index
+
+test: install
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+
+bench: install
+	$(VENV)/bin/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) index/*.sqlite3* index/vectors-* index/writer.lock

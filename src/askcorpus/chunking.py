@@ -1,0 +1,269 @@
+"""Cutting a document into passages a reader would call a passage, with exact offsets.
+
+Paragraphs (separated by blank lines) are the unit: short neighbours are merged up to the target
+size, and a paragraph longer than the maximum is split at sentence boundaries into windows that
+overlap by a sentence. Every passage's text is ``document.text[start:end]``, passages are never
+empty, and together they cover every non-blank character of the document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from askcorpus.records import Document, Passage
+from askcorpus.settings import ChunkingParams
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v\u00a0]*\n\s*")
+_WORD = re.compile(r"\S+")
+# A sentence ends at . ! ? (optionally followed by closing quotes/brackets and footnote marks
+# like [1]) and whitespace, when the next sentence starts like one.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?…])[\"'”’»)\]]*(?:\[\d+\])*(?=\s+[\"'“‘«(\[]?[A-Z0-9А-ЯЁ\u4e00-\u9fff])"
+)
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "jr",
+        "sr",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "no",
+        "fig",
+        "al",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "gov",
+        "sen",
+        "rep",
+        "pp",
+        "p",
+        "vol",
+        "ed",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "u.s",
+        "u.k",
+        "u.n",
+        "approx",
+        "est",
+        "dept",
+        "univ",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
+)
+
+
+def count_words(text: str) -> int:
+    """Number of whitespace-separated words."""
+    return len(_WORD.findall(text))
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``(start, end)`` shrunk to exclude surrounding whitespace; None if only whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of the non-blank paragraphs of ``text[start:end]``, in document offsets."""
+    end = len(text) if end is None else end
+    spans = []
+    pos = start
+    for m in _PARAGRAPH_BREAK.finditer(text, start, end):
+        span = _trimmed(text, pos, m.start())
+        if span:
+            spans.append(span)
+        pos = m.end()
+    span = _trimmed(text, pos, end)
+    if span:
+        spans.append(span)
+    return spans
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    word_start = dot
+    while word_start > 0 and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start:dot].lower().lstrip("(\"'“‘")
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of the sentences in ``text[start:end]`` (document offsets, whitespace trimmed).
+
+    Line breaks inside a paragraph also end a sentence when the line is short (headings, list
+    items), so titles do not glue onto the following sentence.
+    """
+    end = len(text) if end is None else end
+    cuts = [start]
+    for m in _SENTENCE_END.finditer(text, start, end):
+        if text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1):
+            continue
+        cuts.append(m.end())
+    for m in re.finditer(r"\n", text[start:end]):
+        cuts.append(start + m.end())
+    cuts.append(end)
+    spans = []
+    for a, b in zip(sorted(set(cuts)), sorted(set(cuts))[1:], strict=False):
+        span = _trimmed(text, a, b)
+        if span:
+            spans.append(span)
+    return _merge_fragments(text, spans)
+
+
+def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a line that does not end a sentence onto the next (wrapped lines inside a sentence)."""
+    merged: list[tuple[int, int]] = []
+    for span in spans:
+        if merged:
+            prev = text[merged[-1][0] : merged[-1][1]]
+            ends_sentence = prev.rstrip("\"'”’»)]0123456789[").endswith((".", "!", "?", "…", ":"))
+            wrapped_line = count_words(prev) >= 8 and not ends_sentence
+            if wrapped_line and text[span[0]].islower():
+                merged[-1] = (merged[-1][0], span[1])
+                continue
+        merged.append(span)
+    return merged
+
+
+def _word_windows(text: str, start: int, end: int, size: int) -> Iterator[tuple[int, int]]:
+    """Split an over-long sentence into windows of ``size`` words (no sentence boundary to use)."""
+    words = list(_WORD.finditer(text, start, end))
+    for i in range(0, len(words), size):
+        chunk = words[i : i + size]
+        yield chunk[0].start(), chunk[-1].end()
+
+
+def _split_long(text: str, span: tuple[int, int], params: ChunkingParams) -> list[tuple[int, int]]:
+    """Windows of sentences for a paragraph longer than ``max_words``, overlapping by a sentence."""
+    sentences: list[tuple[int, int]] = []
+    for s in sentence_spans(text, *span):
+        if count_words(text[s[0] : s[1]]) > params.max_words:
+            sentences.extend(_word_windows(text, s[0], s[1], params.target_words))
+        else:
+            sentences.append(s)
+    counts = [count_words(text[a:b]) for a, b in sentences]
+    windows = []
+    i = 0
+    while i < len(sentences):
+        j, words = i, 0
+        while j < len(sentences) and (
+            j == i or (words < params.target_words and words + counts[j] <= params.max_words)
+        ):
+            words += counts[j]
+            j += 1
+        # Avoid a runt window at the end: absorb the remainder if it fits.
+        rest = sum(counts[j:])
+        if j < len(sentences) and rest < params.min_words and words + rest <= params.max_words:
+            j = len(sentences)
+        windows.append((sentences[i][0], sentences[j - 1][1]))
+        if j >= len(sentences):
+            break
+        i = max(j - params.overlap_sentences, i + 1)
+    return windows
+
+
+def chunk_spans(text: str, params: ChunkingParams) -> list[tuple[int, int, int]]:
+    """``(start, end, paragraph_number)`` for each passage of ``text`` (paragraphs 1-based)."""
+    result: list[tuple[int, int, int]] = []
+    group: list[int] = []  # indexes into paragraphs, merged into one passage
+    group_words = 0
+    paragraphs = paragraph_spans(text)
+    counts = [count_words(text[a:b]) for a, b in paragraphs]
+
+    def flush() -> None:
+        nonlocal group, group_words
+        if group:
+            result.append((paragraphs[group[0]][0], paragraphs[group[-1]][1], group[0] + 1))
+        group, group_words = [], 0
+
+    for i, (span, words) in enumerate(zip(paragraphs, counts, strict=True)):
+        if words > params.max_words:
+            flush()
+            result.extend((a, b, i + 1) for a, b in _split_long(text, span, params))
+            continue
+        if group and (group_words >= params.target_words or group_words + words > params.max_words):
+            flush()
+        group.append(i)
+        group_words += words
+    flush()
+    return _absorb_runts(text, result, params)
+
+
+def _absorb_runts(
+    text: str, spans: list[tuple[int, int, int]], params: ChunkingParams
+) -> list[tuple[int, int, int]]:
+    """Glue passages under ``min_words`` (headings, a last line) onto a neighbour.
+
+    A runt joins the passage after it (a heading belongs with its text); a runt at the very end
+    joins the passage before it.
+    """
+    out: list[tuple[int, int, int]] = []
+    pending: tuple[int, int, int] | None = None
+    limit = params.max_words + params.min_words
+    for start, end, para in spans:
+        if pending is not None and count_words(text[pending[0] : end]) <= limit:
+            start, para = pending[0], pending[2]
+        elif pending is not None:
+            out.append(pending)
+        pending = None
+        if count_words(text[start:end]) < params.min_words:
+            pending = (start, end, para)
+        else:
+            out.append((start, end, para))
+    if pending is not None:
+        if out and count_words(text[out[-1][0] : pending[1]]) <= limit:
+            out[-1] = (out[-1][0], pending[1], out[-1][2])
+        else:
+            out.append(pending)
+    return out
+
+
+def chunk_document(document: Document, params: ChunkingParams) -> list[Passage]:
+    """The passages of ``document``, each carrying title/section context for search."""
+    passages = []
+    for ordinal, (start, end, paragraph) in enumerate(chunk_spans(document.text, params)):
+        section = document.section_at(start)
+        context = document.title
+        if section and section != document.title:
+            context = f"{document.title} — {section}"
+        passages.append(
+            Passage(
+                source=document.source,
+                ordinal=ordinal,
+                start=start,
+                end=end,
+                text=document.text[start:end],
+                paragraph=paragraph,
+                page=document.page_at(start),
+                section=section,
+                context=context,
+            )
+        )
+    return passages

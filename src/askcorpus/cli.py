@@ -1,0 +1,249 @@
+"""Command-line interface: ``askcorpus index | ask | status`` (and the window with no command).
+
+The CLI is an entry point: it builds :class:`Settings`, configures logging, and turns every
+:class:`AskcorpusError` into one line on stderr with exit code 1 (usage errors exit 2). Heavy
+modules are imported inside the commands so ``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from askcorpus.errors import AskcorpusError, QueryError
+from askcorpus.settings import Settings
+
+if TYPE_CHECKING:
+    from askcorpus.records import Hit, SearchResult
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for all subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="askcorpus",
+        description="Answer questions about your own documents with exact, ranked passages. "
+        "Run without a command to open the window.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("index", help="index (or update the index of) a corpus folder")
+    p.add_argument("--corpus", type=Path, help="corpus folder (default: corpus/)")
+    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    p.add_argument("--rebuild", action="store_true", help="start over instead of updating")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser("ask", help="ask a question (or a file of questions)")
+    p.add_argument("question", nargs="?", help="the question")
+    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    p.add_argument("--top-k", type=int, default=None, metavar="K", help="passages to return (5)")
+    p.add_argument("--json", action="store_true", help="JSON output (JSON Lines with --queries)")
+    p.add_argument("--queries", type=Path, metavar="FILE", help="one question per line")
+
+    p = sub.add_parser("status", help="show what an index holds and whether it is healthy")
+    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    p.add_argument("--json", action="store_true", help="JSON output")
+
+    p = sub.add_parser("gui", help="open the window")
+    p.add_argument("--corpus", type=Path, help="corpus folder (default: corpus/)")
+    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    settings = Settings.from_env().with_paths(
+        getattr(args, "corpus", None), getattr(args, "index", None)
+    )
+    try:
+        if args.command in (None, "gui"):
+            from askcorpus.gui.app import run_app
+
+            return run_app(settings)
+        if args.command == "index":
+            return cmd_index(settings, args.rebuild, args.json)
+        if args.command == "ask":
+            if (args.question is None) == (args.queries is None):
+                parser.error("ask needs a question or --queries FILE (not both)")
+            if args.top_k is not None and args.top_k < 1:
+                parser.error("--top-k must be at least 1")
+            return cmd_ask(settings, args.question, args.queries, args.top_k, args.json)
+        if args.command == "status":
+            return cmd_status(settings, args.json)
+    except AskcorpusError as exc:
+        print(f"askcorpus: {exc.user_message()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("askcorpus: interrupted", file=sys.stderr)
+        return 130
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+def cmd_index(settings: Settings, rebuild: bool, as_json: bool) -> int:
+    """Build or update the index, with a progress bar on a terminal."""
+    from tqdm import tqdm
+
+    from askcorpus.indexer import update_index
+    from askcorpus.records import Progress
+
+    bar: Any = None
+
+    def on_progress(p: Progress) -> None:
+        nonlocal bar
+        if p.phase != "embedding":
+            return
+        if bar is None:
+            bar = tqdm(
+                total=p.total, unit="passage", desc="embedding", file=sys.stderr, disable=None
+            )
+        bar.update(p.done - bar.n)
+
+    try:
+        report = update_index(settings, rebuild=rebuild, progress=on_progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        print(json.dumps(asdict(report), ensure_ascii=False))
+        return 0
+    for skip in report.skipped:
+        print(f"skipped {skip.source}: {skip.reason}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    """A hit in the JSON contract: rank, score, source, title, start, end, text (+ extras)."""
+    return {
+        "rank": hit.rank,
+        "score": hit.score,
+        "source": hit.source,
+        "title": hit.title,
+        "start": hit.start,
+        "end": hit.end,
+        "text": hit.text,
+        "paragraph": hit.paragraph,
+        "page": hit.page,
+        "highlight": list(hit.highlight) if hit.highlight else None,
+        "matched_terms": list(hit.matched_terms),
+        "via": hit.via,
+    }
+
+
+def result_json(result: SearchResult) -> dict[str, Any]:
+    """A search result in the JSON contract."""
+    out: dict[str, Any] = {
+        "query": result.query,
+        "results": [hit_json(h) for h in result.hits],
+        "answer_likely": result.answer_likely,
+    }
+    if result.note:
+        out["note"] = result.note
+    return out
+
+
+def print_result(result: SearchResult, out: TextIO) -> None:
+    """The readable ranked list: rank, score, title, location and the passage."""
+    if not result.answer_likely:
+        print("Not in this corpus, it seems — the closest passages:", file=out)
+    if not result.hits:
+        print("No passages found.", file=out)
+    for hit in result.hits:
+        print(f"{hit.rank}. [{hit.score:.3f}] {hit.title} — {hit.source}, {hit.location}", file=out)
+        for line in hit.text.splitlines():
+            if line.strip():
+                print(f"    {line.strip()}", file=out)
+        print(file=out)
+
+
+def read_queries(path: Path) -> list[str]:
+    """Questions from a file, one per line, blank lines skipped."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise QueryError(f"cannot read queries file {path}: {exc.strerror}", path) from exc
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"queries file {path} is not UTF-8 text", path) from exc
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def cmd_ask(
+    settings: Settings, question: str | None, queries: Path | None, top_k: int | None, as_json: bool
+) -> int:
+    """Answer one question or a file of questions."""
+    from askcorpus.search import Index
+
+    questions = read_queries(queries) if queries is not None else [question or ""]
+    index = Index.open(settings.index_dir, settings)
+    try:
+        for q in questions:
+            result = index.search(q, top_k or settings.top_k)
+            if as_json:
+                print(json.dumps(result_json(result), ensure_ascii=False), flush=True)
+            else:
+                if len(questions) > 1:
+                    print(f"## {q}\n")
+                print_result(result, sys.stdout)
+    finally:
+        index.close()
+    return 0
+
+
+def cmd_status(settings: Settings, as_json: bool) -> int:
+    """Describe the index: manifest, counts, health, skipped files."""
+    from askcorpus.errors import IndexMissingError
+    from askcorpus.store_local import LocalStore
+
+    folder = settings.index_dir
+    if not LocalStore.exists(folder):
+        raise IndexMissingError(f"no index at {folder}", folder, "run `askcorpus index`")
+    store = LocalStore.open(folder)
+    try:
+        stats = store.stats()
+        skipped = store.skipped()
+        manifest = store.manifest
+    finally:
+        store.close()
+    data = {
+        "index": str(folder),
+        "manifest": asdict(manifest),
+        "documents": stats.documents,
+        "passages": stats.passages,
+        "vectors": stats.vectors,
+        "vector_index": stats.vector_index,
+        "size_bytes": stats.size_bytes,
+        "healthy": stats.healthy,
+        "skipped": [asdict(s) for s in skipped],
+    }
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    print(f"index:     {folder}")
+    print(f"model:     {manifest.model} ({manifest.dimension} dims, {manifest.backend})")
+    print(f"documents: {stats.documents}")
+    print(f"passages:  {stats.passages} ({stats.vectors} vectors, {stats.vector_index})")
+    print(f"size:      {stats.size_bytes / 2**20:.1f} MB")
+    print(f"updated:   {manifest.updated} (created {manifest.created})")
+    print(
+        f"health:    {'ok' if stats.healthy else 'INCONSISTENT — run `askcorpus index --rebuild`'}"
+    )
+    if skipped:
+        print(f"skipped:   {len(skipped)} files")
+        for s in skipped:
+            print(f"  {s.source}: {s.reason}")
+    return 0

@@ -1,0 +1,62 @@
+"""Typed errors: every failure a user can cause or meet derives from :class:`AskcorpusError`.
+
+Each error carries the offending path (when there is one) and a hint saying what to do next,
+so entry points can print one clear line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class AskcorpusError(Exception):
+    """Base class of all askcorpus errors: a message, an optional path and a next-step hint."""
+
+    def __init__(self, message: str, path: Path | str | None = None, hint: str | None = None):
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.hint = hint
+        super().__init__(self.user_message())
+
+    def user_message(self) -> str:
+        """The one line shown to a user: what went wrong and what to do about it."""
+        text = self.message
+        if self.hint:
+            text = f"{text} — {self.hint}"
+        return text
+
+
+class CorpusError(AskcorpusError):
+    """The corpus folder is missing, unreadable or holds nothing indexable."""
+
+
+class IndexMissingError(AskcorpusError):
+    """No index exists at the given folder."""
+
+
+class IndexMismatchError(AskcorpusError):
+    """The index was built with another schema version, model, dimension or chunking."""
+
+
+class IndexCorruptError(AskcorpusError):
+    """An index file is truncated, garbled or inconsistent with the others."""
+
+
+class IndexLockedError(AskcorpusError):
+    """Another process is updating the index."""
+
+
+class IndexWriteError(AskcorpusError):
+    """The index could not be written (disk full, read-only folder, ...); the old index is kept."""
+
+
+class ModelError(AskcorpusError):
+    """The embedding model could not be found or loaded."""
+
+
+class QueryError(AskcorpusError):
+    """A question or a queries file is unusable."""
+
+
+class Cancelled(AskcorpusError):
+    """A long operation was cancelled by the user; the previous index is intact."""

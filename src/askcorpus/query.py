@@ -1,0 +1,188 @@
+"""Turning a question into keyword-search terms and an FTS5 match expression."""
+
+from __future__ import annotations
+
+import re
+
+MAX_QUERY_CHARS = 4000
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "did",
+        "does",
+        "done",
+        "also",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "us",
+        "s",
+        "t",
+    ]
+)
+
+_TERM = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+_PHRASE = re.compile(r"[\"“]([^\"”]{2,200})[\"”]")
+
+
+def clean_question(text: str) -> tuple[str, str | None]:
+    """The question with control characters removed and length capped, plus a note if cut."""
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    text = " ".join(text.split())
+    if len(text) > MAX_QUERY_CHARS:
+        return text[
+            :MAX_QUERY_CHARS
+        ], f"question truncated to its first {MAX_QUERY_CHARS} characters"
+    return text, None
+
+
+def query_terms(question: str) -> list[str]:
+    """Distinct lower-case content words of ``question`` (stopwords dropped), in order."""
+    seen: dict[str, None] = {}
+    for m in _TERM.finditer(question):
+        for part in re.split(r"[-'’]", m.group(0).lower()):
+            if part and part not in STOPWORDS and (len(part) > 1 or part.isdigit()):
+                seen.setdefault(part, None)
+    return list(seen)
+
+
+def quoted_phrases(question: str) -> list[str]:
+    """Phrases the user put in double quotes (they must match exactly)."""
+    return [m.group(1).strip() for m in _PHRASE.finditer(question) if m.group(1).strip()]
+
+
+def fts_match(question: str, max_terms: int = 64) -> str:
+    """An FTS5 expression OR-ing the question's terms (and its quoted phrases), safely quoted."""
+    parts = [f'"{t}"' for t in query_terms(question)[:max_terms]]
+    for phrase in quoted_phrases(question):
+        words = _TERM.findall(phrase)
+        if len(words) > 1:
+            parts.append('"' + " ".join(w.replace('"', "") for w in words) + '"')
+    return " OR ".join(parts)

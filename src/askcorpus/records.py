@@ -1,0 +1,168 @@
+"""Typed, immutable records passed between the core modules, the CLI and the window."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A heading inside a document: the character offset where its section starts."""
+
+    start: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One readable document of the corpus with its extracted text.
+
+    ``source`` is the path relative to the corpus folder (POSIX separators); all passage offsets
+    index ``text``. ``page_starts`` holds the offset where each page begins (PDFs only).
+    """
+
+    source: str
+    path: Path
+    title: str
+    text: str
+    content_hash: str
+    size: int
+    mtime: float
+    kind: str = "text"
+    page_starts: tuple[int, ...] = ()
+    sections: tuple[Section, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page number holding ``offset``, or None for documents without pages."""
+        if not self.page_starts:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, offset))
+
+    def section_at(self, offset: int) -> str | None:
+        """The title of the section holding ``offset``, or None when none precedes it."""
+        starts = [s.start for s in self.sections]
+        i = bisect.bisect_right(starts, offset) - 1
+        return self.sections[i].title if i >= 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A span of a document's text: ``text == document.text[start:end]``.
+
+    ``context`` is what precedes the text when it is embedded and keyword-indexed (document title
+    and section heading) so a passage cut from the middle keeps its subject.
+    """
+
+    source: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    page: int | None = None
+    section: str | None = None
+    context: str = ""
+
+    @property
+    def search_text(self) -> str:
+        """The text embedded and keyword-indexed: context line, then the passage."""
+        return f"{self.context}\n{self.text}" if self.context else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One ranked answer: a passage, its document's title and how it was found."""
+
+    rank: int
+    score: float
+    passage_id: int
+    source: str
+    title: str
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    page: int | None = None
+    section: str | None = None
+    highlight: tuple[int, int] | None = None
+    matched_terms: tuple[str, ...] = ()
+    via: str = "dense"
+    dense_score: float | None = None
+    lexical_rank: int | None = None
+
+    @property
+    def location(self) -> str:
+        """Human-readable location: page and paragraph where known."""
+        parts = []
+        if self.page is not None:
+            parts.append(f"p. {self.page}")
+        parts.append(f"¶ {self.paragraph}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The answer to one question: ranked hits and whether any of them looks like an answer."""
+
+    query: str
+    hits: tuple[Hit, ...]
+    answer_likely: bool = True
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file the indexer could not use, with a one-line reason."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexReport:
+    """What one run of the indexer did."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    passages_embedded: int = 0
+    seconds: float = 0.0
+    skipped: tuple[SkippedFile, ...] = field(default=())
+
+    def summary(self) -> str:
+        """One line, e.g. '2 added, 1 changed, 1 removed, 5 unchanged — 37 passages embedded in 3.1 s'."""
+        line = (
+            f"{self.added} added, {self.changed} changed, {self.removed} removed, "
+            f"{self.unchanged} unchanged — {self.passages_embedded} passages embedded "
+            f"in {self.seconds:.1f} s"
+        )
+        if self.skipped:
+            line += f"; {len(self.skipped)} skipped"
+        return line
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A progress report from a long operation (indexing), for bars in the CLI and window."""
+
+    phase: str
+    done: int
+    total: int
+    files_done: int = 0
+    files_total: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        """Items per second so far."""
+        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left at the current rate, or None before the rate is known."""
+        if self.done <= 0 or self.elapsed <= 0 or self.total <= 0:
+            return None
+        return (self.total - self.done) / self.rate
