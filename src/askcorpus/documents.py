@@ -1,16 +1,24 @@
 """Finding and reading the documents of a corpus folder.
 
-Discovery walks the folder recursively without following directory symlinks (no loops), ignores
-hidden, lock and temporary files, and yields a cheap :class:`FileEntry` (path, size, mtime) so
-the indexer can skip unchanged files without reading them. :func:`load_document` reads one file
-through its format reader; per-file problems raise :class:`UnreadableFile` with a reason.
+Discovery walks the folder recursively without following directory symlinks (no loops, nothing
+outside the corpus), ignores hidden, lock and temporary files, and yields a cheap
+:class:`FileEntry` (path, size, mtime) so the indexer can skip unchanged files without reading
+them. :func:`load_document` reads one file through its format reader; every per-file problem
+(too large, unreadable, changed while being read, unparseable, no text) raises
+:class:`UnreadableFile` with a one-line reason, so one bad file never stops a run.
+
+Size limit: text-like files (.txt, .md, .html) above ``Settings.max_file_bytes`` (64 MB) are
+skipped unread; container formats (.pdf, .docx), whose bytes are mostly images and fonts, may
+be :data:`CONTAINER_FACTOR` times larger.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +68,16 @@ def discover(root: Path) -> tuple[list[FileEntry], list[SkippedFile]]:
         skipped.append(SkippedFile(_relative(where, root), f"cannot read folder: {exc.strerror}"))
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not is_ignored_name(d))
+        kept = []
+        for d in sorted(dirnames):
+            if is_ignored_name(d):
+                continue
+            if os.path.islink(os.path.join(dirpath, d)):
+                source = _relative(Path(dirpath) / d, root)
+                skipped.append(SkippedFile(_printable(source), "folder symlink — not followed"))
+                continue
+            kept.append(d)
+        dirnames[:] = kept
         for name in sorted(filenames):
             if is_ignored_name(name):
                 continue
@@ -68,19 +85,43 @@ def discover(root: Path) -> tuple[list[FileEntry], list[SkippedFile]]:
             if path.suffix.lower() not in suffixes:
                 continue
             source = _relative(path, root)
+            if not _is_utf8(source):
+                skipped.append(
+                    SkippedFile(_printable(source), "file name is not valid UTF-8 — rename it")
+                )
+                continue
             try:
                 st = path.stat()  # follows file symlinks
             except OSError as exc:
-                reason = "broken symlink" if path.is_symlink() else f"cannot stat: {exc.strerror}"
-                if exc.errno == 40:  # ELOOP
+                if exc.errno == errno.ELOOP:
                     reason = "symlink loop"
+                elif path.is_symlink():
+                    reason = "broken symlink"
+                else:
+                    reason = f"cannot stat: {exc.strerror}"
                 skipped.append(SkippedFile(source, reason))
                 continue
-            if not path.is_file():
+            if not stat.S_ISREG(st.st_mode):
+                if not stat.S_ISDIR(st.st_mode):
+                    skipped.append(SkippedFile(source, "not a regular file"))
                 continue
             entries.append(FileEntry(source, path, st.st_size, st.st_mtime))
     entries.sort(key=lambda e: e.source)
     return entries, skipped
+
+
+def _is_utf8(name: str) -> bool:
+    """False for names holding undecodable bytes (kept by Python as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(name: str) -> str:
+    """A name safe to store and print: undecodable bytes shown as U+FFFD."""
+    return os.fsencode(name).decode("utf-8", errors="replace")
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -95,20 +136,96 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def read_bytes(entry: FileEntry, max_bytes: int) -> bytes:
-    """The file's bytes, or :class:`UnreadableFile` when it is too big, vanished or unreadable."""
-    if entry.size > max_bytes:
-        raise UnreadableFile(
-            f"too large ({entry.size / 2**20:.0f} MB > limit {max_bytes / 2**20:.0f} MB)"
-        )
+# PDF and DOCX bytes are mostly images and fonts: their text is far smaller than the file.
+CONTAINER_FACTOR = 4
+_CONTAINER_SUFFIXES = frozenset({".pdf", ".docx"})
+_CHUNK = 1 << 20
+CHANGED = "changed while being read — will be indexed next run"
+
+
+def size_limit(path: Path, max_bytes: int) -> int:
+    """The largest file of ``path``'s format that is read (larger ones are skipped unread)."""
+    if path.suffix.lower() in _CONTAINER_SUFFIXES:
+        return max_bytes * CONTAINER_FACTOR
+    return max_bytes
+
+
+def _too_large(size: int, limit: int) -> UnreadableFile:
+    return UnreadableFile(f"too large ({size / 2**20:.0f} MB > limit {limit / 2**20:.0f} MB)")
+
+
+def _open_readonly(path: Path) -> int:
+    # O_NONBLOCK: a FIFO swapped in after discovery must not hang the run on open.
+    return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+
+
+def _read_all(fd: int, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes, so a file that grew past the limit is caught, not slurped."""
+    chunks = []
+    total = 0
+    while total <= limit:
+        chunk = os.read(fd, min(_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def read_file(entry: FileEntry, max_bytes: int) -> tuple[bytes, os.stat_result]:
+    """The file's bytes and the stat they belong to, or :class:`UnreadableFile` with a reason.
+
+    The file is stat-ed before and after reading (by descriptor and by path): a size, mtime or
+    inode that moved means it changed or was replaced during the read, and the half-read bytes
+    are not indexed.
+    """
+    limit = size_limit(entry.path, max_bytes)
+    if entry.size > limit:
+        raise _too_large(entry.size, limit)
     try:
-        return entry.path.read_bytes()
+        fd = _open_readonly(entry.path)
     except FileNotFoundError as exc:
-        raise UnreadableFile("vanished during indexing") from exc
+        raise UnreadableFile("vanished before it could be read") from exc
     except PermissionError as exc:
-        raise UnreadableFile("permission denied") from exc
+        raise UnreadableFile("permission denied — cannot read it") from exc
+    except OSError as exc:
+        raise UnreadableFile(f"cannot open: {exc.strerror or exc}") from exc
+    try:
+        before = os.fstat(fd)
+        if not stat.S_ISREG(before.st_mode):
+            raise UnreadableFile("not a regular file")
+        if before.st_size > limit:
+            raise _too_large(before.st_size, limit)
+        raw = _read_all(fd, limit)
+        after = os.fstat(fd)
+    except PermissionError as exc:
+        raise UnreadableFile("permission denied — cannot read it") from exc
     except OSError as exc:
         raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+    if len(raw) > limit:
+        raise _too_large(len(raw), limit)
+    try:
+        now = os.stat(entry.path)
+    except FileNotFoundError as exc:
+        raise UnreadableFile("vanished while being read") from exc
+    except OSError as exc:
+        raise UnreadableFile(f"cannot stat: {exc.strerror or exc}") from exc
+    same = (
+        len(raw) == before.st_size
+        and (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
+        and (now.st_ino, now.st_dev, now.st_size, now.st_mtime_ns)
+        == (before.st_ino, before.st_dev, before.st_size, before.st_mtime_ns)
+    )
+    if not same:
+        raise UnreadableFile(CHANGED)
+    return raw, before
+
+
+def read_bytes(entry: FileEntry, max_bytes: int) -> bytes:
+    """The file's bytes, or :class:`UnreadableFile` when it is too big, vanished or unreadable."""
+    return read_file(entry, max_bytes)[0]
 
 
 def load_document(entry: FileEntry, max_bytes: int) -> Document:
@@ -116,19 +233,22 @@ def load_document(entry: FileEntry, max_bytes: int) -> Document:
     reader = reader_for(entry.path)
     if reader is None:
         raise UnreadableFile(f"unsupported format {entry.path.suffix!r}")
-    raw = read_bytes(entry, max_bytes)
+    raw, st = read_file(entry, max_bytes)
+    if not raw:
+        raise UnreadableFile("empty file (0 bytes)")
     if not raw.strip():
-        raise UnreadableFile("empty file")
+        raise UnreadableFile("only whitespace, no text")
     try:
         extracted = reader(entry.path, raw)
     except UnreadableFile:
         raise
     except Exception as exc:  # a third-party parser failing on a bad file must not stop the run
         log.debug("reader failed on %s", entry.path, exc_info=True)
-        raise UnreadableFile(f"cannot parse: {type(exc).__name__}: {exc}".strip()[:200]) from exc
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+        raise UnreadableFile(f"cannot parse: {detail}"[:200]) from exc
     if not extracted.text.strip():
-        raise UnreadableFile("no text (empty or whitespace only)")
-    title = (extracted.title or "").strip() or entry.path.stem
+        raise UnreadableFile("no text (empty or only whitespace)")
+    title = " ".join((extracted.title or "").split()) or entry.path.stem
     return Document(
         source=entry.source,
         path=entry.path,
@@ -136,7 +256,7 @@ def load_document(entry: FileEntry, max_bytes: int) -> Document:
         text=extracted.text,
         content_hash=content_hash(raw),
         size=len(raw),
-        mtime=entry.mtime,
+        mtime=st.st_mtime,
         kind=extracted.kind,
         page_starts=extracted.page_starts,
         sections=extracted.sections,

@@ -6,9 +6,11 @@ reason when the file cannot be used; the indexer reports it and goes on with the
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from askcorpus.errors import AskcorpusError
 from askcorpus.records import Section
@@ -29,6 +31,23 @@ class Extracted:
     sections: tuple[Section, ...] = ()
 
 
+def heading_sections(headings: list[tuple[int, int, str]]) -> tuple[Section, ...]:
+    """Sections from ``(start, level, text)`` headings in document order.
+
+    A section's title is its heading prefixed by the enclosing headings below level 1
+    ("Methods › Sampling"), so a passage from a deep subsection keeps its context; the level-1
+    heading is usually the document title, which passages carry anyway.
+    """
+    sections = []
+    trail: list[tuple[int, str]] = []
+    for start, level, text in headings:
+        trail = [(lv, t) for lv, t in trail if lv < level]
+        trail.append((level, text))
+        path = [t for lv, t in trail if lv > 1] or [text]
+        sections.append(Section(start, " › ".join(path)[:200]))
+    return tuple(sections)
+
+
 Reader = Callable[[Path, bytes], Extracted]
 _READERS: dict[str, Reader] = {}
 
@@ -42,6 +61,22 @@ def register(*suffixes: str) -> Callable[[Reader], Reader]:
         return reader
 
     return wrap
+
+
+def require(module: str, what: str) -> ModuleType:
+    """Import an optional format library, or raise :class:`UnreadableFile` saying what to install.
+
+    Readers import their library lazily so a missing one costs only its own format: those files
+    are reported with this reason while every other file is indexed.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        package = _PACKAGES.get(module, module)
+        raise UnreadableFile(f"{what} support is not installed (pip install {package})") from exc
+
+
+_PACKAGES = {"pypdfium2": "pypdfium2", "docx": "python-docx"}
 
 
 def reader_for(path: Path) -> Reader | None:
@@ -64,5 +99,7 @@ def _load_builtin_readers() -> None:
     if _loaded:
         return
     _loaded = True
-    # Imported for their @register side effect; optional formats may be absent.
-    from askcorpus.formats import text  # noqa: F401
+    # Imported for their @register side effect. The PDF and DOCX readers import their libraries
+    # only when called (see require), so their files are always found and, if the library is
+    # missing, reported with the package to install rather than silently ignored.
+    from askcorpus.formats import docx, html, pdf, text  # noqa: F401

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import Path
 
-from askcorpus.formats import Extracted, UnreadableFile, register
-from askcorpus.records import Section
+from askcorpus.formats import Extracted, UnreadableFile, heading_sections, register
 
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _SETEXT = re.compile(r"^([^\n]+)\n(=+|-+)[ \t]*$", re.MULTILINE)
@@ -27,11 +27,17 @@ def decode_text(raw: bytes) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _strict(raw, "utf-16")
     if b"\x00" in raw[:8192]:
-        raise UnreadableFile("binary file (contains NUL bytes)")
+        utf16 = _utf16_without_bom(raw)
+        if utf16 is None:
+            raise UnreadableFile("binary file (contains NUL bytes)")
+        return _strict(raw, utf16)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    mostly_utf8 = _damaged_utf8(raw)
+    if mostly_utf8 is not None:
+        return mostly_utf8
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw[: 1 << 20]).best()
@@ -49,6 +55,37 @@ def decode_text(raw: bytes) -> str:
         return raw.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         return _strict(raw, "latin-1")
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """ "utf-16-le"/"utf-16-be" when NUL bytes fall on one side of nearly every byte pair.
+
+    Text in Latin, Cyrillic, Greek and similar scripts written as UTF-16 has a zero high byte in
+    most characters; binary files have NULs scattered without that pattern.
+    """
+    sample = raw[:8192]
+    if len(sample) < 4 or len(raw) % 2:
+        return None
+    pairs = len(sample) // 2
+    even_zero = sum(1 for b in sample[0::2] if b == 0) / pairs
+    odd_zero = sum(1 for b in sample[1::2] if b == 0) / pairs
+    if odd_zero > 0.6 and even_zero < 0.05:
+        return "utf-16-le"
+    if even_zero > 0.6 and odd_zero < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _damaged_utf8(raw: bytes) -> str | None:
+    """UTF-8 with a few invalid bytes (a bad copy, a truncated write), decoded with U+FFFD.
+
+    A legacy single-byte file almost never forms valid multi-byte UTF-8 sequences, so when the
+    valid non-ASCII characters far outnumber the invalid bytes the file is UTF-8, slightly broken.
+    """
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    return text if good >= 4 * bad and good >= 3 else None
 
 
 def _strict(raw: bytes, encoding: str) -> str:
@@ -107,27 +144,52 @@ def read_plain_text(path: Path, raw: bytes) -> Extracted:
     return Extracted(text=text, title=guess_title(text, path), kind="text")
 
 
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_FM_TITLE = re.compile(r"^title:[ \t]*(.+?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
+_FENCE = re.compile(r"^[ ]{0,3}(```|~~~)", re.MULTILINE)
+
+
 @register(".md", ".markdown")
 def read_markdown(path: Path, raw: bytes) -> Extracted:
-    """A Markdown file: text unchanged, headings kept as sections, first H1 as title."""
+    """A Markdown file: text unchanged, headings kept as sections.
+
+    The title is the front matter's ``title:``, else the first H1, else the first line. Section
+    titles carry their parent headings ("Install › Linux") so passages keep their context.
+    """
     text = decode_text(raw)
     if _looks_binary(text):
         raise UnreadableFile("binary file (not text)")
+    body_start = 0
+    fm_title = None
+    fm = _FRONT_MATTER.match(text)
+    if fm:
+        body_start = fm.end()
+        m = _FM_TITLE.search(fm.group(1))
+        if m:
+            fm_title = m.group(1).strip().strip("\"'") or None
+    fences = [m.start() for m in _FENCE.finditer(text, body_start)]
+
+    def in_fence(pos: int) -> bool:
+        return bisect.bisect_left(fences, pos) % 2 == 1
+
     found: list[tuple[int, int, str]] = []
-    in_fence = False
-    fence_spans = []
-    for m in re.finditer(r"^(```|~~~)", text, re.MULTILINE):
-        fence_spans.append(m.start())
-    for m in _MD_HEADING.finditer(text):
-        in_fence = sum(1 for f in fence_spans if f < m.start()) % 2 == 1
-        if not in_fence:
+    for m in _MD_HEADING.finditer(text, body_start):
+        if not in_fence(m.start()):
             found.append((m.start(), len(m.group(1)), m.group(2).strip()))
-    for m in _SETEXT.finditer(text):
-        if m.group(1).strip() and not m.group(1).lstrip().startswith(("#", "-", "*", ">")):
-            found.append((m.start(), 1 if m.group(2)[0] == "=" else 2, m.group(1).strip()))
+    for m in _SETEXT.finditer(text, body_start):
+        line = m.group(1).strip()
+        plain = line and not line.startswith(("#", "-", "*", ">", "|", "```", "~~~"))
+        if plain and not in_fence(m.start()) and not _list_or_table(line):
+            found.append((m.start(), 1 if m.group(2)[0] == "=" else 2, line))
     found.sort()
-    sections = tuple(Section(start, title) for start, _level, title in found)
     h1 = next((title for _s, level, title in found if level == 1), None)
     return Extracted(
-        text=text, title=h1 or _first_line_title(text), kind="markdown", sections=sections
+        text=text,
+        title=fm_title or h1 or _first_line_title(text[body_start:]),
+        kind="markdown",
+        sections=heading_sections(found),
     )
+
+
+def _list_or_table(line: str) -> bool:
+    return bool(re.match(r"^(?:\d+[.)]|[+*-])\s", line)) or "|" in line

@@ -1,0 +1,141 @@
+"""Word documents (.docx, via python-docx): paragraphs, headings and tables in reading order.
+
+Each paragraph becomes a paragraph of the text (separated by blank lines); each table row becomes
+one line with its cells joined by " | ". Headings (built-in Heading/Title styles or an outline
+level) become sections. The title comes from the document properties, else the Title-styled
+paragraph, else the first heading.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from askcorpus.formats import Extracted, UnreadableFile, heading_sections, register, require
+
+_HEADING_STYLE = re.compile(r"^(?:heading|überschrift|titre|título|titolo|kop)\s*(\d)$", re.I)
+_JUNK_TITLES = re.compile(r"^(?:untitled|document\d*|title|microsoft word.*)$", re.IGNORECASE)
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@register(".docx")
+def read_docx(path: Path, raw: bytes) -> Extracted:
+    """A .docx file's body text; raises :class:`UnreadableFile` for corrupt or non-Word files."""
+    docx = require("docx", "Word (.docx)")
+    if not zipfile.is_zipfile(io.BytesIO(raw)):
+        raise UnreadableFile("corrupt DOCX (not a zip archive)")
+    try:
+        document = docx.Document(io.BytesIO(raw))
+    except (zipfile.BadZipFile, KeyError) as exc:
+        raise UnreadableFile("corrupt DOCX (damaged or missing parts)") from exc
+    except Exception as exc:  # python-docx and lxml raise many types on damaged packages
+        detail = " ".join(str(exc).split())[:80] or type(exc).__name__
+        raise UnreadableFile(f"corrupt DOCX ({detail})") from exc
+
+    paragraphs: list[str] = []
+    headings: list[tuple[int, int, str]] = []  # (paragraph index, level, text)
+    styled_title: str | None = None
+    for kind, block in _blocks(document):
+        if kind == "table":
+            rows = _table_rows(block)
+            if rows:
+                paragraphs.append("\n".join(rows))
+            continue
+        text = _paragraph_text(block)
+        if not text:
+            continue
+        level = _heading_level(block)
+        if level == 0 and styled_title is None:
+            styled_title = text
+        if level is not None:
+            headings.append((len(paragraphs), max(level, 1), text))
+        paragraphs.append(text)
+
+    starts, offset = [], 0
+    for para in paragraphs:
+        starts.append(offset)
+        offset += len(para) + 2
+    text = "\n\n".join(paragraphs)
+    title = _core_title(document) or styled_title or next((t for _i, _l, t in headings), None)
+    return Extracted(
+        text=text,
+        title=title,
+        kind="docx",
+        sections=heading_sections([(starts[i], level, t) for i, level, t in headings]),
+    )
+
+
+def _blocks(document: Any) -> list[tuple[str, Any]]:
+    """Body paragraphs and tables in document order (python-docx lists them separately)."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    body = document.element.body
+    out: list[tuple[str, Any]] = []
+    for child in body.iterchildren():
+        if child.tag == f"{_W}p":
+            out.append(("p", Paragraph(child, document)))
+        elif child.tag == f"{_W}tbl":
+            out.append(("table", Table(child, document)))
+        elif child.tag == f"{_W}sdt":  # content controls (e.g. a cover page) hold paragraphs
+            for p in child.iter(f"{_W}p"):
+                out.append(("p", Paragraph(p, document)))
+    return out
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    # Tabs and line breaks inside a paragraph are kept as spaces and newlines.
+    text = paragraph.text.replace("\t", " ").replace("\r", "\n")
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _table_rows(table: Any) -> list[str]:
+    rows = []
+    for row in table.rows:
+        cells: list[str] = []
+        seen: set[int] = set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # merged cells repeat; keep one
+                continue
+            seen.add(id(cell._tc))
+            value = " ".join(cell.text.split())
+            if value:
+                cells.append(value)
+        if cells:
+            rows.append(" | ".join(cells))
+    return rows
+
+
+def _heading_level(paragraph: Any) -> int | None:
+    """0 for the Title style, 1-9 for headings, None for body text."""
+    style = paragraph.style
+    while style is not None:
+        name = (style.name or "").strip()
+        if name.lower() == "title":
+            return 0
+        m = _HEADING_STYLE.match(name)
+        if m:
+            return int(m.group(1))
+        style = style.base_style
+    # Direct outline level on the paragraph (documents from other word processors).
+    ppr = paragraph._p.pPr
+    level = ppr.find(f"{_W}outlineLvl") if ppr is not None else None
+    if level is not None:
+        value = level.get(f"{_W}val")
+        if value is not None and value.isdigit() and int(value) < 9:
+            return int(value) + 1
+    return None
+
+
+def _core_title(document: Any) -> str | None:
+    try:
+        title = (document.core_properties.title or "").strip()
+    except Exception:  # damaged docProps must not cost the document's text
+        return None
+    if len(title) < 3 or _JUNK_TITLES.match(title):
+        return None
+    return title[:200]

@@ -1,0 +1,261 @@
+"""HTML (saved web pages): the visible text, paragraph by paragraph, with headings as sections.
+
+Uses the standard library's tolerant ``html.parser`` (no dependency). Dropped: scripts, styles,
+templates, forms and other invisible or interactive parts, elements marked hidden, and page
+furniture that announces itself — ``<nav>``, ``role="navigation"``, and ``<header>``,
+``<footer>``, ``<aside>`` outside the page's ``<main>``/``<article>``. Block elements become
+paragraphs separated by blank lines; ``<pre>`` keeps its lines. The title comes from ``<title>``,
+else the first ``<h1>``.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from askcorpus.formats import Extracted, UnreadableFile, heading_sections, register
+from askcorpus.formats.text import decode_text
+
+_INVISIBLE = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "svg",
+        "math",
+        "canvas",
+        "iframe",
+        "object",
+        "embed",
+        "select",
+        "button",
+        "form",
+        "dialog",
+        "map",
+        "audio",
+        "video",
+    ]
+)
+_ALWAYS_FURNITURE = frozenset({"nav"})
+_PAGE_FURNITURE = frozenset({"header", "footer", "aside"})
+_FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "menubar", "menu"})
+_CONTENT = frozenset({"main", "article"})
+_BLOCKS = frozenset(
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "body",
+        "html",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "pre",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "caption",
+        "figure",
+        "figcaption",
+        "address",
+        "hr",
+        "details",
+        "summary",
+        "center",
+        "header",
+        "footer",
+        "aside",
+        "fieldset",
+        "legend",
+    ]
+)
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_SPACE = re.compile(r"[ \t\n\r\f\v\u00a0\u200b]+")
+
+
+class _Extractor(HTMLParser):
+    """Streams visible text into paragraphs; tracks skipped subtrees with a stack of tag names."""
+
+    def __init__(self, drop_furniture: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.drop_furniture = drop_furniture
+        self.paragraphs: list[str] = []
+        self.headings: list[tuple[int, int, str]] = []  # (paragraph index, level, text)
+        self.current: list[str] = []
+        self.skip: list[str] = []  # open tags whose content is dropped
+        self.content_depth = 0  # inside <main>/<article>
+        self.pre_depth = 0
+        self.heading_level = 0
+        self.title_parts: list[str] | None = None
+        self.title = ""
+        self.cells = 0
+
+    def _skips(self, tag: str, attrs: dict[str, str | None]) -> bool:
+        if tag in _INVISIBLE:
+            return True
+        if "hidden" in attrs or (attrs.get("aria-hidden") or "").lower() == "true":
+            return True
+        if not self.drop_furniture:
+            return False
+        if tag in _ALWAYS_FURNITURE or (attrs.get("role") or "").lower() in _FURNITURE_ROLES:
+            return True
+        return tag in _PAGE_FURNITURE and self.content_depth == 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title" and not self.title and self.skip in ([], ["head"]):
+            self.title_parts = []
+            return
+        if self.skip:
+            if tag not in _VOID:
+                self.skip.append(tag)
+            return
+        if tag in _VOID:
+            if tag == "br":
+                self.current.append("\n")
+            elif tag == "hr":
+                self._flush()
+            return
+        if self._skips(tag, dict(attrs)):
+            self.skip.append(tag)
+            return
+        if tag in _CONTENT:
+            self.content_depth += 1
+        if tag in ("td", "th"):
+            if self.cells:
+                self.current.append(" | ")
+            self.cells += 1
+        if tag in _BLOCKS:
+            self._flush()
+            if tag == "tr":
+                self.cells = 0
+        if tag == "li":
+            self.current.append("• ")
+        if tag == "pre":
+            self.pre_depth += 1
+        if tag in _HEADINGS:
+            self.heading_level = _HEADINGS[tag]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title" and self.title_parts is not None:
+            self.title = _SPACE.sub(" ", "".join(self.title_parts)).strip()
+            self.title_parts = None
+            return
+        if self.skip:
+            # Close up to the matching open tag; tolerate unclosed children inside.
+            if tag in self.skip:
+                while self.skip and self.skip.pop() != tag:
+                    pass
+            return
+        if tag in _BLOCKS:
+            self._flush()
+        if tag in _HEADINGS:
+            self.heading_level = 0
+        if tag in _CONTENT and self.content_depth:
+            self.content_depth -= 1
+        if tag == "pre" and self.pre_depth:
+            self.pre_depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.title_parts is not None:
+            self.title_parts.append(data)
+        elif not self.skip:
+            self.current.append(data if self.pre_depth else _SPACE.sub(" ", data))
+
+    def _flush(self) -> None:
+        raw = "".join(self.current)
+        self.current = []
+        if self.pre_depth:
+            text = raw.strip("\n")
+            text = text if text.strip() else ""
+        else:
+            lines = (" ".join(line.split()) for line in raw.split("\n"))
+            text = "\n".join(line for line in lines if line)
+        if text:
+            if self.heading_level:
+                self.headings.append((len(self.paragraphs), self.heading_level, text))
+                self.heading_level = 0
+            self.paragraphs.append(text)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def _decode(raw: bytes) -> str:
+    """Decode by BOM, then a ``<meta charset>`` declaration, then the text detector."""
+    if not raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        m = _META_CHARSET.search(raw[:4096])
+        if m:
+            try:
+                return raw.decode(m.group(1).decode("ascii"))
+            except (LookupError, UnicodeDecodeError):
+                pass  # a wrong declaration is common; fall back to detection
+    return decode_text(raw)
+
+
+def _extract(markup: str, drop_furniture: bool) -> _Extractor:
+    parser = _Extractor(drop_furniture)
+    parser.feed(markup)
+    parser.close()
+    return parser
+
+
+@register(".html", ".htm", ".xhtml")
+def read_html(path: Path, raw: bytes) -> Extracted:
+    """A saved web page's visible text; raises :class:`UnreadableFile` when none is left."""
+    markup = _decode(raw)
+    if "\x00" in markup[:8192]:
+        raise UnreadableFile("binary file (not HTML)")
+    parser = _extract(markup, drop_furniture=True)
+    if not parser.paragraphs:
+        # Some pages put everything in <header>/<nav>-like wrappers: better boilerplate than nothing.
+        parser = _extract(markup, drop_furniture=False)
+    if not parser.paragraphs:
+        raise UnreadableFile("no visible text in this HTML page")
+    starts = []
+    offset = 0
+    for para in parser.paragraphs:
+        starts.append(offset)
+        offset += len(para) + 2
+    text = "\n\n".join(parser.paragraphs)
+    headings = [(starts[i], level, title) for i, level, title in parser.headings]
+    h1 = next((t for _s, level, t in headings if level == 1), None)
+    return Extracted(
+        text=text, title=parser.title or h1, kind="html", sections=heading_sections(headings)
+    )
