@@ -51,7 +51,8 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
         if level == 0 and styled_title is None:
             styled_title = text
         if level is not None:
-            headings.append((len(paragraphs), max(level, 1), text))
+            # Word's Title plays the part of an H1 and its Heading 1 that of an H2.
+            headings.append((len(paragraphs), level + 1, text))
         paragraphs.append(text)
 
     starts, offset = [], 0

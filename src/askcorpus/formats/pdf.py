@@ -160,8 +160,11 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
         for a, b in zip(real, real[1:], strict=False)
         if 0 < a.bottom - b.bottom < 3 * height
     ]
-    # The lower quartile is the ordinary line spacing even when paragraph gaps are frequent.
+    # The lower quartile is the ordinary line spacing even when paragraph gaps are frequent; on a
+    # page of a few lines it may be a gap itself, so it is capped near single spacing there.
     step = sorted(steps)[len(steps) // 4] if steps else height * 1.2
+    if len(steps) < 4:
+        step = min(step, 1.35 * height)
     widths = [ln.right - ln.left for ln in real if ln.right > ln.left]
     full_width = statistics.median(widths) if widths else 0.0
 

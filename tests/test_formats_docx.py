@@ -1,0 +1,115 @@
+"""Word (.docx) reading: paragraphs, headings and tables in order; titles; corrupt files."""
+
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from askcorpus.chunking import chunk_document
+from askcorpus.documents import discover, load_document
+from askcorpus.formats import UnreadableFile
+from askcorpus.formats.docx import read_docx
+from askcorpus.settings import ChunkingParams
+
+from .makedocs import make_docx
+
+BLOCKS = [
+    ("title", "Energy Partnership Review"),
+    ("p", "This review covers the gas trade between Russia and China."),
+    ("h1", "Background"),
+    ("p", "Negotiations on the eastern route began in 2004 and lasted a decade."),
+    ("h2", "Prices"),
+    ("p", "The price formula links gas to oil with a lag of several months."),
+    ("list", "Power of Siberia"),
+    ("list", "Altai route"),
+    ("h1", "Outlook"),
+    ("p", "Further contracts depend on demand in northern China."),
+]
+
+
+def read(path: Path):  # noqa: ANN201
+    return read_docx(path, path.read_bytes())
+
+
+def test_paragraphs_headings_and_tables_in_order(tmp_path: Path) -> None:
+    path = make_docx(tmp_path / "r.docx", BLOCKS, table=[["Year", "Volume"], ["2019", "5 bcm"]])
+    ex = read(path)
+    assert ex.kind == "docx"
+    assert ex.text.split("\n\n") == [text for _style, text in BLOCKS] + [
+        "Year | Volume\n2019 | 5 bcm"
+    ]
+    assert [s.title for s in ex.sections] == [
+        "Energy Partnership Review",
+        "Background",
+        "Background › Prices",
+        "Outlook",
+    ]
+    for s in ex.sections:
+        assert ex.text[s.start :].startswith(s.title.split(" › ")[-1])
+
+
+def test_title_from_properties_then_title_style_then_first_heading(tmp_path: Path) -> None:
+    assert read(make_docx(tmp_path / "a.docx", BLOCKS, title="Official Title")).title == (
+        "Official Title"
+    )
+    assert read(make_docx(tmp_path / "b.docx", BLOCKS)).title == "Energy Partnership Review"
+    assert read(make_docx(tmp_path / "c.docx", BLOCKS[1:])).title == "Background"
+    plain = make_docx(tmp_path / "notes.docx", [("p", "Just a paragraph of text.")])
+    entries, _ = discover(tmp_path)
+    doc = load_document(next(e for e in entries if e.path == plain), 10**8)
+    assert doc.title == "notes"
+
+
+def test_passages_carry_heading_context(tmp_path: Path) -> None:
+    make_docx(tmp_path / "r.docx", BLOCKS)
+    entries, _ = discover(tmp_path)
+    doc = load_document(entries[0], 10**8)
+    passages = chunk_document(doc, ChunkingParams(target_words=8, max_words=30, min_words=3))
+    prices = next(p for p in passages if "oil with a lag" in p.text)
+    assert prices.section == "Background › Prices"
+    assert prices.context == "Energy Partnership Review — Background › Prices"
+    assert all(doc.text[p.start : p.end] == p.text for p in passages)
+
+
+def _rezip(raw: bytes, damage: dict[str, bytes | None]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            if item.filename in damage:
+                if damage[item.filename] is None:
+                    continue
+                zout.writestr(item, damage[item.filename] or b"")
+            else:
+                zout.writestr(item, zin.read(item.filename))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "make_bad",
+    [
+        lambda raw: raw[: len(raw) // 2],
+        lambda raw: b"This is not a Word file.",
+        lambda raw: _rezip(raw, {"word/document.xml": b"<w:document><w:body><w:p>"}),
+        lambda raw: _rezip(raw, {"word/document.xml": None}),
+    ],
+    ids=["truncated", "text", "broken-xml", "missing-part"],
+)
+def test_corrupt_docx_is_reported(tmp_path: Path, make_bad) -> None:  # noqa: ANN001
+    good = make_docx(tmp_path / "good.docx", BLOCKS).read_bytes()
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(make_bad(good))
+    with pytest.raises(UnreadableFile, match=r"^corrupt DOCX"):
+        read(bad)
+
+
+def test_missing_docx_library_gives_a_clear_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = make_docx(tmp_path / "r.docx", BLOCKS)
+    monkeypatch.setitem(sys.modules, "docx", None)
+    with pytest.raises(UnreadableFile, match=r"pip install python-docx"):
+        read(path)
