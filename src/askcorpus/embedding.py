@@ -76,6 +76,7 @@ class Embedder:
         # Never reach for a hub: the weights are on disk and the user may be offline.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         try:
             import torch
@@ -127,12 +128,17 @@ class Embedder:
         model = self._get()
         dim = self.dimension
         out = np.empty((len(texts), dim), dtype=np.float32)
+        # Sort all texts by length once (longest first, as sentence-transformers does inside one
+        # call) so every batch pads to similar lengths: encoding in blocks then costs the same as
+        # one bare ``encode`` of everything (docs/benchmarks.md measures it).
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         for lo in range(0, len(texts), block):
             if cancelled is not None and cancelled():
                 raise Cancelled("indexing cancelled")
             hi = min(lo + block, len(texts))
-            out[lo:hi] = model.encode(
-                list(texts[lo:hi]),
+            rows = order[lo:hi]
+            out[rows] = model.encode(
+                [texts[i] for i in rows],
                 batch_size=self.settings.batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,

@@ -1,8 +1,21 @@
 """Incremental indexing: bring an index in line with its corpus folder.
 
 Documents are keyed by their path under the corpus and their content hash. Files whose size and
-mtime are unchanged are not even read; files whose bytes are unchanged are not re-embedded. All
-changes land in one atomic store update, so a crash or a cancel leaves the previous index.
+mtime are unchanged are not even read; files whose bytes are unchanged are not re-embedded.
+
+The whole run holds the index's writer lock, so a second indexer stops at once with "index is
+being updated by another process (pid N)"; readers go on reading the last published state.
+
+Crash safety and checkpoints: changes are embedded in blocks and land in atomic store publishes
+(see :mod:`askcorpus.store_writer`). A run shorter than ``settings.checkpoint_seconds`` (default
+10 minutes) publishes once, at the end, so a crash or a cancel leaves exactly the previous
+index. A longer run also publishes a *checkpoint* whenever that much time has passed (and at
+least 20× the time the last publish took, so checkpoints never cost more than ~5 %): a killed
+10-hour build keeps all but its last few minutes of work. A checkpoint is a consistent state:
+every document in it is entirely its old version or entirely its new one (a document is never
+split across publishes), removed documents are gone, FAISS and SQLite agree, and the index is
+marked incomplete (``LocalStore.complete``) until a run finishes; ``askcorpus status`` says so and
+the next ``askcorpus index`` picks up where the last one stopped.
 """
 
 from __future__ import annotations
@@ -29,6 +42,8 @@ from askcorpus.records import Document, IndexReport, Passage, Progress, SkippedF
 from askcorpus.settings import SCHEMA_VERSION, Settings
 from askcorpus.store import Manifest
 from askcorpus.store_local import DB_NAME, LocalStore, now_iso
+from askcorpus.store_lock import WriterLock
+from askcorpus.store_writer import LocalWriter
 
 log = logging.getLogger(__name__)
 
@@ -58,31 +73,34 @@ def expected_manifest(settings: Settings, dimension: int, backend: str = "torch"
 
 
 def check_manifest(manifest: Manifest, settings: Settings, folder: Path, for_update: bool) -> None:
-    """Raise :class:`IndexMismatchError` when the index was built differently than ``settings``."""
+    """Raise :class:`IndexMismatchError` (naming the index database, where the manifest lives)
+    when the index was built differently than ``settings``."""
     rebuild = "run `askcorpus index --rebuild`"
+    db = folder / DB_NAME
     if manifest.schema_version != SCHEMA_VERSION:
         raise IndexMismatchError(
-            f"index {folder} has schema version {manifest.schema_version}, this askcorpus reads "
+            f"index {db} has schema version {manifest.schema_version}, this askcorpus reads "
             f"version {SCHEMA_VERSION}",
-            folder,
+            db,
             rebuild,
         )
     if manifest.model != settings.model_name:
         raise IndexMismatchError(
-            f"index {folder} was built with model {manifest.model}, not {settings.model_name}",
-            folder,
+            f"index {db} was built with model {manifest.model}, not {settings.model_name}",
+            db,
             rebuild,
         )
     if for_update and manifest.chunking != settings.chunking.as_dict():
         raise IndexMismatchError(
-            f"index {folder} was built with other chunking parameters ({manifest.chunking})",
-            folder,
+            f"index {db} was built with other chunking parameters ({manifest.chunking})",
+            db,
             rebuild,
         )
 
 
 def _reset_index_folder(folder: Path) -> None:
-    """Remove a damaged index's files (only our own files: never anything else in the folder)."""
+    """Remove a damaged index's files (only our own files: never anything else in the folder).
+    The caller holds the writer lock."""
     for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", DB_NAME + "-journal"):
         (folder / name).unlink(missing_ok=True)
     for path in folder.glob("vectors-*.faiss*"):
@@ -95,7 +113,8 @@ def _reset_index_folder(folder: Path) -> None:
 def _open_for_update(
     settings: Settings, embedder: Embedder, rebuild: bool
 ) -> tuple[LocalStore, bool]:
-    """Open (or create) the store for writing; returns it and whether it must be emptied first."""
+    """Open (or create) the store for writing; returns it and whether it must be emptied first.
+    The caller holds the writer lock."""
     folder = settings.index_dir
     if LocalStore.exists(folder):
         try:
@@ -112,9 +131,29 @@ def _open_for_update(
                 store.close()
                 _reset_index_folder(folder)
             else:
-                check_manifest(store.manifest, settings, folder, for_update=True)
+                try:
+                    check_manifest(store.manifest, settings, folder, for_update=True)
+                    if store.manifest.dimension != embedder.dimension:
+                        raise IndexMismatchError(
+                            f"index {store.db_path} holds {store.manifest.dimension}-dimensional "
+                            f"vectors, the model makes {embedder.dimension}",
+                            store.db_path,
+                            "run `askcorpus index --rebuild`",
+                        )
+                except IndexMismatchError:
+                    store.close()
+                    raise
                 return store, False
     return LocalStore.create(folder, expected_manifest(settings, embedder.dimension)), False
+
+
+def read_entry(entry: FileEntry, settings: Settings) -> Document:
+    """Read one changed file into a :class:`Document` (raises :class:`UnreadableFile`).
+
+    The single place where the indexer reads the corpus (read-only): checks on a file's state
+    while it is read belong here.
+    """
+    return load_document(entry, settings.max_file_bytes)
 
 
 def update_index(
@@ -127,7 +166,10 @@ def update_index(
     """Index ``settings.corpus_dir`` into ``settings.index_dir``, incrementally.
 
     Raises :class:`CorpusError` when the corpus is missing or nothing in it can be indexed,
-    :class:`Cancelled` when ``cancelled()`` turns true (the previous index is kept).
+    :class:`IndexLockedError` when another process is updating the index, :class:`Cancelled`
+    when ``cancelled()`` turns true (the last published state is kept: the previous index, or
+    the last checkpoint of a long run), :class:`IndexWriteError` when the disk is full or the
+    folder read-only (the last published state is kept).
     """
     t0 = time.perf_counter()
     entries, skipped = discover(settings.corpus_dir)
@@ -138,113 +180,172 @@ def update_index(
             "add .txt or .md files (or others askcorpus reads) and run `askcorpus index` again",
         )
     embedder = embedder or Embedder(settings)
-    store, reset = _open_for_update(settings, embedder, rebuild)
-    try:
-        return _update(settings, store, embedder, entries, skipped, reset, t0, progress, cancelled)
-    finally:
-        store.close()
-
-
-def _update(
-    settings: Settings,
-    store: LocalStore,
-    embedder: Embedder,
-    entries: list[FileEntry],
-    skipped: list[SkippedFile],
-    reset: bool,
-    t0: float,
-    progress: ProgressFn | None,
-    cancelled: CancelFn | None,
-) -> IndexReport:
-    states = {} if reset else store.document_states()
-    present = {e.source for e in entries}
-    removed = sorted(s for s in states if s not in present)
-    work: list[_Work] = []
-    touched: list[tuple[str, float]] = []
-    unchanged = 0
-    files_total = len(entries)
-
-    def report(phase: str, done: int, total: int, files_done: int) -> None:
-        if progress is not None:
-            progress(
-                Progress(phase, done, total, files_done, files_total, time.perf_counter() - t0)
-            )
-
-    for n, entry in enumerate(entries, 1):
-        if cancelled is not None and cancelled():
-            raise Cancelled("indexing cancelled; the previous index is unchanged")
-        state = states.get(entry.source)
-        if state is not None and state.size == entry.size and state.mtime == entry.mtime:
-            unchanged += 1
-            continue
+    with WriterLock(settings.index_dir) as lock:
+        store, reset = _open_for_update(settings, embedder, rebuild)
         try:
-            document = load_document(entry, settings.max_file_bytes)
-        except UnreadableFile as exc:
-            skipped.append(SkippedFile(entry.source, exc.message))
-            if state is not None:
-                removed.append(entry.source)
-            continue
-        if state is not None and state.content_hash == document.content_hash:
-            touched.append((entry.source, entry.mtime))
-            unchanged += 1
-            continue
-        passages = chunk_document(document, settings.chunking)
-        work.append(_Work(document, passages, is_new=state is None))
-        report("reading", n, files_total, n)
+            run = _Run(settings, store, embedder, lock, t0, progress, cancelled)
+            return run.update(entries, skipped, reset)
+        finally:
+            store.close()
 
-    if not work and unchanged == 0:
-        raise CorpusError(
-            f"nothing in {settings.corpus_dir} could be indexed ({len(skipped)} files skipped)",
-            settings.corpus_dir,
-            "see the skipped files reported above",
-        )
-    previous_skipped = {(s.source, s.reason) for s in store.skipped()}
-    now_skipped = {(s.source, s.reason) for s in skipped}
-    if not (work or removed or touched or reset) and previous_skipped == now_skipped:
-        return IndexReport(
-            unchanged=unchanged, seconds=time.perf_counter() - t0, skipped=tuple(skipped)
-        )
 
-    texts = [p.search_text for w in work for p in w.passages]
-    total_passages = len(texts)
-    with store.writer() as writer:
-        if reset:
-            writer.set_manifest(expected_manifest(settings, embedder.dimension))
-            for source in store.document_states():
-                writer.remove_document(source)
-        for source in removed:
-            writer.remove_document(source)
-        for source, mtime in touched:
-            writer.touch_document(source, mtime)
-        vectors = (
-            embedder.encode_passages(
-                texts,
-                progress=lambda done, total: report("embedding", done, total, files_total),
-                cancelled=cancelled,
+class _Run:
+    """One indexing run over an open store, under the writer lock."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: LocalStore,
+        embedder: Embedder,
+        lock: WriterLock,
+        t0: float,
+        progress: ProgressFn | None,
+        cancelled: CancelFn | None,
+    ):
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.lock = lock
+        self.t0 = t0
+        self.progress = progress
+        self.cancelled = cancelled or (lambda: False)
+        self.files_total = 0
+
+    def report(self, phase: str, done: int, total: int, files_done: int) -> None:
+        if self.progress is not None:
+            elapsed = time.perf_counter() - self.t0
+            self.progress(Progress(phase, done, total, files_done, self.files_total, elapsed))
+
+    def update(
+        self, entries: list[FileEntry], skipped: list[SkippedFile], reset: bool
+    ) -> IndexReport:
+        settings, store = self.settings, self.store
+        states = {} if reset else store.document_states()
+        present = {e.source for e in entries}
+        removed = sorted(s for s in states if s not in present)
+        work: list[_Work] = []
+        touched: list[tuple[str, float]] = []
+        unchanged = 0
+        self.files_total = len(entries)
+
+        for n, entry in enumerate(entries, 1):
+            if self.cancelled():
+                raise Cancelled("indexing cancelled; the previous index is unchanged")
+            state = states.get(entry.source)
+            if state is not None and state.size == entry.size and state.mtime == entry.mtime:
+                unchanged += 1
+                continue
+            try:
+                document = read_entry(entry, settings)
+            except UnreadableFile as exc:
+                skipped.append(SkippedFile(entry.source, exc.message))
+                if state is not None:
+                    removed.append(entry.source)
+                continue
+            if state is not None and state.content_hash == document.content_hash:
+                touched.append((entry.source, entry.mtime))
+                unchanged += 1
+                continue
+            passages = chunk_document(document, settings.chunking)
+            work.append(_Work(document, passages, is_new=state is None))
+            self.report("reading", n, self.files_total, n)
+
+        if not work and unchanged == 0:
+            raise CorpusError(
+                f"nothing in {settings.corpus_dir} could be indexed ({len(skipped)} files skipped)",
+                settings.corpus_dir,
+                "see the skipped files reported above",
             )
-            if texts
-            else None
+        previous_skipped = {(s.source, s.reason) for s in store.skipped()}
+        now_skipped = {(s.source, s.reason) for s in skipped}
+        nothing_to_do = not (work or removed or touched or reset)
+        if nothing_to_do and previous_skipped == now_skipped and store.complete:
+            return IndexReport(
+                unchanged=unchanged, seconds=time.perf_counter() - self.t0, skipped=tuple(skipped)
+            )
+
+        with store.writer(self.lock) as writer:
+            if reset:
+                writer.set_manifest(expected_manifest(settings, self.embedder.dimension))
+                for source in store.document_states():
+                    writer.remove_document(source)
+            for source in removed:
+                writer.remove_document(source)
+            for source, mtime in touched:
+                writer.touch_document(source, mtime)
+            writer.set_skipped(skipped)
+            self._embed_and_add(writer, work)
+            if self.cancelled():
+                raise self._cancelled(writer)
+            writer.commit()
+        added = sum(1 for w in work if w.is_new)
+        return IndexReport(
+            added=added,
+            changed=len(work) - added,
+            removed=len(removed),
+            unchanged=unchanged,
+            passages_embedded=sum(len(w.passages) for w in work),
+            seconds=time.perf_counter() - self.t0,
+            skipped=tuple(skipped),
         )
-        offset = 0
-        for w in work:
-            count = len(w.passages)
-            if vectors is not None:
+
+    def _embed_and_add(self, writer: LocalWriter, work: list[_Work]) -> None:
+        """Embed and store ``work`` block by block, publishing checkpoints when they are due."""
+        total = sum(len(w.passages) for w in work)
+        block_size = max(16, 16 * self.settings.batch_size)
+        done = 0
+        last_publish = time.monotonic()
+        publish_cost = 0.0
+        for block in _blocks(work, block_size):
+            texts = [p.search_text for w in block for p in w.passages]
+            base = done
+            try:
+                vectors = self.embedder.encode_passages(
+                    texts,
+                    progress=lambda d, _t, base=base: self.report(
+                        "embedding", base + d, total, self.files_total
+                    ),
+                    cancelled=self.cancelled,
+                )
+            except Cancelled:
+                raise self._cancelled(writer) from None
+            offset = 0
+            for w in block:
+                count = len(w.passages)
                 writer.add_document(w.document, w.passages, vectors[offset : offset + count])
-            offset += count
-        writer.set_skipped(skipped)
-        if cancelled is not None and cancelled():
-            raise Cancelled("indexing cancelled; the previous index is unchanged")
-        writer.commit()
-    added = sum(1 for w in work if w.is_new)
-    return IndexReport(
-        added=added,
-        changed=len(work) - added,
-        removed=len(removed),
-        unchanged=unchanged,
-        passages_embedded=total_passages,
-        seconds=time.perf_counter() - t0,
-        skipped=tuple(skipped),
-    )
+                offset += count
+            done += len(texts)
+            interval = max(self.settings.checkpoint_seconds, 20 * publish_cost)
+            if done < total and time.monotonic() - last_publish >= interval:
+                started = time.monotonic()
+                writer.checkpoint()
+                publish_cost = time.monotonic() - started
+                last_publish = time.monotonic()
+
+    def _cancelled(self, writer: LocalWriter) -> Cancelled:
+        if writer.checkpoints:
+            return Cancelled(
+                "indexing cancelled; the documents indexed before the last checkpoint are kept",
+                self.settings.index_dir,
+                "run `askcorpus index` to finish",
+            )
+        return Cancelled("indexing cancelled; the previous index is unchanged")
 
 
-__all__ = ["update_index", "check_manifest", "expected_manifest", "AskcorpusError"]
+def _blocks(work: list[_Work], size: int) -> list[list[_Work]]:
+    """Documents grouped into blocks of about ``size`` passages; a document is never split."""
+    blocks: list[list[_Work]] = []
+    current: list[_Work] = []
+    count = 0
+    for w in work:
+        if current and count + len(w.passages) > size:
+            blocks.append(current)
+            current, count = [], 0
+        current.append(w)
+        count += len(w.passages)
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+__all__ = ["update_index", "check_manifest", "expected_manifest", "read_entry", "AskcorpusError"]

@@ -47,6 +47,8 @@ class Settings:
     chunking: ChunkingParams = ChunkingParams()
     max_file_bytes: int = 64 * 1024 * 1024
     threads: int | None = None
+    #: A long indexing run publishes its progress at least this often (see askcorpus.indexer).
+    checkpoint_seconds: float = 600.0
 
     def with_paths(self, corpus_dir: Path | None = None, index_dir: Path | None = None) -> Settings:
         """A copy with other corpus and/or index folders."""
@@ -71,4 +73,6 @@ class Settings:
             kwargs["batch_size"] = int(env["ASKCORPUS_BATCH_SIZE"])
         if "ASKCORPUS_THREADS" in env:
             kwargs["threads"] = int(env["ASKCORPUS_THREADS"])
+        if "ASKCORPUS_CHECKPOINT_SECONDS" in env:
+            kwargs["checkpoint_seconds"] = float(env["ASKCORPUS_CHECKPOINT_SECONDS"])
         return cls(**kwargs)  # type: ignore[arg-type]

@@ -84,6 +84,7 @@ class StoreStats:
     skipped: int
     size_bytes: int
     vector_index: str
+    complete: bool = True
 
     @property
     def healthy(self) -> bool:
@@ -108,6 +109,9 @@ class StoreWriter(Protocol):
     def set_skipped(self, skipped: Sequence[SkippedFile]) -> None:
         """Replace the list of files the last run could not index."""
 
+    def checkpoint(self) -> None:
+        """Publish the work so far as a consistent but incomplete state, and go on."""
+
     def commit(self) -> None:
         """Make the update visible, atomically."""
 
@@ -125,6 +129,9 @@ class Store(Protocol):
 
     def writer(self) -> StoreWriter:
         """Start an update (takes the single-writer lock)."""
+
+    def check(self, deep: bool = True) -> list[str]:
+        """Problems found in the index (empty when healthy); never raises for damage."""
 
     def search_vectors(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The ``k`` passages nearest ``query`` as (passage id, inner product), best first."""

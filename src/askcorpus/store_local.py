@@ -3,13 +3,16 @@
 Layout of an index folder::
 
     askcorpus.sqlite3        documents with their extracted text, passages (offsets and vectors),
-                             an FTS5 keyword index, the manifest and the current generation
+                             an FTS5 keyword index, the manifest, the current generation and
+                             whether the last build ran to the end ("complete")
     vectors-<gen>.faiss      the vector index of generation <gen> (ids are passage ids)
-    writer.lock              present while an update runs (holds the writer's pid)
+    writer.lock              flock'ed by the one writer (holds its pid)
 
-Updates are atomic: the new FAISS file is written under a new generation number first, then one
-SQLite transaction commits the rows together with that number. A crash before the commit leaves
-the old generation in force (the orphan file is removed on the next update); after it, the new.
+Updates are atomic (see :mod:`askcorpus.store_writer`): the new FAISS file is written under a new
+generation number first, then one SQLite transaction (WAL) commits the rows together with that
+number. Readers read the generation and the rows in one snapshot, so they see the old state or
+the new one, never a mix; any damage met later (a garbled page) is an :class:`IndexCorruptError`
+naming the file and the fix, never a raw ``sqlite3`` traceback.
 """
 
 from __future__ import annotations
@@ -17,24 +20,36 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from askcorpus.errors import IndexCorruptError, IndexMissingError, IndexWriteError
-from askcorpus.records import Document, Passage, Section, SkippedFile
+from askcorpus.errors import (
+    IndexCorruptError,
+    IndexLockedError,
+    IndexMismatchError,
+    IndexMissingError,
+)
+from askcorpus.records import Document, Section, SkippedFile
+from askcorpus.settings import SCHEMA_VERSION
 from askcorpus.store import DocState, Manifest, StoredPassage, StoreStats
-from askcorpus.store_lock import WriterLock
+from askcorpus.store_lock import WriterLock, write_error
 from askcorpus.vector_index import VectorIndex
+
+if TYPE_CHECKING:
+    from askcorpus.store_writer import LocalWriter
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "askcorpus.sqlite3"
 REBUILD = "run `askcorpus index --rebuild`"
+_LOAD_RETRIES = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,11 +89,29 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), foreign keys on."""
     conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 30000")
     return conn
+
+
+def vector_path(folder: Path, generation: int) -> Path:
+    """The FAISS file of one generation."""
+    return folder / f"vectors-{generation}.faiss"
+
+
+def database_error(db: Path, exc: sqlite3.Error) -> Exception:
+    """The typed error for a failure reading the index database."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name.startswith("SQLITE_BUSY") or name.startswith("SQLITE_LOCKED"):
+        return IndexLockedError(
+            f"index database {db} stayed locked by another process", db, "try again shortly"
+        )
+    return IndexCorruptError(
+        f"index database {db} is damaged or not an askcorpus index ({exc})", db, REBUILD
+    )
 
 
 class LocalStore:
@@ -86,9 +119,11 @@ class LocalStore:
 
     def __init__(self, folder: Path, conn: sqlite3.Connection, manifest: Manifest):
         self.folder = folder
+        self.db_path = folder / DB_NAME
         self.manifest = manifest
         self._conn = conn
         self._lock = threading.RLock()
+        self._depth = 0
         self._vectors: VectorIndex | None = None
         self._generation = -1
 
@@ -100,65 +135,152 @@ class LocalStore:
 
     @classmethod
     def open(cls, folder: Path) -> LocalStore:
-        """Open an existing index; raises a typed error when missing or damaged."""
+        """Open an existing index; raises a typed error when missing, damaged or of another
+        schema version, naming the file at fault and the fix."""
         db = folder / DB_NAME
         if not db.is_file():
             raise IndexMissingError(f"no index at {folder}", folder, "run `askcorpus index`")
         try:
-            conn = _connect(db)
+            conn = connect(db)
+        except sqlite3.Error as exc:
+            raise database_error(db, exc) from exc
+        try:
             rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             manifest = Manifest.from_json(rows["manifest"])
-        except (sqlite3.DatabaseError, KeyError, ValueError, TypeError) as exc:
+        except sqlite3.Error as exc:
+            conn.close()
+            raise database_error(db, exc) from exc
+        except (KeyError, ValueError, TypeError) as exc:
+            conn.close()
             raise IndexCorruptError(
-                f"index database {db} is damaged or not an askcorpus index ({exc})", db, REBUILD
+                f"index database {db} has no readable manifest ({exc!r})", db, REBUILD
             ) from exc
+        if manifest.schema_version != SCHEMA_VERSION:
+            conn.close()
+            raise IndexMismatchError(
+                f"index database {db} has schema version {manifest.schema_version}, this "
+                f"askcorpus reads version {SCHEMA_VERSION}",
+                db,
+                REBUILD,
+            )
         store = cls(folder, conn, manifest)
-        store._load_vectors()
+        try:
+            store._load_vectors()
+        except BaseException:
+            conn.close()
+            raise
         return store
 
     @classmethod
     def create(cls, folder: Path, manifest: Manifest) -> LocalStore:
-        """Create an empty index in ``folder`` (which must not hold one)."""
+        """Create an empty index in ``folder`` (which must not hold one), atomically: the
+        database appears under its real name only once it is complete."""
+        tmp = folder / (DB_NAME + ".new")
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            conn = _connect(folder / DB_NAME)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.executescript(_SCHEMA)
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('manifest', ?)", (manifest.to_json(),)
-            )
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('generation', '0')")
-            conn.execute("COMMIT")
-            VectorIndex.empty(manifest.dimension).save(folder / "vectors-0.faiss")
-        except (OSError, sqlite3.Error) as exc:
-            raise IndexWriteError(f"cannot create an index in {folder}: {exc}", folder) from exc
+            for leftover in folder.glob(DB_NAME + ".new*"):
+                leftover.unlink()
+            VectorIndex.empty(manifest.dimension).save(vector_path(folder, 0))
+            conn = connect(tmp)
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.executescript(
+                    "BEGIN;" + _SCHEMA + "INSERT INTO meta VALUES ('generation', '0');"
+                    "INSERT INTO meta VALUES ('complete', '0');"
+                )
+                conn.execute("INSERT INTO meta VALUES ('manifest', ?)", (manifest.to_json(),))
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, folder / DB_NAME)
+            _fsync_dir(folder)
+        except (OSError, sqlite3.Error, RuntimeError) as exc:
+            for leftover in folder.glob(DB_NAME + ".new*"):
+                leftover.unlink(missing_ok=True)
+            raise write_error(folder, exc, "create an index") from exc
         return cls.open(folder)
 
-    def _current_generation(self) -> int:
-        row = self._conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    # -- consistency ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection, under the store's lock, with SQLite failures turned into typed errors."""
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.ProgrammingError:
+                raise
+            except sqlite3.Error as exc:
+                raise database_error(self.db_path, exc) from exc
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """All reads inside see one committed state of the index (re-entrant).
+
+        The vector index is brought up to that state first, so a search never mixes the vectors
+        of one generation with the rows of another while a writer commits.
+        """
+        with self._reading() as conn:
+            if self._depth == 0:
+                self._begin_synced(conn)
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("COMMIT")
+
+    def _begin_synced(self, conn: sqlite3.Connection) -> None:
+        """Open a read transaction whose generation's vectors are loaded."""
+        for attempt in range(_LOAD_RETRIES):
+            conn.execute("BEGIN")
+            try:
+                if self._sync_vectors(conn, final=attempt + 1 == _LOAD_RETRIES):
+                    return
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("COMMIT")
+                raise
+            conn.execute("COMMIT")
+
+    def _sync_vectors(self, conn: sqlite3.Connection, final: bool) -> bool:
+        """Inside a read transaction: load the FAISS file of its generation and check it against
+        the rows. False when the file is gone and ``final`` is not set: a writer committed a
+        newer generation and removed this one after our transaction began, so try again."""
+        row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         if row is None:
             raise IndexCorruptError(
-                f"index {self.folder} has no generation record", self.folder, REBUILD
+                f"index database {self.db_path} has no generation record", self.db_path, REBUILD
             )
-        return int(row[0])
+        generation = int(row[0])
+        if generation == self._generation and self._vectors is not None:
+            return True
+        path = vector_path(self.folder, generation)
+        if not path.is_file() and not final:
+            return False
+        count = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+        vectors = VectorIndex.load(path, self.manifest.dimension)
+        if vectors.ntotal != count:
+            raise IndexCorruptError(
+                f"vector file {path} holds {vectors.ntotal} vectors but the database "
+                f"{self.db_path} has {count} passages",
+                path,
+                REBUILD,
+            )
+        self._vectors = vectors
+        self._generation = generation
+        return True
 
     def _load_vectors(self) -> None:
-        with self._lock:
-            generation = self._current_generation()
-            if generation == self._generation and self._vectors is not None:
+        """Bring the loaded vectors up to the latest committed generation (cheap if unchanged)."""
+        with self._reading() as conn:
+            if self._depth > 0:  # inside a snapshot: its generation is already loaded
                 return
-            path = self.folder / f"vectors-{generation}.faiss"
-            self._vectors = VectorIndex.load(path, self.manifest.dimension)
-            self._generation = generation
-            count = self._conn.execute("SELECT count(*) FROM passages").fetchone()[0]
-            if self._vectors.ntotal != count:
-                raise IndexCorruptError(
-                    f"vector file {path} holds {self._vectors.ntotal} vectors but the database "
-                    f"has {count} passages",
-                    path,
-                    REBUILD,
-                )
+            self._begin_synced(conn)
+            conn.execute("COMMIT")
 
     def refresh(self) -> bool:
         """Pick up a newer generation written by another process; True if it changed."""
@@ -166,11 +288,58 @@ class LocalStore:
         self._load_vectors()
         return self._generation != before
 
+    @property
+    def generation(self) -> int:
+        """The generation whose vectors are loaded."""
+        return self._generation
+
+    @property
+    def complete(self) -> bool:
+        """False while a build was interrupted after a checkpoint (some documents still missing
+        or old); the next ``askcorpus index`` finishes it."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'complete'").fetchone()
+        return row is None or row[0] == "1"
+
+    def check(self, deep: bool = True) -> list[str]:
+        """Problems found in the index (empty when healthy): FAISS and SQLite must hold the same
+        passage ids, every stored vector must have the manifest's dimension and, with ``deep``,
+        SQLite's own page-level check must pass. Never raises for a damaged index."""
+        problems: list[str] = []
+        try:
+            with self.snapshot(), self._reading() as conn:
+                if deep:
+                    verdict = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+                    if verdict != ["ok"]:
+                        problems.append(
+                            f"index database {self.db_path} is damaged: {'; '.join(verdict[:3])}"
+                        )
+                        return problems
+                ids = np.fromiter((r[0] for r in conn.execute("SELECT id FROM passages")), np.int64)
+                bad = conn.execute(
+                    "SELECT count(*) FROM passages WHERE length(vector) != ?",
+                    (4 * self.manifest.dimension,),
+                ).fetchone()[0]
+                vectors = self._vectors
+            path = vector_path(self.folder, self._generation)
+            if vectors is None or not np.array_equal(np.sort(vectors.ids()), np.sort(ids)):
+                problems.append(
+                    f"vector file {path} and database {self.db_path} hold different passages"
+                )
+            if bad:
+                problems.append(
+                    f"database {self.db_path} holds {bad} vectors of another dimension than "
+                    f"the manifest's {self.manifest.dimension}"
+                )
+        except (IndexCorruptError, IndexMismatchError, IndexLockedError) as exc:
+            problems.append(exc.message)
+        return problems
+
     # -- reading -------------------------------------------------------------------------------
     def document_states(self) -> dict[str, DocState]:
         """Every indexed document's state, keyed by source."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._reading() as conn:
+            rows = conn.execute(
                 "SELECT d.source, d.content_hash, d.size, d.mtime, count(p.id) FROM documents d "
                 "LEFT JOIN passages p ON p.doc_id = d.id GROUP BY d.id"
             ).fetchall()
@@ -178,7 +347,16 @@ class LocalStore:
 
     def search_vectors(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The ``k`` nearest passages by inner product, best first."""
+        if query.shape[-1] != self.manifest.dimension:
+            raise IndexMismatchError(
+                f"index database {self.db_path} holds {self.manifest.dimension}-dimensional "
+                f"vectors but the question was encoded with {query.shape[-1]}",
+                self.db_path,
+                REBUILD,
+            )
         with self._lock:
+            if self._depth == 0:
+                self._load_vectors()  # cheap when the generation did not change
             vectors = self._vectors
         if vectors is None or vectors.ntotal == 0:
             return []
@@ -188,14 +366,16 @@ class LocalStore:
         """FTS5 BM25 matches for an FTS5 ``match`` expression, best first (score = -bm25)."""
         if not match:
             return []
-        with self._lock:
+        with self._reading() as conn:
             try:
-                rows = self._conn.execute(
+                rows = conn.execute(
                     "SELECT rowid, -bm25(passages_fts) AS s FROM passages_fts "
                     "WHERE passages_fts MATCH ? ORDER BY s DESC LIMIT ?",
                     (match, k),
                 ).fetchall()
-            except sqlite3.OperationalError:
+            except sqlite3.OperationalError as exc:
+                if getattr(exc, "sqlite_errorname", "SQLITE_ERROR") != "SQLITE_ERROR":
+                    raise
                 log.debug("FTS query failed: %r", match, exc_info=True)
                 return []
         return [(int(r[0]), float(r[1])) for r in rows]
@@ -205,8 +385,8 @@ class LocalStore:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        with self._lock:
-            rows = self._conn.execute(
+        with self._reading() as conn:
+            rows = conn.execute(
                 f'SELECT p.id, d.source, d.title, p.start, p."end", '
                 f'substr(d.text, p.start + 1, p."end" - p.start), p.paragraph, p.page, p.section '
                 f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})",
@@ -217,24 +397,40 @@ class LocalStore:
     def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
         """The stored vectors of passages ``ids`` (in that order)."""
         marks = ",".join("?" * len(ids))
-        with self._lock:
+        with self._reading() as conn:
             rows = dict(
-                self._conn.execute(
+                conn.execute(
                     f"SELECT id, vector FROM passages WHERE id IN ({marks})", list(ids)
                 ).fetchall()
+            )
+        size = 4 * self.manifest.dimension
+        if any(i not in rows or len(rows[i]) != size for i in ids):
+            raise IndexCorruptError(
+                f"index database {self.db_path} holds missing or malformed passage vectors",
+                self.db_path,
+                REBUILD,
             )
         return np.stack([np.frombuffer(rows[i], dtype=np.float32) for i in ids])
 
     def document(self, source: str) -> Document | None:
         """A stored document, with the exact text that was indexed."""
-        with self._lock:
-            row = self._conn.execute(
+        with self._reading() as conn:
+            row = conn.execute(
                 "SELECT source, title, text, content_hash, size, mtime, kind, page_starts, "
                 "sections FROM documents WHERE source = ?",
                 (source,),
             ).fetchone()
         if row is None:
             return None
+        try:
+            page_starts = tuple(int(p) for p in json.loads(row[7]))
+            sections = tuple(Section(int(s), str(t)) for s, t in json.loads(row[8]))
+        except (ValueError, TypeError) as exc:
+            raise IndexCorruptError(
+                f"index database {self.db_path} holds a malformed record for {source}",
+                self.db_path,
+                REBUILD,
+            ) from exc
         return Document(
             source=row[0],
             path=Path(row[0]),
@@ -244,14 +440,14 @@ class LocalStore:
             size=row[4],
             mtime=row[5],
             kind=row[6],
-            page_starts=tuple(json.loads(row[7])),
-            sections=tuple(Section(s, t) for s, t in json.loads(row[8])),
+            page_starts=page_starts,
+            sections=sections,
         )
 
     def document_passages(self, source: str) -> list[tuple[int, int, int]]:
         """``(id, start, end)`` of every passage of a document, in order."""
-        with self._lock:
-            return self._conn.execute(
+        with self._reading() as conn:
+            return conn.execute(
                 'SELECT p.id, p.start, p."end" FROM passages p JOIN documents d ON '
                 "d.id = p.doc_id WHERE d.source = ? ORDER BY p.ordinal",
                 (source,),
@@ -259,18 +455,18 @@ class LocalStore:
 
     def neighbours(self, passage_id: int) -> tuple[int | None, int | None]:
         """Ids of the previous and next passages of the same document."""
-        with self._lock:
-            row = self._conn.execute(
+        with self._reading() as conn:
+            row = conn.execute(
                 "SELECT doc_id, ordinal FROM passages WHERE id = ?", (passage_id,)
             ).fetchone()
             if row is None:
                 return None, None
-            prev = self._conn.execute(
+            prev = conn.execute(
                 "SELECT id FROM passages WHERE doc_id = ? AND ordinal < ? ORDER BY ordinal DESC "
                 "LIMIT 1",
                 row,
             ).fetchone()
-            nxt = self._conn.execute(
+            nxt = conn.execute(
                 "SELECT id FROM passages WHERE doc_id = ? AND ordinal > ? ORDER BY ordinal LIMIT 1",
                 row,
             ).fetchone()
@@ -278,26 +474,30 @@ class LocalStore:
 
     def skipped(self) -> list[SkippedFile]:
         """Files the last indexing run could not use."""
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT source, reason FROM skipped ORDER BY source"
-            ).fetchall()
+        with self._reading() as conn:
+            rows = conn.execute("SELECT source, reason FROM skipped ORDER BY source").fetchall()
         return [SkippedFile(*r) for r in rows]
 
     def stats(self) -> StoreStats:
-        """Counts, size on disk and consistency."""
-        with self._lock:
-            docs = self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-            passages = self._conn.execute("SELECT count(*) FROM passages").fetchone()[0]
-            skipped = self._conn.execute("SELECT count(*) FROM skipped").fetchone()[0]
+        """Counts, size on disk and consistency (of one committed state)."""
+        with self.snapshot(), self._reading() as conn:
+            docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+            passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+            skipped = conn.execute("SELECT count(*) FROM skipped").fetchone()[0]
             vectors = self._vectors.ntotal if self._vectors else 0
             kind = self._vectors.kind if self._vectors else "none"
-        size = sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
-        return StoreStats(docs, passages, vectors, skipped, size, kind)
+            complete = self.complete
+        size = 0
+        for p in self.folder.iterdir():
+            with contextlib.suppress(OSError):  # a writer may remove an old file meanwhile
+                size += p.stat().st_size if p.is_file() else 0
+        return StoreStats(docs, passages, vectors, skipped, size, kind, complete)
 
-    def writer(self) -> LocalWriter:
-        """Start an atomic update (takes the writer lock)."""
-        return LocalWriter(self)
+    def writer(self, lock: WriterLock | None = None) -> LocalWriter:
+        """Start an atomic update. Takes the writer lock unless the caller already holds it."""
+        from askcorpus.store_writer import LocalWriter
+
+        return LocalWriter(self, lock)
 
     def close(self) -> None:
         """Close the database connection."""
@@ -306,148 +506,9 @@ class LocalStore:
             self._vectors = None
 
 
-class LocalWriter:
-    """An update of a :class:`LocalStore`, invisible to readers until :meth:`commit`."""
-
-    def __init__(self, store: LocalStore):
-        self.store = store
-        self.lock = WriterLock(store.folder)
-        self.lock.acquire()
-        try:
-            self._conn = _connect(store.folder / DB_NAME)
-            self._conn.execute("BEGIN IMMEDIATE")
-            self._generation = int(
-                self._conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0]
-            )
-            path = store.folder / f"vectors-{self._generation}.faiss"
-            self._vectors = VectorIndex.load(path, store.manifest.dimension)
-        except BaseException:
-            self.lock.release()
-            raise
-        self._done = False
-
-    def _doc_id(self, source: str) -> int | None:
-        row = self._conn.execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()
-        return row[0] if row else None
-
-    def remove_document(self, source: str) -> int:
-        """Drop a document with its passages, vectors and keyword entries."""
-        doc_id = self._doc_id(source)
-        if doc_id is None:
-            return 0
-        ids = [
-            r[0] for r in self._conn.execute("SELECT id FROM passages WHERE doc_id=?", (doc_id,))
-        ]
-        if ids:
-            self._vectors.remove(ids)
-            self._conn.executemany("DELETE FROM passages_fts WHERE rowid = ?", [(i,) for i in ids])
-        self._conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-        return len(ids)
-
-    def add_document(
-        self, document: Document, passages: Sequence[Passage], vectors: np.ndarray
-    ) -> None:
-        """Insert (or replace) a document with its passages and their vectors."""
-        self.remove_document(document.source)
-        cur = self._conn.execute(
-            "INSERT INTO documents (source, title, kind, content_hash, size, mtime, text, "
-            "page_starts, sections) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                document.source,
-                document.title,
-                document.kind,
-                document.content_hash,
-                document.size,
-                document.mtime,
-                document.text,
-                json.dumps(list(document.page_starts)),
-                json.dumps([[s.start, s.title] for s in document.sections]),
-            ),
-        )
-        doc_id = cur.lastrowid
-        ids = []
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        for p, vec in zip(passages, vectors, strict=True):
-            cur = self._conn.execute(
-                'INSERT INTO passages (doc_id, ordinal, start, "end", paragraph, page, section, '
-                "vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc_id, p.ordinal, p.start, p.end, p.paragraph, p.page, p.section, vec.tobytes()),
-            )
-            ids.append(cur.lastrowid)
-            self._conn.execute(
-                "INSERT INTO passages_fts (rowid, body) VALUES (?, ?)",
-                (cur.lastrowid, p.search_text),
-            )
-        if ids:
-            self._vectors.add(np.asarray(ids, dtype=np.int64), vectors)
-
-    def touch_document(self, source: str, mtime: float) -> None:
-        """Record a new mtime for an unchanged document."""
-        self._conn.execute("UPDATE documents SET mtime = ? WHERE source = ?", (mtime, source))
-
-    def set_manifest(self, manifest: Manifest) -> None:
-        """Replace the manifest (a rebuild with other settings)."""
-        self._conn.execute(
-            "UPDATE meta SET value = ? WHERE key = 'manifest'", (manifest.to_json(),)
-        )
-        self.store.manifest = manifest
-
-    def set_skipped(self, skipped: Sequence[SkippedFile]) -> None:
-        """Replace the skipped-files report."""
-        self._conn.execute("DELETE FROM skipped")
-        self._conn.executemany(
-            "INSERT OR REPLACE INTO skipped VALUES (?, ?)", [(s.source, s.reason) for s in skipped]
-        )
-
-    def commit(self) -> None:
-        """Write the new vector file, then commit the rows and the new generation at once."""
-        folder = self.store.folder
-        new_gen = self._generation + 1
-        path = folder / f"vectors-{new_gen}.faiss"
-        try:
-            self._vectors.save(path)
-            manifest = json.loads(
-                self._conn.execute("SELECT value FROM meta WHERE key='manifest'").fetchone()[0]
-            )
-            manifest["updated"] = now_iso()
-            self._conn.execute(
-                "UPDATE meta SET value = ? WHERE key = 'manifest'",
-                (json.dumps(manifest, sort_keys=True),),
-            )
-            self._conn.execute(
-                "UPDATE meta SET value = ? WHERE key = 'generation'", (str(new_gen),)
-            )
-            self._conn.execute("COMMIT")
-        except (OSError, sqlite3.Error) as exc:
-            self.rollback()
-            path.unlink(missing_ok=True)
-            raise IndexWriteError(
-                f"cannot write the index in {folder}: {exc}; the previous index is intact", folder
-            ) from exc
-        self._done = True
-        self._conn.close()
-        self._cleanup(new_gen)
-        self.lock.release()
-        self.store.refresh()
-
-    def _cleanup(self, keep: int) -> None:
-        for old in self.store.folder.glob("vectors-*.faiss*"):
-            if old.name != f"vectors-{keep}.faiss":
-                old.unlink(missing_ok=True)
-
-    def rollback(self) -> None:
-        """Abandon the update."""
-        if self._done:
-            return
-        self._done = True
-        with contextlib.suppress(sqlite3.Error):
-            self._conn.execute("ROLLBACK")
-        self._conn.close()
-        self.lock.release()
-
-    def __enter__(self) -> LocalWriter:
-        return self
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if not self._done:
-            self.rollback()
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,14 +1,17 @@
 """One writer at a time: an advisory ``flock`` on ``writer.lock`` in the index folder.
 
-The kernel drops the lock when its holder dies, so a lock left by a killed process is never
-stale; the file only records the holder's pid for the error message.
+The kernel drops the lock when its holder dies (even on SIGKILL), so a lock left by a killed
+process is never stale: the next writer simply gets it. The file only records the holder's pid
+for the error message; readers never take the lock, so searching goes on during an update.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import time
 from pathlib import Path
 
 from askcorpus.errors import IndexLockedError, IndexWriteError
@@ -16,8 +19,28 @@ from askcorpus.errors import IndexLockedError, IndexWriteError
 LOCK_NAME = "writer.lock"
 
 
+def write_error(
+    folder: Path, exc: BaseException, doing: str = "write the index"
+) -> IndexWriteError:
+    """A typed error for a failed write in ``folder``, saying why (disk full, read-only, ...)."""
+    code = getattr(exc, "errno", None)
+    text = str(exc).lower()
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or "full" in text:
+        why, hint = "the disk is full", f"free some space on the disk holding {folder}"
+    elif code in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in text:
+        why, hint = "the folder is read-only", f"make {folder} writable or pass --index DIR"
+    else:
+        why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        hint = "check the folder's free space and permissions"
+    return IndexWriteError(
+        f"cannot {doing} in {folder}: {why}; the previous index is intact",
+        folder,
+        f"{hint}, then run `askcorpus index` again",
+    )
+
+
 class WriterLock:
-    """Exclusive, non-blocking writer lock on an index folder."""
+    """Exclusive, non-blocking writer lock on an index folder (usable as a context manager)."""
 
     def __init__(self, folder: Path):
         self.path = folder / LOCK_NAME
@@ -26,25 +49,27 @@ class WriterLock:
     def acquire(self) -> None:
         """Take the lock or raise :class:`IndexLockedError` naming the holder's pid."""
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise IndexWriteError(
-                f"cannot write in the index folder {self.path.parent}: {exc.strerror}",
-                self.path.parent,
-                "check its permissions and free space",
-            ) from exc
+            raise write_error(self.path.parent, exc, "lock the index") from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            holder = _read_pid(fd)
             os.close(fd)
             raise IndexLockedError(
-                f"index {self.path.parent} is being updated by another process (pid {holder})",
+                f"index is being updated by another process (pid {holder}): {self.path.parent}",
                 self.path.parent,
-                "wait for it to finish",
+                "wait for it to finish, then try again",
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        except OSError as exc:  # a full disk can refuse even these few bytes
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+            raise write_error(self.path.parent, exc, "lock the index") from exc
         self._fd = fd
 
     def release(self) -> None:
@@ -61,3 +86,20 @@ class WriterLock:
     def held(self) -> bool:
         """True while this object holds the lock."""
         return self._fd is not None
+
+    def __enter__(self) -> WriterLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _read_pid(fd: int) -> str:
+    # The holder writes its pid just after taking the lock; give it a moment to do so.
+    for _ in range(20):
+        text = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        if text:
+            return text
+        time.sleep(0.01)
+    return "unknown"

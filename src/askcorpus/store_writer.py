@@ -1,0 +1,216 @@
+"""Writing a :class:`~askcorpus.store_local.LocalStore`: one writer, atomic publishes.
+
+A :class:`LocalWriter` holds the folder's writer lock and one SQLite write transaction. Rows go
+into the transaction and vectors into a private copy of the FAISS index; nothing is visible to
+readers until it is *published*:
+
+1. the vector index is saved as ``vectors-<gen+1>.faiss`` (temporary file, fsync, rename),
+2. one SQLite transaction commits the rows, the manifest's ``updated`` stamp, the generation
+   number ``gen+1`` and the ``complete`` flag, together,
+3. older vector files are removed.
+
+A crash (even SIGKILL) before step 2 leaves generation ``gen`` in force and an orphan file that
+the next publish removes; after it, the new state. :meth:`LocalWriter.checkpoint` publishes with
+``complete = 0`` and carries on in a new transaction, so a long build keeps its progress while
+each published state stays consistent: every document in it is entirely old or entirely new.
+A failed write (disk full, read-only folder) raises :class:`IndexWriteError` and leaves the last
+published state untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+from collections.abc import Sequence
+
+import numpy as np
+
+from askcorpus.records import Document, Passage, SkippedFile
+from askcorpus.store import Manifest
+from askcorpus.store_local import DB_NAME, LocalStore, connect, now_iso, vector_path
+from askcorpus.store_lock import WriterLock, write_error
+from askcorpus.vector_index import VectorIndex
+
+log = logging.getLogger(__name__)
+
+
+class LocalWriter:
+    """An update of a :class:`LocalStore`, invisible to readers until published."""
+
+    def __init__(self, store: LocalStore, lock: WriterLock | None = None):
+        self.store = store
+        self._own_lock = lock is None
+        self.lock = lock or WriterLock(store.folder)
+        if self._own_lock:
+            self.lock.acquire()
+        self._conn: sqlite3.Connection | None = None
+        self._done = False
+        try:
+            self._conn = connect(store.folder / DB_NAME)
+            self._conn.execute("BEGIN IMMEDIATE")
+            row = self._conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+            self._generation = int(row[0])
+            self._vectors = VectorIndex.load(
+                vector_path(store.folder, self._generation), store.manifest.dimension
+            )
+        except BaseException as exc:
+            self._abandon()
+            if isinstance(exc, sqlite3.Error):
+                raise write_error(store.folder, exc, "start an update") from exc
+            raise
+        self.checkpoints = 0
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The write transaction's connection."""
+        if self._conn is None or self._done:
+            raise RuntimeError("this index update has ended")
+        return self._conn
+
+    def _doc_id(self, source: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()
+        return row[0] if row else None
+
+    def remove_document(self, source: str) -> int:
+        """Drop a document with its passages, vectors and keyword entries."""
+        doc_id = self._doc_id(source)
+        if doc_id is None:
+            return 0
+        ids = [r[0] for r in self.conn.execute("SELECT id FROM passages WHERE doc_id=?", (doc_id,))]
+        if ids:
+            self._vectors.remove(ids)
+            self.conn.executemany("DELETE FROM passages_fts WHERE rowid = ?", [(i,) for i in ids])
+        self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        return len(ids)
+
+    def add_document(
+        self, document: Document, passages: Sequence[Passage], vectors: np.ndarray
+    ) -> None:
+        """Insert (or replace) a document with its passages and their vectors."""
+        self.remove_document(document.source)
+        cur = self.conn.execute(
+            "INSERT INTO documents (source, title, kind, content_hash, size, mtime, text, "
+            "page_starts, sections) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                document.source,
+                document.title,
+                document.kind,
+                document.content_hash,
+                document.size,
+                document.mtime,
+                document.text,
+                json.dumps(list(document.page_starts)),
+                json.dumps([[s.start, s.title] for s in document.sections]),
+            ),
+        )
+        doc_id = cur.lastrowid
+        ids = []
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        for p, vec in zip(passages, vectors, strict=True):
+            cur = self.conn.execute(
+                'INSERT INTO passages (doc_id, ordinal, start, "end", paragraph, page, section, '
+                "vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, p.ordinal, p.start, p.end, p.paragraph, p.page, p.section, vec.tobytes()),
+            )
+            ids.append(cur.lastrowid)
+            self.conn.execute(
+                "INSERT INTO passages_fts (rowid, body) VALUES (?, ?)",
+                (cur.lastrowid, p.search_text),
+            )
+        if ids:
+            self._vectors.add(np.asarray(ids, dtype=np.int64), vectors)
+
+    def touch_document(self, source: str, mtime: float) -> None:
+        """Record a new mtime for an unchanged document."""
+        self.conn.execute("UPDATE documents SET mtime = ? WHERE source = ?", (mtime, source))
+
+    def set_manifest(self, manifest: Manifest) -> None:
+        """Replace the manifest (a rebuild with other settings)."""
+        self.conn.execute("UPDATE meta SET value = ? WHERE key = 'manifest'", (manifest.to_json(),))
+        self.store.manifest = manifest
+
+    def set_skipped(self, skipped: Sequence[SkippedFile]) -> None:
+        """Replace the skipped-files report."""
+        self.conn.execute("DELETE FROM skipped")
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO skipped VALUES (?, ?)", [(s.source, s.reason) for s in skipped]
+        )
+
+    def _publish(self, complete: bool) -> None:
+        """Save the vectors as the next generation, then commit rows + generation at once."""
+        folder = self.store.folder
+        new_gen = self._generation + 1
+        path = vector_path(folder, new_gen)
+        conn = self.conn
+        try:
+            self._vectors.save(path)
+            manifest = json.loads(
+                conn.execute("SELECT value FROM meta WHERE key='manifest'").fetchone()[0]
+            )
+            manifest["updated"] = now_iso()
+            conn.execute(
+                "UPDATE meta SET value = ? WHERE key = 'manifest'",
+                (json.dumps(manifest, sort_keys=True),),
+            )
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(new_gen),))
+            conn.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('complete', ?)", ("1" if complete else "0",)
+            )
+            conn.execute("COMMIT")
+        except (OSError, sqlite3.Error, RuntimeError) as exc:  # faiss reports I/O as RuntimeError
+            self.rollback()
+            path.unlink(missing_ok=True)
+            path.with_name(path.name + ".tmp").unlink(missing_ok=True)
+            raise write_error(folder, exc) from exc
+        self._generation = new_gen
+        self._cleanup(new_gen)
+
+    def checkpoint(self) -> None:
+        """Publish what is done so far as an incomplete state and go on in a new transaction."""
+        self._publish(complete=False)
+        self.checkpoints += 1
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            self.rollback()
+            raise write_error(self.store.folder, exc, "continue the update") from exc
+        log.info("checkpoint %d published (generation %d)", self.checkpoints, self._generation)
+
+    def commit(self) -> None:
+        """Publish the update as complete and end it."""
+        self._publish(complete=True)
+        self._abandon()
+        self.store.refresh()
+
+    def _cleanup(self, keep: int) -> None:
+        for old in self.store.folder.glob("vectors-*.faiss*"):
+            if old.name != vector_path(self.store.folder, keep).name:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+
+    def _abandon(self) -> None:
+        """Close the connection and release the lock (if this writer took it)."""
+        self._done = True
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+        if self._own_lock:
+            self.lock.release()
+
+    def rollback(self) -> None:
+        """Abandon what was not yet published."""
+        if self._done:
+            return
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+        self._abandon()
+
+    def __enter__(self) -> LocalWriter:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if not self._done:
+            self.rollback()
