@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
 import pytest
 
+from askcorpus import documents
 from askcorpus.documents import discover, iter_documents, load_document
 from askcorpus.errors import CorpusError
 from askcorpus.formats import UnreadableFile
@@ -99,3 +101,137 @@ def test_too_large_file_is_skipped(tmp_path: Path) -> None:
     entries, _ = discover(tmp_path)
     with pytest.raises(UnreadableFile, match="too large"):
         load_document(entries[0], max_bytes=100)
+
+
+def only_entry(root: Path, name: str):  # noqa: ANN201
+    entries, _ = discover(root)
+    return next(e for e in entries if e.path.name == name)
+
+
+def test_file_changed_while_being_read_is_skipped_for_this_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path / "live.txt", "First version of a log that keeps growing.\n")
+    entry = only_entry(tmp_path, "live.txt")
+    real_read = documents._read_all
+
+    def read_while_appending(fd: int, limit: int) -> bytes:
+        data = real_read(fd, limit)
+        with path.open("a", encoding="utf-8") as f:  # another program writes meanwhile
+            f.write("A line appended during the read.\n")
+        return data
+
+    monkeypatch.setattr(documents, "_read_all", read_while_appending)
+    with pytest.raises(UnreadableFile) as info:
+        load_document(entry, 10**8)
+    assert info.value.message == "changed while being read — will be indexed next run"
+    monkeypatch.undo()
+    # Next run: read normally, with the mtime of the bytes actually read.
+    doc = load_document(only_entry(tmp_path, "live.txt"), 10**8)
+    assert doc.text.endswith("A line appended during the read.\n")
+    assert doc.mtime == path.stat().st_mtime
+
+
+def test_file_replaced_while_being_read_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path / "doc.txt", "Old text of the document.")
+    entry = only_entry(tmp_path, "doc.txt")
+    real_read = documents._read_all
+
+    def read_then_replace(fd: int, limit: int) -> bytes:
+        data = real_read(fd, limit)
+        write(tmp_path / "doc.new", "New text saved by an editor.")
+        os.replace(tmp_path / "doc.new", path)  # atomic save: a new inode under the old name
+        return data
+
+    monkeypatch.setattr(documents, "_read_all", read_then_replace)
+    with pytest.raises(UnreadableFile, match="changed while being read"):
+        load_document(entry, 10**8)
+
+
+def test_file_vanishing_before_or_while_read_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path / "gone.txt", "Soon deleted.")
+    entry = only_entry(tmp_path, "gone.txt")
+    path.unlink()
+    with pytest.raises(UnreadableFile, match="vanished before it could be read"):
+        load_document(entry, 10**8)
+
+    path = write(tmp_path / "gone.txt", "Soon deleted.")
+    entry = only_entry(tmp_path, "gone.txt")
+    real_read = documents._read_all
+
+    def read_then_delete(fd: int, limit: int) -> bytes:
+        data = real_read(fd, limit)
+        path.unlink()
+        return data
+
+    monkeypatch.setattr(documents, "_read_all", read_then_delete)
+    with pytest.raises(UnreadableFile, match="vanished while being read"):
+        load_document(entry, 10**8)
+
+
+def test_unreadable_file_is_skipped_with_permission_denied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path / "secret.txt", "Not for your eyes.")
+    entry = only_entry(tmp_path, "secret.txt")
+    if os.geteuid() == 0:
+        # root reads mode-000 files, so raise what os.open raises for everyone else.
+        def deny(p: Path) -> int:
+            raise PermissionError(errno.EACCES, "Permission denied", str(p))
+
+        monkeypatch.setattr(documents, "_open_readonly", deny)
+    else:
+        path.chmod(0)
+    with pytest.raises(UnreadableFile) as info:
+        load_document(entry, 10**8)
+    assert info.value.message == "permission denied — cannot read it"
+
+
+def test_size_limits_and_a_file_growing_past_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "big.txt", "word " * 100)
+    with pytest.raises(UnreadableFile, match=r"too large \(0 MB > limit 0 MB\)"):
+        load_document(only_entry(tmp_path, "big.txt"), max_bytes=100)
+    # Container formats may be CONTAINER_FACTOR times larger than the text limit.
+    assert documents.size_limit(Path("a.pdf"), 100) == 100 * documents.CONTAINER_FACTOR
+    assert documents.size_limit(Path("a.md"), 100) == 100
+    # A file that grows after discovery is never read past the limit.
+    path = write(tmp_path / "grows.txt", "small")
+    entry = only_entry(tmp_path, "grows.txt")
+    write(path, "x" * 5000)
+    with pytest.raises(UnreadableFile, match="too large"):
+        load_document(entry, max_bytes=1000)
+
+
+def test_odd_file_names_are_read_and_bad_ones_reported(tmp_path: Path) -> None:
+    names = ["with space.txt", "Überblick — 北京.md", "new\nline.txt", "it's \"quoted\".txt"]
+    for n, name in enumerate(names):
+        write(tmp_path / name, f"Document number {n} has text.")
+    undecodable = os.fsdecode(b"caf\xe9.txt")
+    write(tmp_path / undecodable, "Latin-1 file name.")
+    docs, skipped = load_all(tmp_path)
+    assert sorted(docs) == sorted(names)
+    assert skipped == {"caf\ufffd.txt": "file name is not valid UTF-8 — rename it"}
+
+
+def test_symlinks_loops_folders_and_fifos(tmp_path: Path) -> None:
+    write(tmp_path / "real.txt", "Real text.")
+    os.symlink(tmp_path / "real.txt", tmp_path / "alias.txt")
+    os.symlink(tmp_path / "loop-b.txt", tmp_path / "loop-a.txt")
+    os.symlink(tmp_path / "loop-a.txt", tmp_path / "loop-b.txt")
+    (tmp_path / "sub").mkdir()
+    os.symlink(tmp_path, tmp_path / "sub" / "up")  # a folder loop
+    os.mkfifo(tmp_path / "pipe.txt")
+    docs, skipped = load_all(tmp_path)
+    assert sorted(docs) == ["alias.txt", "real.txt"]
+    assert skipped == {
+        "loop-a.txt": "symlink loop",
+        "loop-b.txt": "symlink loop",
+        "sub/up": "folder symlink — not followed",
+        "pipe.txt": "not a regular file",
+    }

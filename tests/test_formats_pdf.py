@@ -48,6 +48,23 @@ PAGE_3 = [
 ]
 
 
+def long_page(heading: str, sentences: list[str], words_per_line: int = 12) -> list[str]:
+    """A page with a heading and one paragraph of the sentences, wrapped into lines."""
+    words = " ".join(sentences).split()
+    lines = [" ".join(words[i : i + words_per_line]) for i in range(0, len(words), words_per_line)]
+    return [heading, "", *lines]
+
+
+FILLER = [
+    "The two governments described the relationship as a comprehensive strategic partnership.",
+    "Trade between the neighbours grew steadily through the decade, led by energy and machinery.",
+    "Officials on both sides stressed that the arrangement was not directed against third states.",
+    "Observers noted that the partners still disagree on several regional questions of security.",
+    "Financing for the projects came from state banks, with loans tied to future deliveries.",
+    "Local authorities along the border welcomed the construction jobs and the new roads.",
+]
+
+
 def load(path: Path) -> Document:
     entries, skipped = discover(path.parent)
     assert skipped == []
@@ -171,7 +188,13 @@ def test_search_hits_carry_the_page_in_api_cli_and_json(
     tmp_path: Path, embedder: Embedder, capsys: pytest.CaptureFixture[str]
 ) -> None:
     corpus = tmp_path / "corpus"
-    make_pdf(corpus / "report.pdf", [PAGE_1, PAGE_2, PAGE_3], title="The Gas Deal Report")
+    # Pages of realistic length (one passage each at the default chunk size).
+    pages = [
+        long_page("Findings", [" ".join(PAGE_1[2:6]), *FILLER]),
+        long_page("Pipelines", [" ".join(PAGE_2[2:]), *FILLER[::-1]]),
+        long_page("Outlook", [" ".join(PAGE_3[2:]), *FILLER[1:], FILLER[0]]),
+    ]
+    make_pdf(corpus / "report.pdf", pages, title="The Gas Deal Report")
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
     report = update_index(settings, embedder)
     assert report.added == 1 and report.skipped == ()
