@@ -68,7 +68,9 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         pages = _drop_running_lines(pages)
         page_texts = ["\n\n".join(page) for page in pages]
         if not any(t.strip() for t in page_texts):
-            raise UnreadableFile(f"no text layer — scanned? ({len(page_texts)} pages, needs OCR)")
+            n = len(page_texts)
+            pages_note = f"{n} page{'s' if n != 1 else ''}"
+            raise UnreadableFile(f"no text layer — scanned? ({pages_note}, needs OCR)")
         page_starts: list[int] = []
         parts: list[str] = []
         offset = 0
