@@ -35,9 +35,7 @@ def build_good(root: Path) -> dict[str, tuple[str, str]]:
     write(root / "legacy-cp1252.txt", LEGACY, "cp1252")
     write(root / "latin1.txt", "Der Fußgänger überquerte die Brücke über die Spree.", "latin-1")
     write(root / "utf16-bom.txt", "Beekeepers harvest lavender honey in late July.", "utf-16")
-    write(
-        root / "utf16-nobom.txt", "The glacier retreated two kilometres since 1950.", "utf-16-le"
-    )
+    write(root / "utf16-nobom.txt", "The glacier retreated two kilometres since 1950.", "utf-16-le")
     write(
         root / "guide.md",
         "# Sourdough Guide\n\n## Starter\n\nFeed the sourdough starter with rye flour daily.\n",
@@ -59,7 +57,7 @@ def build_good(root: Path) -> dict[str, tuple[str, str]]:
     )
     write(root / "sub dir" / "Überblick — 北京.md", "Der Pekinger Zoo hält seltene Pandabären.")
     write(root / "new\nline.txt", "The lighthouse keeper logged every passing tanker.")
-    write(root / "it's \"quoted\".txt", "Saffron is the dried stigma of the crocus flower.")
+    write(root / 'it\'s "quoted".txt', "Saffron is the dried stigma of the crocus flower.")
     return {
         "notes.txt": ("Where was the telescope mirror polished?", "Jena"),
         "legacy-cp1252.txt": ("café croissants gare", "croissants sont prêts à l’aube"),
@@ -72,7 +70,7 @@ def build_good(root: Path) -> dict[str, tuple[str, str]]:
         "paper.pdf": ("How do penguins survive the winter?", "Penguins huddle"),
         "sub dir/Überblick — 北京.md": ("Pekinger Zoo Pandabären", "Pandabären"),
         "new\nline.txt": ("What did the lighthouse keeper log?", "passing tanker"),
-        "it's \"quoted\".txt": ("What is saffron made of?", "stigma of the crocus"),
+        'it\'s "quoted".txt': ("What is saffron made of?", "stigma of the crocus"),
     }
 
 

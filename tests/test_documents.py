@@ -209,7 +209,7 @@ def test_size_limits_and_a_file_growing_past_them(
 
 
 def test_odd_file_names_are_read_and_bad_ones_reported(tmp_path: Path) -> None:
-    names = ["with space.txt", "Überblick — 北京.md", "new\nline.txt", "it's \"quoted\".txt"]
+    names = ["with space.txt", "Überblick — 北京.md", "new\nline.txt", 'it\'s "quoted".txt']
     for n, name in enumerate(names):
         write(tmp_path / name, f"Document number {n} has text.")
     undecodable = os.fsdecode(b"caf\xe9.txt")
