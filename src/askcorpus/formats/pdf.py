@@ -14,6 +14,7 @@ import bisect
 import logging
 import re
 import statistics
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ _DROP = {0xFFFE: None, 0x02: None, 0x00: None}
 # Ligatures broken back into letters so "ﬁnancial" matches "financial" in keyword search.
 _LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB06: "st"}
 _TRANSLATE = {**_DROP, **_LIGATURES}
+_PDFIUM_LOCK = threading.Lock()
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
 _LIST_MARK = re.compile(r"^\s*(?:[•▪◦●■\-–—*]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s")
@@ -54,44 +56,51 @@ class _Line:
 def read_pdf(path: Path, raw: bytes) -> Extracted:
     """A PDF's text layer, page by page; title from metadata, else an early short line."""
     pdfium = require("pypdfium2", "PDF")
-    try:
-        pdf = pdfium.PdfDocument(raw)
-    except pdfium.PdfiumError as exc:
-        message = str(exc).lower()
-        if "password" in message or "security" in message:
-            raise UnreadableFile("encrypted PDF (needs a password)") from exc
-        raise UnreadableFile(f"corrupt PDF ({_pdfium_reason(exc)})") from exc
-    try:
-        if len(pdf) == 0:
-            raise UnreadableFile("corrupt PDF (no pages)")
-        pages = [_page_text(pdf, i) for i in range(len(pdf))]
-        pages = _drop_running_lines(pages)
-        page_texts = ["\n\n".join(page) for page in pages]
-        if not any(t.strip() for t in page_texts):
-            n = len(page_texts)
-            pages_note = f"{n} page{'s' if n != 1 else ''}"
-            raise UnreadableFile(f"no text layer — scanned? ({pages_note}, needs OCR)")
-        page_starts: list[int] = []
-        parts: list[str] = []
-        offset = 0
-        for text in page_texts:
-            if parts:
-                parts.append("\n\n")
-                offset += 2
-            page_starts.append(offset)
-            parts.append(text)
-            offset += len(text)
-        full = "".join(parts)
-        title = _metadata_title(pdf) or guess_title(page_texts[0] or full[:4000], path)
-        sections = _outline_sections(pdf, full, page_starts)
-    finally:
-        pdf.close()
+    with _PDFIUM_LOCK:  # pdfium is not thread-safe; the window indexes in a worker thread
+        try:
+            pdf = pdfium.PdfDocument(raw)
+        except pdfium.PdfiumError as exc:
+            message = str(exc).lower()
+            if "password" in message or "security" in message:
+                raise UnreadableFile("encrypted PDF (needs a password)") from exc
+            raise UnreadableFile(f"corrupt PDF ({_pdfium_reason(exc)})") from exc
+        try:
+            return _extract(pdf, path)
+        finally:
+            pdf.close()
+
+
+def _extract(pdf: Any, path: Path) -> Extracted:
+    n_pages = len(pdf)
+    if n_pages == 0:
+        raise UnreadableFile("corrupt PDF (no pages)")
+    pages: list[list[str]] = []
+    failed = 0
+    for i in range(n_pages):
+        try:
+            pages.append(_page_text(pdf, i))
+        except Exception:  # one damaged page costs that page, not the document
+            log.debug("cannot read page %d of %s", i + 1, path, exc_info=True)
+            failed += 1
+            pages.append([])
+    if failed == n_pages:
+        raise UnreadableFile("corrupt PDF (no page could be read)")
+    page_texts = ["\n\n".join(page) for page in _drop_running_lines(pages)]
+    if not any(t.strip() for t in page_texts):
+        pages_note = f"{n_pages} page{'s' if n_pages != 1 else ''}"
+        raise UnreadableFile(f"no text layer — scanned? ({pages_note}, needs OCR)")
+    page_starts: list[int] = []
+    offset = 0
+    for text in page_texts:
+        page_starts.append(offset)
+        offset += len(text) + 2  # pages are joined by a blank line
+    full = "\n\n".join(page_texts)
     return Extracted(
         text=full,
-        title=title,
+        title=_metadata_title(pdf) or guess_title(page_texts[0] or full[:4000], path),
         kind="pdf",
         page_starts=tuple(page_starts),
-        sections=sections,
+        sections=_outline_sections(pdf, full, page_starts),
     )
 
 
@@ -205,17 +214,16 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
 
 def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
     """Remove page numbers and running heads/feet repeated at the top or bottom of most pages."""
-    if len(pages) < 3:
-        return [[p for p in page if not _PAGE_NUMBER.match(p)] for page in pages]
 
     def key(text: str) -> str:
         return re.sub(r"\d+", "#", text.strip().lower())
 
     counts: dict[str, int] = {}
     for page in pages:
-        for para in {key(page[0]), key(page[-1])} if page else set():
-            counts[para] = counts.get(para, 0) + 1
-    running = {k for k, n in counts.items() if n >= max(3, len(pages) // 2) and len(k) < 120}
+        for edge in {key(page[0]), key(page[-1])} if page else set():
+            counts[edge] = counts.get(edge, 0) + 1
+    threshold = max(3, len(pages) // 2)
+    running = {k for k, n in counts.items() if n >= threshold and len(k) < 120}
     out = []
     for page in pages:
         kept = list(page)
