@@ -1,0 +1,296 @@
+"""The window's connection to the core: owns the open index and runs all work off the UI thread.
+
+Two serial job queues: *queries* (open index, load model, search, fetch documents, scan the
+folder — in order, so a search waits for the model instead of failing) and *indexing* (the
+incremental indexer, cancellable). Searching keeps using the current index while the indexer
+writes; when it finishes, the index is reopened on the query queue and swapped in.
+
+Every request carries a number; answers to an older question, or for a corpus that is no longer
+open, are dropped rather than shown.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from askcorpus.gui import tasks
+from askcorpus.gui.workers import JobRunner
+from askcorpus.settings import Settings
+
+if TYPE_CHECKING:
+    from askcorpus.embedding import Embedder
+    from askcorpus.search import Index
+
+log = logging.getLogger(__name__)
+
+
+class Engine(QObject):
+    """Background work and the current index, for one window."""
+
+    opened = Signal(object)  # tasks.IndexInfo (also after a reindex)
+    missing = Signal()  # the corpus has no index yet
+    openFailed = Signal(object)  # an exception (CorpusError, IndexMismatchError, ...)
+    modelReady = Signal(float)  # seconds it took
+    modelFailed = Signal(object)
+    searchDone = Signal(object)  # tasks.TimedResult
+    searchFailed = Signal(str, object)  # question, exception
+    documentReady = Signal(object)  # tasks.DocumentView
+    documentGone = Signal(str)  # source: no longer in the index
+    documentFailed = Signal(object)
+    indexingStarted = Signal(bool)  # rebuild?
+    indexingProgress = Signal(object)  # records.Progress
+    indexingDone = Signal(object)  # records.IndexReport
+    indexingFailed = Signal(object)
+    indexingCancelled = Signal()
+    changesFound = Signal(object)  # tasks.ChangeSummary
+
+    def __init__(self, embedder: Embedder | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self._embedder = embedder
+        self.queries = JobRunner("askcorpus-queries", self)
+        self.indexing_jobs = JobRunner("askcorpus-indexer", self)
+        self.settings: Settings | None = None
+        self.index: Index | None = None
+        self.model_ready = embedder is not None and embedder.loaded
+        self.indexing = False
+        self._cancel = threading.Event()
+        self._generation = 0
+        self._search_seq = 0
+        self._doc_seq = 0
+        self._pending_rebuild: bool | None = None
+        self.dropped_results = 0  # answers to superseded questions, never shown
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        """The shared embedder (created on first use: importing it pulls in numpy)."""
+        if self._embedder is None:
+            from askcorpus.embedding import Embedder
+
+            self._embedder = Embedder(self.settings or Settings())
+        return self._embedder
+
+    def open(self, settings: Settings) -> None:
+        """Switch to the corpus and index of ``settings`` (cancelling a running reindex)."""
+        self._generation += 1
+        self._cancel.set()
+        self._release_index()
+        self.settings = settings
+        gen = self._generation
+        self.queries.submit(
+            tasks.open_index,
+            settings,
+            self.embedder,
+            on_done=partial(self._on_opened, gen),
+            on_failed=partial(self._on_open_failed, gen),
+        )
+        if not self.model_ready:
+            self.queries.submit(
+                tasks.load_model,
+                self.embedder,
+                on_done=self._on_model,
+                on_failed=self.modelFailed.emit,
+            )
+
+    def _release_index(self) -> None:
+        if self.index is not None:
+            self.queries.submit(tasks.close_index, self.index)
+            self.index = None
+
+    def _current(self, gen: int) -> bool:
+        return gen == self._generation
+
+    def _on_opened(self, gen: int, info: tasks.IndexInfo | None) -> None:
+        if not self._current(gen):
+            if info is not None:
+                self.queries.submit(tasks.close_index, info.index)
+            return
+        if info is None:
+            self.missing.emit()
+            return
+        self._swap(info.index)
+        self.opened.emit(info)
+
+    def _on_open_failed(self, gen: int, exc: BaseException) -> None:
+        if self._current(gen):
+            self.openFailed.emit(exc)
+
+    def _on_model(self, seconds: float) -> None:
+        self.model_ready = True
+        self.modelReady.emit(seconds)
+
+    def _swap(self, index: Index) -> None:
+        old, self.index = self.index, index
+        if old is not None and old is not index:
+            # Queued behind any search still holding the old index, so it closes after them.
+            self.queries.submit(tasks.close_index, old)
+
+    def shutdown(self, msecs: int = 10000) -> None:
+        """Cancel indexing, close the index and wait for the workers (window closing)."""
+        self._generation += 1
+        self._cancel.set()
+        self._release_index()
+        self.indexing_jobs.wait(msecs)
+        self.queries.wait(msecs)
+
+    # -- questions and documents ---------------------------------------------------------------
+    def search(self, question: str, k: int) -> bool:
+        """Ask ``question``; False when there is no index to ask."""
+        if self.index is None:
+            return False
+        self._search_seq += 1
+        seq, gen = self._search_seq, self._generation
+        self.queries.submit(
+            tasks.search,
+            self.index,
+            question,
+            k,
+            on_done=partial(self._on_search, gen, seq),
+            on_failed=partial(self._on_search_failed, gen, seq, question),
+        )
+        return True
+
+    def _fresh(self, gen: int, seq: int, latest: int) -> bool:
+        if gen != self._generation or seq != latest:
+            self.dropped_results += 1
+            return False
+        return True
+
+    def _on_search(self, gen: int, seq: int, result: tasks.TimedResult) -> None:
+        if self._fresh(gen, seq, self._search_seq):
+            self.searchDone.emit(result)
+
+    def _on_search_failed(self, gen: int, seq: int, question: str, exc: BaseException) -> None:
+        if self._fresh(gen, seq, self._search_seq):
+            self.searchFailed.emit(question, exc)
+
+    def show_document(
+        self,
+        source: str,
+        passage_id: int | None,
+        span: tuple[int, int] | None = None,
+        question: str | None = None,
+        highlight: tuple[int, int] | None = None,
+    ) -> None:
+        """Fetch a document positioned at a passage; answers via ``documentReady``."""
+        if self.index is None or self.settings is None:
+            return
+        self._doc_seq += 1
+        seq, gen = self._doc_seq, self._generation
+        self.queries.submit(
+            tasks.load_document,
+            self.index,
+            self.settings.corpus_dir,
+            source,
+            passage_id,
+            span,
+            question,
+            highlight,
+            on_done=partial(self._on_document, gen, seq, source),
+            on_failed=partial(self._on_document_failed, gen, seq),
+        )
+
+    def _on_document(self, gen: int, seq: int, source: str, view: Any) -> None:
+        if gen == self._generation and seq == self._doc_seq:
+            if view is None:
+                self.documentGone.emit(source)
+            else:
+                self.documentReady.emit(view)
+
+    def _on_document_failed(self, gen: int, seq: int, exc: BaseException) -> None:
+        if gen == self._generation and seq == self._doc_seq:
+            self.documentFailed.emit(exc)
+
+    # -- the corpus folder ---------------------------------------------------------------------
+    def scan(self) -> None:
+        """Compare the corpus folder with the index; answers via ``changesFound``."""
+        if self.settings is None or self.indexing:
+            return
+        gen = self._generation
+        self.queries.submit(
+            tasks.scan_changes,
+            self.index,
+            self.settings.corpus_dir,
+            on_done=partial(self._on_scan, gen),
+            on_failed=lambda exc: log.debug("scan failed: %s", exc),
+        )
+
+    def _on_scan(self, gen: int, summary: tasks.ChangeSummary) -> None:
+        if self._current(gen) and not self.indexing:
+            self.changesFound.emit(summary)
+
+    # -- indexing ------------------------------------------------------------------------------
+    def reindex(self, rebuild: bool = False) -> bool:
+        """Start the indexer for the current corpus; False if one is already running."""
+        if self.settings is None:
+            return False
+        if self.indexing:
+            if self._cancel.is_set():  # the old run is stopping: start this one when it has
+                self._pending_rebuild = rebuild
+                return True
+            return False
+        self.indexing = True
+        self._cancel = threading.Event()
+        gen = self._generation
+        self.indexing_jobs.submit(
+            tasks.reindex,
+            self.settings,
+            self.embedder,
+            rebuild,
+            self._cancel,
+            on_progress=partial(self._on_progress, gen),
+            on_done=partial(self._on_indexed, gen),
+            on_failed=partial(self._on_index_failed, gen),
+        )
+        self.indexingStarted.emit(rebuild)
+        return True
+
+    def cancel_indexing(self) -> None:
+        """Ask the running indexer to stop at its next check (the old index is kept)."""
+        self._cancel.set()
+
+    @property
+    def cancelling(self) -> bool:
+        """True after Cancel, until the indexer has stopped."""
+        return self.indexing and self._cancel.is_set()
+
+    def _on_progress(self, gen: int, progress: object) -> None:
+        if self._current(gen):
+            self.indexingProgress.emit(progress)
+
+    def _run_pending(self) -> bool:
+        pending, self._pending_rebuild = self._pending_rebuild, None
+        return pending is not None and self.reindex(pending)
+
+    def _on_indexed(self, gen: int, report: object) -> None:
+        self.indexing = False
+        if self._run_pending():
+            return
+        if not self._current(gen):
+            return
+        if self.settings is None:
+            return
+        self.queries.submit(
+            tasks.open_index,
+            self.settings,
+            self.embedder,
+            on_done=partial(self._on_opened, gen),
+            on_failed=partial(self._on_open_failed, gen),
+        )
+        self.indexingDone.emit(report)
+
+    def _on_index_failed(self, gen: int, exc: BaseException) -> None:
+        from askcorpus.errors import Cancelled
+
+        self.indexing = False
+        if self._run_pending() or not self._current(gen):
+            return
+        if isinstance(exc, Cancelled):
+            self.indexingCancelled.emit()
+        else:
+            self.indexingFailed.emit(exc)

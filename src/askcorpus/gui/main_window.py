@@ -1,0 +1,693 @@
+"""The main window: ask, read ranked passages, jump to the source, reindex — never freezing.
+
+The window only arranges widgets and reacts to the :class:`~askcorpus.gui.engine.Engine`'s
+signals; every model, index, search and file-system scan runs in the engine's workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QUrl
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QCompleter,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from askcorpus.errors import (
+    AskcorpusError,
+    CorpusError,
+    IndexCorruptError,
+    IndexLockedError,
+    IndexMismatchError,
+)
+from askcorpus.gui import states
+from askcorpus.gui.dialogs import SkippedDialog, show_about, show_shortcuts
+from askcorpus.gui.engine import Engine
+from askcorpus.gui.prefs import Preferences, default_data_dir, index_dir_for
+from askcorpus.gui.reader_pane import ReaderPane
+from askcorpus.gui.results_model import SkippedModel
+from askcorpus.gui.results_panel import ResultsPanel
+from askcorpus.gui.snippets import citation, plural
+from askcorpus.gui.tasks import ChangeSummary, DocumentView, IndexInfo, TimedResult
+from askcorpus.gui.theme import app_icon
+from askcorpus.gui.watcher import CorpusWatcher
+from askcorpus.gui.widgets import IndexProgressPanel, NoticeBar
+from askcorpus.records import Hit, IndexReport, Progress
+from askcorpus.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RESULTS_K = 10
+
+
+class MainWindow(QMainWindow):
+    """askcorpus — <corpus folder name>."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        prefs: Preferences | None = None,
+        embedder: object | None = None,
+        data_dir: Path | None = None,
+    ):
+        super().__init__()
+        self.launch_settings = settings
+        self.settings = settings
+        self.prefs = prefs or Preferences()
+        self.data_dir = data_dir or default_data_dir()
+        self.engine = Engine(embedder, self)  # type: ignore[arg-type]
+        self.info: IndexInfo | None = None
+        self.question = ""
+        self._pending_question: str | None = None
+        self.skipped_model = SkippedModel(self)
+        self._skipped_dialog: SkippedDialog | None = None
+        self.watcher = CorpusWatcher(self)
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self._build_actions()
+        self._build_ui()
+        self._build_menus()
+        self._connect()
+        self._restore_geometry()
+        self._set_title()
+        self.results.show_state(*states.opening(self._corpus_name()))
+
+    # -- construction --------------------------------------------------------------------------
+    def _action(
+        self, text: str, shortcut: QKeySequence | str | None, slot, tip: str = ""
+    ) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action(
+            "&Open Corpus Folder…",
+            QKeySequence.StandardKey.Open,
+            self.choose_corpus,
+            "Search another folder of documents",
+        )
+        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.copy_action = self._action(
+            "&Copy Citation",
+            QKeySequence.StandardKey.Copy,
+            self.copy_citation,
+            "Copy the passage with its title, path and location",
+        )
+        self.open_source_action = self._action(
+            "Open in &Default App", None, self.open_source, "Open the file with your usual app"
+        )
+        self.ask_action = self._action("&Ask a Question", "Ctrl+L", self.focus_question)
+        self.reindex_action = self._action(
+            "&Reindex",
+            "Ctrl+R",
+            lambda: self.reindex(False),
+            "Bring the index up to date with the corpus folder (Ctrl+R)",
+        )
+        self.rebuild_action = self._action(
+            "Re&build Index from Scratch",
+            None,
+            lambda: self.reindex(True),
+            "Index every document again",
+        )
+        self.cancel_action = self._action("&Cancel Indexing", None, self.engine.cancel_indexing)
+        self.cancel_action.setEnabled(False)
+        self.skipped_action = self._action("&Skipped Files…", None, self.show_skipped)
+        self.prev_action = self._action("&Previous Passage", "Alt+Up", lambda: self.navigate(-1))
+        self.next_action = self._action("&Next Passage", "Alt+Down", lambda: self.navigate(1))
+        self.shortcuts_action = self._action(
+            "&Keyboard Shortcuts",
+            QKeySequence.StandardKey.HelpContents,
+            lambda: show_shortcuts(self),
+        )
+        self.about_action = self._action("&About askcorpus", None, lambda: show_about(self))
+
+    def _build_ui(self) -> None:
+        self.question_edit = QLineEdit(self, objectName="question")
+        self.question_edit.setPlaceholderText("Ask a question about your documents…   (Ctrl+L)")
+        self.question_edit.setClearButtonEnabled(True)
+        font = self.question_edit.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.question_edit.setFont(font)
+        self.question_edit.setMinimumWidth(320)
+        self.question_edit.installEventFilter(self)
+        self.recent_model = QStringListModel(self.prefs.recent_questions(), self)
+        self.completer = QCompleter(self.recent_model, self)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.completer.setMaxVisibleItems(8)
+        self.question_edit.setCompleter(self.completer)
+        self.ask_button = QPushButton("Ask", self)
+        self.ask_button.setDefault(True)
+        self.ask_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.ask_button.setMinimumHeight(self.question_edit.sizeHint().height())
+
+        bar = QToolBar("Main", self)
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        holder = QWidget(bar)
+        row = QVBoxLayout(holder)
+        row.setContentsMargins(6, 6, 6, 6)
+        row.addWidget(self.question_edit)
+        bar.addWidget(holder)
+        bar.addWidget(self.ask_button)
+        bar.addSeparator()
+        bar.addAction(self.reindex_action)
+        bar.addAction(self.open_action)
+        for action in (self.reindex_action, self.open_action):
+            button = bar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.toolbar = bar
+
+        self.progress = IndexProgressPanel(self)
+        self.changes_bar = NoticeBar(self)
+        self.error_bar = NoticeBar(self)
+        self.results = ResultsPanel(self)
+        self.reader = ReaderPane(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.results)
+        self.splitter.addWidget(self.reader)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setHandleWidth(1)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 5)
+        self.results.setMinimumWidth(340)
+        self.reader.setMinimumWidth(360)
+
+        central = QWidget(self)
+        col = QVBoxLayout(central)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        notices = QVBoxLayout()
+        notices.setContentsMargins(8, 0, 8, 0)
+        notices.setSpacing(6)
+        for w in (self.progress, self.changes_bar, self.error_bar):
+            notices.addWidget(w)
+        col.addLayout(notices)
+        col.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        status = self.statusBar()
+        status.setSizeGripEnabled(True)
+        self.model_label = QLabel(self)
+        self.model_label.setObjectName("muted")
+        self.stats_label = QLabel(self)
+        self.stats_label.setObjectName("muted")
+        self.skipped_button = QToolButton(self)
+        self.skipped_button.setAutoRaise(True)
+        self.skipped_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.skipped_button.clicked.connect(self.show_skipped)
+        self.skipped_button.hide()
+        status.addPermanentWidget(self.model_label)
+        status.addPermanentWidget(self.skipped_button)
+        status.addPermanentWidget(self.stats_label)
+        self.resize(1280, 820)
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit = menus.addMenu("&Edit")
+        edit.addAction(self.ask_action)
+        edit.addAction(self.copy_action)
+        edit.addAction(self.open_source_action)
+        edit.addSeparator()
+        edit.addAction(self.prev_action)
+        edit.addAction(self.next_action)
+        index = menus.addMenu("&Index")
+        index.addAction(self.reindex_action)
+        index.addAction(self.rebuild_action)
+        index.addAction(self.cancel_action)
+        index.addSeparator()
+        index.addAction(self.skipped_action)
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
+        self._fill_recent_menu()
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.prefs.recent_corpora()
+        for folder in recent:
+            action = self.recent_menu.addAction(f"{folder.name}  —  {folder}")
+            action.triggered.connect(lambda _c=False, f=folder: self.open_corpus(f))
+        if recent:
+            self.recent_menu.addSeparator()
+            clear = self.recent_menu.addAction("Clear Recent")
+            clear.triggered.connect(self._clear_recent)
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _clear_recent(self) -> None:
+        self.prefs.clear_recent_corpora()
+        self._fill_recent_menu()
+
+    def _connect(self) -> None:
+        self.question_edit.returnPressed.connect(self.ask_from_field)
+        self.ask_button.clicked.connect(self.ask_from_field)
+        self.completer.activated.connect(self.ask)
+        e = self.engine
+        e.opened.connect(self._on_opened)
+        e.missing.connect(self._on_missing)
+        e.openFailed.connect(self._on_open_failed)
+        e.modelReady.connect(self._on_model_ready)
+        e.modelFailed.connect(self._on_model_failed)
+        e.searchDone.connect(self._on_search_done)
+        e.searchFailed.connect(self._on_search_failed)
+        e.documentReady.connect(self._on_document)
+        e.documentGone.connect(self._on_document_gone)
+        e.documentFailed.connect(
+            lambda exc: self.reader.clear("Cannot show this document", str(exc))
+        )
+        e.indexingStarted.connect(self._on_indexing_started)
+        e.indexingProgress.connect(self._on_indexing_progress)
+        e.indexingDone.connect(self._on_indexed)
+        e.indexingFailed.connect(self._on_indexing_failed)
+        e.indexingCancelled.connect(self._on_indexing_cancelled)
+        e.changesFound.connect(self._on_changes)
+        self.progress.cancelRequested.connect(e.cancel_indexing)
+        self.changes_bar.actionTriggered.connect(lambda: self.reindex(False))
+        self.error_bar.actionTriggered.connect(lambda: self.reindex(False))
+        self.results.hitSelected.connect(self._on_hit_selected)
+        self.results.selectionCleared.connect(self.reader.clear)
+        self.results.hitActivated.connect(lambda _h: self.open_source())
+        self.results.view.back.connect(self.focus_question)
+        self.results.empty.actionTriggered.connect(self._on_state_action)
+        self.reader.navigate.connect(self.navigate)
+        self.reader.openRequested.connect(self.open_source)
+        self.reader.copyRequested.connect(self.copy_citation)
+        self.reader.reindexRequested.connect(lambda: self.reindex(False))
+        self.reader.text.installEventFilter(self)
+        self.watcher.changed.connect(self.engine.scan)
+
+    # -- start-up and corpus switching ---------------------------------------------------------
+    def start(self) -> None:
+        """Begin loading the index and model in the background (call after show())."""
+        self._open(self.settings)
+
+    def _corpus_name(self) -> str:
+        path = self.settings.corpus_dir.expanduser()
+        with contextlib.suppress(OSError):
+            path = path.resolve()
+        return path.name or str(path)
+
+    def _set_title(self) -> None:
+        self.setWindowTitle(f"askcorpus — {self._corpus_name()}")
+
+    def _open(self, settings: Settings) -> None:
+        self.settings = settings
+        self.info = None
+        self._pending_question = None
+        self._set_title()
+        self.watcher.clear()
+        self.changes_bar.hide()
+        self.error_bar.hide()
+        self.progress.hide()
+        self.stats_label.setText("")
+        self.skipped_model.set_files(())
+        self._update_skipped()
+        self.reader.clear()
+        self.results.show_state(*states.opening(self._corpus_name()))
+        self._update_model_label()
+        self.engine.open(settings)
+
+    def open_corpus(self, folder: Path) -> None:
+        """Switch to the corpus in ``folder`` (its index lives in its own folder)."""
+        folder = Path(folder).expanduser()
+        settings = self.launch_settings.with_paths(
+            folder, index_dir_for(folder, self.launch_settings, self.data_dir)
+        )
+        if folder.is_dir():
+            self.prefs.add_recent_corpus(folder)
+            self._fill_recent_menu()
+        self._open(settings)
+
+    def choose_corpus(self) -> None:
+        """Ask for a folder and open it."""
+        start = str(self.settings.corpus_dir.expanduser().resolve().parent)
+        folder = QFileDialog.getExistingDirectory(self, "Open corpus folder", start)
+        if folder:
+            self.open_corpus(Path(folder))
+
+    # -- engine signals ------------------------------------------------------------------------
+    def _on_opened(self, info: IndexInfo) -> None:
+        self.info = info
+        stats = info.stats
+        self.stats_label.setText(
+            f"{plural(stats.documents, 'document')} · {plural(stats.passages, 'passage')}"
+        )
+        self.stats_label.setToolTip(
+            f"Index: {self.settings.index_dir}\nUpdated {info.updated}\n"
+            f"{stats.vectors:,} vectors ({stats.vector_index}), {stats.size_bytes / 2**20:.1f} MB"
+        )
+        self.skipped_model.set_files(info.skipped)
+        self._update_skipped()
+        if self.results.showing_state and not self.results.model.rowCount():
+            self.results.show_state(
+                *states.ready(self._corpus_name(), stats.documents, stats.passages)
+            )
+        self.engine.scan()
+        if self._pending_question:
+            question, self._pending_question = self._pending_question, None
+            self.ask(question)
+
+    def _on_missing(self) -> None:
+        self.results.show_state(*states.building(self._corpus_name()))
+        self.reindex(False)
+
+    def _on_open_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, CorpusError):
+            self.results.show_state(*states.no_corpus(self.settings.corpus_dir))
+        elif isinstance(exc, IndexMismatchError | IndexCorruptError):
+            self.results.show_state(*states.needs_rebuild(_message(exc)))
+        else:
+            self.results.show_state(*states.failed("Cannot open the index", _message(exc)))
+        self._watch_folder_only()
+
+    def _watch_folder_only(self) -> None:
+        if self.settings.corpus_dir.is_dir():
+            self.watcher.watch([str(self.settings.corpus_dir)])
+
+    def _on_model_ready(self, seconds: float) -> None:
+        log.info("model ready in %.1f s", seconds)
+        self._update_model_label()
+        if self.question and self.results.showing_state and self.info is not None:
+            self.ask(self.question)
+
+    def _on_model_failed(self, exc: BaseException) -> None:
+        self.model_label.setText("Language model unavailable")
+        self.results.show_state(
+            *states.failed("Cannot load the language model", _message(exc), False)
+        )
+
+    def _update_model_label(self) -> None:
+        self.model_label.setText("" if self.engine.model_ready else "Loading the language model…")
+
+    def _update_skipped(self) -> None:
+        n = self.skipped_model.rowCount()
+        self.skipped_button.setText(f"{plural(n, 'file')} skipped")
+        self.skipped_button.setToolTip("Files that could not be indexed, and why")
+        self.skipped_button.setVisible(n > 0)
+
+    # -- asking --------------------------------------------------------------------------------
+    def focus_question(self) -> None:
+        """Ctrl+L: to the question field, text selected."""
+        self.question_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.question_edit.selectAll()
+
+    def ask_from_field(self) -> None:
+        """Ask what the question field holds."""
+        self.ask(self.question_edit.text())
+
+    def ask(self, question: str) -> None:
+        """Search for ``question`` (queued until the index and model are ready)."""
+        question = question.strip()
+        if not question:
+            return
+        if self.question_edit.text().strip() != question:
+            self.question_edit.setText(question)
+        self.question = question
+        self.recent_model.setStringList(self.prefs.add_recent_question(question))
+        waiting = None
+        if not self.engine.model_ready:
+            waiting = "the language model has loaded"
+        if self.info is None or not self.engine.search(question, RESULTS_K):
+            self._pending_question = question
+            waiting = "the index is ready"
+        self.results.show_searching(question, waiting)
+
+    def _on_search_done(self, timed: TimedResult) -> None:
+        self.results.show_result(timed)
+        if not timed.result.hits:
+            self.reader.clear()
+
+    def _on_search_failed(self, question: str, exc: BaseException) -> None:
+        self.results.show_state(*states.failed("The search failed", _message(exc), False))
+
+    # -- reading -------------------------------------------------------------------------------
+    def _on_hit_selected(self, hit: Hit) -> None:
+        self.engine.show_document(
+            hit.source, hit.passage_id, (hit.start, hit.end), self.question, hit.highlight
+        )
+
+    def _on_document(self, view: DocumentView) -> None:
+        self.reader.show_view(view)
+
+    def _on_document_gone(self, source: str) -> None:
+        self.reader.clear(
+            "This document is no longer in the index",
+            f"{source} was removed when the index was updated. Ask again to search the "
+            "current index.",
+        )
+
+    def navigate(self, delta: int) -> None:
+        """Show the previous (-1) or next (+1) passage of the document in the reading pane."""
+        view = self.reader.view
+        if view is None:
+            return
+        position = view.position + delta
+        if not 0 <= position < len(view.passages):
+            return
+        pid, _start, _end = view.passages[position]
+        self.engine.show_document(view.document.source, pid, None, self.question)
+
+    def _selected(self) -> tuple[str, str, Path, str] | None:
+        """(passage text, title, file path, location) of what the reading pane shows."""
+        view = self.reader.view
+        if view is not None:
+            return view.text, view.document.title, view.full_path, view.location
+        hit = self.results.current_hit()
+        if hit is None:
+            return None
+        return hit.text, hit.title, self.settings.corpus_dir / hit.source, hit.location
+
+    def copy_citation(self) -> None:
+        """Copy the selected passage, quoted, with title, path and location."""
+        selected = self._selected()
+        if selected is None:
+            self.statusBar().showMessage("Select a result to copy its citation", 3000)
+            return
+        text, title, path, location = selected
+        QGuiApplication.clipboard().setText(citation(text, title, path.resolve(), location))
+        self.statusBar().showMessage("Citation copied", 3000)
+
+    def open_source(self) -> None:
+        """Open the selected document with the operating system's default app."""
+        selected = self._selected()
+        if selected is None:
+            return
+        path = selected[2]
+        if not path.exists():
+            self.error_bar.show_message(
+                f"“{path.name}” is no longer in the corpus folder (moved or deleted since "
+                "indexing). Reindex to drop it from the results.",
+                "Reindex",
+            )
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.resolve()))):
+            self.statusBar().showMessage(f"No app is set up to open {path.name}", 5000)
+        else:
+            self.statusBar().showMessage(f"Opened {path.name}", 3000)
+
+    # -- indexing ------------------------------------------------------------------------------
+    def reindex(self, rebuild: bool = False) -> None:
+        """Run the incremental indexer (or a full rebuild) in the background."""
+        if self.engine.indexing and not self.engine.cancelling:
+            self.statusBar().showMessage("Indexing is already running", 3000)
+            return
+        self.error_bar.hide()
+        self.engine.reindex(rebuild)
+
+    def _on_indexing_started(self, rebuild: bool) -> None:
+        name = self._corpus_name()
+        if rebuild:
+            headline = f"Rebuilding the index of “{name}”"
+        elif self.info is None:
+            headline = f"Indexing “{name}”"
+        else:
+            headline = f"Updating the index of “{name}”"
+        self.progress.start(headline)
+        self.changes_bar.hide()
+        self.reindex_action.setEnabled(False)
+        self.rebuild_action.setEnabled(False)
+        self.cancel_action.setEnabled(True)
+        if self.info is None:
+            self.results.show_state(*states.building(name))
+
+    def _indexing_over(self) -> None:
+        self.progress.hide()
+        self.reindex_action.setEnabled(True)
+        self.rebuild_action.setEnabled(True)
+        self.cancel_action.setEnabled(False)
+
+    def _on_indexing_progress(self, progress: Progress) -> None:
+        self.progress.update_progress(progress)
+
+    def _on_indexed(self, report: IndexReport) -> None:
+        self._indexing_over()
+        self.statusBar().showMessage(f"Index updated: {report.summary()}", 10000)
+
+    def _on_indexing_cancelled(self) -> None:
+        self._indexing_over()
+        if self.info is None:
+            self.results.show_state(*states.not_built(self._corpus_name()))
+            self._watch_folder_only()
+        else:
+            self.engine.scan()
+        self.statusBar().showMessage("Indexing cancelled — the index is as it was", 8000)
+
+    def _on_indexing_failed(self, exc: BaseException) -> None:
+        self._indexing_over()
+        message = _message(exc)
+        if isinstance(exc, IndexLockedError):
+            self.error_bar.show_message(message, "Try Again")
+            return
+        if isinstance(exc, CorpusError):
+            if not self.settings.corpus_dir.is_dir():
+                self.results.show_state(*states.no_corpus(self.settings.corpus_dir))
+            else:
+                self.results.show_state(*states.empty_corpus(self.settings.corpus_dir, _suffixes()))
+            self._watch_folder_only()
+            return
+        if isinstance(exc, IndexMismatchError | IndexCorruptError):
+            self.results.show_state(*states.needs_rebuild(message))
+            return
+        if self.info is None:
+            self.results.show_state(*states.failed("Indexing failed", message))
+        else:
+            self.error_bar.show_message(f"Indexing failed: {message}", "Try Again")
+
+    def _on_changes(self, summary: ChangeSummary) -> None:
+        self.watcher.watch(list(summary.folders) + list(summary.files))
+        if summary.count == 0 or self.engine.indexing:
+            self.changes_bar.hide()
+            return
+        parts = []
+        for n, word in (
+            (len(summary.added), "added"),
+            (len(summary.changed), "changed"),
+            (len(summary.removed), "removed"),
+        ):
+            if n:
+                parts.append(f"{n} {word}")
+        what = "document changed" if summary.count == 1 else "documents changed"
+        self.changes_bar.show_message(
+            f"{summary.count} {what} in the corpus folder since the last index "
+            f"({', '.join(parts)}) — reindex to search them.",
+            "Reindex",
+        )
+        names = [f"+ {s}" for s in summary.added] + [f"~ {s}" for s in summary.changed]
+        names += [f"− {s}" for s in summary.removed]
+        tip = "\n".join(names[:15]) + ("\n…" if len(names) > 15 else "")
+        self.changes_bar.label.setToolTip(tip)
+
+    def show_skipped(self) -> None:
+        """The Skipped files view."""
+        if self._skipped_dialog is None:
+            self._skipped_dialog = SkippedDialog(self.skipped_model, self)
+        self._skipped_dialog.show()
+        self._skipped_dialog.raise_()
+
+    def _on_state_action(self, key: str) -> None:
+        if key == "open":
+            self.choose_corpus()
+        elif key == "retry":
+            self._open(self.settings)
+        elif key == "reindex":
+            self.reindex(False)
+        elif key == "rebuild":
+            self.reindex(True)
+
+    # -- keyboard, drag and drop, closing ------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            if watched is self.question_edit and not self.completer.popup().isVisible():
+                if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.results.model.rowCount():
+                    self.results.move(1 if key == Qt.Key.Key_Down else -1)
+                    return True
+                if key == Qt.Key.Key_Escape and self.question_edit.text():
+                    self.question_edit.clear()
+                    return True
+            if watched is self.reader.text and key == Qt.Key.Key_Escape:
+                self.results.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return True
+        return super().eventFilter(watched, event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls()
+        if len(urls) == 1 and urls[0].isLocalFile() and Path(urls[0].toLocalFile()).is_dir():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            self.open_corpus(Path(urls[0].toLocalFile()))
+
+    def _restore_geometry(self) -> None:
+        geometry = self.prefs.geometry("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = self.prefs.geometry("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        else:
+            self.splitter.setSizes([560, 720])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.prefs.set_geometry("geometry", self.saveGeometry())
+        self.prefs.set_geometry("splitter", self.splitter.saveState())
+        self.prefs.sync()
+        self.hide()
+        self.watcher.clear()
+        self.engine.shutdown()
+        super().closeEvent(event)
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, AskcorpusError):
+        return exc.user_message()
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _suffixes() -> list[str]:
+    try:
+        from askcorpus.formats import supported_suffixes
+
+        return sorted(supported_suffixes())
+    except Exception:  # the message must show even if a format plug-in is broken
+        return []

@@ -1,0 +1,105 @@
+"""What the window remembers between sessions (QSettings) and where each corpus keeps its index.
+
+The corpus the app was started with keeps the index folder from :class:`Settings` (``index/`` for
+the shipped corpus); any other corpus gets its own folder under the platform's application-data
+location, named after the corpus folder plus a hash of its absolute path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+
+from askcorpus.settings import Settings
+
+MAX_RECENT_CORPORA = 8
+MAX_RECENT_QUESTIONS = 50
+
+
+def default_data_dir() -> Path:
+    """The per-user application-data folder (e.g. ~/.local/share/askcorpus)."""
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(location or Path.home() / ".askcorpus")
+
+
+def index_dir_for(corpus: Path, launch: Settings, data_dir: Path) -> Path:
+    """The index folder of ``corpus``: the launch settings' own for the launch corpus, else a
+    stable per-corpus folder under ``data_dir``."""
+    if _same_folder(corpus, launch.corpus_dir):
+        return launch.index_dir
+    resolved = corpus.expanduser().resolve()
+    digest = hashlib.sha1(str(resolved).encode("utf-8")).hexdigest()[:10]
+    name = re.sub(r"[^\w.-]+", "_", resolved.name or "corpus")[:40]
+    return data_dir / "indexes" / f"{name}-{digest}"
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return a.expanduser().resolve() == b.expanduser().resolve()
+    except OSError:
+        return False
+
+
+class Preferences:
+    """Typed access to the window's QSettings (a private INI file when ``path`` is given, which
+    is how tests keep their preferences apart from the user's)."""
+
+    def __init__(self, path: Path | None = None):
+        if path is None:
+            self._qs = QSettings("askcorpus", "askcorpus")
+        else:
+            self._qs = QSettings(str(path), QSettings.Format.IniFormat)
+
+    def _list(self, key: str) -> list[str]:
+        value = self._qs.value(key, [])
+        if isinstance(value, str):
+            return [value] if value else []
+        return [str(v) for v in (value or [])]
+
+    @staticmethod
+    def _pushed(items: list[str], item: str, limit: int) -> list[str]:
+        return ([item] + [i for i in items if i != item])[:limit]
+
+    # -- recent corpora ----------------------------------------------------------------------
+    def recent_corpora(self) -> list[Path]:
+        """Corpus folders opened before, most recent first."""
+        return [Path(p) for p in self._list("recent/corpora")]
+
+    def add_recent_corpus(self, folder: Path) -> None:
+        """Remember ``folder`` as the most recent corpus."""
+        items = self._pushed(
+            self._list("recent/corpora"), str(folder.expanduser().resolve()), MAX_RECENT_CORPORA
+        )
+        self._qs.setValue("recent/corpora", items)
+
+    def clear_recent_corpora(self) -> None:
+        """Forget the recent corpora."""
+        self._qs.setValue("recent/corpora", [])
+
+    # -- recent questions --------------------------------------------------------------------
+    def recent_questions(self) -> list[str]:
+        """Questions asked before, most recent first."""
+        return self._list("recent/questions")
+
+    def add_recent_question(self, question: str) -> list[str]:
+        """Remember ``question``; returns the updated list."""
+        items = self._pushed(self._list("recent/questions"), question, MAX_RECENT_QUESTIONS)
+        self._qs.setValue("recent/questions", items)
+        return items
+
+    # -- window state --------------------------------------------------------------------------
+    def geometry(self, key: str) -> QByteArray | None:
+        """A saved geometry/state blob, or None."""
+        value = self._qs.value(f"window/{key}")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_geometry(self, key: str, value: QByteArray) -> None:
+        """Save a geometry/state blob."""
+        self._qs.setValue(f"window/{key}", value)
+
+    def sync(self) -> None:
+        """Write to disk now."""
+        self._qs.sync()

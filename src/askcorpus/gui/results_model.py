@@ -1,0 +1,138 @@
+"""Item models over typed records: ranked hits for the results list, skipped files for a table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from askcorpus.records import Hit, SearchResult, SkippedFile
+
+HitRole = Qt.ItemDataRole.UserRole + 1
+_Index = QModelIndex | QPersistentModelIndex
+
+_VIA = {
+    "dense": "by meaning",
+    "keyword": "by keywords",
+    "both": "by meaning and keywords",
+}
+
+
+def relevance(hit: Hit) -> float:
+    """0..1 for the relevance bar: the passage's cosine similarity to the question, scaled so
+    that a clear answer (≈0.7) fills the bar; falls back to the fused score."""
+    if hit.dense_score is not None:
+        return max(0.0, min(1.0, (hit.dense_score - 0.05) / 0.65))
+    return max(0.0, min(1.0, hit.score))
+
+
+def hit_tooltip(hit: Hit) -> str:
+    """Plain-text explanation of how a hit was found."""
+    lines = [f"{hit.title} — {hit.source}", f"Found {_VIA.get(hit.via, hit.via)}"]
+    if hit.dense_score is not None:
+        lines.append(f"Similarity to the question: {hit.dense_score:.2f}")
+    if hit.lexical_rank is not None:
+        lines.append(f"Keyword rank: {hit.lexical_rank}")
+    if hit.matched_terms:
+        lines.append("Matched: " + ", ".join(hit.matched_terms))
+    return "\n".join(lines)
+
+
+class ResultsModel(QAbstractListModel):
+    """The ranked hits of the current question (one row per hit, best first)."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._hits: tuple[Hit, ...] = ()
+        self.result: SearchResult | None = None
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._hits)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._hits):
+            return None
+        hit = self._hits[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{hit.rank}. {hit.title} — {hit.text}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return hit_tooltip(hit)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"Result {hit.rank}: {hit.title}, {hit.location}. {hit.text}"
+        if role == HitRole:
+            return hit
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def set_result(self, result: SearchResult | None) -> None:
+        """Show the hits of ``result`` (None clears the list)."""
+        self.beginResetModel()
+        self.result = result
+        self._hits = result.hits if result is not None else ()
+        self.endResetModel()
+
+    def hit(self, row: int) -> Hit | None:
+        """The hit in ``row``, or None."""
+        return self._hits[row] if 0 <= row < len(self._hits) else None
+
+    @property
+    def hits(self) -> tuple[Hit, ...]:
+        """All hits shown."""
+        return self._hits
+
+
+class SkippedModel(QAbstractTableModel):
+    """Files the last indexing run could not use: file and reason."""
+
+    HEADERS = ("File", "Reason")
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._rows: tuple[SkippedFile, ...] = ()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 2
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return row.source if index.column() == 0 else row.reason
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < 2
+        ):
+            return self.HEADERS[section]
+        return None
+
+    def set_files(self, files: tuple[SkippedFile, ...] | list[SkippedFile]) -> None:
+        """Show ``files``."""
+        self.beginResetModel()
+        self._rows = tuple(files)
+        self.endResetModel()
+
+    @property
+    def files(self) -> tuple[SkippedFile, ...]:
+        """The files shown."""
+        return self._rows

@@ -1,0 +1,258 @@
+"""The window's background work as plain functions over the core (no Qt here).
+
+Each function runs on a worker thread and returns a typed record; heavy modules (search, indexer
+and, through the embedder, torch) are imported here, never at window start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from askcorpus.errors import CorpusError
+from askcorpus.gui.snippets import location_text
+from askcorpus.records import Document, IndexReport, SearchResult, SkippedFile
+from askcorpus.settings import Settings
+
+if TYPE_CHECKING:
+    from askcorpus.embedding import Embedder
+    from askcorpus.search import Index
+    from askcorpus.store import StoreStats
+
+log = logging.getLogger(__name__)
+
+MAX_WATCHED_DIRS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class IndexInfo:
+    """An opened index and what the window shows about it."""
+
+    index: Index
+    stats: StoreStats
+    skipped: tuple[SkippedFile, ...]
+    updated: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimedResult:
+    """A search result with the time it took."""
+
+    result: SearchResult
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentView:
+    """What the reading pane needs to show one passage of one document."""
+
+    document: Document
+    full_path: Path
+    passages: tuple[tuple[int, int, int], ...]  # (passage id, start, end) in document order
+    position: int  # index into ``passages`` of the passage shown
+    span: tuple[int, int]  # document offsets of the text shown highlighted (a hit's exact span)
+    highlight: tuple[int, int] | None  # best sentence (document offsets), if any
+    file_state: str  # "ok", "changed" (since indexing) or "missing"
+    location: str = ""  # 'p. 3 · ¶ 12 · Section' of the passage shown
+
+    @property
+    def text(self) -> str:
+        """The highlighted text, exactly as indexed."""
+        return self.document.text[self.span[0] : self.span[1]]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSummary:
+    """How the corpus folder differs from the index (cheap check: size and mtime)."""
+
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    folders: tuple[str, ...]  # folders to watch
+    files: tuple[str, ...]  # files to watch
+
+    @property
+    def count(self) -> int:
+        """Documents added, changed or removed."""
+        return len(self.added) + len(self.changed) + len(self.removed)
+
+
+def open_index(settings: Settings, embedder: Embedder) -> IndexInfo | None:
+    """Open the index of ``settings``; None when there is none yet (typed errors otherwise)."""
+    from askcorpus.search import Index
+    from askcorpus.store_local import LocalStore
+
+    if not settings.corpus_dir.is_dir():
+        raise CorpusError(
+            f"corpus folder {settings.corpus_dir} does not exist",
+            settings.corpus_dir,
+            "open another folder or create this one",
+        )
+    if not LocalStore.exists(settings.index_dir):
+        return None
+    index = Index.open(settings.index_dir, settings, embedder)
+    try:
+        return describe(index)
+    except BaseException:
+        index.close()
+        raise
+
+
+def describe(index: Index) -> IndexInfo:
+    """Counts, skipped files and last update of an open index."""
+    return IndexInfo(
+        index=index,
+        stats=index.stats(),
+        skipped=tuple(index.store.skipped()),
+        updated=index.store.manifest.updated,
+    )
+
+
+def load_model(embedder: Embedder) -> float:
+    """Load the model and run one query through it (so the first real question is fast);
+    returns the seconds it took."""
+    t0 = time.perf_counter()
+    embedder.load()
+    embedder.encode_query("warm up")
+    return time.perf_counter() - t0
+
+
+def search(index: Index, question: str, k: int) -> TimedResult:
+    """Answer ``question`` from ``index``."""
+    t0 = time.perf_counter()
+    result = index.search(question, k)
+    return TimedResult(result, time.perf_counter() - t0)
+
+
+def load_document(
+    index: Index,
+    corpus: Path,
+    source: str,
+    passage_id: int | None,
+    span: tuple[int, int] | None,
+    question: str | None,
+    highlight: tuple[int, int] | None,
+) -> DocumentView | None:
+    """The indexed text of ``source`` showing ``span`` (a hit's exact span) or else the passage
+    ``passage_id``; None when the document is no longer in the index."""
+    from askcorpus.highlight import best_sentence
+
+    document = index.document(source)
+    if document is None:
+        return None
+    passages = tuple(tuple(p) for p in index.store.document_passages(source))
+    if not passages:
+        return None
+    position = next((i for i, p in enumerate(passages) if p[0] == passage_id), None)
+    if position is None and span is not None:
+        position = next((i for i, p in enumerate(passages) if p[1] <= span[0] < p[2]), None)
+    position = position or 0
+    start, end = span if span is not None else passages[position][1:]
+    if highlight is None or not (start <= highlight[0] < highlight[1] <= end):
+        highlight = best_sentence(question, document.text[start:end], start) if question else None
+    full_path = corpus / source
+    stored = index.store.passages([passages[position][0]]).get(passages[position][0])
+    location = (
+        location_text(stored.paragraph, stored.page, stored.section) if stored is not None else ""
+    )
+    return DocumentView(
+        document=document,
+        full_path=full_path,
+        passages=passages,  # type: ignore[arg-type]
+        position=position,
+        span=(start, end),
+        highlight=highlight,
+        file_state=file_state(full_path, document),
+        location=location,
+    )
+
+
+def file_state(path: Path, document: Document) -> str:
+    """'missing' when the file is gone, 'changed' when its size or mtime moved, else 'ok'."""
+    try:
+        st = path.stat()
+    except OSError:
+        return "missing"
+    if st.st_size != document.size or st.st_mtime != document.mtime:
+        return "changed"
+    return "ok"
+
+
+def scan_changes(index: Index | None, corpus: Path) -> ChangeSummary:
+    """Compare the corpus folder with the index by path, size and modification time."""
+    from askcorpus.documents import discover
+
+    entries, _skipped = discover(corpus)
+    states = index.store.document_states() if index is not None else {}
+    added, changed = [], []
+    for e in entries:
+        state = states.get(e.source)
+        if state is None:
+            added.append(e.source)
+        elif state.size != e.size or state.mtime != e.mtime:
+            changed.append(e.source)
+    present = {e.source for e in entries}
+    removed = [s for s in states if s not in present]
+    folders = [str(corpus)]
+    for dirpath, dirnames, _files in os.walk(corpus, followlinks=False):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        if dirpath != str(corpus):
+            folders.append(dirpath)
+        if len(folders) >= MAX_WATCHED_DIRS:
+            break
+    return ChangeSummary(
+        tuple(added),
+        tuple(changed),
+        tuple(sorted(removed)),
+        tuple(folders),
+        tuple(str(e.path) for e in entries[:MAX_WATCHED_DIRS]),
+    )
+
+
+def reindex(
+    settings: Settings,
+    embedder: Embedder,
+    rebuild: bool,
+    cancel: threading.Event,
+    progress: object = None,
+) -> IndexReport:
+    """Run the incremental indexer (or a rebuild), cancellable through ``cancel``."""
+    from askcorpus.indexer import update_index
+
+    return update_index(
+        settings,
+        _ProgressiveEmbedder(embedder),  # type: ignore[arg-type]
+        rebuild=rebuild,
+        progress=progress,  # type: ignore[arg-type]
+        cancelled=cancel.is_set,
+    )
+
+
+class _ProgressiveEmbedder:
+    """The shared embedder, encoding in smaller blocks for the indexer: the progress bar moves
+    every few seconds, Cancel is honoured sooner, and the total is known before the first block
+    (the CLI's 512-passage blocks leave a window's bar still for too long)."""
+
+    BLOCK = 128
+
+    def __init__(self, inner: Embedder):
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+    def encode_passages(self, texts, progress=None, cancelled=None, block=BLOCK):  # type: ignore[no-untyped-def]
+        """As :meth:`Embedder.encode_passages`, reporting 0 done first."""
+        if progress is not None:
+            progress(0, len(texts))
+        return self._inner.encode_passages(texts, progress, cancelled, min(block, self.BLOCK))
+
+
+def close_index(index: Index) -> None:
+    """Close an index that is no longer used (queued after any search still using it)."""
+    index.close()

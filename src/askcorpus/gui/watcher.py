@@ -1,0 +1,49 @@
+"""Watches a corpus folder and asks for a (debounced) comparison with the index on any change."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+
+DEBOUNCE_MS = 800
+
+
+class CorpusWatcher(QObject):
+    """Emits ``changed`` once things have settled after files or folders changed."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._watcher = QFileSystemWatcher(self)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.changed)
+        self._watcher.directoryChanged.connect(self._poke)
+        self._watcher.fileChanged.connect(self._poke)
+
+    def _poke(self, _path: str = "") -> None:
+        self._timer.start()
+
+    def watch(self, paths: tuple[str, ...] | list[str]) -> None:
+        """Watch exactly ``paths`` (folders and files), adding and dropping as needed."""
+        wanted = set(paths)
+        current = set(self._watcher.directories()) | set(self._watcher.files())
+        stale = sorted(current - wanted)
+        new = sorted(wanted - current)
+        if stale:
+            self._watcher.removePaths(stale)
+        if new:
+            self._watcher.addPaths(new)
+
+    def clear(self) -> None:
+        """Stop watching anything."""
+        self._timer.stop()
+        paths = self._watcher.directories() + self._watcher.files()
+        if paths:
+            self._watcher.removePaths(paths)
+
+    @property
+    def watched(self) -> list[str]:
+        """Paths being watched."""
+        return self._watcher.directories() + self._watcher.files()

@@ -1,0 +1,174 @@
+"""The real window on the shipped corpus: ask, read, navigate, copy, keyboard, offline."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import socket  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QGuiApplication  # noqa: E402
+
+from askcorpus.gui.tasks import TimedResult  # noqa: E402
+from askcorpus.records import SearchResult  # noqa: E402
+from tests.gui_helpers import TIMEOUT, ask, open_window, wait_reader  # noqa: E402
+
+QUESTION = "What is the Power of Siberia pipeline?"
+
+
+@pytest.fixture()
+def window(qtbot, shipped_index, embedder, tmp_path):
+    return open_window(qtbot, shipped_index, embedder, tmp_path)
+
+
+def test_title_names_the_corpus(window, shipped_index) -> None:
+    assert window.windowTitle() == f"askcorpus — {shipped_index.corpus_dir.name}"
+
+
+def test_ask_shows_ranked_results(qtbot, window) -> None:
+    ask(qtbot, window, QUESTION)
+    hits = window.results.model.hits
+    assert len(hits) >= 3
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert hits[0].source == "toward-a-more-perfect-alliance.txt"
+    assert "Power of Siberia" in hits[0].text
+    assert not window.results.showing_state
+    assert QUESTION in window.results.header.text()
+    # The question is remembered and offered again by the completer.
+    assert window.recent_model.stringList()[0] == QUESTION
+    assert window.prefs.recent_questions()[0] == QUESTION
+
+
+def test_selecting_a_result_shows_its_passage_selected_in_the_document(qtbot, window) -> None:
+    ask(qtbot, window, QUESTION)
+    for row in (0, 2):
+        hit = window.results.model.hit(row)
+        window.results.select_row(row)
+        qtbot.waitUntil(
+            lambda h=hit: (
+                window.reader.view is not None and window.reader.view.span == (h.start, h.end)
+            ),
+            timeout=TIMEOUT,
+        )
+        assert window.reader.selected_text() == hit.text
+        assert window.reader.title.text() == hit.title
+        # The best sentence is marked inside the passage.
+        extras = window.reader.text.extraSelections()
+        assert len(extras) == 2
+        sentence = extras[1].cursor.selectedText()
+        assert sentence and sentence in window.reader.text.textCursor().selectedText()
+
+
+def test_next_and_previous_passage(qtbot, window) -> None:
+    ask(qtbot, window, QUESTION)
+    hit = window.results.model.hit(0)
+    wait_reader(qtbot, window, hit.source)
+    view = window.reader.view
+    assert view.span == (hit.start, hit.end)
+    step = 1 if view.position < len(view.passages) - 1 else -1
+    window.navigate(step)
+    qtbot.waitUntil(lambda: window.reader.view.position == view.position + step, timeout=TIMEOUT)
+    new = window.reader.view
+    _pid, start, end = new.passages[new.position]
+    assert new.span == (start, end)
+    assert window.reader.selected_text() == new.document.text[start:end]
+
+
+def test_copy_citation(qtbot, window) -> None:
+    ask(qtbot, window, QUESTION)
+    hit = window.results.model.hit(0)
+    wait_reader(qtbot, window, hit.source)
+    window.results.view.setFocus()
+    qtbot.keyClick(window.results.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    text = QGuiApplication.clipboard().text()
+    assert text.startswith("“") and " ".join(hit.text.split()) in text
+    assert hit.title in text and hit.source in text and f"¶ {hit.paragraph}" in text
+
+
+def test_keyboard_flow(qtbot, window) -> None:
+    ask(qtbot, window, QUESTION)
+    first = window.results.model.hit(0)
+    wait_reader(qtbot, window, first.source)
+    # Down in the question field moves through the results.
+    window.focus_question()
+    qtbot.keyClick(window.question_edit, Qt.Key.Key_Down)
+    assert window.results.current_hit() == window.results.model.hit(1)
+    # Esc in the list returns to the question, Ctrl+L too.
+    window.results.view.setFocus()
+    qtbot.keyClick(window.results.view, Qt.Key.Key_Escape)
+    assert window.question_edit.hasFocus()
+    window.results.view.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.question_edit.hasFocus()
+    assert window.question_edit.selectedText() == QUESTION
+
+
+def test_stale_answers_are_dropped(qtbot, window) -> None:
+    dropped = window.engine.dropped_results
+    window.ask("Who is Petro Poroshenko?")
+    with qtbot.waitSignal(window.engine.searchDone, timeout=TIMEOUT) as blocker:
+        window.ask(QUESTION)
+    assert blocker.args[0].result.query == QUESTION
+    assert window.results.model.result.query == QUESTION
+    assert window.engine.dropped_results == dropped + 1
+
+
+def test_not_in_this_corpus_banner_and_no_results_state(qtbot, window) -> None:
+    ask(qtbot, window, QUESTION)
+    hits = window.results.model.hits
+    window.results.show_result(TimedResult(SearchResult("cake?", hits, answer_likely=False), 0.01))
+    assert window.results.banner.isVisibleTo(window)
+    assert "does not seem to answer" in window.results.banner.label.text()
+    window.results.show_result(TimedResult(SearchResult("zzz", ()), 0.01))
+    assert window.results.showing_state
+    assert "No passages found" in window.results.empty.title.text()
+
+
+def test_passage_text_is_never_interpreted_as_html(qtbot, window) -> None:
+    from dataclasses import replace
+
+    ask(qtbot, window, QUESTION)
+    hit = window.results.model.hit(0)
+    text = "<b>bold</b> <img src=x> &amp; <script>alert(1)</script> signed"
+    evil = replace(hit, text=text, start=0, end=len(text), highlight=(0, len(text)))
+    doc = window.results.delegate._doc(evil, 400, window.font())
+    assert doc.toPlainText() == text
+    window.results.model.set_result(SearchResult("q", (evil,)))
+    window.results.select_row(0)
+    window.results.view.viewport().grab()  # paints without interpreting the markup
+
+
+def test_search_works_with_the_network_blocked(qtbot, window, monkeypatch) -> None:
+    def refuse(*_args, **_kwargs):
+        raise OSError("network access blocked by the test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    ask(qtbot, window, "When was the gas deal signed?")
+    assert window.results.model.rowCount() > 0
+    hit = window.results.model.hit(0)
+    wait_reader(qtbot, window, hit.source)
+
+
+def test_vanished_document_is_reported(qtbot, window, shipped_index, monkeypatch) -> None:
+    ask(qtbot, window, QUESTION)
+    hit = window.results.model.hit(0)
+    wait_reader(qtbot, window, hit.source)
+    opened = []
+    monkeypatch.setattr(
+        "askcorpus.gui.main_window.QDesktopServices.openUrl", lambda url: opened.append(url) or True
+    )
+    window.open_source()
+    assert opened and opened[0].toLocalFile().endswith(hit.source)
+    # Pretend the corpus lives elsewhere now: the file is gone, the window says so.
+    monkeypatch.setattr(
+        window, "settings", window.settings.with_paths(shipped_index.corpus_dir / "gone")
+    )
+    window.reader.view = None
+    window.open_source()
+    assert window.error_bar.isVisibleTo(window)
+    assert "no longer in the corpus folder" in window.error_bar.label.text()
