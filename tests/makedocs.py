@@ -11,7 +11,8 @@ import hashlib
 import struct
 from pathlib import Path
 
-Page = list[str]  # lines top to bottom; "" leaves a paragraph gap
+# A page: lines top to bottom ("" leaves a paragraph gap), or (x, y, text) lines placed freely.
+Page = list[str] | list[tuple[float, float, str]]
 
 _PAD = bytes.fromhex("28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A")
 
@@ -38,6 +39,11 @@ def _pdf_string(text: str) -> bytes:
 
 
 def _content(lines: Page, font_size: float = 11.0) -> bytes:
+    if lines and isinstance(lines[0], tuple):
+        return b"\n".join(
+            b"BT /F1 %.1f Tf %.2f %.2f Td (%s) Tj ET" % (font_size, x, y, _pdf_string(text))
+            for x, y, text in lines  # type: ignore[misc]
+        )
     ops = [b"BT", b"/F1 %.1f Tf" % font_size, b"72 740 Td"]
     leading = font_size * 1.25
     for line in lines:

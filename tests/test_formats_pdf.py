@@ -214,3 +214,41 @@ def test_search_hits_carry_the_page_in_api_cli_and_json(
     assert top["page"] == 2 and top["title"] == "The Gas Deal Report"
     assert main(["ask", "--index", str(settings.index_dir), question]) == 0
     assert "report.pdf, p. 2" in capsys.readouterr().out
+
+
+def two_column_page(number: int, left: list[str], right: list[str]) -> list[tuple]:
+    """Running head, the left column, the right column, then the page number (content order)."""
+    placed = [(72.0, 760.0, "Journal of Energy Studies, Vol. 12")]
+    for column_x, lines in ((72.0, left), (320.0, right)):
+        y = 720.0
+        for line in lines:
+            if line:
+                placed.append((column_x, y, line))
+            y -= 13.75 if line else 22.0
+    placed.append((300.0, 40.0, str(number)))
+    return placed
+
+
+def test_two_columns_running_heads_and_page_numbers(tmp_path: Path) -> None:
+    def left(n: int) -> list[str]:
+        return [
+            f"Part {n}: Russia and China signed",
+            "the agreement in May 2014 after a",
+            "decade of talks on the price",
+        ]
+
+    def right(n: int) -> list[str]:
+        return ["of gas delivered to the north.", "", f"Construction began in phase {n}."]
+
+    pages = [two_column_page(n, left(n), right(n)) for n in (1, 2, 3)]
+    doc = load(make_pdf(tmp_path / "cols.pdf", pages))
+    for n in (1, 2, 3):
+        end = doc.page_starts[n] if n < 3 else len(doc.text)
+        page = doc.text[doc.page_starts[n - 1] : end].strip()
+        # The sentence flows from the left column into the right one; furniture is gone.
+        assert page.split("\n\n") == [
+            f"Part {n}: Russia and China signed the agreement in May 2014 after a decade of talks "
+            "on the price of gas delivered to the north.",
+            f"Construction began in phase {n}.",
+        ]
+    assert "Journal" not in doc.text

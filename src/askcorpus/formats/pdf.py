@@ -52,6 +52,13 @@ class _Line:
     height: float
 
 
+@dataclass(frozen=True, slots=True)
+class _Para:
+    text: str
+    top: float  # baseline of its first line (PDF y grows upwards)
+    bottom: float  # baseline of its last line
+
+
 @register(".pdf")
 def read_pdf(path: Path, raw: bytes) -> Extracted:
     """A PDF's text layer, page by page; title from metadata, else an early short line."""
@@ -74,7 +81,7 @@ def _extract(pdf: Any, path: Path) -> Extracted:
     n_pages = len(pdf)
     if n_pages == 0:
         raise UnreadableFile("corrupt PDF (no pages)")
-    pages: list[list[str]] = []
+    pages: list[list[_Para]] = []
     failed = 0
     for i in range(n_pages):
         try:
@@ -110,8 +117,8 @@ def _pdfium_reason(exc: Exception) -> str:
     return (m.group(1) if m else text).strip().rstrip(".").lower() or "unreadable"
 
 
-def _page_text(pdf: Any, index: int) -> list[str]:
-    """One page as a list of paragraphs (each a single string)."""
+def _page_text(pdf: Any, index: int) -> list[_Para]:
+    """One page as a list of paragraphs."""
     page = pdf[index]
     try:
         textpage = page.get_textpage()
@@ -159,7 +166,7 @@ def _lines(textpage: Any) -> list[_Line]:
     return lines
 
 
-def _paragraphs(lines: list[_Line]) -> list[str]:
+def _paragraphs(lines: list[_Line]) -> list[_Para]:
     """Group lines into paragraphs using spacing, columns, short lines and list markers."""
     real = [ln for ln in lines if ln.text]
     if not real:
@@ -179,26 +186,37 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
     widths = [ln.right - ln.left for ln in real if ln.right > ln.left]
     full_width = statistics.median(widths) if widths else 0.0
 
-    paragraphs: list[str] = []
+    paragraphs: list[_Para] = []
     current = ""
+    bottoms: list[float] = []
     prev: _Line | None = None
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            paragraphs.append(_Para(current, max(bottoms), min(bottoms)))
+        current = ""
+        bottoms.clear()
+
     for line in lines:
         if not line.text:
             prev = None
-            if current:
-                paragraphs.append(current)
-                current = ""
+            flush()
             continue
         if prev is not None and current:
             gap = prev.bottom - line.bottom
             short_prev = full_width > 0 and (prev.right - prev.left) < 0.6 * full_width
+            ends_sentence = _SENTENCE_END.search(prev.text) is not None
+            # Text jumping up is a new column or box: a paragraph whose last line ran full width
+            # without ending a sentence flows on into it.
+            jumped = gap < -0.5 * height
             new_paragraph = (
-                gap > 1.45 * step
-                or gap < -0.5 * height  # text jumped up: a new column or box
-                or (short_prev and _SENTENCE_END.search(prev.text) is not None)
+                (jumped and (ends_sentence or short_prev))
+                or gap > 1.45 * step
+                or (short_prev and ends_sentence)
             )
             if new_paragraph:
-                paragraphs.append(current)
+                flush()
                 current = line.text
             elif short_prev or _LIST_MARK.match(line.text):
                 current += "\n" + line.text
@@ -206,31 +224,39 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
                 current += " " + line.text
         else:
             current = line.text
+        bottoms.append(line.bottom)
         prev = line
-    if current:
-        paragraphs.append(current)
+    flush()
     return paragraphs
 
 
-def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
-    """Remove page numbers and running heads/feet repeated at the top or bottom of most pages."""
+def _drop_running_lines(pages: list[list[_Para]]) -> list[list[str]]:
+    """Page texts without page furniture: the topmost and bottommost paragraph of a page go
+    when they are only a number or recur (digits aside) on at least 40 % of the pages."""
 
-    def key(text: str) -> str:
-        return re.sub(r"\d+", "#", text.strip().lower())
+    def key(para: _Para) -> str:
+        return re.sub(r"\d+", "#", " ".join(para.text.lower().split()))
+
+    def edges(page: list[_Para]) -> set[int]:
+        if not page:
+            return set()
+        order = range(len(page))
+        return {max(order, key=lambda i: page[i].top), min(order, key=lambda i: page[i].bottom)}
 
     counts: dict[str, int] = {}
     for page in pages:
-        for edge in {key(page[0]), key(page[-1])} if page else set():
-            counts[edge] = counts.get(edge, 0) + 1
-    threshold = max(3, len(pages) // 2)
-    running = {k for k, n in counts.items() if n >= threshold and len(k) < 120}
+        for k in {key(page[i]) for i in edges(page)}:
+            counts[k] = counts.get(k, 0) + 1
+    threshold = max(2.0, 0.4 * len(pages))
+    running = {k for k, n in counts.items() if n >= threshold and len(k) < 100}
     out = []
     for page in pages:
-        kept = list(page)
-        for at in (0, -1):
-            if kept and (key(kept[at]) in running or _PAGE_NUMBER.match(kept[at])):
-                kept.pop(at)
-        out.append(kept)
+        drop = {
+            i for i in edges(page) if key(page[i]) in running or _PAGE_NUMBER.match(page[i].text)
+        }
+        out.append([para.text for i, para in enumerate(page) if i not in drop])
+    if not any(out):  # pages all alike (a form): keep their text
+        return [[para.text for para in page] for page in pages]
     return out
 
 
