@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,8 +42,8 @@ from askcorpus.formats import UnreadableFile
 from askcorpus.records import Document, IndexReport, Passage, Progress, SkippedFile
 from askcorpus.settings import SCHEMA_VERSION, Settings
 from askcorpus.store import Manifest
-from askcorpus.store_local import DB_NAME, LocalStore, now_iso
-from askcorpus.store_lock import WriterLock
+from askcorpus.store_local import DB_NAME, LocalStore, database_error, now_iso
+from askcorpus.store_lock import WriterLock, write_error
 from askcorpus.store_writer import LocalWriter
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,9 @@ def _open_for_update(
             _reset_index_folder(folder)
         else:
             if rebuild:
-                if store.manifest.dimension == embedder.dimension:
+                # Rebuild in place (readers keep the old index until the first publish) unless
+                # the old one is damaged deeper than opening it shows.
+                if store.manifest.dimension == embedder.dimension and not store.check(deep=True):
                     return store, True
                 store.close()
                 _reset_index_folder(folder)
@@ -185,6 +188,13 @@ def update_index(
         try:
             run = _Run(settings, store, embedder, lock, t0, progress, cancelled)
             return run.update(entries, skipped, reset)
+        except sqlite3.Error as exc:  # met while writing: a full disk or a damaged database
+            name = getattr(exc, "sqlite_errorname", "")
+            if name.startswith(
+                ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN")
+            ):
+                raise write_error(settings.index_dir, exc) from exc
+            raise database_error(store.db_path, exc) from exc
         finally:
             store.close()
 

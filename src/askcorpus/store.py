@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
+from askcorpus.errors import AskcorpusError
 from askcorpus.records import Document, Passage, SkippedFile
 
 
@@ -130,8 +131,8 @@ class Store(Protocol):
     def writer(self) -> StoreWriter:
         """Start an update (takes the single-writer lock)."""
 
-    def check(self, deep: bool = True) -> list[str]:
-        """Problems found in the index (empty when healthy); never raises for damage."""
+    def check(self, deep: bool = True) -> list[AskcorpusError]:
+        """Problems found in the index as typed errors (empty when healthy); never raises."""
 
     def search_vectors(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The ``k`` passages nearest ``query`` as (passage id, inner product), best first."""

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from askcorpus.errors import (
+    AskcorpusError,
     IndexCorruptError,
     IndexLockedError,
     IndexMismatchError,
@@ -50,6 +51,8 @@ log = logging.getLogger(__name__)
 DB_NAME = "askcorpus.sqlite3"
 REBUILD = "run `askcorpus index --rebuild`"
 _LOAD_RETRIES = 5
+#: Databases up to this size get SQLite's page check on every open (a fraction of a second).
+VERIFY_LIMIT = 512 * 2**20
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -109,8 +112,9 @@ def database_error(db: Path, exc: sqlite3.Error) -> Exception:
         return IndexLockedError(
             f"index database {db} stayed locked by another process", db, "try again shortly"
         )
+    detail = " ".join(str(exc).split())[:200]  # one line, whatever SQLite said
     return IndexCorruptError(
-        f"index database {db} is damaged or not an askcorpus index ({exc})", db, REBUILD
+        f"index database {db} is damaged or not an askcorpus index ({detail})", db, REBUILD
     )
 
 
@@ -134,17 +138,27 @@ class LocalStore:
         return (folder / DB_NAME).is_file()
 
     @classmethod
-    def open(cls, folder: Path) -> LocalStore:
+    def open(cls, folder: Path, verify: bool | None = None) -> LocalStore:
         """Open an existing index; raises a typed error when missing, damaged or of another
-        schema version, naming the file at fault and the fix."""
+        schema version, naming the file at fault and the fix.
+
+        ``verify`` runs SQLite's page-level check first (about 1 GB/s); by default it runs for
+        databases up to :data:`VERIFY_LIMIT` bytes. Larger ones are checked by ``askcorpus
+        status``, and damage met while reading is still a typed error."""
         db = folder / DB_NAME
         if not db.is_file():
             raise IndexMissingError(f"no index at {folder}", folder, "run `askcorpus index`")
+        if verify is None:
+            verify = db.stat().st_size <= VERIFY_LIMIT
         try:
             conn = connect(db)
         except sqlite3.Error as exc:
             raise database_error(db, exc) from exc
         try:
+            if verify:
+                verdict = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+                if verdict != ["ok"]:
+                    raise sqlite3.DatabaseError("; ".join(verdict[:3]))
             rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             manifest = Manifest.from_json(rows["manifest"])
         except sqlite3.Error as exc:
@@ -166,9 +180,13 @@ class LocalStore:
         store = cls(folder, conn, manifest)
         try:
             store._load_vectors()
+            problems = store.check(deep=False) if verify else []
         except BaseException:
             conn.close()
             raise
+        if problems:
+            conn.close()
+            raise problems[0]
         return store
 
     @classmethod
@@ -301,39 +319,63 @@ class LocalStore:
             row = conn.execute("SELECT value FROM meta WHERE key = 'complete'").fetchone()
         return row is None or row[0] == "1"
 
-    def check(self, deep: bool = True) -> list[str]:
-        """Problems found in the index (empty when healthy): FAISS and SQLite must hold the same
-        passage ids, every stored vector must have the manifest's dimension and, with ``deep``,
-        SQLite's own page-level check must pass. Never raises for a damaged index."""
-        problems: list[str] = []
+    def check(self, deep: bool = True) -> list[AskcorpusError]:
+        """Problems found in the index, as typed errors naming the file and the fix (empty when
+        healthy). FAISS must hold exactly the passages SQLite holds, with the same vectors (the
+        database keeps a copy of each) of the manifest's dimension; with ``deep``, SQLite's own
+        page check must pass too. Reads the whole index; never raises for a damaged one."""
         try:
             with self.snapshot(), self._reading() as conn:
-                if deep:
-                    verdict = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
-                    if verdict != ["ok"]:
-                        problems.append(
-                            f"index database {self.db_path} is damaged: {'; '.join(verdict[:3])}"
-                        )
-                        return problems
-                ids = np.fromiter((r[0] for r in conn.execute("SELECT id FROM passages")), np.int64)
-                bad = conn.execute(
-                    "SELECT count(*) FROM passages WHERE length(vector) != ?",
-                    (4 * self.manifest.dimension,),
-                ).fetchone()[0]
-                vectors = self._vectors
-            path = vector_path(self.folder, self._generation)
-            if vectors is None or not np.array_equal(np.sort(vectors.ids()), np.sort(ids)):
-                problems.append(
-                    f"vector file {path} and database {self.db_path} hold different passages"
-                )
-            if bad:
-                problems.append(
-                    f"database {self.db_path} holds {bad} vectors of another dimension than "
-                    f"the manifest's {self.manifest.dimension}"
-                )
+                return self._problems(conn, deep)
         except (IndexCorruptError, IndexMismatchError, IndexLockedError) as exc:
-            problems.append(exc.message)
-        return problems
+            return [exc]
+
+    def _problems(self, conn: sqlite3.Connection, deep: bool) -> list[AskcorpusError]:
+        db, dim = self.db_path, self.manifest.dimension
+        if deep:
+            verdict = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+            if verdict != ["ok"]:
+                detail = " ".join("; ".join(verdict[:3]).split())[:200]
+                return [IndexCorruptError(f"index database {db} is damaged: {detail}", db, REBUILD)]
+        bad = conn.execute(
+            "SELECT count(*) FROM passages WHERE length(vector) != ?", (4 * dim,)
+        ).fetchone()[0]
+        if bad:
+            return [
+                IndexMismatchError(
+                    f"index database {db} holds {bad} vectors of another dimension than the "
+                    f"manifest's {dim}",
+                    db,
+                    REBUILD,
+                )
+            ]
+        rows = conn.execute("SELECT id, vector FROM passages ORDER BY id").fetchall()
+        ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+        stored = np.frombuffer(b"".join(r[1] for r in rows), np.float32).reshape(-1, dim)
+        path = vector_path(self.folder, self._generation)
+        vectors = self._vectors
+        if vectors is None:
+            return [IndexCorruptError(f"vector file {path} is not loaded", path, REBUILD)]
+        held_ids, held = vectors.all_vectors()
+        order = np.argsort(held_ids)
+        if not np.array_equal(held_ids[order], ids):
+            return [
+                IndexCorruptError(
+                    f"vector file {path} and index database {db} hold different passages",
+                    path,
+                    REBUILD,
+                )
+            ]
+        tolerance = 0.05 if vectors.approximate else 1e-4  # compressed storage is lossy
+        if len(ids) and not np.allclose(held[order], stored, atol=tolerance):
+            return [
+                IndexCorruptError(
+                    f"vector file {path} holds vectors that differ from the database's",
+                    path,
+                    REBUILD,
+                )
+            ]
+        return []
 
     # -- reading -------------------------------------------------------------------------------
     def document_states(self) -> dict[str, DocState]:
