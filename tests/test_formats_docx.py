@@ -113,3 +113,30 @@ def test_missing_docx_library_gives_a_clear_reason(
     monkeypatch.setitem(sys.modules, "docx", None)
     with pytest.raises(UnreadableFile, match=r"pip install python-docx"):
         read(path)
+
+
+def test_tracked_insertions_and_text_boxes_are_read_once_deletions_not(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    document = docx.Document()
+    p = document.add_paragraph("The treaty was signed ")
+    p._p.append(parse_xml(f"<w:ins {w}><w:r><w:t>in Beijing </w:t></w:r></w:ins>"))
+    p._p.append(parse_xml(f"<w:del {w}><w:r><w:delText>in Moscow </w:delText></w:r></w:del>"))
+    p._p.append(parse_xml(f"<w:r {w}><w:t>in 2001.</w:t></w:r>"))
+    box = "<w:txbxContent><w:p><w:r><w:t>Sidebar: key dates.</w:t></w:r></w:p></w:txbxContent>"
+    p._p.append(
+        parse_xml(
+            f'<w:r {w} {mc}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>{box}'
+            f"</w:drawing></mc:Choice><mc:Fallback><w:pict>{box}</w:pict></mc:Fallback>"
+            "</mc:AlternateContent></w:r>"
+        )
+    )
+    document.add_paragraph("Next paragraph.")
+    path = tmp_path / "tracked.docx"
+    document.save(str(path))
+    assert read(path).text == (
+        "The treaty was signed in Beijing in 2001.\n\nSidebar: key dates.\n\nNext paragraph."
+    )

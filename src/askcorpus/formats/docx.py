@@ -19,6 +19,10 @@ from askcorpus.formats import Extracted, UnreadableFile, heading_sections, regis
 _HEADING_STYLE = re.compile(r"^(?:heading|überschrift|titre|título|titolo|kop)\s*(\d)$", re.I)
 _JUNK_TITLES = re.compile(r"^(?:untitled|document\d*|title|microsoft word.*)$", re.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_P, _T, _TAB, _BR, _CR = (f"{_W}{tag}" for tag in ("p", "t", "tab", "br", "cr"))
+_TXBX = f"{_W}txbxContent"
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_SKIP_CONTAINERS = frozenset({_TXBX, _FALLBACK})
 
 
 @register(".docx")
@@ -44,16 +48,17 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
             if rows:
                 paragraphs.append("\n".join(rows))
             continue
-        text = _paragraph_text(block)
-        if not text:
-            continue
-        level = _heading_level(block)
-        if level == 0 and styled_title is None:
-            styled_title = text
-        if level is not None:
-            # Word's Title plays the part of an H1 and its Heading 1 that of an H2.
-            headings.append((len(paragraphs), level + 1, text))
-        paragraphs.append(text)
+        text = _xml_text(block._p)
+        if text:
+            level = _heading_level(block)
+            if level == 0 and styled_title is None:
+                styled_title = text
+            if level is not None:
+                # Word's Title plays the part of an H1 and its Heading 1 that of an H2.
+                headings.append((len(paragraphs), level + 1, text))
+            paragraphs.append(text)
+        # Text boxes anchored in the paragraph follow it as paragraphs of their own.
+        paragraphs.extend(t for t in map(_xml_text, _text_box_paragraphs(block._p)) if t)
 
     starts, offset = [], 0
     for para in paragraphs:
@@ -87,11 +92,36 @@ def _blocks(document: Any) -> list[tuple[str, Any]]:
     return out
 
 
-def _paragraph_text(paragraph: Any) -> str:
-    # Tabs and line breaks inside a paragraph are kept as spaces and newlines.
-    text = paragraph.text.replace("\t", " ").replace("\r", "\n")
-    lines = (" ".join(line.split()) for line in text.split("\n"))
+def _outside(element: Any, stop: Any) -> bool:
+    """True unless ``element`` lies (below ``stop``) in a text box or a compatibility fallback."""
+    node = element.getparent()
+    while node is not None and node is not stop:
+        if node.tag in _SKIP_CONTAINERS:
+            return False
+        node = node.getparent()
+    return True
+
+
+def _xml_text(p: Any) -> str:
+    """A paragraph's visible text read from its XML: runs anywhere in it (hyperlinks, fields,
+    content controls, tracked insertions), not deleted text, not its text boxes."""
+    parts = []
+    for el in p.iter(_T, _TAB, _BR, _CR):
+        if not _outside(el, p):
+            continue
+        if el.tag == _T:
+            parts.append(el.text or "")
+        elif el.tag == _TAB:
+            parts.append(" ")
+        else:
+            parts.append("\n")
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _text_box_paragraphs(p: Any) -> list[Any]:
+    boxes = [b for b in p.iter(_TXBX) if _outside(b, p)]
+    return [q for box in boxes for q in box.iter(_P) if q.getparent() is box]
 
 
 def _table_rows(table: Any) -> list[str]:
@@ -103,7 +133,7 @@ def _table_rows(table: Any) -> list[str]:
             if id(cell._tc) in seen:  # merged cells repeat; keep one
                 continue
             seen.add(id(cell._tc))
-            value = " ".join(cell.text.split())
+            value = " ".join(" ".join(_xml_text(p) for p in cell._tc.iter(_P)).split())
             if value:
                 cells.append(value)
         if cells:
