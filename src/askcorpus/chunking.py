@@ -14,6 +14,10 @@ from collections.abc import Iterator
 from askcorpus.records import Document, Passage
 from askcorpus.settings import ChunkingParams
 
+# Bumped whenever what a passage carries into search (its context line) changes, so cached
+# benchmark indexes built with the old rule are rebuilt.
+CONTEXT_VERSION = 2
+
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v\u00a0]*\n\s*")
 _WORD = re.compile(r"\S+")
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets and footnote marks
@@ -253,6 +257,10 @@ def chunk_document(document: Document, params: ChunkingParams) -> list[Passage]:
         context = document.title
         if section and section != document.title:
             context = f"{document.title} — {section}"
+        if context and document.text[start:end].lstrip().startswith(context):
+            # The passage opens with its own title (a document's first lines): repeating it
+            # would double the title's weight in the keyword index and the embedding.
+            context = ""
         passages.append(
             Passage(
                 source=document.source,

@@ -52,6 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=Path, help="index folder (default: index/)")
     p.add_argument("--json", action="store_true", help="JSON output")
 
+    p = sub.add_parser("eval", help="score search on labelled questions or a BEIR folder")
+    p.add_argument("--questions", type=Path, metavar="FILE", help="labelled questions (JSONL)")
+    p.add_argument("--beir", type=Path, metavar="DIR", help="BEIR folder (corpus, queries, qrels)")
+    p.add_argument("--index", type=Path, help="index for --questions (default: index/)")
+    p.add_argument("--cache", type=Path, metavar="DIR", help="where the BEIR corpus is indexed")
+    p.add_argument("--rebuild", action="store_true", help="re-index the BEIR corpus")
+    p.add_argument("--split", default="test", help="BEIR qrels split (default: test)")
+    p.add_argument("--mode", default="hybrid", help="hybrid, rrf, dense, keyword or all (a,b)")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+
     p = sub.add_parser("gui", help="open the window")
     p.add_argument("--corpus", type=Path, help="corpus folder (default: corpus/)")
     p.add_argument("--index", type=Path, help="index folder (default: index/)")
@@ -84,6 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_ask(settings, args.question, args.queries, args.top_k, args.json)
         if args.command == "status":
             return cmd_status(settings, args.json)
+        if args.command == "eval":
+            if args.questions is None and args.beir is None:
+                parser.error("eval needs --questions FILE and/or --beir DIR")
+            return cmd_eval(settings, args)
     except AskcorpusError as exc:
         print(f"askcorpus: {exc.user_message()}", file=sys.stderr)
         return 1
@@ -205,45 +220,101 @@ def cmd_ask(
 
 
 def cmd_status(settings: Settings, as_json: bool) -> int:
-    """Describe the index: manifest, counts, health, skipped files."""
-    from askcorpus.errors import IndexMissingError
-    from askcorpus.store_local import LocalStore
+    """Describe the index: manifest, counts, health, skipped files. Exit 1 when it is damaged
+    or built differently (the reason goes to stderr on one line too), never a traceback."""
+    from askcorpus.health import diagnose
 
-    folder = settings.index_dir
-    if not LocalStore.exists(folder):
-        raise IndexMissingError(f"no index at {folder}", folder, "run `askcorpus index`")
-    store = LocalStore.open(folder)
-    try:
-        stats = store.stats()
-        skipped = store.skipped()
-        manifest = store.manifest
-    finally:
-        store.close()
-    data = {
+    health = diagnose(settings)
+    manifest, stats, folder = health.manifest, health.stats, health.folder
+    data: dict[str, Any] = {
         "index": str(folder),
-        "manifest": asdict(manifest),
-        "documents": stats.documents,
-        "passages": stats.passages,
-        "vectors": stats.vectors,
-        "vector_index": stats.vector_index,
-        "size_bytes": stats.size_bytes,
-        "healthy": stats.healthy,
-        "skipped": [asdict(s) for s in skipped],
+        "healthy": health.healthy,
+        "complete": health.complete,
+        "problems": [p.user_message() for p in health.problems],
+        "manifest": asdict(manifest) if manifest else None,
+        "skipped": [asdict(s) for s in health.skipped],
     }
+    if stats is not None:
+        data.update(
+            documents=stats.documents,
+            passages=stats.passages,
+            vectors=stats.vectors,
+            vector_index=stats.vector_index,
+            size_bytes=stats.size_bytes,
+        )
     if as_json:
         print(json.dumps(data, ensure_ascii=False))
-        return 0
-    print(f"index:     {folder}")
-    print(f"model:     {manifest.model} ({manifest.dimension} dims, {manifest.backend})")
-    print(f"documents: {stats.documents}")
-    print(f"passages:  {stats.passages} ({stats.vectors} vectors, {stats.vector_index})")
-    print(f"size:      {stats.size_bytes / 2**20:.1f} MB")
-    print(f"updated:   {manifest.updated} (created {manifest.created})")
-    print(
-        f"health:    {'ok' if stats.healthy else 'INCONSISTENT — run `askcorpus index --rebuild`'}"
-    )
-    if skipped:
-        print(f"skipped:   {len(skipped)} files")
-        for s in skipped:
-            print(f"  {s.source}: {s.reason}")
+    else:
+        print(f"index:     {folder}")
+        if manifest is not None:
+            print(f"model:     {manifest.model} ({manifest.dimension} dims, {manifest.backend})")
+        if stats is not None:
+            print(f"documents: {stats.documents}")
+            print(f"passages:  {stats.passages} ({stats.vectors} vectors, {stats.vector_index})")
+            print(f"size:      {stats.size_bytes / 2**20:.1f} MB")
+        if manifest is not None:
+            print(f"updated:   {manifest.updated} (created {manifest.created})")
+        if health.healthy:
+            print("health:    ok")
+        for problem in health.problems:
+            print(f"health:    DAMAGED — {problem.user_message()}")
+        if stats is not None and not stats.complete:
+            print("build:     incomplete (interrupted) — run `askcorpus index` to finish")
+        if health.skipped:
+            print(f"skipped:   {len(health.skipped)} files")
+            for s in health.skipped:
+                print(f"  {s.source}: {s.reason}")
+    if health.error is not None:
+        print(f"askcorpus: {health.error.user_message()}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    """Score the pipeline (see :mod:`askcorpus.evaluate`); table or JSON on stdout."""
+    import os
+
+    from tqdm import tqdm
+
+    from askcorpus.embedding import Embedder
+    from askcorpus.evaluate import format_table, rows_json, run
+    from askcorpus.search import MODES
+
+    modes = list(MODES) if args.mode == "all" else args.mode.split(",")
+    if any(m not in MODES for m in modes):
+        raise QueryError(f"unknown mode in {args.mode!r}", hint=f"use {', '.join(MODES)} or all")
+    cache = args.cache
+    if args.beir is not None and cache is None:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        cache = base / "askcorpus" / "eval" / args.beir.resolve().name
+    bars: list[Any] = []
+
+    def bar(desc: str, total: int) -> Any:
+        b = tqdm(total=total or None, desc=desc, file=sys.stderr, disable=None, leave=False)
+        bars.append(b)
+
+        def tick(done: int, new_total: int) -> None:
+            if b.total != new_total:
+                b.total = new_total
+            b.update(done - b.n)
+
+        return tick
+
+    try:
+        rows = run(
+            settings,
+            Embedder(settings),
+            args.questions,
+            args.beir,
+            modes,
+            args.split,
+            cache,
+            args.rebuild,
+            args.limit,
+            bar,
+        )
+    finally:
+        for b in bars:
+            b.close()
+    print(rows_json(rows) if args.json else format_table(rows))
     return 0

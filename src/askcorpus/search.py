@@ -1,21 +1,28 @@
 """The search API: ``Index.open(folder).search(question, k)`` returns typed, ranked hits.
 
-Dense (FAISS) and keyword (FTS5 BM25) candidates are fused, near-duplicate passages of one
-document are collapsed, and each hit carries the span of its best-answering sentence, the query
-terms it matched and which side(s) found it. The CLI and the window are thin layers over this.
+Dense (FAISS) and keyword (FTS5 BM25) candidates are fused (:mod:`askcorpus.fusion`), passages
+of one document that overlap or touch are merged into one hit, and each hit carries the span of
+its best-answering sentence, the query terms it matched and which side(s) found it. The CLI,
+the window and ``askcorpus eval`` are thin layers over this.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from askcorpus import fusion
 from askcorpus.embedding import Embedder
 from askcorpus.errors import IndexMissingError, QueryError
-from askcorpus.highlight import best_sentence, matched_terms
+from askcorpus.highlight import best_sentence, matched_terms, sentence_texts
 from askcorpus.indexer import check_manifest
-from askcorpus.query import clean_question, fts_match
+from askcorpus.query import clean_question, fts_match, query_terms, quoted_phrases
 from askcorpus.records import Document, Hit, SearchResult
 from askcorpus.settings import Settings
 from askcorpus.store import StoredPassage, StoreStats
@@ -23,9 +30,28 @@ from askcorpus.store_local import LocalStore
 
 log = logging.getLogger(__name__)
 
-RRF_K = 60
+MODES = ("hybrid", "rrf", "dense", "keyword")
 CANDIDATES = 50
+# Top dense cosine below which no passage reads like an answer; calibrated on answerable vs
+# off-corpus questions (docs/quality.md, "Not in this corpus").
 ANSWER_THRESHOLD = 0.30
+# Hits whose sentences are embedded to find the answering sentence (the rest use term overlap).
+DENSE_HIGHLIGHT_HITS = 3
+# Merged neighbours must stay readable: a hit never grows beyond this many characters.
+MERGE_MAX_CHARS = 2400
+# A passage containing a quoted phrase of the question exactly gets this much extra score.
+PHRASE_BONUS = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """Passages of one document merged into one hit (best passage first)."""
+
+    best: StoredPassage
+    fused: fusion.Fused
+    start: int
+    end: int
+    via: str
 
 
 class Index:
@@ -36,6 +62,7 @@ class Index:
         self.settings = settings
         self.embedder = embedder or Embedder(settings)
         self._lock = threading.Lock()
+        self._sentence_cache: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
 
     @classmethod
     def open(
@@ -67,7 +94,36 @@ class Index:
         """The indexed text of a document (exactly what passage offsets index)."""
         return self.store.document(source)
 
-    def search(self, question: str, k: int | None = None) -> SearchResult:
+    def retrieve(
+        self, text: str, n: int, mode: str = "hybrid", query_vec: np.ndarray | None = None
+    ) -> tuple[list[fusion.Fused], np.ndarray | None]:
+        """Fused passage candidates for a cleaned question (no highlighting), best first.
+
+        ``mode`` is ``hybrid`` (the default fusion), ``rrf``, ``dense`` or ``keyword``; the
+        last three exist so the evaluation can compare against them.
+        """
+        if mode not in MODES:
+            raise QueryError(f"unknown search mode {mode!r}", hint=f"use one of {MODES}")
+        if mode != "keyword" and query_vec is None:
+            query_vec = self.embedder.encode_query(text)
+        dense = self.store.search_vectors(query_vec, n) if mode != "keyword" else []
+        if mode == "dense":
+            return fusion.single(dense, "dense"), query_vec
+        lexical = self.store.search_lexical(fts_match(text), n)
+        if mode == "keyword":
+            return fusion.single(lexical, "keyword"), query_vec
+        in_dense = {pid for pid, _s in dense}
+        missing = [pid for pid, _s in lexical if pid not in in_dense]
+        extra: dict[int, float] = {}
+        if missing:
+            scores = self.store.passage_vectors(missing) @ query_vec.ravel()
+            extra = dict(zip(missing, scores.tolist(), strict=True))
+        if mode == "rrf":
+            return fusion.rrf(dense, lexical, extra), query_vec
+        weight = fusion.lexical_weight(len(query_terms(text)))
+        return fusion.convex(dense, lexical, extra, weight), query_vec
+
+    def search(self, question: str, k: int | None = None, mode: str = "hybrid") -> SearchResult:
         """The ``k`` best passages for ``question``, fused from dense and keyword search."""
         k = k or self.settings.top_k
         if k < 1:
@@ -75,69 +131,123 @@ class Index:
         text, note = clean_question(question)
         if not text:
             raise QueryError("the question is empty", hint="type a question")
-        n = max(CANDIDATES, 4 * k)
-        query_vec = self.embedder.encode_query(text)
-        dense = self.store.search_vectors(query_vec, n)
-        lexical = self.store.search_lexical(fts_match(text), n)
-        dense_rank = {pid: r for r, (pid, _s) in enumerate(dense, 1)}
-        dense_score = dict(dense)
-        lex_rank = {pid: r for r, (pid, _s) in enumerate(lexical, 1)}
-        fused: dict[int, float] = {}
-        for pid, r in dense_rank.items():
-            fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + r)
-        for pid, r in lex_rank.items():
-            fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + r)
-        order = sorted(fused, key=lambda pid: fused[pid], reverse=True)
-        missing = [pid for pid in order[: 3 * k] if pid not in dense_score]
-        if missing:
-            vecs = self.store.passage_vectors(missing)
-            for pid, score in zip(missing, (vecs @ query_vec.ravel()).tolist(), strict=True):
-                dense_score[pid] = float(score)
-        passages = self.store.passages(order[: 3 * k])
-        chosen = _collapse([passages[p] for p in order[: 3 * k] if p in passages], k)
-        hits = []
-        for rank, p in enumerate(chosen, 1):
-            via = (
-                "both"
-                if p.id in dense_rank and p.id in lex_rank
-                else ("dense" if p.id in dense_rank else "keyword")
-            )
-            hits.append(
-                Hit(
-                    rank=rank,
-                    score=round(fused[p.id] * (RRF_K + 1) / 2, 4),
-                    passage_id=p.id,
-                    source=p.source,
-                    title=p.title,
-                    start=p.start,
-                    end=p.end,
-                    text=p.text,
-                    paragraph=p.paragraph,
-                    page=p.page,
-                    section=p.section,
-                    highlight=best_sentence(text, p.text, p.start),
-                    matched_terms=matched_terms(text, p.text),
-                    via=via,
-                    dense_score=round(dense_score.get(p.id, 0.0), 4),
-                    lexical_rank=lex_rank.get(p.id),
-                )
-            )
-        top_dense = max((h.dense_score or 0.0 for h in hits), default=0.0)
-        likely = bool(hits) and top_dense >= ANSWER_THRESHOLD
+        fused, query_vec = self.retrieve(text, max(CANDIDATES, 4 * k), mode)
+        window = fused[: 3 * k + 5]
+        passages = self.store.passages([f.id for f in window])
+        ranked = [(passages[f.id], f) for f in window if f.id in passages]
+        ranked = _promote_phrases(ranked, quoted_phrases(text))
+        texts: dict[str, str] = {}
+
+        def doc_text(source: str) -> str:
+            if source not in texts:
+                doc = self.store.document(source)
+                texts[source] = doc.text if doc is not None else ""
+            return texts[source]
+
+        groups = _merge(ranked, k, doc_text)
+        hits = [self._hit(rank, g, text, query_vec, doc_text) for rank, g in enumerate(groups, 1)]
+        top_dense = max((f.dense_score for f in fused[:k]), default=0.0)
+        likely = bool(hits) and (query_vec is None or top_dense >= ANSWER_THRESHOLD)
         return SearchResult(query=question, hits=tuple(hits), answer_likely=likely, note=note)
+
+    def _hit(
+        self,
+        rank: int,
+        g: _Group,
+        question: str,
+        query_vec: np.ndarray | None,
+        doc_text: Callable[[str], str],
+    ) -> Hit:
+        p = g.best
+        text = (
+            p.text if (g.start, g.end) == (p.start, p.end) else doc_text(p.source)[g.start : g.end]
+        )
+        similarities = None
+        if query_vec is not None and rank <= DENSE_HIGHLIGHT_HITS:
+            similarities = self._sentence_similarities(p.source, g.start, text, query_vec)
+        return Hit(
+            rank=rank,
+            score=round(g.fused.score, 4),
+            passage_id=p.id,
+            source=p.source,
+            title=p.title,
+            start=g.start,
+            end=g.end,
+            text=text,
+            paragraph=p.paragraph,
+            page=p.page,
+            section=p.section,
+            highlight=best_sentence(question, text, g.start, similarities),
+            matched_terms=matched_terms(question, text),
+            via=g.via,
+            dense_score=round(g.fused.dense_score, 4),
+            lexical_rank=g.fused.lexical_rank,
+        )
+
+    def _sentence_similarities(
+        self, source: str, start: int, text: str, query_vec: np.ndarray
+    ) -> list[float]:
+        """Cosine of the question with each sentence of a hit (sentence vectors cached)."""
+        key = (source, start, len(text))
+        with self._lock:
+            vectors = self._sentence_cache.get(key)
+            if vectors is not None:
+                self._sentence_cache.move_to_end(key)
+        if vectors is None:
+            sentences = sentence_texts(text)
+            if not sentences:
+                return []
+            vectors = self.embedder.encode_passages(sentences)
+            with self._lock:
+                self._sentence_cache[key] = vectors
+                while len(self._sentence_cache) > 512:
+                    self._sentence_cache.popitem(last=False)
+        return (vectors @ query_vec.ravel()).tolist()
 
     def close(self) -> None:
         """Release the store."""
         self.store.close()
 
 
-def _collapse(ranked: list[StoredPassage], k: int) -> list[StoredPassage]:
-    """The first ``k`` passages, skipping any that overlaps one already chosen from its document."""
-    chosen: list[StoredPassage] = []
-    for p in ranked:
-        if any(c.source == p.source and c.start < p.end and p.start < c.end for c in chosen):
-            continue
-        chosen.append(p)
-        if len(chosen) == k:
+def _promote_phrases(
+    ranked: list[tuple[StoredPassage, fusion.Fused]], phrases: list[str]
+) -> list[tuple[StoredPassage, fusion.Fused]]:
+    """Re-rank so passages holding the question's quoted phrases verbatim come first."""
+    if not phrases:
+        return ranked
+    wanted = [" ".join(p.lower().split()) for p in phrases]
+
+    def bonus(p: StoredPassage) -> float:
+        body = " ".join(p.text.lower().split())
+        return PHRASE_BONUS * sum(w in body for w in wanted) / len(wanted)
+
+    return sorted(ranked, key=lambda pf: -(pf[1].score + bonus(pf[0])))
+
+
+def _merge(
+    ranked: list[tuple[StoredPassage, fusion.Fused]], k: int, doc_text: Callable[[str], str]
+) -> list[_Group]:
+    """The first ``k`` hits, merging passages of one document that overlap or touch.
+
+    A lower-ranked passage overlapping or adjacent to a chosen one (only blank space between)
+    joins it: the hit's span grows, up to :data:`MERGE_MAX_CHARS`; if the union would be longer
+    the passage is dropped, so the top results are never near-copies of each other.
+    """
+    groups: list[_Group] = []
+    for p, f in ranked:
+        joined = False
+        for i, g in enumerate(groups):
+            if g.best.source != p.source:
+                continue
+            lo, hi = (g.end, p.start) if g.end <= p.start else (p.end, g.start)
+            if lo < hi and doc_text(p.source)[lo:hi].strip():
+                continue  # a separate part of the document: its own hit
+            start, end = min(g.start, p.start), max(g.end, p.end)
+            if end - start <= MERGE_MAX_CHARS:
+                via = g.via if g.via == f.via else "both"
+                groups[i] = _Group(g.best, g.fused, start, end, via)
+            joined = True
             break
-    return chosen
+        if not joined and len(groups) < k:
+            groups.append(_Group(p, f, p.start, p.end, f.via))
+    return groups
