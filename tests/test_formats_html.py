@@ -123,3 +123,19 @@ def test_page_without_visible_text_is_reported() -> None:
 def test_binary_with_html_extension_is_reported() -> None:
     with pytest.raises(UnreadableFile, match="binary"):
         extract(bytes(range(256)) * 8)
+
+
+def test_main_content_wins_over_related_links_and_cookie_banners() -> None:
+    story = "<p>" + "The river flooded the old town after three days of rain. " * 4 + "</p>"
+    page = (
+        '<html><body><div class="cookie-consent">We use cookies. Accept?</div>'
+        '<div id="site-menu">Sections: World, Sport</div>'
+        f"<main><h1>Flood</h1>{story}</main>"
+        "<div><h2>Related stories</h2><p>Ten other floods you should read about.</p></div>"
+        "</body></html>"
+    )
+    ex = extract(page)
+    assert ex.text.split("\n\n")[0] == "Flood"
+    assert "river flooded" in ex.text
+    for gone in ["cookies", "Sections", "Related", "Ten other floods"]:
+        assert gone not in ex.text

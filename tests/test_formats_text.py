@@ -82,3 +82,13 @@ def test_markdown_passages_have_section_context(tmp_path: Path) -> None:
     eastern = next(p for p in passages if "Amur" in p.text)
     assert eastern.section == "Routes › Eastern"
     assert eastern.context == "Field Guide — Routes › Eastern"
+
+
+def test_section_paths_leave_out_only_a_single_top_heading() -> None:
+    from askcorpus.formats import heading_sections
+
+    single = heading_sections([(0, 2, "Guide"), (10, 3, "Install"), (20, 4, "Linux")])
+    assert [s.title for s in single] == ["Guide", "Install", "Install › Linux"]
+    several = heading_sections([(0, 1, "Install"), (10, 2, "Linux"), (20, 1, "Use")])
+    assert [s.title for s in several] == ["Install", "Install › Linux", "Use"]
+    assert [s.start for s in several] == [0, 10, 20]

@@ -34,16 +34,21 @@ class Extracted:
 def heading_sections(headings: list[tuple[int, int, str]]) -> tuple[Section, ...]:
     """Sections from ``(start, level, text)`` headings in document order.
 
-    A section's title is its heading prefixed by the enclosing headings below level 1
-    ("Methods › Sampling"), so a passage from a deep subsection keeps its context; the level-1
-    heading is usually the document title, which passages carry anyway.
+    A section's title is its heading prefixed by its enclosing headings ("Methods › Sampling"),
+    so a passage from a deep subsection keeps its context. A top-level heading that occurs once
+    is the document's own title (passages carry the title anyway) and is left out of the paths.
     """
+    if not headings:
+        return ()
+    levels = [level for _start, level, _text in headings]
+    top = min(levels)
+    title_level = top if levels.count(top) == 1 else None
     sections = []
     trail: list[tuple[int, str]] = []
     for start, level, text in headings:
         trail = [(lv, t) for lv, t in trail if lv < level]
         trail.append((level, text))
-        path = [t for lv, t in trail if lv > 1] or [text]
+        path = [t for lv, t in trail if lv != title_level] or [text]
         sections.append(Section(start, " › ".join(path)[:200]))
     return tuple(sections)
 

@@ -43,6 +43,14 @@ _ALWAYS_FURNITURE = frozenset({"nav"})
 _PAGE_FURNITURE = frozenset({"header", "footer", "aside"})
 _FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "menubar", "menu"})
 _CONTENT = frozenset({"main", "article"})
+# class/id words marking furniture anywhere, and words marking it outside <main>/<article>.
+_ALWAYS_FURNITURE_MARKS = frozenset(
+    {"cookie", "cookies", "consent", "breadcrumb", "breadcrumbs", "skiplink", "newsletter"}
+)
+_PAGE_FURNITURE_MARKS = frozenset(
+    {"nav", "navbar", "navigation", "menu", "sidebar", "footer", "header", "masthead", "banner"}
+)
+_TOKEN = re.compile(r"[a-z0-9]+")
 _BLOCKS = frozenset(
     [
         "p",
@@ -120,6 +128,7 @@ class _Extractor(HTMLParser):
         self.current: list[str] = []
         self.skip: list[str] = []  # open tags whose content is dropped
         self.content_depth = 0  # inside <main>/<article>
+        self.in_content: list[bool] = []  # per paragraph
         self.pre_depth = 0
         self.heading_level = 0
         self.title_parts: list[str] | None = None
@@ -135,7 +144,12 @@ class _Extractor(HTMLParser):
             return False
         if tag in _ALWAYS_FURNITURE or (attrs.get("role") or "").lower() in _FURNITURE_ROLES:
             return True
-        return tag in _PAGE_FURNITURE and self.content_depth == 0
+        marks = set(_TOKEN.findall(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()))
+        if marks & _ALWAYS_FURNITURE_MARKS:
+            return True
+        if self.content_depth:
+            return False
+        return tag in _PAGE_FURNITURE or bool(marks & _PAGE_FURNITURE_MARKS)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "title" and not self.title and self.skip in ([], ["head"]):
@@ -211,6 +225,7 @@ class _Extractor(HTMLParser):
                 self.headings.append((len(self.paragraphs), self.heading_level, text))
                 self.heading_level = 0
             self.paragraphs.append(text)
+            self.in_content.append(self.content_depth > 0)
 
     def close(self) -> None:
         super().close()
@@ -248,14 +263,26 @@ def read_html(path: Path, raw: bytes) -> Extracted:
         parser = _extract(markup, drop_furniture=False)
     if not parser.paragraphs:
         raise UnreadableFile("no visible text in this HTML page")
-    starts = []
+    keep = _main_content(parser)
+    starts: dict[int, int] = {}
     offset = 0
-    for para in parser.paragraphs:
-        starts.append(offset)
-        offset += len(para) + 2
-    text = "\n\n".join(parser.paragraphs)
-    headings = [(starts[i], level, title) for i, level, title in parser.headings]
+    for i in keep:
+        starts[i] = offset
+        offset += len(parser.paragraphs[i]) + 2
+    text = "\n\n".join(parser.paragraphs[i] for i in keep)
+    headings = [(starts[i], level, title) for i, level, title in parser.headings if i in starts]
     h1 = next((t for _s, level, t in headings if level == 1), None)
     return Extracted(
         text=text, title=parser.title or h1, kind="html", sections=heading_sections(headings)
     )
+
+
+def _main_content(parser: _Extractor) -> list[int]:
+    """Indexes of the paragraphs to keep: those in ``<main>``/``<article>`` when the page has
+    them and they hold a good share of its text (the rest is related links, comments, ads),
+    else all."""
+    everything = list(range(len(parser.paragraphs)))
+    inside = [i for i in everything if parser.in_content[i]]
+    inside_chars = sum(len(parser.paragraphs[i]) for i in inside)
+    total_chars = sum(len(p) for p in parser.paragraphs)
+    return inside if inside and inside_chars >= 0.25 * total_chars else everything
