@@ -139,3 +139,12 @@ def test_main_content_wins_over_related_links_and_cookie_banners() -> None:
     assert "river flooded" in ex.text
     for gone in ["cookies", "Sections", "Related", "Ten other floods"]:
         assert gone not in ex.text
+
+
+def test_utf8_bytes_win_over_a_stale_latin1_declaration() -> None:
+    markup = (
+        '<html><head><meta charset="iso-8859-1"></head><body><p>Müller — “ok”</p></body></html>'
+    )
+    assert extract(markup.encode("utf-8")).text == "Müller — “ok”"
+    # A real Latin-1 declaration is read the browser way, as Windows-1252 (0x93/0x94 quotes).
+    assert extract(markup.encode("cp1252")).text == "Müller — “ok”"

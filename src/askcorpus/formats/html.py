@@ -233,12 +233,24 @@ class _Extractor(HTMLParser):
 
 
 def _decode(raw: bytes) -> str:
-    """Decode by BOM, then a ``<meta charset>`` declaration, then the text detector."""
+    """Decode by BOM, then as UTF-8 when valid, then by ``<meta charset>``, then by detection.
+
+    Valid UTF-8 wins over a declared single-byte charset: pages re-saved as UTF-8 often keep
+    their old declaration, while legacy text is practically never valid UTF-8 by accident.
+    """
     if not raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
         m = _META_CHARSET.search(raw[:4096])
         if m:
+            label = m.group(1).decode("ascii").lower()
+            # As browsers do (WHATWG Encoding): Latin-1 and ASCII labels mean Windows-1252.
+            if label in {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii"}:
+                label = "cp1252"
             try:
-                return raw.decode(m.group(1).decode("ascii"))
+                return raw.decode(label)
             except (LookupError, UnicodeDecodeError):
                 pass  # a wrong declaration is common; fall back to detection
     return decode_text(raw)

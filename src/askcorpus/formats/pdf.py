@@ -139,7 +139,9 @@ def _lines(textpage: Any) -> list[_Line]:
     from pypdfium2 import raw as pdfium_c
 
     # Char boxes are looked up by pdfium's char index, which counts UTF-16 units of its text.
-    astral = [i for i, ch in enumerate(raw_text) if ord(ch) > 0xFFFF]
+    astral = (
+        [i for i, ch in enumerate(raw_text) if ord(ch) > 0xFFFF] if max(raw_text) > "\uffff" else []
+    )
 
     def char_index(text_index: int) -> int:
         utf16 = text_index + bisect.bisect_left(astral, text_index)
