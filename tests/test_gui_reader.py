@@ -1,0 +1,66 @@
+"""The reading pane on its own: exact selection even after emoji, highlights, file states."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+from askcorpus.gui.reader_pane import ReaderPane  # noqa: E402
+from askcorpus.gui.tasks import DocumentView  # noqa: E402
+from askcorpus.records import Document  # noqa: E402
+
+TEXT = (
+    "Intro 😀 with an emoji and a mathematical 𝔸.\n\n"
+    "The second paragraph 🚀 holds the passage. It has two sentences.\r\n\r\n"
+    "A third <b>paragraph</b> & the end."
+)
+
+
+def view(start: int, end: int, state: str = "ok") -> DocumentView:
+    doc = Document("d.txt", Path("d.txt"), "Doc", TEXT, "h", len(TEXT), 0.0)
+    passages = ((1, 0, 44), (2, start, end), (3, end + 4, len(TEXT)))
+    return DocumentView(doc, Path("/x/d.txt"), passages, 1, (start, end), None, state, "¶ 2")
+
+
+def test_selection_is_exact_after_astral_characters(qtbot) -> None:
+    pane = ReaderPane()
+    qtbot.addWidget(pane)
+    start = TEXT.index("The second")
+    end = TEXT.index("sentences.") + len("sentences.")
+    pane.show_view(view(start, end))
+    assert pane.selected_text() == TEXT[start:end]
+    assert pane.text.toPlainText().count("<b>") == 1  # shown as text, not markup
+    assert pane.position_label.text() == "Passage 2 of 3"
+    assert pane.prev_button.isEnabled() and pane.next_button.isEnabled()
+    assert not pane.notice.isVisibleTo(pane)
+
+
+def test_best_sentence_is_marked(qtbot) -> None:
+    pane = ReaderPane()
+    qtbot.addWidget(pane)
+    start = TEXT.index("The second")
+    end = TEXT.index("sentences.") + len("sentences.")
+    sentence = (TEXT.index("It has"), end)
+    v = view(start, end)
+    pane.show_view(
+        DocumentView(**{**{f: getattr(v, f) for f in v.__slots__}, "highlight": sentence})
+    )
+    extras = pane.text.extraSelections()
+    assert [e.cursor.selectedText() for e in extras] == [
+        TEXT[start:end].replace("\r\n", "\u2029\u2029").replace("\n", "\u2029"),
+        "It has two sentences.",
+    ]
+
+
+def test_changed_and_missing_files_are_flagged(qtbot) -> None:
+    pane = ReaderPane()
+    qtbot.addWidget(pane)
+    pane.show()
+    pane.show_view(view(46, 80, "changed"))
+    assert pane.notice.isVisible() and "changed since it was indexed" in pane.notice.label.text()
+    pane.show_view(view(46, 80, "missing"))
+    assert "no longer in the corpus folder" in pane.notice.label.text()
+    assert not pane.open_button.isEnabled()

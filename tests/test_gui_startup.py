@@ -1,0 +1,71 @@
+"""Start-up: the window is on screen before torch is imported, then answers (in a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+SCRIPT = textwrap.dedent(
+    """
+    import json, sys, time
+    t0 = time.perf_counter()
+    from pathlib import Path
+    from PySide6.QtCore import QEventLoop
+    from askcorpus.gui.app import make_app, show_window
+    from askcorpus.gui.prefs import Preferences
+    from askcorpus.settings import Settings
+
+    corpus, index, tmp = (Path(p) for p in sys.argv[1:4])
+    app = make_app()
+    window = show_window(
+        Settings(corpus_dir=corpus, index_dir=index), Preferences(tmp / "p.ini"), None, tmp
+    )
+    out = {
+        "visible": window.isVisible() and window.windowHandle().isExposed(),
+        "title": window.windowTitle(),
+        "torch_at_show": "torch" in sys.modules,
+        "seconds_to_show": time.perf_counter() - t0,
+    }
+    window.start()
+    deadline = time.monotonic() + 240
+    def spin(cond):
+        while not cond() and time.monotonic() < deadline:
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        return cond()
+    out["ready"] = spin(lambda: window.info is not None and window.engine.model_ready)
+    out["torch_after_load"] = "torch" in sys.modules
+    window.ask("When was the gas deal signed?")
+    out["answered"] = spin(lambda: window.results.model.rowCount() > 0)
+    out["seconds_to_answer"] = time.perf_counter() - t0
+    window.close()
+    print(json.dumps(out))
+    """
+)
+
+
+def test_window_shows_before_torch_is_imported(shipped_index, tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            SCRIPT,
+            str(shipped_index.corpus_dir),
+            str(shipped_index.index_dir),
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["visible"] and out["title"] == f"askcorpus — {shipped_index.corpus_dir.name}"
+    assert out["torch_at_show"] is False
+    assert out["ready"] and out["torch_after_load"] is True  # the check above can fail
+    assert out["answered"]
