@@ -42,15 +42,16 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
     paragraphs: list[str] = []
     headings: list[tuple[int, int, str]] = []  # (paragraph index, level, text)
     styled_title: str | None = None
+    style_levels = _style_levels(document)
     for kind, block in _blocks(document):
         if kind == "table":
             rows = _table_rows(block)
             if rows:
                 paragraphs.append("\n".join(rows))
             continue
-        text = _xml_text(block._p)
+        text = _xml_text(block)
         if text:
-            level = _heading_level(block)
+            level = _heading_level(block, style_levels)
             if level == 0 and styled_title is None:
                 styled_title = text
             if level is not None:
@@ -58,7 +59,7 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
                 headings.append((len(paragraphs), level + 1, text))
             paragraphs.append(text)
         # Text boxes anchored in the paragraph follow it as paragraphs of their own.
-        paragraphs.extend(t for t in map(_xml_text, _text_box_paragraphs(block._p)) if t)
+        paragraphs.extend(t for t in map(_xml_text, _text_box_paragraphs(block)) if t)
 
     starts, offset = [], 0
     for para in paragraphs:
@@ -77,18 +78,16 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
 def _blocks(document: Any) -> list[tuple[str, Any]]:
     """Body paragraphs and tables in document order (python-docx lists them separately)."""
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     body = document.element.body
     out: list[tuple[str, Any]] = []
     for child in body.iterchildren():
-        if child.tag == f"{_W}p":
-            out.append(("p", Paragraph(child, document)))
+        if child.tag == _P:
+            out.append(("p", child))
         elif child.tag == f"{_W}tbl":
             out.append(("table", Table(child, document)))
         elif child.tag == f"{_W}sdt":  # content controls (e.g. a cover page) hold paragraphs
-            for p in child.iter(f"{_W}p"):
-                out.append(("p", Paragraph(p, document)))
+            out.extend(("p", p) for p in child.iter(_P))
     return out
 
 
@@ -141,19 +140,37 @@ def _table_rows(table: Any) -> list[str]:
     return rows
 
 
-def _heading_level(paragraph: Any) -> int | None:
+def _style_levels(document: Any) -> dict[str, int]:
+    """Paragraph style id -> 0 for Title, n for Heading n (directly or by inheritance).
+
+    Worked out once per document: python-docx looks a paragraph's style up by a linear scan,
+    which made reading a long document quadratic.
+    """
+    levels: dict[str, int] = {}
+    for style in document.styles:
+        current = style
+        for _ in range(20):  # base-style chains are short; a cycle must not hang us
+            if current is None:
+                break
+            name = (current.name or "").strip()
+            if name.lower() == "title":
+                levels[style.style_id] = 0
+                break
+            m = _HEADING_STYLE.match(name)
+            if m:
+                levels[style.style_id] = int(m.group(1))
+                break
+            current = getattr(current, "base_style", None)
+    return levels
+
+
+def _heading_level(p: Any, style_levels: dict[str, int]) -> int | None:
     """0 for the Title style, 1-9 for headings, None for body text."""
-    style = paragraph.style
-    while style is not None:
-        name = (style.name or "").strip()
-        if name.lower() == "title":
-            return 0
-        m = _HEADING_STYLE.match(name)
-        if m:
-            return int(m.group(1))
-        style = style.base_style
+    level_by_style = style_levels.get(p.style) if p.style else None
+    if level_by_style is not None:
+        return level_by_style
     # Direct outline level on the paragraph (documents from other word processors).
-    ppr = paragraph._p.pPr
+    ppr = p.pPr
     level = ppr.find(f"{_W}outlineLvl") if ppr is not None else None
     if level is not None:
         value = level.get(f"{_W}val")
