@@ -23,6 +23,24 @@ def test_encodings_are_decoded(encoding: str) -> None:
     assert decode_text(SAMPLE.encode(encoding)) == SAMPLE
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize(
+    "text", ["Москва и Пекин, 2014.\n" * 20, "北京 2008 年奥运会。\n" * 30, "北京欢迎你。" * 40]
+)
+def test_utf16_without_bom_in_other_scripts(encoding: str, text: str) -> None:
+    assert decode_text(text.encode(encoding)) == text
+
+
+def test_16_bit_binary_data_is_not_taken_for_utf16() -> None:
+    import random
+    import struct
+
+    rng = random.Random(0)
+    samples = b"".join(struct.pack("<H", rng.randrange(0, 2000)) for _ in range(3000))
+    with pytest.raises(UnreadableFile, match="binary"):
+        decode_text(samples)
+
+
 def test_latin1_text_is_decoded() -> None:
     text = "Ångström à la française, señor Müller: ½ × ¾ ± ¼.\n" * 3
     assert decode_text(text.encode("latin-1")) == text

@@ -58,22 +58,28 @@ def decode_text(raw: bytes) -> str:
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
-    """ "utf-16-le"/"utf-16-be" when NUL bytes fall on one side of nearly every byte pair.
+    """ "utf-16-le"/"utf-16-be" when the NUL bytes all sit on one side of the byte pairs and the
+    bytes decode to printable text.
 
-    Text in Latin, Cyrillic, Greek and similar scripts written as UTF-16 has a zero high byte in
-    most characters; binary files have NULs scattered without that pattern.
+    In UTF-16 the zero high bytes of ASCII characters (spaces, digits, newlines) fall on every
+    second byte, whatever the script of the rest; binary files scatter their NULs.
     """
     sample = raw[:8192]
     if len(sample) < 4 or len(raw) % 2:
         return None
-    pairs = len(sample) // 2
-    even_zero = sum(1 for b in sample[0::2] if b == 0) / pairs
-    odd_zero = sum(1 for b in sample[1::2] if b == 0) / pairs
-    if odd_zero > 0.6 and even_zero < 0.05:
-        return "utf-16-le"
-    if even_zero > 0.6 and odd_zero < 0.05:
-        return "utf-16-be"
-    return None
+    even_zero = sample[0::2].count(0)
+    odd_zero = sample[1::2].count(0)
+    if even_zero == odd_zero or min(even_zero, odd_zero) > 0.01 * len(sample) / 2:
+        return None
+    encoding = "utf-16-le" if odd_zero > even_zero else "utf-16-be"
+    try:
+        text = sample.decode(encoding)
+    except UnicodeDecodeError:
+        if len(sample) == len(raw):
+            return None
+        text = sample[:-2].decode(encoding, errors="replace")  # may cut a surrogate pair
+    printable = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t")
+    return encoding if printable >= 0.97 * len(text) else None
 
 
 def _damaged_utf8(raw: bytes) -> str | None:
