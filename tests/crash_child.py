@@ -42,28 +42,6 @@ def run_cli(argv: list[str], env: dict[str, str], log: str) -> None:
     os._exit(code)
 
 
-DIM = 16
-
-
-def synthetic(source: str, n: int, seed: int) -> tuple[object, list[object], object]:
-    """A document of ``n`` one-word passages with random unit vectors (no model needed)."""
-    from pathlib import Path
-
-    import numpy as np
-
-    from askcorpus.records import Document, Passage
-
-    words = [f"{source}w{seed}x{i}" for i in range(n)]
-    text = " ".join(words)
-    doc = Document(source, Path(source), source, text, f"{source}-{seed}", len(text), 1.0)
-    passages, pos = [], 0
-    for i, w in enumerate(words):
-        passages.append(Passage(source, i, pos, pos + len(w), w, i + 1))
-        pos += len(w) + 1
-    v = np.random.default_rng(seed).normal(size=(n, DIM)).astype(np.float32)
-    return doc, passages, v / np.linalg.norm(v, axis=1, keepdims=True)
-
-
 def die() -> None:
     os.kill(os.getpid(), 9)
 
@@ -77,6 +55,7 @@ def update_and_die(folder: str, point: str) -> None:
 
     from askcorpus import store_writer
     from askcorpus.store_local import LocalStore
+    from tests.synthetic import synthetic
 
     real_write, real_save = faiss.write_index, store_writer.VectorIndex.save
 

@@ -332,7 +332,8 @@ def test_sigkill_at_each_step_of_a_publish(
     """Deterministic complement to the random kills: die at each step of publishing an update
     (FAISS temp file written, renamed, SQLite committed, checkpoint published)."""
     from askcorpus.store import Manifest
-    from tests.crash_child import DIM, synthetic, update_and_die
+    from tests.crash_child import update_and_die
+    from tests.synthetic import DIM, synthetic
 
     store = LocalStore.create(tmp_path, Manifest(1, "m", DIM, {}, "t", "t"))
     with store.writer() as w:

@@ -42,6 +42,10 @@ class IndexCorruptError(AskcorpusError):
     """An index file is truncated, garbled or inconsistent with the others."""
 
 
+class IndexAccessError(AskcorpusError):
+    """The index exists but cannot be opened or read (permissions, unreadable media)."""
+
+
 class IndexLockedError(AskcorpusError):
     """Another process is updating the index."""
 

@@ -23,6 +23,7 @@ import logging
 import os
 import sqlite3
 import threading
+import urllib.parse
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ import numpy as np
 
 from askcorpus.errors import (
     AskcorpusError,
+    IndexAccessError,
     IndexCorruptError,
     IndexLockedError,
     IndexMismatchError,
@@ -92,9 +94,17 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), foreign keys on."""
-    conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+def connect(path: Path, immutable: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), foreign keys on.
+
+    ``immutable`` reads a database on read-only media, where SQLite cannot create the shared
+    memory file a WAL database otherwise needs (nothing can change it there anyway)."""
+    target: str | Path = path
+    if immutable:
+        target = f"file:{urllib.parse.quote(str(path.resolve()))}?immutable=1"
+    conn = sqlite3.connect(
+        target, timeout=30, check_same_thread=False, isolation_level=None, uri=immutable
+    )
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 30000")
     return conn
@@ -108,11 +118,17 @@ def vector_path(folder: Path, generation: int) -> Path:
 def database_error(db: Path, exc: sqlite3.Error) -> Exception:
     """The typed error for a failure reading the index database."""
     name = getattr(exc, "sqlite_errorname", "")
+    detail = " ".join(str(exc).split())[:200]  # one line, whatever SQLite said
     if name.startswith("SQLITE_BUSY") or name.startswith("SQLITE_LOCKED"):
         return IndexLockedError(
             f"index database {db} stayed locked by another process", db, "try again shortly"
         )
-    detail = " ".join(str(exc).split())[:200]  # one line, whatever SQLite said
+    if name.startswith(("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH", "SQLITE_IOERR")):
+        return IndexAccessError(
+            f"cannot read the index database {db} ({detail})",
+            db,
+            "check that the folder and its files are readable and the disk works",
+        )
     return IndexCorruptError(
         f"index database {db} is damaged or not an askcorpus index ({detail})", db, REBUILD
     )
@@ -150,19 +166,22 @@ class LocalStore:
             raise IndexMissingError(f"no index at {folder}", folder, "run `askcorpus index`")
         if verify is None:
             verify = db.stat().st_size <= VERIFY_LIMIT
+        conn = None
         try:
-            conn = connect(db)
-        except sqlite3.Error as exc:
-            raise database_error(db, exc) from exc
-        try:
-            if verify:
-                verdict = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
-                if verdict != ["ok"]:
-                    raise sqlite3.DatabaseError("; ".join(verdict[:3]))
-            rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            try:
+                conn = connect(db)
+                rows = _read_meta(conn, verify)
+            except sqlite3.OperationalError:
+                if os.access(folder, os.W_OK):
+                    raise
+                if conn is not None:
+                    conn.close()
+                conn = connect(db, immutable=True)  # read-only media
+                rows = _read_meta(conn, verify)
             manifest = Manifest.from_json(rows["manifest"])
         except sqlite3.Error as exc:
-            conn.close()
+            if conn is not None:
+                conn.close()
             raise database_error(db, exc) from exc
         except (KeyError, ValueError, TypeError) as exc:
             conn.close()
@@ -546,6 +565,14 @@ class LocalStore:
         with self._lock:
             self._conn.close()
             self._vectors = None
+
+
+def _read_meta(conn: sqlite3.Connection, verify: bool) -> dict[str, str]:
+    if verify:
+        verdict = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+        if verdict != ["ok"]:
+            raise sqlite3.DatabaseError("; ".join(verdict[:3]))
+    return dict(conn.execute("SELECT key, value FROM meta").fetchall())
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -24,13 +24,23 @@ def write_error(
 ) -> IndexWriteError:
     """A typed error for a failed write in ``folder``, saying why (disk full, read-only, ...)."""
     code = getattr(exc, "errno", None)
-    text = str(exc).lower()
-    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or "full" in text:
+    sqlite_name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc) if code is None and not sqlite_name else ""  # e.g. faiss's RuntimeError
+    if (
+        code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+        or sqlite_name.startswith("SQLITE_FULL")
+        or any(os.strerror(c) in text for c in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG))
+    ):
         why, hint = "the disk is full", f"free some space on the disk holding {folder}"
-    elif code in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in text:
+    elif (
+        code in (errno.EROFS, errno.EACCES, errno.EPERM)
+        or sqlite_name.startswith("SQLITE_READONLY")
+        or any(os.strerror(c) in text for c in (errno.EROFS, errno.EACCES))
+    ):
         why, hint = "the folder is read-only", f"make {folder} writable or pass --index DIR"
     else:
         why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        why = " ".join(why.split())[:200]  # one line, whatever the library said
         hint = "check the folder's free space and permissions"
     return IndexWriteError(
         f"cannot {doing} in {folder}: {why}; the previous index is intact",
