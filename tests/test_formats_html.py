@@ -148,3 +148,13 @@ def test_utf8_bytes_win_over_a_stale_latin1_declaration() -> None:
     assert extract(markup.encode("utf-8")).text == "Müller — “ok”"
     # A real Latin-1 declaration is read the browser way, as Windows-1252 (0x93/0x94 quotes).
     assert extract(markup.encode("cp1252")).text == "Müller — “ok”"
+
+
+def test_xhtml_xml_declaration_and_multiline_heading() -> None:
+    markup = (
+        '<?xml version="1.0" encoding="windows-1251"?><html><body>'
+        "<h1>Газ<br/>и нефть</h1><p>Москва и Пекин подписали соглашение.</p></body></html>"
+    )
+    ex = extract(markup.encode("cp1251"), "page.xhtml")
+    assert ex.text == "Газ\nи нефть\n\nМосква и Пекин подписали соглашение."
+    assert [s.title for s in ex.sections] == ["Газ и нефть"]

@@ -45,7 +45,8 @@ def heading_sections(headings: list[tuple[int, int, str]]) -> tuple[Section, ...
     title_level = top if levels.count(top) == 1 else None
     sections = []
     trail: list[tuple[int, str]] = []
-    for start, level, text in headings:
+    for start, level, raw_text in headings:
+        text = " ".join(raw_text.split())  # one line, even from "<h2>A<br>B</h2>"
         trail = [(lv, t) for lv, t in trail if lv < level]
         trail.append((level, text))
         path = [t for lv, t in trail if lv != title_level] or [text]

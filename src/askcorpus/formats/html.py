@@ -113,7 +113,10 @@ _VOID = frozenset(
     ]
 )
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_META_CHARSET = re.compile(
+    rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*[\"']([\w.:-]+)",
+    re.IGNORECASE,
+)
 _SPACE = re.compile(r"[ \t\n\r\f\v\u00a0\u200b]+")
 
 
@@ -245,7 +248,7 @@ def _decode(raw: bytes) -> str:
             pass
         m = _META_CHARSET.search(raw[:4096])
         if m:
-            label = m.group(1).decode("ascii").lower()
+            label = (m.group(1) or m.group(2)).decode("ascii").lower()
             # As browsers do (WHATWG Encoding): Latin-1 and ASCII labels mean Windows-1252.
             if label in {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii"}:
                 label = "cp1252"
