@@ -252,3 +252,13 @@ def test_two_columns_running_heads_and_page_numbers(tmp_path: Path) -> None:
             f"Construction began in phase {n}.",
         ]
     assert "Journal" not in doc.text
+
+
+def test_pdf_encrypted_without_a_user_password_is_read(tmp_path: Path) -> None:
+    # Many PDFs are encrypted only to restrict editing or printing: they open without a password.
+    path = make_pdf(tmp_path / "restricted.pdf", [PAGE_2], user_password="", title="Pipelines")
+    assert b"/Encrypt" in path.read_bytes()
+    assert b"Blagoveshchensk" not in path.read_bytes()  # the content really is encrypted
+    doc = load(path)
+    assert "the Chinese border at Blagoveshchensk" in doc.text
+    assert doc.title == "Pipelines"
