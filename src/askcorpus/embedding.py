@@ -78,6 +78,10 @@ class Embedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        # OpenMP threads that spin while waiting steal the cores they wait for when the machine
+        # is busy: measured 9x slower question encoding and 1.2-1.6x slower indexing under load
+        # (docs/benchmarks.md). Must be set before torch loads its OpenMP runtime.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import torch
             from sentence_transformers import SentenceTransformer

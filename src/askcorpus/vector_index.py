@@ -223,9 +223,17 @@ class VectorIndex:
         k = min(k, self.ntotal)
         if k <= 0:
             return []
-        scores, ids = self._index.search(
-            np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1), k
-        )
+        # One query is not worth a team of OpenMP threads: on a busy machine their spin-waiting
+        # made a 10k search take 70 ms instead of 0.8 ms (docs/benchmarks.md). The setting is
+        # per calling thread and restored, so training and adding keep their threads.
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
+            scores, ids = self._index.search(
+                np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1), k
+            )
+        finally:
+            faiss.omp_set_num_threads(threads)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def save(self, path: Path) -> None:
