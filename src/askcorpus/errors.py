@@ -19,11 +19,21 @@ class AskcorpusError(Exception):
         super().__init__(self.user_message())
 
     def user_message(self) -> str:
-        """The one line shown to a user: what went wrong and what to do about it."""
+        """The one line shown to a user: what went wrong and what to do about it. Control
+        characters (from file names, say) are shown escaped, so the line stays one line and
+        cannot drive a terminal."""
         text = self.message
         if self.hint:
             text = f"{text} — {self.hint}"
+        return _escape_controls(text)
+
+
+def _escape_controls(text: str) -> str:
+    if text.isprintable():
         return text
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
 
 
 class CorpusError(AskcorpusError):

@@ -1,0 +1,162 @@
+"""Untrusted content: index files are never unpickled, and hostile questions and documents (1 MB,
+control characters, right-to-left text, emoji) are handled."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from askcorpus.cli import main
+from askcorpus.embedding import Embedder
+from askcorpus.errors import IndexCorruptError, IndexMismatchError, QueryError
+from askcorpus.indexer import update_index
+from askcorpus.search import Index
+from askcorpus.settings import Settings
+from askcorpus.store_local import DB_NAME, LocalStore
+
+from .conftest import write
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "askcorpus"
+
+
+class Payload:
+    """Unpickling this creates a marker file: proof that something was unpickled."""
+
+    marker: Path
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (Path.touch, (self.marker,))
+
+
+def test_no_code_can_unpickle() -> None:
+    risky = re.compile(r"\b(pickle|cPickle|marshal|shelve|joblib|dill|torch\.load)\b|allow_pickle")
+    offenders = [
+        f"{path.relative_to(SRC)}:{n}"
+        for path in SRC.rglob("*.py")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if risky.search(line) or re.search(r"\bnp\.load\(", line)
+    ]
+    assert offenders == []
+
+
+@pytest.fixture
+def small_index(tmp_path: Path, embedder: Embedder) -> Settings:
+    write(tmp_path / "corpus" / "gas.txt", "Gazprom signed a gas supply contract with CNPC.")
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    update_index(settings, embedder)
+    return settings
+
+
+@pytest.mark.parametrize("where", ["faiss file", "manifest", "vector blob"])
+def test_planted_pickles_are_never_executed(
+    small_index: Settings, tmp_path: Path, where: str
+) -> None:
+    folder = tmp_path / f"planted-{where.replace(' ', '-')}"
+    shutil.copytree(small_index.index_dir, folder)
+    payload = Payload()
+    payload.marker = tmp_path / "unpickled"
+    blob = pickle.dumps(payload)
+    if where == "faiss file":
+        next(folder.glob("vectors-*.faiss")).write_bytes(blob)
+    else:
+        conn = sqlite3.connect(folder / DB_NAME)
+        with conn:
+            if where == "manifest":
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'manifest'", (blob,))
+            else:
+                conn.execute("UPDATE passages SET vector = ?", (blob,))
+        conn.close()
+    with pytest.raises((IndexCorruptError, IndexMismatchError)):
+        LocalStore.open(folder)
+    assert not payload.marker.exists()
+    assert sorted(p.suffix for p in small_index.index_dir.iterdir()) == [
+        ".faiss",
+        ".lock",
+        ".sqlite3",
+    ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who signed the gas deal? " * 40_000,  # 1 MB
+        "gas\x00deal\x1b[31m signed\x07 \u202e\u200f when?\r\n\x7f",
+        "من وقع صفقة الغاز؟ gas deal",  # right-to-left
+        "מי חתם על עסקת הגז? gas deal",
+        "🔥⛽ gas deal signed? 🇨🇳🇷🇺 👍🏽",
+        '"unbalanced quote AND OR NOT ( * ^ gas NEAR(deal',  # FTS5 syntax
+    ],
+    ids=["1MB", "control", "arabic", "hebrew", "emoji", "fts-syntax"],
+)
+def test_hostile_questions_are_answered(shipped_index: Settings, question: str) -> None:
+    index = Index.open(shipped_index.index_dir, shipped_index)
+    try:
+        result = index.search(question, 5)
+    finally:
+        index.close()
+    assert result.hits, "the gas-deal passages should still be found"
+    if len(question) > 100_000:
+        assert result.note and "truncated" in result.note
+
+
+def test_questions_of_only_control_characters_are_a_clear_error(shipped_index: Settings) -> None:
+    index = Index.open(shipped_index.index_dir, shipped_index)
+    try:
+        with pytest.raises(QueryError, match="empty"):
+            index.search("\x00\x01\x1b\u200b \t\n", 5)
+    finally:
+        index.close()
+
+
+def test_cli_ask_with_a_1mb_question_from_a_file(
+    shipped_index: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queries = write(tmp_path / "q.txt", "When was the gas deal signed? " * 35_000 + "\n")
+    code = main(["ask", "--index", str(shipped_index.index_dir), "--queries", str(queries)])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "Traceback" not in out.err
+
+
+def test_hostile_document_text_is_indexed_and_quoted_exactly(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    text = (
+        "Plain start.\x07 Bell and \x1b[2J escape codes. "
+        "مرحبا بالعالم — Arabic greeting about the harbour ledger. "
+        "שלום עולם — Hebrew greeting. Emoji 🚢⚓🧊 mark the icebreaker convoy. "
+        "Bidi override \u202e reversed \u202c and zero-width\u200bjoiner."
+    )
+    write(tmp_path / "corpus" / "odd.txt", text)
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    update_index(settings, embedder)
+    index = Index.open(settings.index_dir, settings, embedder)
+    try:
+        for question in ("icebreaker convoy 🚢", "مرحبا بالعالم", "harbour ledger"):
+            hit = index.search(question, 1).hits[0]
+            raw = (settings.corpus_dir / hit.source).read_text(encoding="utf-8")
+            assert raw[hit.start : hit.end] == hit.text
+    finally:
+        index.close()
+    out = json.dumps({"text": text}, ensure_ascii=False)
+    assert json.loads(out)["text"] == text
+
+
+def test_errors_from_hostile_paths_stay_on_one_line(tmp_path: Path) -> None:
+    """A folder name with a line break or a terminal escape cannot break the one-line error or
+    drive the terminal: control characters are shown escaped."""
+    folder = tmp_path / "line\nbreak\x1b[2J"
+    folder.mkdir()
+    (folder / DB_NAME).write_bytes(b"not a database at all" * 10)
+    with pytest.raises(IndexCorruptError) as caught:
+        LocalStore.open(folder)
+    message = caught.value.user_message()
+    assert "\n" not in message and "\x1b" not in message
+    assert "line\\nbreak\\x1b[2J" in message
+    assert caught.value.path == folder / DB_NAME  # the real path is kept for the program
