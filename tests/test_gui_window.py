@@ -160,7 +160,8 @@ def test_vanished_document_is_reported(qtbot, window, shipped_index, monkeypatch
     wait_reader(qtbot, window, hit.source)
     opened = []
     monkeypatch.setattr(
-        "askcorpus.gui.main_window.QDesktopServices.openUrl", lambda url: opened.append(url) or True
+        "askcorpus.gui.window_reading.QDesktopServices.openUrl",
+        lambda url: opened.append(url) or True,
     )
     window.open_source()
     assert opened and opened[0].toLocalFile().endswith(hit.source)

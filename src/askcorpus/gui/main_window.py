@@ -10,14 +10,12 @@ import contextlib
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QUrl
+from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
-    QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
-    QGuiApplication,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -34,13 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from askcorpus.errors import (
-    AskcorpusError,
-    CorpusError,
-    IndexCorruptError,
-    IndexLockedError,
-    IndexMismatchError,
-)
 from askcorpus.gui import states
 from askcorpus.gui.dialogs import SkippedDialog, show_about, show_shortcuts
 from askcorpus.gui.engine import Engine
@@ -48,20 +39,19 @@ from askcorpus.gui.prefs import Preferences, default_data_dir, index_dir_for
 from askcorpus.gui.reader_pane import ReaderPane
 from askcorpus.gui.results_model import SkippedModel
 from askcorpus.gui.results_panel import ResultsPanel
-from askcorpus.gui.snippets import citation, plural
-from askcorpus.gui.tasks import ChangeSummary, DocumentView, IndexInfo, TimedResult
+from askcorpus.gui.tasks import IndexInfo
+from askcorpus.gui.text import message
 from askcorpus.gui.theme import app_icon
 from askcorpus.gui.watcher import CorpusWatcher
 from askcorpus.gui.widgets import IndexProgressPanel, NoticeBar
-from askcorpus.records import Hit, IndexReport, Progress
+from askcorpus.gui.window_indexing import IndexingMixin
+from askcorpus.gui.window_reading import ReadingMixin
 from askcorpus.settings import Settings
 
 log = logging.getLogger(__name__)
 
-RESULTS_K = 10
 
-
-class MainWindow(QMainWindow):
+class MainWindow(ReadingMixin, IndexingMixin, QMainWindow):
     """askcorpus — <corpus folder name>."""
 
     def __init__(
@@ -317,6 +307,7 @@ class MainWindow(QMainWindow):
     # -- start-up and corpus switching ---------------------------------------------------------
     def start(self) -> None:
         """Begin loading the index and model in the background (call after show())."""
+        self.question_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         self._open(self.settings)
 
     def _corpus_name(self) -> str:
@@ -363,45 +354,6 @@ class MainWindow(QMainWindow):
         if folder:
             self.open_corpus(Path(folder))
 
-    # -- engine signals ------------------------------------------------------------------------
-    def _on_opened(self, info: IndexInfo) -> None:
-        self.info = info
-        stats = info.stats
-        self.stats_label.setText(
-            f"{plural(stats.documents, 'document')} · {plural(stats.passages, 'passage')}"
-        )
-        self.stats_label.setToolTip(
-            f"Index: {self.settings.index_dir}\nUpdated {info.updated}\n"
-            f"{stats.vectors:,} vectors ({stats.vector_index}), {stats.size_bytes / 2**20:.1f} MB"
-        )
-        self.skipped_model.set_files(info.skipped)
-        self._update_skipped()
-        if self.results.showing_state and not self.results.model.rowCount():
-            self.results.show_state(
-                *states.ready(self._corpus_name(), stats.documents, stats.passages)
-            )
-        self.engine.scan()
-        if self._pending_question:
-            question, self._pending_question = self._pending_question, None
-            self.ask(question)
-
-    def _on_missing(self) -> None:
-        self.results.show_state(*states.building(self._corpus_name()))
-        self.reindex(False)
-
-    def _on_open_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, CorpusError):
-            self.results.show_state(*states.no_corpus(self.settings.corpus_dir))
-        elif isinstance(exc, IndexMismatchError | IndexCorruptError):
-            self.results.show_state(*states.needs_rebuild(_message(exc)))
-        else:
-            self.results.show_state(*states.failed("Cannot open the index", _message(exc)))
-        self._watch_folder_only()
-
-    def _watch_folder_only(self) -> None:
-        if self.settings.corpus_dir.is_dir():
-            self.watcher.watch([str(self.settings.corpus_dir)])
-
     def _on_model_ready(self, seconds: float) -> None:
         log.info("model ready in %.1f s", seconds)
         self._update_model_label()
@@ -411,216 +363,11 @@ class MainWindow(QMainWindow):
     def _on_model_failed(self, exc: BaseException) -> None:
         self.model_label.setText("Language model unavailable")
         self.results.show_state(
-            *states.failed("Cannot load the language model", _message(exc), False)
+            *states.failed("Cannot load the language model", message(exc), False)
         )
 
     def _update_model_label(self) -> None:
         self.model_label.setText("" if self.engine.model_ready else "Loading the language model…")
-
-    def _update_skipped(self) -> None:
-        n = self.skipped_model.rowCount()
-        self.skipped_button.setText(f"{plural(n, 'file')} skipped")
-        self.skipped_button.setToolTip("Files that could not be indexed, and why")
-        self.skipped_button.setVisible(n > 0)
-
-    # -- asking --------------------------------------------------------------------------------
-    def focus_question(self) -> None:
-        """Ctrl+L: to the question field, text selected."""
-        self.question_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.question_edit.selectAll()
-
-    def ask_from_field(self) -> None:
-        """Ask what the question field holds."""
-        self.ask(self.question_edit.text())
-
-    def ask(self, question: str) -> None:
-        """Search for ``question`` (queued until the index and model are ready)."""
-        question = question.strip()
-        if not question:
-            return
-        if self.question_edit.text().strip() != question:
-            self.question_edit.setText(question)
-        self.question = question
-        self.recent_model.setStringList(self.prefs.add_recent_question(question))
-        waiting = None
-        if not self.engine.model_ready:
-            waiting = "the language model has loaded"
-        if self.info is None or not self.engine.search(question, RESULTS_K):
-            self._pending_question = question
-            waiting = "the index is ready"
-        self.results.show_searching(question, waiting)
-
-    def _on_search_done(self, timed: TimedResult) -> None:
-        self.results.show_result(timed)
-        if not timed.result.hits:
-            self.reader.clear()
-
-    def _on_search_failed(self, question: str, exc: BaseException) -> None:
-        self.results.show_state(*states.failed("The search failed", _message(exc), False))
-
-    # -- reading -------------------------------------------------------------------------------
-    def _on_hit_selected(self, hit: Hit) -> None:
-        self.engine.show_document(
-            hit.source, hit.passage_id, (hit.start, hit.end), self.question, hit.highlight
-        )
-
-    def _on_document(self, view: DocumentView) -> None:
-        self.reader.show_view(view)
-
-    def _on_document_gone(self, source: str) -> None:
-        self.reader.clear(
-            "This document is no longer in the index",
-            f"{source} was removed when the index was updated. Ask again to search the "
-            "current index.",
-        )
-
-    def navigate(self, delta: int) -> None:
-        """Show the previous (-1) or next (+1) passage of the document in the reading pane."""
-        view = self.reader.view
-        if view is None:
-            return
-        position = view.position + delta
-        if not 0 <= position < len(view.passages):
-            return
-        pid, _start, _end = view.passages[position]
-        self.engine.show_document(view.document.source, pid, None, self.question)
-
-    def _selected(self) -> tuple[str, str, Path, str] | None:
-        """(passage text, title, file path, location) of what the reading pane shows."""
-        view = self.reader.view
-        if view is not None:
-            return view.text, view.document.title, view.full_path, view.location
-        hit = self.results.current_hit()
-        if hit is None:
-            return None
-        return hit.text, hit.title, self.settings.corpus_dir / hit.source, hit.location
-
-    def copy_citation(self) -> None:
-        """Copy the selected passage, quoted, with title, path and location."""
-        selected = self._selected()
-        if selected is None:
-            self.statusBar().showMessage("Select a result to copy its citation", 3000)
-            return
-        text, title, path, location = selected
-        QGuiApplication.clipboard().setText(citation(text, title, path.resolve(), location))
-        self.statusBar().showMessage("Citation copied", 3000)
-
-    def open_source(self) -> None:
-        """Open the selected document with the operating system's default app."""
-        selected = self._selected()
-        if selected is None:
-            return
-        path = selected[2]
-        if not path.exists():
-            self.error_bar.show_message(
-                f"“{path.name}” is no longer in the corpus folder (moved or deleted since "
-                "indexing). Reindex to drop it from the results.",
-                "Reindex",
-            )
-            return
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.resolve()))):
-            self.statusBar().showMessage(f"No app is set up to open {path.name}", 5000)
-        else:
-            self.statusBar().showMessage(f"Opened {path.name}", 3000)
-
-    # -- indexing ------------------------------------------------------------------------------
-    def reindex(self, rebuild: bool = False) -> None:
-        """Run the incremental indexer (or a full rebuild) in the background."""
-        if self.engine.indexing and not self.engine.cancelling:
-            self.statusBar().showMessage("Indexing is already running", 3000)
-            return
-        self.error_bar.hide()
-        self.engine.reindex(rebuild)
-
-    def _on_indexing_started(self, rebuild: bool) -> None:
-        name = self._corpus_name()
-        if rebuild:
-            headline = f"Rebuilding the index of “{name}”"
-        elif self.info is None:
-            headline = f"Indexing “{name}”"
-        else:
-            headline = f"Updating the index of “{name}”"
-        self.progress.start(headline)
-        self.changes_bar.hide()
-        self.reindex_action.setEnabled(False)
-        self.rebuild_action.setEnabled(False)
-        self.cancel_action.setEnabled(True)
-        if self.info is None:
-            self.results.show_state(*states.building(name))
-
-    def _indexing_over(self) -> None:
-        self.progress.hide()
-        self.reindex_action.setEnabled(True)
-        self.rebuild_action.setEnabled(True)
-        self.cancel_action.setEnabled(False)
-
-    def _on_indexing_progress(self, progress: Progress) -> None:
-        self.progress.update_progress(progress)
-
-    def _on_indexed(self, report: IndexReport) -> None:
-        self._indexing_over()
-        self.statusBar().showMessage(f"Index updated: {report.summary()}", 10000)
-
-    def _on_indexing_cancelled(self) -> None:
-        self._indexing_over()
-        if self.info is None:
-            self.results.show_state(*states.not_built(self._corpus_name()))
-            self._watch_folder_only()
-        else:
-            self.engine.scan()
-        self.statusBar().showMessage("Indexing cancelled — the index is as it was", 8000)
-
-    def _on_indexing_failed(self, exc: BaseException) -> None:
-        self._indexing_over()
-        message = _message(exc)
-        if isinstance(exc, IndexLockedError):
-            self.error_bar.show_message(message, "Try Again")
-            return
-        if isinstance(exc, CorpusError):
-            if not self.settings.corpus_dir.is_dir():
-                self.results.show_state(*states.no_corpus(self.settings.corpus_dir))
-            else:
-                self.results.show_state(*states.empty_corpus(self.settings.corpus_dir, _suffixes()))
-            self._watch_folder_only()
-            return
-        if isinstance(exc, IndexMismatchError | IndexCorruptError):
-            self.results.show_state(*states.needs_rebuild(message))
-            return
-        if self.info is None:
-            self.results.show_state(*states.failed("Indexing failed", message))
-        else:
-            self.error_bar.show_message(f"Indexing failed: {message}", "Try Again")
-
-    def _on_changes(self, summary: ChangeSummary) -> None:
-        self.watcher.watch(list(summary.folders) + list(summary.files))
-        if summary.count == 0 or self.engine.indexing:
-            self.changes_bar.hide()
-            return
-        parts = []
-        for n, word in (
-            (len(summary.added), "added"),
-            (len(summary.changed), "changed"),
-            (len(summary.removed), "removed"),
-        ):
-            if n:
-                parts.append(f"{n} {word}")
-        what = "document changed" if summary.count == 1 else "documents changed"
-        self.changes_bar.show_message(
-            f"{summary.count} {what} in the corpus folder since the last index "
-            f"({', '.join(parts)}) — reindex to search them.",
-            "Reindex",
-        )
-        names = [f"+ {s}" for s in summary.added] + [f"~ {s}" for s in summary.changed]
-        names += [f"− {s}" for s in summary.removed]
-        tip = "\n".join(names[:15]) + ("\n…" if len(names) > 15 else "")
-        self.changes_bar.label.setToolTip(tip)
-
-    def show_skipped(self) -> None:
-        """The Skipped files view."""
-        if self._skipped_dialog is None:
-            self._skipped_dialog = SkippedDialog(self.skipped_model, self)
-        self._skipped_dialog.show()
-        self._skipped_dialog.raise_()
 
     def _on_state_action(self, key: str) -> None:
         if key == "open":
@@ -676,18 +423,3 @@ class MainWindow(QMainWindow):
         self.watcher.clear()
         self.engine.shutdown()
         super().closeEvent(event)
-
-
-def _message(exc: BaseException) -> str:
-    if isinstance(exc, AskcorpusError):
-        return exc.user_message()
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _suffixes() -> list[str]:
-    try:
-        from askcorpus.formats import supported_suffixes
-
-        return sorted(supported_suffixes())
-    except Exception:  # the message must show even if a format plug-in is broken
-        return []

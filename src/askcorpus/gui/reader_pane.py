@@ -8,11 +8,18 @@ exactly it. Text is shown as plain text — never interpreted as markup.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPalette, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import (
+    QColor,
+    QKeySequence,
+    QPalette,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QStackedWidget,
     QTextEdit,
     QToolButton,
@@ -28,8 +35,12 @@ from askcorpus.gui.widgets import EmptyState, NoticeBar
 READING_WIDTH = 760  # px: comfortable line length; wider panes get side margins
 
 
-class ReaderText(QPlainTextEdit):
-    """Read-only document view that keeps a readable line length."""
+LINE_HEIGHT = 140  # percent: airy lines for reading
+LINE_HEIGHT_MAX_CHARS = 400_000  # beyond this, spacing costs more layout time than it is worth
+
+
+class ReaderText(QTextEdit):
+    """Read-only document view with a readable line length and line spacing."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -39,11 +50,25 @@ class ReaderText(QPlainTextEdit):
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+        self.setAcceptRichText(False)
+        self.setUndoRedoEnabled(False)
         self.document().setDocumentMargin(18)
         font = self.font()
         font.setPointSizeF(font.pointSizeF() * 1.12)
         self.setFont(font)
+
+    def show_text(self, text: str) -> None:
+        """Replace the document by ``text`` (plain, never markup), with airy line spacing."""
+        self.setPlainText(text)
+        if len(text) <= LINE_HEIGHT_MAX_CHARS:
+            cursor = QTextCursor(self.document())
+            cursor.select(QTextCursor.SelectionType.Document)
+            fmt = QTextBlockFormat()
+            fmt.setLineHeight(
+                LINE_HEIGHT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value
+            )
+            cursor.mergeBlockFormat(fmt)
 
     def resizeEvent(self, event: QEvent) -> None:  # type: ignore[override]
         side = max(0, (self.width() - READING_WIDTH) // 2)
@@ -62,6 +87,7 @@ class ReaderPane(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("pane")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.view: DocumentView | None = None
         self._shown_key: tuple[str, str] | None = None
         self._map = Utf16Map("")
@@ -156,7 +182,7 @@ class ReaderPane(QWidget):
         doc = view.document
         key = (doc.source, doc.content_hash)
         if key != self._shown_key:
-            self.text.setPlainText(doc.text)
+            self.text.show_text(doc.text)
             self._map = Utf16Map(doc.text)
             self._shown_key = key
         start, end = view.span
@@ -224,14 +250,8 @@ class ReaderPane(QWidget):
         cursor = QTextCursor(self.text.document())
         cursor.setPosition(pos)
         bar = self.text.verticalScrollBar()
-        line = max(1, self.text.fontMetrics().lineSpacing())
-        target = int(self.text.viewport().height() * 0.15)
-        for _ in range(3):  # scrolling is by lines; converge in a couple of steps
-            top = self.text.cursorRect(cursor).top()
-            step = round((top - target) / line)
-            if step == 0:
-                break
-            bar.setValue(bar.value() + step)
+        target = int(self.text.viewport().height() * 0.12)
+        bar.setValue(bar.value() + self.text.cursorRect(cursor).top() - target)
 
     def _set_selection_visible(self, visible: bool) -> None:
         # The passage is the text selection (so Ctrl+C copies it) but is drawn by the tints

@@ -43,6 +43,7 @@ class ResultsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("pane")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.model = ResultsModel(self)
         self.view = ResultsList(self)
         self.view.setObjectName("results")

@@ -238,7 +238,7 @@ class _ProgressiveEmbedder:
     every few seconds, Cancel is honoured sooner, and the total is known before the first block
     (the CLI's 512-passage blocks leave a window's bar still for too long)."""
 
-    BLOCK = 64
+    BLOCK = 32
 
     def __init__(self, inner: Embedder):
         self._inner = inner

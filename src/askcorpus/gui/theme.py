@@ -120,7 +120,7 @@ QLabel#muted, QLabel#readerMeta {{ color: {css(t.muted)}; }}
 QLabel#emptyTitle {{ font-weight: 600; }}
 QLabel#emptyBody {{ color: {css(t.muted)}; }}
 QListView#results {{ border: none; background: palette(base); }}
-QPlainTextEdit#reader {{ border: none; background: palette(base); }}
+QTextEdit#reader {{ border: none; background: palette(base); }}
 QWidget#pane {{ background: palette(base); }}
 QToolBar {{ spacing: 6px; padding: 4px 6px; }}
 QSplitter::handle {{ background: {css(t.separator)}; }}
