@@ -1,0 +1,108 @@
+"""Incremental cost: add one document to an index of 10k+ (and 100k) passages and compare the
+update's wall time with the time the model spent embedding that document.
+
+The base indexes are the generated ones of the e2e benchmark (built there, or here with the
+stand-in embedder); the new document is a SciFact abstract embedded by the real model. The
+vector file's write and read are timed separately: the store rewrites the whole FAISS file on
+every commit, which is the part of the cost that grows with the index.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from typing import Any
+
+from bench.common import OUT, main, median, scifact_docs, timed
+from bench.generated import StandInEmbedder, write_corpus
+
+
+def one(documents: int, reps: int) -> dict[str, Any]:
+    """``reps`` single-document additions to a copy of the generated index."""
+    from askcorpus.embedding import Embedder
+    from askcorpus.indexer import update_index
+    from askcorpus.settings import Settings
+    from askcorpus.vector_index import VectorIndex
+
+    base = OUT / f"gen-{documents}"
+    corpus = write_corpus(base / "corpus", documents)
+    if not (base / "index").is_dir():
+        update_index(Settings(corpus_dir=corpus, index_dir=base / "index"), StandInEmbedder())
+    work = OUT / "work" / f"incremental-{documents}"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(corpus, work / "corpus")
+    shutil.copytree(base / "index", work / "index")
+    settings = Settings(corpus_dir=work / "corpus", index_dir=work / "index")
+    embedder = Embedder(settings)
+    embedder.load()
+    model = embedder._get()
+    bare_encode = model.encode
+    spent = {"encode": 0.0, "save": 0.0, "load": 0.0}
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seconds, out = timed(lambda: bare_encode(*args, **kwargs))
+        spent["encode"] += seconds
+        return out
+
+    original_save, original_load = VectorIndex.save, VectorIndex.load.__func__
+
+    def save(self: VectorIndex, path: Any) -> None:
+        seconds, _ = timed(lambda: original_save(self, path))
+        spent["save"] += seconds
+
+    def load(cls: type, *args: Any, **kwargs: Any) -> Any:
+        seconds, out = timed(lambda: original_load(cls, *args, **kwargs))
+        spent["load"] += seconds
+        return out
+
+    rows = []
+    new_docs = scifact_docs(reps + 1)[1:]
+    model.encode = spy
+    VectorIndex.save = save  # type: ignore[method-assign]
+    VectorIndex.load = classmethod(load)  # type: ignore[method-assign,assignment]
+    try:
+        for n, doc in enumerate(new_docs):
+            (work / "corpus" / f"new-{n}.txt").write_text(f"{doc['title']}\n\n{doc['text']}\n")
+            spent.update(encode=0.0, save=0.0, load=0.0)
+            seconds, report = timed(lambda: update_index(settings, embedder))
+            rows.append(
+                {
+                    "total_s": seconds,
+                    "embed_s": spent["encode"],
+                    "overhead_s": seconds - spent["encode"],
+                    "vector_file_write_s": spent["save"],
+                    "vector_file_read_s": spent["load"],
+                    "passages_embedded": report.passages_embedded,
+                }
+            )
+            print(f"incremental {documents}: {rows[-1]}", file=sys.stderr, flush=True)
+    finally:
+        del model.encode
+        VectorIndex.save = original_save  # type: ignore[method-assign]
+        VectorIndex.load = classmethod(original_load)  # type: ignore[method-assign,assignment]
+    from askcorpus.store_local import LocalStore
+
+    store = LocalStore.open(settings.index_dir)
+    passages = store.stats().passages
+    store.close()
+    return {
+        "documents": documents,
+        "index_passages": passages,
+        "reps": rows,
+        "median_total_s": median([r["total_s"] for r in rows]),
+        "median_embed_s": median([r["embed_s"] for r in rows]),
+        "median_overhead_s": median([r["overhead_s"] for r in rows]),
+        "median_vector_io_s": median(
+            [r["vector_file_write_s"] + r["vector_file_read_s"] for r in rows]
+        ),
+    }
+
+
+def run(cfg: dict[str, Any]) -> dict[str, Any]:
+    """At ~10k and ~100k passages."""
+    reps = cfg.get("incremental_reps", 3)
+    return {"runs": [one(n, reps) for n in cfg.get("e2e_documents", [1_000, 10_000])]}
+
+
+if __name__ == "__main__":
+    main("incremental", run)

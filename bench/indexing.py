@@ -1,0 +1,117 @@
+"""Indexing is the model's speed: ``update_index`` wall time against a bare
+``SentenceTransformer.encode`` of exactly the same passage texts, side by side in one process.
+
+The texts are captured from the model calls the indexing run makes, so both sides embed the
+same strings with the same (already loaded) model. Repetitions alternate the order
+(index, bare, bare, index, ...) and report medians; peak RSS is sampled during indexing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.common import OUT, SHIPPED, main, median, rss_sampler, timed, write_scifact_corpus
+
+
+def _log_progress(p: Any) -> None:
+    if p.phase == "embedding" and p.done % 1024 < 32:
+        print(f"  embedding {p.done}/{p.total} at {p.elapsed:.0f}s", file=sys.stderr, flush=True)
+
+
+def measure(corpus: Path, index_dir: Path, reps: int, keep: Path | None = None) -> dict[str, Any]:
+    """Index ``corpus`` and bare-encode its passages ``reps`` times each, interleaved."""
+    from askcorpus.embedding import Embedder
+    from askcorpus.indexer import update_index
+    from askcorpus.settings import Settings
+
+    settings = Settings(corpus_dir=corpus, index_dir=index_dir)
+    embedder = Embedder(settings)
+    load_s, _ = timed(embedder.load)
+    model = embedder._get()  # the SentenceTransformer the indexer uses
+    bare_encode = model.encode
+    captured: list[str] = []
+    inside = {"seconds": 0.0}
+
+    def spy(texts: list[str], *args: Any, **kwargs: Any) -> Any:
+        captured.extend(texts)
+        seconds, out = timed(lambda: bare_encode(texts, *args, **kwargs))
+        inside["seconds"] += seconds
+        return out
+
+    index_s: list[float] = []
+    encode_inside_s: list[float] = []
+    bare_s: list[float] = []
+    peaks: list[float] = []
+    texts: list[str] = []
+    report = None
+    for rep in range(reps):
+        order = ("index", "bare") if rep % 2 == 0 else ("bare", "index")
+        for side in order:
+            if side == "index":
+                shutil.rmtree(index_dir, ignore_errors=True)
+                captured.clear()
+                inside["seconds"] = 0.0
+                model.encode = spy
+                try:
+                    with rss_sampler() as mem:
+                        seconds, report = timed(
+                            lambda: update_index(settings, embedder, progress=_log_progress)
+                        )
+                finally:
+                    del model.encode  # back to the class method
+                index_s.append(seconds)
+                encode_inside_s.append(inside["seconds"])
+                peaks.append(mem["peak_mb"])
+                texts = list(captured)
+            else:
+                if not texts:  # first repetition starts with indexing, so texts are known
+                    raise RuntimeError("no texts captured")
+                seconds, _ = timed(
+                    lambda texts=texts: bare_encode(
+                        texts,
+                        batch_size=settings.batch_size,
+                        normalize_embeddings=True,
+                        convert_to_numpy=True,
+                        show_progress_bar=False,
+                    )
+                )
+                bare_s.append(seconds)
+    if keep is not None:
+        shutil.rmtree(keep, ignore_errors=True)
+        shutil.copytree(index_dir, keep)
+    size = sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())
+    return {
+        "documents": report.added if report else 0,
+        "passages": len(texts),
+        "reps": reps,
+        "model_load_s": load_s,
+        "index_s": index_s,
+        "encode_inside_index_s": encode_inside_s,
+        "bare_encode_s": bare_s,
+        "index_median_s": median(index_s),
+        "bare_median_s": median(bare_s),
+        "ratio": median(index_s) / median(bare_s),
+        "overhead_median_s": median([a - b for a, b in zip(index_s, encode_inside_s, strict=True)]),
+        "peak_rss_mb_indexing": max(peaks),
+        "index_bytes": size,
+    }
+
+
+def run(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Both corpora: SciFact (all abstracts unless limited) and the shipped corpus."""
+    work = OUT / "work"
+    result: dict[str, Any] = {}
+    limit = cfg.get("scifact_docs")
+    scifact = write_scifact_corpus(OUT / "scifact" / "corpus", limit)
+    result["scifact"] = measure(
+        scifact, work / "scifact-index", cfg.get("scifact_reps", 1), keep=OUT / "scifact" / "index"
+    )
+    result["shipped"] = measure(SHIPPED, work / "shipped-index", cfg.get("shipped_reps", 5))
+    return result
+
+
+if __name__ == "__main__":
+    main("indexing", run)
