@@ -49,10 +49,20 @@ def test_best_sentence_is_marked(qtbot) -> None:
         DocumentView(**{**{f: getattr(v, f) for f in v.__slots__}, "highlight": sentence})
     )
     extras = pane.text.extraSelections()
-    assert [e.cursor.selectedText() for e in extras] == [
-        TEXT[start:end].replace("\r\n", "\u2029\u2029").replace("\n", "\u2029"),
-        "It has two sentences.",
+    assert [e.cursor.selectedText() for e in extras] == [TEXT[start:end], "It has two sentences."]
+
+
+def test_blank_lines_inside_a_passage_are_not_tinted(qtbot) -> None:
+    pane = ReaderPane()
+    qtbot.addWidget(pane)
+    start, end = 0, TEXT.index("sentences.") + len("sentences.")
+    pane.show_view(view(start, end))
+    tinted = [e.cursor.selectedText() for e in pane.text.extraSelections()]
+    assert tinted == [
+        "Intro 😀 with an emoji and a mathematical 𝔸.",
+        "The second paragraph 🚀 holds the passage. It has two sentences.",
     ]
+    assert pane.selected_text() == TEXT[start:end]
 
 
 def test_changed_and_missing_files_are_flagged(qtbot) -> None:

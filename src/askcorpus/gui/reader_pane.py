@@ -7,6 +7,8 @@ exactly it. Text is shown as plain text — never interpreted as markup.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
@@ -32,6 +34,7 @@ from askcorpus.gui.tasks import DocumentView
 from askcorpus.gui.theme import Tints
 from askcorpus.gui.widgets import EmptyState, NoticeBar
 
+_BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 READING_WIDTH = 760  # px: comfortable line length; wider panes get side margins
 
 
@@ -217,7 +220,12 @@ class ReaderPane(QWidget):
     def _highlight(self, start: int, end: int, sentence: tuple[int, int] | None) -> None:
         tints = Tints.current(self)
         a, b = self._map(start), self._map(end)
-        selections = [self._extra(a, b, tints.passage_bg)]
+        # One tint per paragraph, so the blank lines between them stay unmarked.
+        text = self.view.document.text if self.view is not None else ""
+        selections = [
+            self._extra(self._map(pa), self._map(pb), tints.passage_bg)
+            for pa, pb in _paragraphs(text, start, end)
+        ]
         if sentence is not None:
             selections.append(
                 self._extra(self._map(sentence[0]), self._map(sentence[1]), tints.sentence_bg)
@@ -300,3 +308,15 @@ class ReaderPane(QWidget):
     def focus_text(self) -> None:
         """Move keyboard focus to the document."""
         self.text.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+
+def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the non-blank paragraphs of ``text[start:end]``."""
+    spans, pos = [], start
+    for m in _BLANK_LINES.finditer(text, start, end):
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = m.end()
+    if end > pos:
+        spans.append((pos, end))
+    return spans or [(start, end)]
