@@ -86,6 +86,30 @@ def test_reindex_through_the_window_finds_a_new_document(qtbot, embedder, tmp_pa
     assert window.results.model.hit(0).source == "zanzibar.txt"
 
 
+def test_an_update_by_another_process_is_picked_up(qtbot, embedder, tmp_path) -> None:
+    settings = small_corpus(tmp_path)
+    update_index(settings, embedder)
+    window = open_window(qtbot, settings, embedder, tmp_path)
+    write(settings.corpus_dir / "zanzibar.txt", NEW_DOC)
+    update_index(settings, embedder)  # as `askcorpus index` would, outside the window
+    ask(qtbot, window, "Who makes marmalade in Zanzibar?")
+    assert window.results.model.hit(0).source == "zanzibar.txt"
+
+
+def test_damaged_vector_file_offers_rebuild(qtbot, embedder, tmp_path) -> None:
+    settings = small_corpus(tmp_path)
+    update_index(settings, embedder)
+    for path in settings.index_dir.glob("vectors-*.faiss"):
+        path.write_bytes(path.read_bytes()[:100])
+    window = open_window(qtbot, settings, embedder, tmp_path, wait_ready=False)
+    qtbot.waitUntil(lambda: "rebuilt" in window.results.empty.title.text(), timeout=TIMEOUT)
+    assert "--rebuild" in window.results.empty.body.text()
+    with qtbot.waitSignal(window.engine.opened, timeout=TIMEOUT):
+        qtbot.mouseClick(window.results.empty.buttons["rebuild"], Qt.MouseButton.LeftButton)
+    ask(qtbot, window, "Is it a strategic alliance?")
+    assert window.results.model.rowCount() > 0
+
+
 def test_cancel_keeps_the_old_index_working(qtbot, embedder, tmp_path) -> None:
     settings = small_corpus(tmp_path)
     update_index(settings, embedder)

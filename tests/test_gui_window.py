@@ -173,3 +173,48 @@ def test_vanished_document_is_reported(qtbot, window, shipped_index, monkeypatch
     window.open_source()
     assert window.error_bar.isVisibleTo(window)
     assert "no longer in the corpus folder" in window.error_bar.label.text()
+
+
+def test_enter_opens_the_source_and_esc_goes_back(qtbot, window, monkeypatch) -> None:
+    opened = []
+    monkeypatch.setattr(
+        "askcorpus.gui.window_reading.QDesktopServices.openUrl",
+        lambda url: opened.append(url.toLocalFile()) or True,
+    )
+    ask(qtbot, window, QUESTION)
+    hit = window.results.model.hit(0)
+    wait_reader(qtbot, window, hit.source)
+    window.results.view.setFocus()
+    qtbot.keyClick(window.results.view, Qt.Key.Key_Return)
+    assert opened and opened[0].endswith(hit.source)
+    window.reader.focus_text()
+    qtbot.keyClick(window.reader.text, Qt.Key.Key_Escape)
+    assert window.results.view.hasFocus()
+    # Alt+Down walks to the next passage of the document.
+    position = window.reader.view.position
+    if position < len(window.reader.view.passages) - 1:
+        qtbot.keyClick(window.results.view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(lambda: window.reader.view.position == position + 1, timeout=TIMEOUT)
+
+
+def test_tooltips_show_titles_as_text(qtbot, window) -> None:
+    from dataclasses import replace
+
+    from askcorpus.gui.results_model import HitRole
+
+    ask(qtbot, window, QUESTION)
+    hit = window.results.model.index(0, 0).data(HitRole)
+    window.results.model.set_result(SearchResult("q", (replace(hit, title="<b>x</b>"),)))
+    tip = window.results.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;b&gt;x&lt;/b&gt;" in tip and "<b>x</b>" not in tip
+
+
+def test_window_geometry_and_splitter_persist(qtbot, shipped_index, embedder, tmp_path) -> None:
+    first = open_window(qtbot, shipped_index, embedder, tmp_path)
+    first.resize(780, 640)  # the offscreen screen is 800 × 800
+    first.splitter.setSizes([400, 379])
+    sizes = first.splitter.sizes()
+    first.close()
+    second = open_window(qtbot, shipped_index, embedder, tmp_path)
+    assert (second.width(), second.height()) == (780, 640)
+    assert second.splitter.sizes() == sizes

@@ -39,6 +39,7 @@ from askcorpus.gui.prefs import Preferences, default_data_dir, index_dir_for
 from askcorpus.gui.reader_pane import ReaderPane
 from askcorpus.gui.results_model import SkippedModel
 from askcorpus.gui.results_panel import ResultsPanel
+from askcorpus.gui.snippets import menu_text
 from askcorpus.gui.tasks import IndexInfo
 from askcorpus.gui.text import message
 from askcorpus.gui.theme import app_icon
@@ -254,7 +255,7 @@ class MainWindow(ReadingMixin, IndexingMixin, QMainWindow):
         self.recent_menu.clear()
         recent = self.prefs.recent_corpora()
         for folder in recent:
-            action = self.recent_menu.addAction(f"{folder.name}  —  {folder}")
+            action = self.recent_menu.addAction(menu_text(f"{folder.name}  —  {folder}"))
             action.triggered.connect(lambda _c=False, f=folder: self.open_corpus(f))
         if recent:
             self.recent_menu.addSeparator()

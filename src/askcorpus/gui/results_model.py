@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from askcorpus.gui.snippets import plain_tooltip
 from askcorpus.records import Hit, SearchResult, SkippedFile
 
 HitRole = Qt.ItemDataRole.UserRole + 1
@@ -63,7 +64,7 @@ class ResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{hit.rank}. {hit.title} — {hit.text}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return hit_tooltip(hit)
+            return plain_tooltip(hit_tooltip(hit))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"Result {hit.rank}: {hit.title}, {hit.location}. {hit.text}"
         if role == HitRole:
@@ -111,8 +112,10 @@ class SkippedModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return row.source if index.column() == 0 else row.reason
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(row.source if index.column() == 0 else row.reason)
         return None
 
     def headerData(

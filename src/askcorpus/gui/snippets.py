@@ -143,6 +143,17 @@ class Utf16Map:
         return offset + bisect.bisect_left(self._astral, offset)
 
 
+def plain_tooltip(text: str) -> str:
+    """``text`` as a tooltip that Qt cannot mistake for markup (Qt guesses rich text from
+    content, so file names or titles holding tags would otherwise be rendered)."""
+    return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
+
+
+def menu_text(text: str) -> str:
+    """``text`` for a menu item: '&' shown as itself, not as a mnemonic marker."""
+    return text.replace("&", "&&")
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     """'1 document', '3 documents'."""
     return f"{n:,} {word if n == 1 else (many or word + 's')}"

@@ -125,6 +125,10 @@ def load_model(embedder: Embedder) -> float:
 def search(index: Index, question: str, k: int) -> TimedResult:
     """Answer ``question`` from ``index``."""
     t0 = time.perf_counter()
+    # Another process (the CLI, another window) may have updated the index since we opened it.
+    refresh = getattr(index.store, "refresh", None)
+    if refresh is not None:
+        refresh()
     result = index.search(question, k)
     return TimedResult(result, time.perf_counter() - t0)
 

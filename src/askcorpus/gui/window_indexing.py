@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from askcorpus.errors import CorpusError, IndexCorruptError, IndexLockedError, IndexMismatchError
 from askcorpus.gui import states
 from askcorpus.gui.dialogs import SkippedDialog
-from askcorpus.gui.snippets import plural
+from askcorpus.gui.snippets import plain_tooltip, plural
 from askcorpus.gui.tasks import ChangeSummary, IndexInfo
 from askcorpus.gui.text import message, suffixes
 from askcorpus.records import IndexReport, Progress
@@ -32,8 +32,10 @@ class IndexingMixin(_Base):
             f"{plural(stats.documents, 'document')} · {plural(stats.passages, 'passage')}"
         )
         self.stats_label.setToolTip(
-            f"Index: {self.settings.index_dir}\nUpdated {info.updated}\n"
-            f"{stats.vectors:,} vectors ({stats.vector_index}), {stats.size_bytes / 2**20:.1f} MB"
+            plain_tooltip(
+                f"Index: {self.settings.index_dir}\nUpdated {info.updated}\n"
+                f"{stats.vectors:,} vectors ({stats.vector_index}), {stats.size_bytes / 2**20:.1f} MB"
+            )
         )
         self.skipped_model.set_files(info.skipped)
         self._update_skipped()
@@ -158,7 +160,7 @@ class IndexingMixin(_Base):
         names = [f"+ {s}" for s in summary.added] + [f"~ {s}" for s in summary.changed]
         names += [f"− {s}" for s in summary.removed]
         tip = "\n".join(names[:15]) + ("\n…" if len(names) > 15 else "")
-        self.changes_bar.label.setToolTip(tip)
+        self.changes_bar.label.setToolTip(plain_tooltip(tip))
 
     def show_skipped(self) -> None:
         """The Skipped files view."""
