@@ -27,8 +27,10 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check src tests bench
 
+# Benchmarks (about an hour on 2 cores); results in docs/benchmarks.md. BENCH_ARGS='--only query'.
 bench: install
-	$(VENV)/bin/python -m bench.run_all
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(VENV)/bin/python -m bench.run_all $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) index/*.sqlite3* index/vectors-* index/writer.lock

@@ -1,0 +1,565 @@
+"""Turn bench/out/*.json into docs/benchmarks.md and docs/benchmarks-scaling.png."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from bench.common import OUT, ROOT, load_result
+
+DOCS = ROOT / "docs"
+PLOT = DOCS / "benchmarks-scaling.png"
+
+
+def _f(x: Any, digits: int = 2) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if isinstance(x, float):
+        return f"{x:,.{digits}f}"
+    return f"{x:,}" if isinstance(x, int) else str(x)
+
+
+def _mb(n: float | None) -> str:
+    return "–" if n is None else f"{n / 1e6:,.1f} MB"
+
+
+def _load(r: dict[str, Any] | None) -> str:
+    if not r:
+        return ""
+    la = r.get("load_average_end") or [0, 0, 0]
+    return f"_Ran {r['finished']} on commit {r['commit']}; load average at the end {la[0]:.1f} (1 min), {la[2]:.1f} (15 min)._"
+
+
+def _table(head: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(_f(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _ok(flag: bool | None) -> str:
+    return "–" if flag is None else ("**met**" if flag else "**not met**")
+
+
+def plot(results: dict[str, Any]) -> Path | None:
+    """Query latency and index size against corpus size (log-log)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    e2e_points = []  # (passages, p50 ms, bytes, label)
+    q = results.get("query") or {}
+    for key in ("shipped", "scifact"):
+        if key in q:
+            e2e_points.append((q[key]["passages"], q[key]["p50_ms"], q[key]["index_bytes"], key))
+    for run in (results.get("e2e") or {}).get("runs", []):
+        e2e_points.append(
+            (run["passages"], run["query"]["p50_ms"], run["index_bytes"], "generated")
+        )
+    sizes = (results.get("scale") or {}).get("sizes", [])
+    if not e2e_points and not sizes:
+        return None
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    if e2e_points:
+        pts = sorted(e2e_points)
+        left.plot([p[0] for p in pts], [p[1] for p in pts], "o-", label="Index.search end to end")
+    if sizes:
+        left.plot(
+            [s["n"] for s in sizes],
+            [s["exact"]["p50_ms"] for s in sizes],
+            "s--",
+            label="vector search, exact (flat)",
+        )
+        left.plot(
+            [s["n"] for s in sizes],
+            [s["auto_float32"]["p50_ms"] for s in sizes],
+            "^-",
+            label="vector search, automatic (IVF above the limit)",
+        )
+    left.set_xscale("log")
+    left.set_yscale("log")
+    left.set_xlabel("passages")
+    left.set_ylabel("p50 latency (ms, wall, shared 2 cores)")
+    left.set_title("Query latency against corpus size")
+    left.grid(True, which="both", alpha=0.3)
+    left.legend(fontsize=8)
+    if e2e_points:
+        pts = sorted(e2e_points)
+        right.plot([p[0] for p in pts], [p[2] / 1e6 for p in pts], "o-", label="whole index folder")
+    if sizes:
+        right.plot(
+            [s["n"] for s in sizes],
+            [s["auto_float32"]["file_bytes"] / 1e6 for s in sizes],
+            "^-",
+            label="vector file (synthetic vectors)",
+        )
+        right.plot(
+            [s["n"] for s in sizes],
+            [s["raw_bytes"] / 1e6 for s in sizes],
+            ":",
+            label="raw float32 vectors",
+        )
+    right.set_xscale("log")
+    right.set_yscale("log")
+    right.set_xlabel("passages")
+    right.set_ylabel("MB on disk")
+    right.set_title("Index size against corpus size")
+    right.grid(True, which="both", alpha=0.3)
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    DOCS.mkdir(exist_ok=True)
+    fig.savefig(PLOT, dpi=110)
+    plt.close(fig)
+    return PLOT
+
+
+def _section_indexing(r: dict[str, Any]) -> list[str]:
+    out = ["## Indexing is the model's speed", ""]
+    out.append(
+        "`update_index` from scratch (model already loaded) against a bare "
+        "`SentenceTransformer.encode` of exactly the texts the indexing run embedded (captured "
+        "from its model calls), same process, alternating order. *Overhead* is the indexing "
+        "run's time outside the model (discover, read, chunk, SQLite + FTS5, FAISS, commit)."
+    )
+    out.append("")
+    rows = []
+    for key, label in (("scifact", "SciFact abstracts"), ("shipped", "shipped corpus")):
+        if key not in r:
+            continue
+        m = r[key]
+        rows.append(
+            [
+                label,
+                m["documents"],
+                m["passages"],
+                m["reps"],
+                m["index_median_s"],
+                m["bare_median_s"],
+                f"{m['ratio']:.3f}×",
+                m["overhead_median_s"],
+                _ok(m["ratio"] <= 1.15),
+            ]
+        )
+    out.append(
+        _table(
+            [
+                "corpus",
+                "documents",
+                "passages",
+                "reps",
+                "index (s, median)",
+                "bare encode (s, median)",
+                "ratio",
+                "overhead outside the model (s)",
+                "≤ 1.15×",
+            ],
+            rows,
+        )
+    )
+    if "scifact" in r:
+        m = r["scifact"]
+        out += [
+            "",
+            f"Peak RSS while indexing SciFact (sampled every 50 ms, model loaded): "
+            f"**{m['peak_rss_mb_indexing']:,.0f} MB** (target ≤ 1,500 MB: "
+            f"{_ok(m['peak_rss_mb_indexing'] <= 1500)}). Index folder: {_mb(m['index_bytes'])}.",
+        ]
+    out += ["", _load(r), ""]
+    return out
+
+
+def _section_query(r: dict[str, Any]) -> list[str]:
+    out = ["## Warm query latency", ""]
+    out.append(
+        "`Index.search(question)` end to end (clean the question, embed it, FAISS + FTS5, fuse, "
+        "collapse, highlight) with the model loaded and a few questions asked before; every "
+        "measured question is new to the index (SciFact's test claims). *CPU* is the process's "
+        "CPU time per query: on a shared machine it is the better guide to what an idle machine "
+        "would show (it includes both of torch's threads, so it overstates an idle wall time)."
+    )
+    out.append("")
+    rows = []
+    for key in ("scifact", "shipped"):
+        if key not in r:
+            continue
+        m = r[key]
+        rows.append(
+            [
+                key,
+                m["passages"],
+                m["vector_index"],
+                m["queries"],
+                m["p50_ms"],
+                m["p95_ms"],
+                m["cpu_p50_ms"],
+                m.get("repeat_p50_ms"),
+                _ok(m["p50_ms"] <= 30 and m["p95_ms"] <= 60),
+            ]
+        )
+    out.append(
+        _table(
+            [
+                "index",
+                "passages",
+                "vectors",
+                "queries",
+                "p50 ms",
+                "p95 ms",
+                "CPU p50 ms",
+                "same question again, p50 ms",
+                "p50 ≤ 30, p95 ≤ 60",
+            ],
+            rows,
+        )
+    )
+    if "scifact" in r:
+        b = r["scifact"]["breakdown_median_ms"]
+        mean = r["scifact"]["breakdown_mean_ms"]
+        out += ["", "Where the time goes on SciFact (instrumented pass, ms per query):", ""]
+        out.append(_table(["part", "median", "mean"], [[k, v, mean.get(k)] for k, v in b.items()]))
+    out += ["", _load(r), ""]
+    return out
+
+
+def _section_e2e(r: dict[str, Any]) -> list[str]:
+    out = ["## End to end on generated text (10k and 100k passages)", ""]
+    out.append(
+        "Generated documents (~1,200 words of SciFact vocabulary each, ~10 passages). The index "
+        "is built by the real pipeline with a stand-in embedder (deterministic pseudo-random "
+        "vectors), which measures everything that is not the model; the model's share is the "
+        "real model timed on 128 of the same passages and multiplied out (*projected*). "
+        "Queries use the real model."
+    )
+    out.append("")
+    rows = []
+    for m in r.get("runs", []):
+        rows.append(
+            [
+                m["documents"],
+                m["passages"],
+                m["index_s"],
+                m.get("projected_model_s"),
+                m.get("projected_total_s"),
+                m["peak_rss_mb"],
+                _mb(m["index_bytes"]),
+                m["query"]["vector_index"],
+                m["query"]["p50_ms"],
+                m["query"]["p95_ms"],
+                m["query"]["cpu_p50_ms"],
+            ]
+        )
+    out.append(
+        _table(
+            [
+                "documents",
+                "passages",
+                "pipeline without model (s)",
+                "model, projected (s)",
+                "total, projected (s)",
+                "peak RSS (MB)",
+                "index size",
+                "vectors",
+                "query p50 ms",
+                "query p95 ms",
+                "query CPU p50 ms",
+            ],
+            rows,
+        )
+    )
+    out += ["", _load(r), ""]
+    return out
+
+
+def _section_incremental(r: dict[str, Any]) -> list[str]:
+    out = ["## Incremental: one new document", ""]
+    out.append(
+        "A SciFact abstract added to a copy of a generated index, then `update_index` with the "
+        "real model; *overhead* = wall time − the model's time on that document. The vector "
+        "file is written (new generation) and read back on every commit."
+    )
+    out.append("")
+    rows = []
+    for m in r.get("runs", []):
+        rows.append(
+            [
+                m["index_passages"],
+                len(m["reps"]),
+                m["median_total_s"],
+                m["median_embed_s"],
+                m["median_overhead_s"],
+                m["median_vector_io_s"],
+                _ok(m["median_overhead_s"] < 1.0),
+            ]
+        )
+    out.append(
+        _table(
+            [
+                "index passages",
+                "reps",
+                "update (s)",
+                "model (s)",
+                "overhead (s)",
+                "of which vector file write + read (s)",
+                "overhead < 1 s",
+            ],
+            rows,
+        )
+    )
+    out += ["", _load(r), ""]
+    return out
+
+
+def _section_scale(r: dict[str, Any]) -> list[str]:
+    out = ["## Vector search at scale (synthetic vectors)", ""]
+    out.append(
+        "384-dimensional normalised vectors drawn around 2,048 sub-topics of 64 topics (not "
+        "uniform noise, on which nearest neighbours are meaningless); questions are fresh draws. "
+        "*Automatic* is what the store does: `VectorIndex.add` in blocks of 125k, exact up to "
+        "`EXACT_LIMIT` = 200,000 vectors, IVF above. Recall@10 is against exact search; memory "
+        "ratio is the vector file's size over the raw float32 vectors (in memory the index takes "
+        "the same)."
+    )
+    out.append("")
+    rows = []
+    for s in r.get("sizes", []):
+        rows.append(
+            [
+                s["n"],
+                "exact (flat)",
+                s["exact"]["p50_ms"],
+                s["exact"]["p95_ms"],
+                s["exact"]["cpu_p50_ms"],
+                1.0,
+                s["exact"]["file_bytes"] / s["raw_bytes"],
+                None,
+                s["exact"]["save_s"],
+            ]
+        )
+        for key, a in s.items():
+            if not key.startswith("auto_"):
+                continue
+            rows.append(
+                [
+                    s["n"],
+                    f"automatic, {key[5:]}: {a['kind']}",
+                    a["p50_ms"],
+                    a["p95_ms"],
+                    a["cpu_p50_ms"],
+                    a["recall_at_10"],
+                    a["memory_ratio"],
+                    a["build_s"],
+                    a["save_s"],
+                ]
+            )
+    out.append(
+        _table(
+            [
+                "vectors",
+                "index",
+                "p50 ms",
+                "p95 ms",
+                "CPU p50 ms",
+                "recall@10",
+                "memory ratio",
+                "build (s)",
+                "write file (s)",
+            ],
+            rows,
+        )
+    )
+    out += ["", _load(r), ""]
+    return out
+
+
+def _section_encoder(r: dict[str, Any]) -> list[str]:
+    out = ["## A faster encoder? ONNX Runtime", ""]
+    out.append(
+        f'The bundled model exported locally to ONNX (sentence-transformers `backend="onnx"`, '
+        f"export took {r['export_s']:.1f} s) and dynamically quantised to int8 "
+        f"(`{r['quantization']}`), in bench/.venv-onnx "
+        f"({', '.join(f'{k} {v}' for k, v in r['versions'].items())}). Speed: "
+        f"{r['speed_texts']} SciFact abstracts, interleaved repetitions. Quality: nDCG@10 of "
+        f"dense retrieval for SciFact's {r['ndcg_queries']} test claims over "
+        f"{r['ndcg_docs']:,} abstracts (all judged ones plus others)."
+    )
+    out.append("")
+    rows = []
+    base = r["ndcg10"].get("torch", 0.0)
+    for name, med in r["median_s"].items():
+        nd = r["ndcg10"].get(name)
+        rows.append(
+            [
+                name,
+                med,
+                f"{r['speedup_vs_torch'][name]:.2f}×",
+                nd,
+                None if nd is None else nd - base,
+                r["ndcg10"].get(f"{name} cosine to torch"),
+                r["encode_docs_s"].get(name),
+            ]
+        )
+    out.append(
+        _table(
+            [
+                "backend",
+                "encode (s, median)",
+                "speed-up",
+                "nDCG@10",
+                "Δ vs torch",
+                "mean cosine to torch vectors",
+                "encode subset corpus (s)",
+            ],
+            rows,
+        )
+    )
+    out += ["", _load(r), ""]
+    return out
+
+
+def _section_peer(r: dict[str, Any]) -> list[str]:
+    a, t = r["askcorpus"], r["txtai"]
+    out = ["## Against a peer: txtai", ""]
+    out.append(
+        f"txtai {t.get('txtai_version', '')} (`Embeddings(path=<bundled model>, content=True)`, "
+        f"default {t.get('backend', 'faiss')} backend) in bench/.venv-txtai, indexing exactly the "
+        f"{a['passages']:,} passage texts askcorpus embeds for the first {r['documents']:,} "
+        "SciFact abstracts, same run, model loaded on both sides. askcorpus's index time "
+        "includes reading and chunking the files; its query is the full hybrid search with "
+        "highlights, txtai's is `Embeddings.search(q, 10)`."
+    )
+    out.append("")
+    out.append(
+        _table(
+            ["", "askcorpus", "txtai", "txtai ÷ askcorpus"],
+            [
+                ["index (s)", a["index_s"], t["index_s"], f"{r['index_speedup']:.2f}×"],
+                ["index CPU (s)", a["index_cpu_s"], t["index_cpu_s"], None],
+                ["query p50 (ms)", a["p50_ms"], t["p50_ms"], f"{r['query_speedup']:.2f}×"],
+                ["query p95 (ms)", a["p95_ms"], t["p95_ms"], None],
+                ["query CPU p50 (ms)", a["cpu_p50_ms"], t["cpu_p50_ms"], None],
+                [
+                    "dense-only retrieval p50 (ms)",
+                    a["dense_only_p50_ms"],
+                    None,
+                    f"{t['p50_ms'] / a['dense_only_p50_ms']:.2f}×",
+                ],
+            ],
+        )
+    )
+    out += ["", _load(r), ""]
+    return out
+
+
+def _section_startup(r: dict[str, Any]) -> list[str]:
+    out = ["## Start-up", ""]
+    out.append(
+        f"`python -m askcorpus` (the real entry point, {r['platform']} Qt platform) on an index "
+        "of the shipped corpus: seconds from launch until the window has been shown and painted, "
+        "and until a first answer is ready (model loaded, index opened, one search — done in a "
+        "background thread from the moment the window shows, as the window's workers do). "
+        "Also a cold `askcorpus ask` in a fresh process."
+    )
+    out.append("")
+    rows = [
+        [
+            "window shown (s)",
+            r["window_shown_median_s"],
+            ", ".join(f"{x:.2f}" for x in r["window_shown_s"]),
+            _ok(r["window_shown_median_s"] <= 1.0),
+        ],
+        [
+            "first answer (s)",
+            r["first_answer_median_s"],
+            ", ".join(f"{x:.2f}" for x in r["first_answer_s"]),
+            _ok(r["first_answer_median_s"] <= 5.0),
+        ],
+        [
+            "CLI `ask`, cold (s)",
+            r["cli_ask_median_s"],
+            ", ".join(f"{x:.2f}" for x in r["cli_ask_s"]),
+            None,
+        ],
+        [
+            "CLI `ask`, CPU (s)",
+            None,
+            ", ".join(f"{x:.2f}" for x in r.get("cli_ask_cpu_s", [])),
+            None,
+        ],
+        [
+            "window process, CPU (s)",
+            None,
+            ", ".join(f"{x:.2f}" for x in r.get("window_process_cpu_s", [])),
+            None,
+        ],
+    ]
+    out.append(_table(["", "median", "runs", "target"], rows))
+    if r.get("gui_error"):
+        out += ["", f"Window launch error: `{r['gui_error']}`"]
+    out += ["", _load(r), ""]
+    return out
+
+
+def _section_generic(name: str, r: dict[str, Any]) -> list[str]:
+    body = {k: v for k, v in r.items() if k not in ("benchmark",)}
+    return [f"## {name}", "", "```json", json.dumps(body, indent=1)[:6000], "```", ""]
+
+
+def write_report() -> Path:
+    """docs/benchmarks.md from whatever results exist (plus the plot)."""
+    names = ["indexing", "query", "e2e", "incremental", "scale", "encoder", "peer", "startup"]
+    results = {n: load_result(n) for n in names + ["formats"]}
+    machine = (
+        json.loads((OUT / "machine.json").read_text()) if (OUT / "machine.json").is_file() else {}
+    )
+    failures = (
+        json.loads((OUT / "failures.json").read_text()) if (OUT / "failures.json").is_file() else {}
+    )
+    plot_path = plot(results)
+    head = Path(__file__).with_name("report_intro.md").read_text(encoding="utf-8")
+    lines = [head.rstrip(), ""]
+    if machine:
+        v = machine.get("versions", {})
+        lines += [
+            "## Machine",
+            "",
+            f"{machine.get('cores')} cores ({machine.get('cpu')}), {machine.get('memory_gb')} GB, "
+            f"no GPU; Python {machine.get('python')}, "
+            + ", ".join(f"{k} {x}" for k, x in v.items())
+            + f". Load average when `make bench` started: {machine['load_average'][0]:.1f}.",
+            "",
+        ]
+    if failures:
+        lines += [
+            "**Failed in this run:** " + "; ".join(f"{k}: {v}" for k, v in failures.items()),
+            "",
+        ]
+    if plot_path:
+        lines += [f"![Query latency and index size against corpus size]({plot_path.name})", ""]
+    sections = {
+        "indexing": _section_indexing,
+        "query": _section_query,
+        "e2e": _section_e2e,
+        "incremental": _section_incremental,
+        "scale": _section_scale,
+        "encoder": _section_encoder,
+        "peer": _section_peer,
+        "startup": _section_startup,
+    }
+    for name, fn in sections.items():
+        if results.get(name):
+            try:
+                lines += fn(results[name])
+            except (KeyError, TypeError, ZeroDivisionError) as exc:
+                lines += [f"## {name}", "", f"(result could not be summarised: {exc!r})", ""]
+                lines += _section_generic(name, results[name])
+    if results.get("formats"):
+        lines += _section_generic("Document reading (bench/formats.py)", results["formats"])
+    outro = Path(__file__).with_name("report_outro.md")
+    if outro.is_file():
+        lines += [outro.read_text(encoding="utf-8").rstrip(), ""]
+    DOCS.mkdir(exist_ok=True)
+    path = DOCS / "benchmarks.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
