@@ -128,7 +128,7 @@ class MainWindow(ReadingMixin, IndexingMixin, QMainWindow):
             lambda: self.reindex(True),
             "Index every document again",
         )
-        self.cancel_action = self._action("&Cancel Indexing", None, self.engine.cancel_indexing)
+        self.cancel_action = self._action("&Cancel Indexing", None, self._cancel_indexing)
         self.cancel_action.setEnabled(False)
         self.skipped_action = self._action("&Skipped Files…", None, self.show_skipped)
         self.prev_action = self._action("&Previous Passage", "Alt+Up", lambda: self.navigate(-1))
@@ -328,7 +328,7 @@ class MainWindow(ReadingMixin, IndexingMixin, QMainWindow):
         self.watcher.clear()
         self.changes_bar.hide()
         self.error_bar.hide()
-        self.progress.hide()
+        self._indexing_over()  # a run for the previous corpus is being cancelled
         self.stats_label.setText("")
         self.skipped_model.set_files(())
         self._update_skipped()
@@ -369,6 +369,10 @@ class MainWindow(ReadingMixin, IndexingMixin, QMainWindow):
 
     def _update_model_label(self) -> None:
         self.model_label.setText("" if self.engine.model_ready else "Loading the language model…")
+
+    def _cancel_indexing(self) -> None:
+        if self.progress.cancel.isEnabled():
+            self.progress.cancel.click()
 
     def _on_state_action(self, key: str) -> None:
         if key == "open":
