@@ -65,8 +65,10 @@ class EmptyState(QWidget):
         self.body.setVisible(bool(body))
         while self._buttons.count():
             item = self._buttons.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget()
+            if widget is not None:
+                widget.hide()  # deleteLater() alone would leave it drawn until the next loop
+                widget.deleteLater()
         self.buttons = {}
         for i, (key, label) in enumerate(actions):
             b = QPushButton(label, self)
