@@ -221,3 +221,36 @@ def test_window_geometry_and_splitter_persist(qtbot, shipped_index, embedder, tm
     second = open_window(qtbot, shipped_index, embedder, tmp_path)
     assert (second.width(), second.height()) == (780, 640)
     assert second.splitter.sizes() == sizes
+
+
+def test_palette_change_recolours_highlights(qtbot, window) -> None:
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    ask(qtbot, window, QUESTION)
+    hit = window.results.model.hit(0)
+    wait_reader(qtbot, window, hit.source)
+
+    def sentence_colour():
+        selections = window.reader.text.extraSelections()
+        fmt = selections[-1].format
+        return fmt.background().color().name()
+
+    light = sentence_colour()
+    app = QApplication.instance()
+    original = app.palette()
+    dark = QPalette(original)
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#202124"),
+        (QPalette.ColorRole.Base, "#1b1b1d"),
+        (QPalette.ColorRole.Text, "#e8e8e8"),
+        (QPalette.ColorRole.WindowText, "#e8e8e8"),
+    ):
+        dark.setColor(role, QColor(colour))
+    try:
+        app.setPalette(dark)
+        qtbot.waitUntil(lambda: sentence_colour() != light, timeout=TIMEOUT)
+        assert QColor(sentence_colour()).lightness() < 128  # a dark tint under light text
+        window.results.view.viewport().grab()
+    finally:
+        app.setPalette(original)

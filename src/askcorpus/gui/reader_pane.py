@@ -171,6 +171,13 @@ class ReaderPane(QWidget):
         b.setCursor(Qt.CursorShape.PointingHandCursor)
         return b
 
+    def changeEvent(self, event: QEvent) -> None:
+        # Light/dark switch: the highlight tints are blends of the palette, recompute them.
+        if event.type() == QEvent.Type.PaletteChange and self.view is not None:
+            start, end = self.view.span
+            self._highlight(start, end, self.view.highlight)
+        super().changeEvent(event)
+
     # -- state ---------------------------------------------------------------------------------
     def clear(self, title: str = "Nothing selected", body: str = "") -> None:
         """Show an empty state instead of a document."""

@@ -88,6 +88,13 @@ class ResultsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
 
+    def changeEvent(self, event: QEvent) -> None:
+        # Light/dark switch: snippets carry colours computed from the old palette.
+        if event.type() == QEvent.Type.PaletteChange:
+            self.delegate.reset()
+            self.view.viewport().update()
+        super().changeEvent(event)
+
     # -- states --------------------------------------------------------------------------------
     def show_state(
         self, title: str, body: str = "", actions: tuple[tuple[str, str], ...] = ()
