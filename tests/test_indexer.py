@@ -126,3 +126,93 @@ def test_skipped_files_are_reported_and_others_indexed(tmp_path: Path, embedder:
     index = Index.open(settings.index_dir, settings, embedder)
     assert [s.source for s in index.store.skipped()] == ["junk.txt"]
     index.close()
+
+
+def notes_corpus(tmp_path: Path, n: int) -> Settings:
+    """``n`` one-passage notes; blocks of 16 passages, a checkpoint after every block."""
+    for i in range(n):
+        write(tmp_path / "corpus" / f"note-{i:02d}.txt", f"Note {i}: the harbour ledger entry {i}.")
+    return Settings(
+        corpus_dir=tmp_path / "corpus",
+        index_dir=tmp_path / "index",
+        batch_size=1,
+        checkpoint_seconds=0.0,
+    )
+
+
+def test_long_run_checkpoints_and_a_cancel_keeps_the_published_work(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    from askcorpus.errors import Cancelled
+    from askcorpus.health import diagnose
+    from askcorpus.records import Progress
+
+    settings = notes_corpus(tmp_path, 40)  # blocks of 16, 16, 8 passages
+    embedded: list[int] = []
+
+    def progress(p: Progress) -> None:
+        if p.phase == "embedding":
+            embedded.append(p.done)
+
+    with pytest.raises(Cancelled, match="before the last checkpoint are kept") as caught:
+        update_index(
+            settings,
+            embedder,
+            progress=progress,
+            cancelled=lambda: bool(embedded) and embedded[-1] > 16,
+        )
+    assert "run `askcorpus index` to finish" in caught.value.user_message()
+    health = diagnose(settings)
+    assert health.healthy and not health.complete
+    # Whole blocks of 16 published: the one being embedded at the cancel is dropped.
+    kept = health.stats.documents if health.stats is not None else 0
+    assert kept in (16, 32) and health.stats.vectors == kept
+    index = Index.open(settings.index_dir, settings, embedder)
+    assert index.search("harbour ledger entry 3", 3).hits  # a checkpoint answers searches
+    index.close()
+
+    report = update_index(settings, embedder)  # the next run finishes the job
+    assert (report.added, report.unchanged, report.passages_embedded) == (
+        40 - kept,
+        kept,
+        40 - kept,
+    )
+    health = diagnose(settings)
+    assert health.healthy and health.complete and health.stats.documents == 40
+
+
+def test_cancel_before_a_checkpoint_leaves_the_previous_index(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    from askcorpus.errors import Cancelled
+
+    settings = make(tmp_path)
+    update_index(settings, embedder)
+    before = sorted(p.name for p in settings.index_dir.iterdir())
+    write(settings.corpus_dir / "pandas.txt", PANDAS)
+    with pytest.raises(Cancelled, match="previous index is unchanged"):
+        update_index(settings, embedder, cancelled=lambda: True)
+    assert sorted(p.name for p in settings.index_dir.iterdir()) == before
+    index = Index.open(settings.index_dir, settings, embedder)
+    assert index.stats().documents == 2 and index.store.complete
+    index.close()
+
+
+def test_an_interrupted_run_with_nothing_left_is_marked_complete(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    from askcorpus.store_local import LocalStore
+
+    settings = make(tmp_path)
+    update_index(settings, embedder)
+    store = LocalStore.open(settings.index_dir)
+    writer = store.writer()
+    writer.checkpoint()  # publishes "incomplete", then the run dies
+    writer.rollback()
+    assert not store.complete
+    store.close()
+    report = update_index(settings, embedder)
+    assert report.passages_embedded == 0 and report.unchanged == 2
+    store = LocalStore.open(settings.index_dir)
+    assert store.complete
+    store.close()

@@ -100,7 +100,7 @@ def test_sqlite_full_while_writing_rows(
 ) -> None:
     """A real SQLITE_FULL: the writer's connection may not grow the database by a page."""
     settings = make(tmp_path, embedder)
-    write(settings.corpus_dir / "long.txt", " ".join(["Harbour ledgers of the river."] * 3000))
+    write(settings.corpus_dir / "long.txt", " ".join(["Harbour ledgers of the river."] * 200))
     before = files(settings.index_dir)
     real_connect = store_writer.connect
 

@@ -42,7 +42,8 @@ from askcorpus.formats import UnreadableFile
 from askcorpus.records import Document, IndexReport, Passage, Progress, SkippedFile
 from askcorpus.settings import SCHEMA_VERSION, Settings
 from askcorpus.store import Manifest
-from askcorpus.store_local import DB_NAME, LocalStore, database_error, now_iso
+from askcorpus.store_files import DB_NAME, database_error, now_iso
+from askcorpus.store_local import LocalStore
 from askcorpus.store_lock import WriterLock, write_error
 from askcorpus.store_writer import LocalWriter
 

@@ -23,9 +23,7 @@ import logging
 import os
 import sqlite3
 import threading
-import urllib.parse
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +31,6 @@ import numpy as np
 
 from askcorpus.errors import (
     AskcorpusError,
-    IndexAccessError,
     IndexCorruptError,
     IndexLockedError,
     IndexMismatchError,
@@ -42,96 +39,27 @@ from askcorpus.errors import (
 from askcorpus.records import Document, Section, SkippedFile
 from askcorpus.settings import SCHEMA_VERSION
 from askcorpus.store import DocState, Manifest, StoredPassage, StoreStats
-from askcorpus.store_lock import WriterLock, write_error
+from askcorpus.store_files import (
+    DB_NAME,
+    REBUILD,
+    VERIFY_LIMIT,
+    connect,
+    consistency_problems,
+    create_database,
+    database_error,
+    read_meta,
+    vector_path,
+)
+from askcorpus.store_lock import WriterLock
 from askcorpus.vector_index import VectorIndex
+
+#: Attempts to load the vectors of the generation just read while writers keep publishing.
+_LOAD_RETRIES = 5
 
 if TYPE_CHECKING:
     from askcorpus.store_writer import LocalWriter
 
 log = logging.getLogger(__name__)
-
-DB_NAME = "askcorpus.sqlite3"
-REBUILD = "run `askcorpus index --rebuild`"
-_LOAD_RETRIES = 5
-#: Databases up to this size get SQLite's page check on every open (a fraction of a second).
-VERIFY_LIMIT = 512 * 2**20
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY,
-    source TEXT NOT NULL UNIQUE,
-    title TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    mtime REAL NOT NULL,
-    text TEXT NOT NULL,
-    page_starts TEXT NOT NULL,
-    sections TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS passages (
-    id INTEGER PRIMARY KEY,
-    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    paragraph INTEGER NOT NULL,
-    page INTEGER,
-    section TEXT,
-    vector BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, ordinal);
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-    body, tokenize = 'porter unicode61 remove_diacritics 2'
-);
-CREATE TABLE IF NOT EXISTS skipped (source TEXT PRIMARY KEY, reason TEXT NOT NULL);
-"""
-
-
-def now_iso() -> str:
-    """The current UTC time, ISO 8601, for manifests."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-def connect(path: Path, immutable: bool = False) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), foreign keys on.
-
-    ``immutable`` reads a database on read-only media, where SQLite cannot create the shared
-    memory file a WAL database otherwise needs (nothing can change it there anyway)."""
-    target: str | Path = path
-    if immutable:
-        target = f"file:{urllib.parse.quote(str(path.resolve()))}?immutable=1"
-    conn = sqlite3.connect(
-        target, timeout=30, check_same_thread=False, isolation_level=None, uri=immutable
-    )
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 30000")
-    return conn
-
-
-def vector_path(folder: Path, generation: int) -> Path:
-    """The FAISS file of one generation."""
-    return folder / f"vectors-{generation}.faiss"
-
-
-def database_error(db: Path, exc: sqlite3.Error) -> Exception:
-    """The typed error for a failure reading the index database."""
-    name = getattr(exc, "sqlite_errorname", "")
-    detail = " ".join(str(exc).split())[:200]  # one line, whatever SQLite said
-    if name.startswith("SQLITE_BUSY") or name.startswith("SQLITE_LOCKED"):
-        return IndexLockedError(
-            f"index database {db} stayed locked by another process", db, "try again shortly"
-        )
-    if name.startswith(("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH", "SQLITE_IOERR")):
-        return IndexAccessError(
-            f"cannot read the index database {db} ({detail})",
-            db,
-            "check that the folder and its files are readable and the disk works",
-        )
-    return IndexCorruptError(
-        f"index database {db} is damaged or not an askcorpus index ({detail})", db, REBUILD
-    )
 
 
 class LocalStore:
@@ -170,14 +98,14 @@ class LocalStore:
         try:
             try:
                 conn = connect(db)
-                rows = _read_meta(conn, verify)
+                rows = read_meta(conn, verify)
             except sqlite3.OperationalError:
                 if os.access(folder, os.W_OK):
                     raise
                 if conn is not None:
                     conn.close()
                 conn = connect(db, immutable=True)  # read-only media
-                rows = _read_meta(conn, verify)
+                rows = read_meta(conn, verify)
             manifest = Manifest.from_json(rows["manifest"])
         except sqlite3.Error as exc:
             if conn is not None:
@@ -212,31 +140,7 @@ class LocalStore:
     def create(cls, folder: Path, manifest: Manifest) -> LocalStore:
         """Create an empty index in ``folder`` (which must not hold one), atomically: the
         database appears under its real name only once it is complete."""
-        tmp = folder / (DB_NAME + ".new")
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            for leftover in folder.glob(DB_NAME + ".new*"):
-                leftover.unlink()
-            VectorIndex.empty(manifest.dimension).save(vector_path(folder, 0))
-            conn = connect(tmp)
-            try:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.executescript(
-                    "BEGIN;" + _SCHEMA + "INSERT INTO meta VALUES ('generation', '0');"
-                    "INSERT INTO meta VALUES ('complete', '0');"
-                )
-                conn.execute("INSERT INTO meta VALUES ('manifest', ?)", (manifest.to_json(),))
-                conn.execute("COMMIT")
-            finally:
-                conn.close()
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, folder / DB_NAME)
-            _fsync_dir(folder)
-        except (OSError, sqlite3.Error, RuntimeError) as exc:
-            for leftover in folder.glob(DB_NAME + ".new*"):
-                leftover.unlink(missing_ok=True)
-            raise write_error(folder, exc, "create an index") from exc
+        create_database(folder, manifest)
         return cls.open(folder)
 
     # -- consistency ---------------------------------------------------------------------------
@@ -345,56 +249,10 @@ class LocalStore:
         page check must pass too. Reads the whole index; never raises for a damaged one."""
         try:
             with self.snapshot(), self._reading() as conn:
-                return self._problems(conn, deep)
+                path = vector_path(self.folder, self._generation)
+                return consistency_problems(conn, self.manifest, path, self._vectors, deep)
         except (IndexCorruptError, IndexMismatchError, IndexLockedError) as exc:
             return [exc]
-
-    def _problems(self, conn: sqlite3.Connection, deep: bool) -> list[AskcorpusError]:
-        db, dim = self.db_path, self.manifest.dimension
-        if deep:
-            verdict = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
-            if verdict != ["ok"]:
-                detail = " ".join("; ".join(verdict[:3]).split())[:200]
-                return [IndexCorruptError(f"index database {db} is damaged: {detail}", db, REBUILD)]
-        bad = conn.execute(
-            "SELECT count(*) FROM passages WHERE length(vector) != ?", (4 * dim,)
-        ).fetchone()[0]
-        if bad:
-            return [
-                IndexMismatchError(
-                    f"index database {db} holds {bad} vectors of another dimension than the "
-                    f"manifest's {dim}",
-                    db,
-                    REBUILD,
-                )
-            ]
-        rows = conn.execute("SELECT id, vector FROM passages ORDER BY id").fetchall()
-        ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-        stored = np.frombuffer(b"".join(r[1] for r in rows), np.float32).reshape(-1, dim)
-        path = vector_path(self.folder, self._generation)
-        vectors = self._vectors
-        if vectors is None:
-            return [IndexCorruptError(f"vector file {path} is not loaded", path, REBUILD)]
-        held_ids, held = vectors.all_vectors()
-        order = np.argsort(held_ids)
-        if not np.array_equal(held_ids[order], ids):
-            return [
-                IndexCorruptError(
-                    f"vector file {path} and index database {db} hold different passages",
-                    path,
-                    REBUILD,
-                )
-            ]
-        tolerance = 0.05 if vectors.approximate else 1e-4  # compressed storage is lossy
-        if len(ids) and not np.allclose(held[order], stored, atol=tolerance):
-            return [
-                IndexCorruptError(
-                    f"vector file {path} holds vectors that differ from the database's",
-                    path,
-                    REBUILD,
-                )
-            ]
-        return []
 
     # -- reading -------------------------------------------------------------------------------
     def document_states(self) -> dict[str, DocState]:
@@ -565,19 +423,3 @@ class LocalStore:
         with self._lock:
             self._conn.close()
             self._vectors = None
-
-
-def _read_meta(conn: sqlite3.Connection, verify: bool) -> dict[str, str]:
-    if verify:
-        verdict = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
-        if verdict != ["ok"]:
-            raise sqlite3.DatabaseError("; ".join(verdict[:3]))
-    return dict(conn.execute("SELECT key, value FROM meta").fetchall())
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -29,7 +29,8 @@ import numpy as np
 
 from askcorpus.records import Document, Passage, SkippedFile
 from askcorpus.store import Manifest
-from askcorpus.store_local import DB_NAME, LocalStore, connect, now_iso, vector_path
+from askcorpus.store_files import DB_NAME, connect, now_iso, vector_path
+from askcorpus.store_local import LocalStore
 from askcorpus.store_lock import WriterLock, write_error
 from askcorpus.vector_index import VectorIndex
 
