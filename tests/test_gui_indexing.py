@@ -173,6 +173,14 @@ def test_missing_and_empty_corpus_say_what_to_do(qtbot, embedder, tmp_path) -> N
         qtbot.mouseClick(window.changes_bar.action, Qt.MouseButton.LeftButton)
     ask(qtbot, window, "Who logs the ships?")
     assert window.results.model.hit(0).source == "note.md"
+    # Back to a missing folder: the last corpus that exists is one click away.
+    window.open_corpus(tmp_path / "nowhere")
+    qtbot.waitUntil(lambda: "not found" in window.results.empty.title.text(), timeout=TIMEOUT)
+    key = f"recent:{empty.resolve()}"
+    assert key in window.results.empty.buttons
+    with qtbot.waitSignal(window.engine.opened, timeout=TIMEOUT):
+        window.results.empty.buttons[key].click()
+    assert window.windowTitle() == "askcorpus — empty"
 
 
 def test_skipped_files_view(qtbot, qtmodeltester, embedder, tmp_path) -> None:

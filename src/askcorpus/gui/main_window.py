@@ -296,6 +296,7 @@ class MainWindow(ReadingMixin, IndexingMixin, QMainWindow):
         self.results.hitSelected.connect(self._on_hit_selected)
         self.results.selectionCleared.connect(self.reader.clear)
         self.results.hitActivated.connect(lambda _h: self.open_source())
+        self.results.view.customContextMenuRequested.connect(self._results_menu)
         self.results.view.back.connect(self.focus_question)
         self.results.empty.actionTriggered.connect(self._on_state_action)
         self.reader.navigate.connect(self.navigate)
@@ -375,7 +376,9 @@ class MainWindow(ReadingMixin, IndexingMixin, QMainWindow):
             self.progress.cancel.click()
 
     def _on_state_action(self, key: str) -> None:
-        if key == "open":
+        if key.startswith("recent:"):
+            self.open_corpus(Path(key.removeprefix("recent:")))
+        elif key == "open":
             self.choose_corpus()
         elif key == "retry":
             self._open(self.settings)

@@ -55,6 +55,7 @@ class ResultsPanel(QWidget):
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setMouseTracking(True)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.setUniformItemSizes(False)
         self.view.setWordWrap(True)
         self.view.selectionModel().currentRowChanged.connect(self._on_current)

@@ -39,13 +39,16 @@ def building(name: str) -> State:
     )
 
 
-def no_corpus(folder: Path) -> State:
-    """The corpus folder does not exist."""
+def no_corpus(folder: Path, recent: Path | None = None) -> State:
+    """The corpus folder does not exist (offering the last corpus used, if there is one)."""
+    actions: tuple[tuple[str, str], ...] = (OPEN, ("retry", "Try Again"))
+    if recent is not None:
+        actions = ((f"recent:{recent}", f"Open “{recent.name}”"), *actions)
     return (
         "Corpus folder not found",
         f"{folder} does not exist. Open a folder of documents to search, or create this one "
         "and put documents in it.",
-        (OPEN, ("retry", "Try Again")),
+        actions,
     )
 
 

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from askcorpus.errors import CorpusError, IndexCorruptError, IndexLockedError, IndexMismatchError
@@ -54,7 +55,9 @@ class IndexingMixin(_Base):
 
     def _on_open_failed(self, exc: BaseException) -> None:
         if isinstance(exc, CorpusError):
-            self.results.show_state(*states.no_corpus(self.settings.corpus_dir))
+            self.results.show_state(
+                *states.no_corpus(self.settings.corpus_dir, self._recent_elsewhere())
+            )
         elif isinstance(exc, IndexMismatchError | IndexCorruptError):
             self.results.show_state(*states.needs_rebuild(message(exc)))
         else:
@@ -125,7 +128,9 @@ class IndexingMixin(_Base):
             return
         if isinstance(exc, CorpusError):
             if not self.settings.corpus_dir.is_dir():
-                self.results.show_state(*states.no_corpus(self.settings.corpus_dir))
+                self.results.show_state(
+                    *states.no_corpus(self.settings.corpus_dir, self._recent_elsewhere())
+                )
             else:
                 self.results.show_state(*states.empty_corpus(self.settings.corpus_dir, suffixes()))
             self._watch_folder_only()
@@ -168,3 +173,11 @@ class IndexingMixin(_Base):
             self._skipped_dialog = SkippedDialog(self.skipped_model, self)
         self._skipped_dialog.show()
         self._skipped_dialog.raise_()
+
+    def _recent_elsewhere(self) -> Path | None:
+        """The most recent corpus that still exists and is not the one just tried."""
+        current = self.settings.corpus_dir.expanduser().resolve()
+        for folder in self.prefs.recent_corpora():
+            if folder != current and folder.is_dir():
+                return folder
+        return None

@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QMenu
 
 from askcorpus.gui import states
 from askcorpus.gui.snippets import citation
@@ -126,3 +127,24 @@ class ReadingMixin(_Base):
             self.statusBar().showMessage(f"No app is set up to open {path.name}", 5000)
         else:
             self.statusBar().showMessage(f"Opened {path.name}", 3000)
+
+    def _results_menu(self, pos: QPoint) -> None:
+        """Right-click on a result: open it, its folder, or copy it."""
+        index = self.results.view.indexAt(pos)
+        if not index.isValid():
+            return
+        self.results.select_row(index.row())
+        hit = self.results.model.hit(index.row())
+        if hit is None:
+            return
+        menu = QMenu(self)
+        menu.addAction("Open in Default App", self.open_source)
+        menu.addAction("Show in Folder", lambda: self._show_in_folder(hit))
+        menu.addSeparator()
+        menu.addAction("Copy Citation", self.copy_citation)
+        menu.addAction("Copy Passage Text", lambda: QGuiApplication.clipboard().setText(hit.text))
+        menu.exec(self.results.view.viewport().mapToGlobal(pos))
+
+    def _show_in_folder(self, hit: Hit) -> None:
+        folder = (self.settings.corpus_dir / hit.source).parent
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder.resolve())))
