@@ -100,3 +100,56 @@ def test_missing_and_damaged_indexes_are_typed_errors(tmp_path: Path) -> None:
     (tmp_path / "vectors-0.faiss").write_bytes(b"garbage")
     with pytest.raises(IndexCorruptError, match="vectors-0.faiss.*--rebuild"):
         LocalStore.open(tmp_path)
+
+
+def test_readers_stay_consistent_while_a_writer_keeps_publishing(tmp_path: Path) -> None:
+    """A writer thread publishes generation after generation (each removing the previous
+    vector file) while a reader keeps checking: every state it sees is whole and consistent."""
+    import threading
+
+    from tests.synthetic import synthetic
+
+    store = LocalStore.create(tmp_path, manifest())
+    with store.writer() as w:
+        w.add_document(*synthetic("base", 4, 0))
+        w.commit()
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def write_many() -> None:
+        writer_store = LocalStore.open(tmp_path)
+        try:
+            for i in range(1, 40):
+                with writer_store.writer() as w:
+                    w.remove_document(f"doc{i - 1}")
+                    w.add_document(*synthetic(f"doc{i}", 1 + i % 5, i))
+                    w.commit()
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            writer_store.close()
+            done.set()
+
+    thread = threading.Thread(target=write_many)
+    thread.start()
+    reader = LocalStore.open(tmp_path)
+    seen = set()
+    rng = np.random.default_rng(5)
+    while not done.is_set():
+        with reader.snapshot():
+            states = reader.document_states()
+            stats = reader.stats()
+            hits = reader.search_vectors(unit(rng, 1), 50)
+            texts = reader.passages([i for i, _s in hits])
+        assert stats.vectors == stats.passages == sum(s.passages for s in states.values())
+        assert set(states) - {"base"} <= {f"doc{i}" for i in range(40)}
+        assert len(states) <= 2 and "base" in states
+        assert len(texts) == len(hits)  # every vector id found its passage in the same state
+        seen.add(reader.generation)
+        fresh = LocalStore.open(tmp_path)  # opening races with the removal of old files too
+        fresh.close()
+    thread.join()
+    assert not errors, errors
+    assert len(seen) > 1
+    assert reader.check(deep=True) == []
+    reader.close()

@@ -30,6 +30,8 @@ REBUILD = "run `askcorpus index --rebuild`"
 #: Databases up to this size get SQLite's page check on every open (a fraction of a second).
 VERIFY_LIMIT = 512 * 2**20
 
+#: Passage ids are never reused (AUTOINCREMENT): a reader holding an older generation's vector
+#: ids can miss a passage that was removed since, but never get another passage's text.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -45,7 +47,7 @@ CREATE TABLE IF NOT EXISTS documents (
     sections TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS passages (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL,
     start INTEGER NOT NULL,

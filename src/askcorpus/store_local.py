@@ -200,10 +200,13 @@ class LocalStore:
         if generation == self._generation and self._vectors is not None:
             return True
         path = vector_path(self.folder, generation)
-        if not path.is_file() and not final:
-            return False
         count = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
-        vectors = VectorIndex.load(path, self.manifest.dimension)
+        try:
+            vectors = VectorIndex.load(path, self.manifest.dimension)
+        except IndexCorruptError:
+            if not final and not path.is_file():  # removed under us, not damaged
+                return False
+            raise
         if vectors.ntotal != count:
             raise IndexCorruptError(
                 f"vector file {path} holds {vectors.ntotal} vectors but the database "
