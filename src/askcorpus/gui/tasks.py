@@ -6,6 +6,7 @@ and, through the embedder, torch) are imported here, never at window start-up.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import threading
@@ -254,7 +255,10 @@ class _ProgressiveEmbedder:
         """As :meth:`Embedder.encode_passages`, reporting 0 done first."""
         if progress is not None:
             progress(0, len(texts))
-        return self._inner.encode_passages(texts, progress, cancelled, min(block, self.BLOCK))
+        encode = self._inner.encode_passages
+        if "block" in inspect.signature(encode).parameters:
+            return encode(texts, progress, cancelled, block=min(block, self.BLOCK))
+        return encode(texts, progress, cancelled)
 
 
 def close_index(index: Index) -> None:
