@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -118,6 +119,7 @@ def write_scifact_corpus(folder: Path, limit: int | None = None) -> Path:
     stamp = folder / ".complete"
     if stamp.is_file() and stamp.read_text() == str(len(docs)):
         return folder
+    shutil.rmtree(folder, ignore_errors=True)  # a corpus of another size must not linger
     folder.mkdir(parents=True, exist_ok=True)
     for d in docs:
         (folder / f"{d['_id']}.txt").write_text(f"{d['title']}\n\n{d['text']}\n", encoding="utf-8")
@@ -133,10 +135,12 @@ def machine() -> dict[str, Any]:
         cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
     with contextlib.suppress(OSError), open("/proc/meminfo") as fh:
         mem = next((int(ln.split()[1]) / 1e6 for ln in fh if ln.startswith("MemTotal")), mem)
+    from importlib.metadata import PackageNotFoundError, version
+
     versions = {}
-    for mod in ("torch", "sentence_transformers", "transformers", "faiss", "numpy"):
-        with contextlib.suppress(Exception):  # a missing library is just not reported
-            versions[mod] = __import__(mod).__version__
+    for dist in ("torch", "sentence-transformers", "transformers", "faiss-cpu", "numpy"):
+        with contextlib.suppress(PackageNotFoundError):  # a missing library is not reported
+            versions[dist] = version(dist)
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),

@@ -68,11 +68,11 @@ def one(documents: int, real_model: bool, questions: list[str]) -> dict[str, Any
 
 
 def run(cfg: dict[str, Any]) -> dict[str, Any]:
-    """1,000 and 10,000 generated documents (~10k and ~100k passages)."""
+    """1,300 and 12,200 generated documents (~10.7k and ~100k passages)."""
     queries, _ = scifact_queries()
     questions = list(queries.values())[: cfg.get("e2e_queries", 100)]
     real = bool(cfg.get("e2e_real_model", False))
-    runs = [one(n, real, questions) for n in cfg.get("e2e_documents", [1_000, 10_000])]
+    runs = [one(n, real, questions) for n in cfg.get("e2e_documents", [1_300, 12_200])]
     return {"runs": runs}
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def write_corpus(folder: Path, documents: int, words_per_doc: int = 1200, seed: 
     key = f"{documents}:{words_per_doc}:{seed}"
     if stamp.is_file() and stamp.read_text() == key:
         return folder
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     words = np.array(vocabulary())
     # Zipf-like word frequencies, as in real text.
