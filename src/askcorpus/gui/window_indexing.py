@@ -109,7 +109,11 @@ class IndexingMixin(_Base):
 
     def _on_indexed(self, report: IndexReport) -> None:
         self._indexing_over()
-        self.statusBar().showMessage(f"Index updated: {report.summary()}", 10000)
+        if report.added or report.changed or report.removed:
+            text = f"Index updated: {report.summary()}"
+        else:
+            text = f"The index is up to date ({plural(report.unchanged, 'document')} unchanged)"
+        self.statusBar().showMessage(text, 10000)
 
     def _on_indexing_cancelled(self) -> None:
         self._indexing_over()
