@@ -41,7 +41,9 @@ def main() -> int:
     names = [n for n in names if n not in args.skip.split(",")]
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "logs").mkdir(exist_ok=True)
-    failures = {}
+    # Failures of earlier runs stay listed until their benchmark runs again (``--only``).
+    known = OUT / "failures.json"
+    failures = json.loads(known.read_text()) if known.is_file() else {}
     if not args.report:
         (OUT / "machine.json").write_text(json.dumps(machine(), indent=2))
         for name in names:
@@ -49,6 +51,7 @@ def main() -> int:
                 print(f"bench: {name}: reusing bench/out/{name}.json", flush=True)
                 continue
             print(f"bench: {name} ...", flush=True)
+            failures.pop(name, None)
             t0 = time.perf_counter()
             with open(OUT / "logs" / f"{name}.log", "w") as log:
                 code = subprocess.run(
@@ -62,7 +65,7 @@ def main() -> int:
             print(f"bench: {name} {'ok' if code == 0 else 'FAILED'} in {took:.0f} s", flush=True)
             if code != 0:
                 failures[name] = f"exit {code}, see bench/out/logs/{name}.log"
-    (OUT / "failures.json").write_text(json.dumps(failures, indent=2))
+    known.write_text(json.dumps(failures, indent=2))
     from bench.report import write_report
 
     path = write_report()
