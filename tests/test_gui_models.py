@@ -14,8 +14,8 @@ import pytest  # noqa: E402
 from askcorpus.gui.prefs import Preferences, index_dir_for  # noqa: E402
 from askcorpus.gui.results_model import HitRole, ResultsModel, SkippedModel, relevance  # noqa: E402
 from askcorpus.gui.snippets import (  # noqa: E402
+    QtPositions,
     SnippetStyle,
-    Utf16Map,
     citation,
     snippet_html,
     snippet_span,
@@ -87,11 +87,15 @@ def test_snippet_keeps_the_best_sentence_of_a_long_passage() -> None:
     assert snippet_html(hit, STYLE).startswith("… ")
 
 
-def test_utf16_map_counts_astral_characters_twice() -> None:
+def test_qt_positions_count_astral_characters_twice_and_crlf_once() -> None:
     text = "a😀b😀c"
-    m = Utf16Map(text)
+    m = QtPositions(text)
     assert [m(i) for i in range(len(text) + 1)] == [0, 1, 3, 4, 6, 7]
-    assert Utf16Map("plain")(3) == 3
+    assert QtPositions("plain")(3) == 3
+    crlf = "ab\r\ncd\r\n😀e"
+    m = QtPositions(crlf)
+    # "\r\n" is one paragraph separator in Qt: 'c' (index 4) sits at 3, 'e' at 7 after the emoji.
+    assert [m(i) for i in (0, 2, 4, 6, 8, 9)] == [0, 2, 3, 5, 6, 8]
 
 
 def test_citation_quotes_the_passage_with_its_source() -> None:

@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pathlib import Path  # noqa: E402
 
 from askcorpus.gui.reader_pane import ReaderPane  # noqa: E402
+from askcorpus.gui.snippets import QtPositions  # noqa: E402
 from askcorpus.gui.tasks import DocumentView  # noqa: E402
 from askcorpus.records import Document  # noqa: E402
 
@@ -74,3 +75,40 @@ def test_changed_and_missing_files_are_flagged(qtbot) -> None:
     pane.show_view(view(46, 80, "missing"))
     assert "no longer in the corpus folder" in pane.notice.label.text()
     assert not pane.open_button.isEnabled()
+
+
+def test_find_in_document(qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    pane = ReaderPane()
+    qtbot.addWidget(pane)
+    pane.show()
+    start = TEXT.index("The second")
+    pane.show_view(view(start, start + 20))
+    pane.open_find()
+    assert pane.find_bar.isVisible()
+    qtbot.keyClicks(pane.find_bar.field, "PARAGRAPH")
+    assert pane.selected_text().lower() == "paragraph"
+    assert pane.find_bar.count.text() == "1 of 2"
+    qtbot.keyClick(pane.find_bar.field, Qt.Key.Key_Return)
+    assert pane.find_bar.count.text() == "2 of 2"
+    second = TEXT.index("paragraph</b>")
+    assert pane.text.textCursor().selectionStart() == QtPositions(TEXT)(second)
+    qtbot.keyClick(pane.find_bar.field, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert pane.find_bar.count.text() == "1 of 2"
+    qtbot.keyClicks(pane.find_bar.field, "zzz")
+    assert pane.find_bar.count.text() == "No matches"
+    qtbot.keyClick(pane.find_bar.field, Qt.Key.Key_Escape)
+    assert not pane.find_bar.isVisible()
+
+
+def test_passages_after_windows_line_breaks_stay_exact(qtbot) -> None:
+    pane = ReaderPane()
+    qtbot.addWidget(pane)
+    start = TEXT.index("It has")
+    end = TEXT.index("the end.") + len("the end.")
+    pane.show_view(view(start, end))
+    # Qt turns "\r\n" into one paragraph break; everything else is character for character.
+    assert pane.selected_text() == TEXT[start:end].replace("\r\n", "\n")
+    extras = pane.text.extraSelections()
+    assert extras[-1].cursor.selectedText() == "A third <b>paragraph</b> & the end."

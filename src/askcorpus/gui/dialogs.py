@@ -25,6 +25,7 @@ SHORTCUTS = (
     ("↑ ↓", "Move through the results"),
     ("Alt+↑ / Alt+↓", "Previous / next passage of the document"),
     ("Ctrl+C", "Copy the citation of the selected result"),
+    ("Ctrl+F", "Find in the document shown"),
     ("Esc", "Back: reading pane → results → question"),
     ("Ctrl+R", "Reindex the corpus folder"),
     ("Ctrl+O", "Open another corpus folder"),

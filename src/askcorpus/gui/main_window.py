@@ -131,6 +131,9 @@ class MainWindow(ReadingMixin, IndexingMixin, QMainWindow):
         self.cancel_action = self._action("&Cancel Indexing", None, self._cancel_indexing)
         self.cancel_action.setEnabled(False)
         self.skipped_action = self._action("&Skipped Files…", None, self.show_skipped)
+        self.find_action = self._action(
+            "&Find in Document…", QKeySequence.StandardKey.Find, self.reader_find
+        )
         self.prev_action = self._action("&Previous Passage", "Alt+Up", lambda: self.navigate(-1))
         self.next_action = self._action("&Next Passage", "Alt+Down", lambda: self.navigate(1))
         self.shortcuts_action = self._action(
@@ -237,6 +240,7 @@ class MainWindow(ReadingMixin, IndexingMixin, QMainWindow):
         edit.addAction(self.ask_action)
         edit.addAction(self.copy_action)
         edit.addAction(self.open_source_action)
+        edit.addAction(self.find_action)
         edit.addSeparator()
         edit.addAction(self.prev_action)
         edit.addAction(self.next_action)
@@ -370,6 +374,10 @@ class MainWindow(ReadingMixin, IndexingMixin, QMainWindow):
 
     def _update_model_label(self) -> None:
         self.model_label.setText("" if self.engine.model_ready else "Loading the language model…")
+
+    def reader_find(self) -> None:
+        """Ctrl+F: find in the document shown in the reading pane."""
+        self.reader.open_find()
 
     def _cancel_indexing(self) -> None:
         if self.progress.cancel.isEnabled():

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from askcorpus.gui.snippets import Utf16Map, join_nonempty
+from askcorpus.gui.find_bar import FindBar
+from askcorpus.gui.snippets import QtPositions, join_nonempty
 from askcorpus.gui.tasks import DocumentView
 from askcorpus.gui.theme import Tints
 from askcorpus.gui.widgets import EmptyState, NoticeBar
@@ -93,7 +94,7 @@ class ReaderPane(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.view: DocumentView | None = None
         self._shown_key: tuple[str, str] | None = None
-        self._map = Utf16Map("")
+        self._map = QtPositions("")
         self._programmatic_selection = False
 
         self.title = QLabel(objectName="readerTitle")
@@ -143,6 +144,9 @@ class ReaderPane(QWidget):
         head.addSpacing(6)
         head.addLayout(nav)
         head.addWidget(self.notice)
+        self.find_bar = FindBar(self.text, self)
+        self.find_bar.found.connect(self._user_selection)
+        head.addWidget(self.find_bar)
 
         content = QWidget(self)
         col = QVBoxLayout(content)
@@ -193,7 +197,7 @@ class ReaderPane(QWidget):
         key = (doc.source, doc.content_hash)
         if key != self._shown_key:
             self.text.show_text(doc.text)
-            self._map = Utf16Map(doc.text)
+            self._map = QtPositions(doc.text)
             self._shown_key = key
         start, end = view.span
         self.title.setText(doc.title)
@@ -303,14 +307,24 @@ class ReaderPane(QWidget):
                 QKeySequence.StandardKey.Copy
             ):
                 return False
+            self._user_selection()
+        return super().eventFilter(watched, event)
+
+    def _user_selection(self) -> None:
+        """The user takes over the selection: show it in the usual selection colour."""
+        if self._programmatic_selection:
             self._programmatic_selection = False
             self._set_selection_visible(True)
-        return super().eventFilter(watched, event)
 
     # -- queries for the window and tests ------------------------------------------------------
     def selected_text(self) -> str:
         """The pane's selected text, with Qt's paragraph separators turned back into newlines."""
         return self.text.textCursor().selectedText().replace("\u2029", "\n")
+
+    def open_find(self) -> None:
+        """Ctrl+F: open the find bar (when a document is shown)."""
+        if self.view is not None:
+            self.find_bar.open_bar()
 
     def focus_text(self) -> None:
         """Move keyboard focus to the document."""

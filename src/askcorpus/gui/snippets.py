@@ -127,20 +127,26 @@ def location_text(paragraph: int, page: int | None, section: str | None) -> str:
     return " · ".join(parts)
 
 
-class Utf16Map:
-    """Converts Python string offsets to Qt (UTF-16) positions in the same text.
+class QtPositions:
+    """Converts Python string offsets to positions in a QTextDocument holding the same text.
 
-    Qt counts characters outside the Basic Multilingual Plane (emoji, some CJK) as two units, so
-    a passage after an emoji starts later in a QTextDocument than in the Python string.
+    Two things differ: characters outside the Basic Multilingual Plane (emoji, some CJK) count
+    as two UTF-16 units in Qt, and a Windows line break ("\r\n") becomes one paragraph
+    separator. Without this, highlights after an emoji or a CRLF would drift.
     """
 
     def __init__(self, text: str):
         self._astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        self._dropped = [m.start() + 1 for m in re.finditer("\r\n", text)]
 
     def __call__(self, offset: int) -> int:
-        if not self._astral:
+        if not self._astral and not self._dropped:
             return offset
-        return offset + bisect.bisect_left(self._astral, offset)
+        return (
+            offset
+            + bisect.bisect_left(self._astral, offset)
+            - bisect.bisect_left(self._dropped, offset)
+        )
 
 
 def plain_tooltip(text: str) -> str:
