@@ -151,6 +151,7 @@ class MainWindow(ReadingMixin, IndexingMixin, QMainWindow):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.question_edit.setFont(font)
         self.question_edit.setMinimumWidth(320)
+        self.question_edit.setAccessibleName("Question")
         self.question_edit.installEventFilter(self)
         self.recent_model = QStringListModel(self.prefs.recent_questions(), self)
         self.completer = QCompleter(self.recent_model, self)
@@ -224,6 +225,8 @@ class MainWindow(ReadingMixin, IndexingMixin, QMainWindow):
         self.skipped_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.skipped_button.clicked.connect(self.show_skipped)
         self.skipped_button.hide()
+        for label in (self.model_label, self.stats_label):
+            label.setContentsMargins(8, 0, 8, 0)
         status.addPermanentWidget(self.model_label)
         status.addPermanentWidget(self.skipped_button)
         status.addPermanentWidget(self.stats_label)

@@ -132,6 +132,7 @@ class ReaderPane(QWidget):
         self.notice = NoticeBar(self)
         self.notice.actionTriggered.connect(self.reindexRequested)
         self.text = ReaderText(self)
+        self.text.setAccessibleName("Document")
         self.text.viewport().installEventFilter(self)
         self.text.installEventFilter(self)
 

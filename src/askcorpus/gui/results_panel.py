@@ -47,6 +47,7 @@ class ResultsPanel(QWidget):
         self.model = ResultsModel(self)
         self.view = ResultsList(self)
         self.view.setObjectName("results")
+        self.view.setAccessibleName("Ranked passages")
         self.view.setModel(self.model)
         self.delegate = ResultDelegate(self.view)
         self.view.setItemDelegate(self.delegate)

@@ -25,6 +25,7 @@ else:
     _Base = object
 
 RESULTS_K = 10
+MAX_REMEMBERED_CHARS = 300
 
 
 class ReadingMixin(_Base):
@@ -47,7 +48,8 @@ class ReadingMixin(_Base):
         if self.question_edit.text().strip() != question:
             self.question_edit.setText(question)
         self.question = question
-        self.recent_model.setStringList(self.prefs.add_recent_question(question))
+        if len(question) <= MAX_REMEMBERED_CHARS:  # a pasted page is not a "recent question"
+            self.recent_model.setStringList(self.prefs.add_recent_question(question))
         waiting = None
         if not self.engine.model_ready:
             waiting = "the language model has loaded"
