@@ -34,3 +34,15 @@ bench: install
 
 clean:
 	rm -rf $(VENV) index/*.sqlite3* index/vectors-* index/writer.lock
+
+# Retrieval quality (docs/quality.md): our labelled questions, then SciFact and ArguAna.
+# BEIR corpora are indexed once into bench/out/eval/ and reused until chunking changes.
+BENCHMARKS ?= ../shared/benchmarks
+.PHONY: eval eval-beir
+eval: install
+	$(VENV)/bin/askcorpus index --corpus corpus --index bench/out/eval/shipped
+	$(VENV)/bin/askcorpus eval --index bench/out/eval/shipped --questions eval/questions.jsonl --mode all
+
+eval-beir: install
+	$(VENV)/bin/askcorpus eval --beir $(BENCHMARKS)/scifact --cache bench/out/eval/scifact --mode all
+	$(VENV)/bin/askcorpus eval --beir $(BENCHMARKS)/arguana --cache bench/out/eval/arguana --mode all

@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split", default="test", help="BEIR qrels split (default: test)")
     p.add_argument("--mode", default="hybrid", help="hybrid, rrf, dense, keyword or all (a,b)")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
+    p.add_argument(
+        "--whole-documents",
+        action="store_true",
+        help="index each BEIR document as one passage (to compare with published numbers)",
+    )
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
 
     p = sub.add_parser("gui", help="open the window")
@@ -284,9 +289,17 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     if any(m not in MODES for m in modes):
         raise QueryError(f"unknown mode in {args.mode!r}", hint=f"use {', '.join(MODES)} or all")
     cache = args.cache
+    if args.whole_documents:
+        from dataclasses import replace
+
+        from askcorpus.settings import ChunkingParams
+
+        huge = 10**9  # no document is ever split
+        settings = replace(settings, chunking=ChunkingParams(huge, huge, 0, 0))
     if args.beir is not None and cache is None:
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        cache = base / "askcorpus" / "eval" / args.beir.resolve().name
+        name = args.beir.resolve().name + ("-whole" if args.whole_documents else "")
+        cache = base / "askcorpus" / "eval" / name
     bars: list[Any] = []
 
     def bar(desc: str, total: int) -> Any:

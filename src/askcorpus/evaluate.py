@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from askcorpus.beir import BeirSet, EvalDataError, build_index, load_set
 from askcorpus.embedding import Embedder
 from askcorpus.query import clean_question
@@ -123,14 +125,21 @@ def rows_json(rows: Sequence[EvalRow], per_query: bool = False) -> str:
 
 # -- BEIR ------------------------------------------------------------------------------------
 def evaluate_beir(
-    index: Index, data: BeirSet, mode: str = "hybrid", tick: TickFn | None = None
+    index: Index,
+    data: BeirSet,
+    mode: str = "hybrid",
+    tick: TickFn | None = None,
+    vectors: np.ndarray | None = None,
 ) -> EvalRow:
-    """nDCG@10, Recall@100 and MRR@10 of ``mode`` on the judged queries of ``data``."""
+    """nDCG@10, Recall@100 and MRR@10 of ``mode`` on the judged queries of ``data``.
+
+    ``vectors`` may hold the queries' embeddings (in ``data.queries`` order) from an earlier
+    mode, so several modes embed the queries once.
+    """
     t0 = time.perf_counter()
     ids = list(data.queries)
     texts = [clean_question(data.queries[q])[0] for q in ids]
-    vectors = None
-    if mode != "keyword":
+    if vectors is None and mode != "keyword":
         # One batched call is several times faster than a call per query; same vectors.
         vectors = index.embedder.encode_passages(texts)
     scores: dict[str, dict[str, float]] = {}
@@ -210,24 +219,36 @@ def evaluate_questions(
     name: str = "questions",
     tick: TickFn | None = None,
 ) -> EvalRow:
-    """hit@1, hit@5, MRR@10 over answerable questions; answer_likely accuracy over all."""
+    """hit@1, hit@5, MRR@10 over answerable questions; answer_likely accuracy over all.
+
+    ``highlight`` is the share of found answers whose highlighted sentence holds the phrase.
+    """
     t0 = time.perf_counter()
     per: dict[str, dict[str, float]] = {}
+    highlights: list[float] = []
     likely_right = 0
     for n, q in enumerate(questions):
         result = index.search(q.question, 10, mode)
         likely_right += result.answer_likely == q.answerable
         if q.answerable:
-            ranks = [h.rank for h in result.hits if is_correct(q, h.source, h.text)]
-            first = ranks[0] if ranks else None
+            correct = [h for h in result.hits if is_correct(q, h.source, h.text)]
+            first = correct[0].rank if correct else None
             per[q.question] = {
                 "hit@1": float(first == 1),
                 "hit@5": float(first is not None and first <= 5),
                 "mrr@10": 1.0 / first if first else 0.0,
             }
+            if q.answer and correct and correct[0].highlight:
+                a, b = correct[0].highlight
+                lo = correct[0].start
+                # Does the highlighted sentence of the first right hit hold the answer?
+                highlit = _norm(q.answer) in _norm(correct[0].text[a - lo : b - lo])
+                highlights.append(float(highlit))
         if tick is not None:
             tick(n + 1, len(questions))
     metrics = _mean(per)
+    if highlights:
+        metrics["highlight"] = sum(highlights) / len(highlights)
     metrics["answer_likely_acc"] = likely_right / len(questions)
     return EvalRow(name, mode, len(questions), metrics, time.perf_counter() - t0, per)
 
@@ -283,9 +304,14 @@ def run(
         )
         index = Index.open(folder, settings, embedder)
         try:
+            vectors = None
+            if any(m != "keyword" for m in modes):
+                texts = [clean_question(t)[0] for t in data.queries.values()]
+                qbar = bar("embedding queries", len(texts)) if bar else None
+                vectors = embedder.encode_passages(texts, progress=qbar, block=64)
             for mode in modes:
                 tick = bar(f"{data.name} [{mode}]", len(data.queries)) if bar else None
-                rows.append(evaluate_beir(index, data, mode, tick))
+                rows.append(evaluate_beir(index, data, mode, tick, vectors))
         finally:
             index.close()
     return rows

@@ -15,19 +15,23 @@ from collections.abc import Sequence
 from askcorpus.chunking import sentence_spans
 from askcorpus.query import query_terms
 
-_SUFFIXES = ("ing", "ed", "es", "s", "ly")
+_SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s", "ly")
 _WORD = re.compile(r"\w+")
 # How much a sentence sharing every question term gains over one sharing none, on the scale of
 # cosine similarity (where answering sentences typically beat their neighbours by 0.1-0.3).
-OVERLAP_WEIGHT = 0.25
+OVERLAP_WEIGHT = 0.1
 
 
 def stem(word: str) -> str:
-    """A light stemmer, enough to match 'signed' with 'signing' for highlighting."""
+    """A light stemmer, enough to match 'signed' with 'signing' and 'deliveries' with
+    'delivered' for highlighting (the keyword index itself uses FTS5's Porter stemmer)."""
     word = word.lower()
     for suffix in _SUFFIXES:
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 4 and word[-1] in "eiy":
+        word = word[:-1]
     return word
 
 
@@ -40,6 +44,21 @@ def matched_terms(question: str, text: str) -> tuple[str, ...]:
 def sentence_texts(text: str) -> list[str]:
     """The sentences of ``text``, as :func:`best_sentence` sees them (for embedding them)."""
     return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def _overlaps(question: str, text: str) -> list[int]:
+    terms = {stem(t) for t in query_terms(question)}
+    return [
+        len(terms & {stem(w) for w in _WORD.findall(text[a:b].lower())})
+        for a, b in sentence_spans(text)
+    ]
+
+
+def overlap_ambiguous(question: str, text: str) -> bool:
+    """True when no sentence of ``text`` shares strictly more question terms than all others,
+    i.e. when term overlap alone cannot pick the answering sentence."""
+    counts = sorted(_overlaps(question, text), reverse=True)
+    return len(counts) > 1 and counts[0] == counts[1]
 
 
 def best_sentence(

@@ -20,7 +20,7 @@ import numpy as np
 from askcorpus import fusion
 from askcorpus.embedding import Embedder
 from askcorpus.errors import IndexMissingError, QueryError
-from askcorpus.highlight import best_sentence, matched_terms, sentence_texts
+from askcorpus.highlight import best_sentence, matched_terms, overlap_ambiguous, sentence_texts
 from askcorpus.indexer import check_manifest
 from askcorpus.query import clean_question, fts_match, query_terms, quoted_phrases
 from askcorpus.records import Document, Hit, SearchResult
@@ -35,8 +35,9 @@ CANDIDATES = 50
 # Top dense cosine below which no passage reads like an answer; calibrated on answerable vs
 # off-corpus questions (docs/quality.md, "Not in this corpus").
 ANSWER_THRESHOLD = 0.30
-# Hits whose sentences are embedded to find the answering sentence (the rest use term overlap).
-DENSE_HIGHLIGHT_HITS = 3
+# Embedding a hit's sentences costs ~5 query embeddings, so only the first hit's sentences are
+# embedded, and only when term overlap does not single out one sentence (docs/quality.md).
+DENSE_HIGHLIGHT_HITS = 1
 # Merged neighbours must stay readable: a hit never grows beyond this many characters.
 MERGE_MAX_CHARS = 2400
 # A passage containing a quoted phrase of the question exactly gets this much extra score.
@@ -163,7 +164,11 @@ class Index:
             p.text if (g.start, g.end) == (p.start, p.end) else doc_text(p.source)[g.start : g.end]
         )
         similarities = None
-        if query_vec is not None and rank <= DENSE_HIGHLIGHT_HITS:
+        if (
+            query_vec is not None
+            and rank <= DENSE_HIGHLIGHT_HITS
+            and overlap_ambiguous(question, text)
+        ):
             similarities = self._sentence_similarities(p.source, g.start, text, query_vec)
         return Hit(
             rank=rank,
@@ -229,25 +234,34 @@ def _merge(
 ) -> list[_Group]:
     """The first ``k`` hits, merging passages of one document that overlap or touch.
 
-    A lower-ranked passage overlapping or adjacent to a chosen one (only blank space between)
-    joins it: the hit's span grows, up to :data:`MERGE_MAX_CHARS`; if the union would be longer
-    the passage is dropped, so the top results are never near-copies of each other.
+    A lower-ranked passage overlapping or adjacent to chosen hits (only blank space between)
+    joins them into one hit whose span is the union, up to :data:`MERGE_MAX_CHARS`; if the
+    union would be longer the passage is dropped, so the top results are never near-copies
+    of each other and never continue one another.
     """
     groups: list[_Group] = []
     for p, f in ranked:
-        joined = False
-        for i, g in enumerate(groups):
-            if g.best.source != p.source:
-                continue
-            lo, hi = (g.end, p.start) if g.end <= p.start else (p.end, g.start)
-            if lo < hi and doc_text(p.source)[lo:hi].strip():
-                continue  # a separate part of the document: its own hit
-            start, end = min(g.start, p.start), max(g.end, p.end)
-            if end - start <= MERGE_MAX_CHARS:
-                via = g.via if g.via == f.via else "both"
-                groups[i] = _Group(g.best, g.fused, start, end, via)
-            joined = True
-            break
-        if not joined and len(groups) < k:
-            groups.append(_Group(p, f, p.start, p.end, f.via))
+        touched = [i for i, g in enumerate(groups) if _touches(g, p, doc_text)]
+        if not touched:
+            if len(groups) < k:
+                groups.append(_Group(p, f, p.start, p.end, f.via))
+            continue
+        start = min(p.start, *(groups[i].start for i in touched))
+        end = max(p.end, *(groups[i].end for i in touched))
+        if end - start > MERGE_MAX_CHARS:
+            continue
+        first = groups[touched[0]]
+        vias = {f.via, *(groups[i].via for i in touched)}
+        via = vias.pop() if len(vias) == 1 else "both"
+        groups[touched[0]] = _Group(first.best, first.fused, start, end, via)
+        for i in reversed(touched[1:]):
+            del groups[i]
     return groups
+
+
+def _touches(g: _Group, p: StoredPassage, doc_text: Callable[[str], str]) -> bool:
+    """True when passage ``p`` overlaps hit ``g`` or only blank space separates them."""
+    if g.best.source != p.source:
+        return False
+    lo, hi = (g.end, p.start) if g.end <= p.start else (p.end, g.start)
+    return lo >= hi or not doc_text(p.source)[lo:hi].strip()

@@ -1,0 +1,56 @@
+"""Question cleaning, content terms and safe FTS5 match expressions."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from askcorpus.query import clean_question, fts_match, query_terms, quoted_phrases
+
+
+def test_query_terms_drop_stopwords_and_keep_numbers() -> None:
+    assert query_terms("When was the $400 billion gas deal signed in 2014?") == [
+        "400",
+        "billion",
+        "gas",
+        "deal",
+        "signed",
+        "2014",
+    ]
+    assert query_terms("Sino-Russian ties, Sino-Russian TIES") == ["sino", "russian", "ties"]
+
+
+def test_quoted_phrases() -> None:
+    assert quoted_phrases('Who said “quasi-allies” and "marriage of convenience"?') == [
+        "quasi-allies",
+        "marriage of convenience",
+    ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        'AND OR NOT "unbalanced',
+        "body: NEAR(a b) * ^start",
+        "what's (the) deal?  -- ; DROP TABLE x",
+        '"exact phrase" plus words',
+        "ünïcödé 日本語 العربية",
+        "?!.,",
+    ],
+)
+def test_fts_match_is_always_a_valid_fts5_expression(question: str) -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize='porter unicode61')")
+    conn.execute("INSERT INTO t VALUES ('the exact phrase and the deal start near body')")
+    expr = fts_match(question)
+    if expr:
+        conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (expr,)).fetchall()
+    else:
+        assert query_terms(question) == []
+
+
+def test_clean_question_strips_controls_and_caps_length() -> None:
+    assert clean_question("  gas\x00 deal\n\n signed ") == ("gas deal signed", None)
+    text, note = clean_question("x " * 10_000)
+    assert len(text) == 4000 and note
