@@ -129,3 +129,18 @@ def test_preferences_remember_recent_items(tmp_path) -> None:
     again = Preferences(tmp_path / "p.ini")
     assert again.recent_questions() == ["one", "two"]
     assert again.recent_corpora() == [tmp_path.resolve()]
+
+
+def test_span_location_names_the_pages_a_passage_covers() -> None:
+    from askcorpus.gui.tasks import span_location
+    from askcorpus.records import Document, Section
+
+    text = "page one text\n\npage two text\n\npage three text"
+    doc = Document(
+        "a.pdf", Path("a.pdf"), "A", text, "h", 1, 0.0, "pdf",
+        page_starts=(0, 15, 30), sections=(Section(15, "Methods"),),
+    )  # fmt: skip
+    assert span_location(doc, 0, 13, 1) == "p. 1 · ¶ 1"
+    assert span_location(doc, 15, 45, 2) == "pp. 2–3 · ¶ 2 · Methods"
+    plain = Document("a.txt", Path("a.txt"), "A", text, "h", 1, 0.0)
+    assert span_location(plain, 15, 28, 2) == "¶ 2"

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from askcorpus.errors import CorpusError
-from askcorpus.gui.snippets import location_text
 from askcorpus.records import Document, IndexReport, SearchResult, SkippedFile
 from askcorpus.settings import Settings
 
@@ -162,9 +161,9 @@ def load_document(
         highlight = best_sentence(question, document.text[start:end], start) if question else None
     full_path = corpus / source
     stored = index.store.passages([passages[position][0]]).get(passages[position][0])
-    location = (
-        location_text(stored.paragraph, stored.page, stored.section) if stored is not None else ""
-    )
+    location = span_location(document, start, end, stored.paragraph if stored else None)
+    if stored is not None and stored.section and document.section_at(start) is None:
+        location = f"{location} · {stored.section}"
     return DocumentView(
         document=document,
         full_path=full_path,
@@ -175,6 +174,21 @@ def load_document(
         file_state=file_state(full_path, document),
         location=location,
     )
+
+
+def span_location(document: Document, start: int, end: int, paragraph: int | None) -> str:
+    """'pp. 2–3 · ¶ 7 · Methods': the pages a span covers (PDFs), its paragraph and section."""
+    parts = []
+    if document.page_starts:
+        first = document.page_at(start)
+        last = document.page_at(max(start, end - 1))
+        parts.append(f"p. {first}" if first == last else f"pp. {first}–{last}")
+    if paragraph is not None:
+        parts.append(f"¶ {paragraph}")
+    section = document.section_at(start)
+    if section:
+        parts.append(section)
+    return " · ".join(parts)
 
 
 def file_state(path: Path, document: Document) -> str:
