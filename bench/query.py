@@ -145,11 +145,15 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
     shipped = OUT / "work" / "shipped-query-index"
     settings = Settings(corpus_dir=SHIPPED, index_dir=shipped)
     update_index(settings, Embedder(settings))
-    return {
+    result = {
         "scifact_index": str(folder),
         "scifact": latency(folder, questions),
         "shipped": latency(shipped, questions[:100]),
     }
+    # The generated indexes of the e2e benchmark, when present: latency against corpus size.
+    for gen in sorted(OUT.glob("gen-*/index"), key=lambda p: int(p.parent.name[4:])):
+        result[f"generated-{gen.parent.name[4:]}"] = latency(gen, questions[:100])
+    return result
 
 
 if __name__ == "__main__":
