@@ -53,6 +53,9 @@ def test_first_start_builds_the_index_without_freezing(qtbot, embedder, tmp_path
     with qtbot.waitSignal(window.engine.indexingDone, timeout=TIMEOUT):
         qtbot.waitUntil(window.progress.isVisible, timeout=TIMEOUT)
         assert "Indexing" in window.progress.headline.text()
+        # A question typed meanwhile waits for the index and is then answered.
+        window.ask("Is the relationship a strategic alliance or an axis of convenience?")
+        assert "as soon as the index is ready" in window.results.empty.title.text()
     timer.stop()
     qtbot.waitUntil(lambda: window.info is not None, timeout=TIMEOUT)
     assert window.info.stats.documents == 8
@@ -64,8 +67,8 @@ def test_first_start_builds_the_index_without_freezing(qtbot, embedder, tmp_path
     assert len(ticks) > 20
     assert max(gaps) < 0.75, f"event loop stalled for {max(gaps):.2f} s"
     assert not window.progress.isVisible()
-    ask(qtbot, window, "Is the relationship a strategic alliance or an axis of convenience?")
-    assert window.results.model.rowCount() > 0
+    qtbot.waitUntil(lambda: window.results.model.rowCount() > 0, timeout=TIMEOUT)
+    assert window.results.model.hit(0).source == "strategic-alliance-or-axis-of-convenience.txt"
 
 
 def test_reindex_through_the_window_finds_a_new_document(qtbot, embedder, tmp_path) -> None:

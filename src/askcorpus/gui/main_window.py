@@ -365,9 +365,8 @@ class MainWindow(ReadingMixin, IndexingMixin, QMainWindow):
 
     def _on_model_ready(self, seconds: float) -> None:
         log.info("model ready in %.1f s", seconds)
+        # A question asked meanwhile is already queued behind the model on the query worker.
         self._update_model_label()
-        if self.question and self.results.showing_state and self.info is not None:
-            self.ask(self.question)
 
     def _on_model_failed(self, exc: BaseException) -> None:
         self.model_label.setText("Language model unavailable")
