@@ -83,5 +83,5 @@ def not_built(name: str) -> State:
 
 def failed(title: str, message: str, retry: bool = True) -> State:
     """Something else went wrong."""
-    actions: tuple[tuple[str, str], ...] = (("reindex", "Try Again"), OPEN) if retry else (OPEN,)
+    actions: tuple[tuple[str, str], ...] = (("reindex", "Try Again"), OPEN) if retry else ()
     return (title, message, actions)
