@@ -488,6 +488,18 @@ def _section_startup(r: dict[str, Any]) -> list[str]:
             None,
         ],
         [
+            "window shown, CPU of the process so far (s)",
+            None,
+            ", ".join(f"{x:.2f}" for x in r.get("window_shown_cpu_s", [])),
+            None,
+        ],
+        [
+            "first answer, CPU of the process so far (s)",
+            None,
+            ", ".join(f"{x:.2f}" for x in r.get("first_answer_cpu_s", [])),
+            None,
+        ],
+        [
             "window process, CPU (s)",
             None,
             ", ".join(f"{x:.2f}" for x in r.get("window_process_cpu_s", [])),

@@ -51,8 +51,9 @@ def window_run(work: Path) -> dict[str, float]:
     times = {}
     for line in proc.stdout.splitlines():
         parts = line.split()
-        if len(parts) == 2 and parts[0] in ("python", "window", "answer"):
+        if len(parts) == 3 and parts[0] in ("python", "window", "answer"):
             times[parts[0]] = float(parts[1])
+            times[parts[0] + "_cpu"] = float(parts[2])
     if "window" not in times:
         raise RuntimeError(f"the window did not report: {proc.stderr[-2000:]}")
     times["process_cpu"] = _children_cpu() - c0
@@ -111,6 +112,8 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
         "cli_ask_median_s": median(cli),
         "cli_ask_cpu_s": cli_cpu,
         "window_process_cpu_s": [w["process_cpu"] for w in windows],
+        "window_shown_cpu_s": [w.get("window_cpu", float("nan")) for w in windows],
+        "first_answer_cpu_s": [w.get("answer_cpu", float("nan")) for w in windows],
         "load_average": os.getloadavg(),
         "gui_error": gui_error,
         "platform": os.environ.get("BENCH_QPA", "offscreen"),

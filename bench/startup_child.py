@@ -16,8 +16,8 @@ T0 = float(os.environ["BENCH_T0"])
 
 
 def say(what: str) -> None:
-    """One line the parent reads: ``<what> <seconds since launch>``."""
-    print(f"{what} {time.time() - T0:.3f}", flush=True)
+    """One line the parent reads: ``<what> <seconds since launch> <CPU seconds so far>``."""
+    print(f"{what} {time.time() - T0:.3f} {time.process_time():.3f}", flush=True)
 
 
 def main() -> int:
