@@ -146,6 +146,27 @@ STOPWORDS = frozenset(
         "s",
         "t",
     ]
+    # Words that phrase a question rather than name its subject: in a question they match
+    # everywhere ("What did X say about...") and only add noise to keyword ranking.
+    + [
+        "say",
+        "says",
+        "said",
+        "tell",
+        "told",
+        "describe",
+        "described",
+        "according",
+        "many",
+        "much",
+        "give",
+        "gave",
+        "get",
+        "got",
+        "happen",
+        "happened",
+        "reason",
+    ]
 )
 
 _TERM = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
