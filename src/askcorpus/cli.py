@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from askcorpus.errors import AskcorpusError, QueryError
+from askcorpus.errors import AskcorpusError, QueryError, escape_controls
 from askcorpus.settings import Settings
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ def cmd_index(settings: Settings, rebuild: bool, as_json: bool) -> int:
         print(json.dumps(asdict(report), ensure_ascii=False))
         return 0
     for skip in report.skipped:
-        print(f"skipped {skip.source}: {skip.reason}", file=sys.stderr)
+        print(f"skipped {escape_controls(skip.source)}: {skip.reason}", file=sys.stderr)
     print(report.summary())
     return 0
 
@@ -184,7 +184,8 @@ def print_result(result: SearchResult, out: TextIO) -> None:
     if not result.hits:
         print("No passages found.", file=out)
     for hit in result.hits:
-        print(f"{hit.rank}. [{hit.score:.3f}] {hit.title} — {hit.source}, {hit.location}", file=out)
+        title, source = escape_controls(hit.title), escape_controls(hit.source)
+        print(f"{hit.rank}. [{hit.score:.3f}] {title} — {source}, {hit.location}", file=out)
         for line in hit.text.splitlines():
             if line.strip():
                 print(f"    {line.strip()}", file=out)
@@ -268,7 +269,7 @@ def cmd_status(settings: Settings, as_json: bool) -> int:
         if health.skipped:
             print(f"skipped:   {len(health.skipped)} files")
             for s in health.skipped:
-                print(f"  {s.source}: {s.reason}")
+                print(f"  {escape_controls(s.source)}: {s.reason}")
     if health.error is not None:
         print(f"askcorpus: {health.error.user_message()}", file=sys.stderr)
         return 1

@@ -25,10 +25,12 @@ class AskcorpusError(Exception):
         text = self.message
         if self.hint:
             text = f"{text} — {self.hint}"
-        return _escape_controls(text)
+        return escape_controls(text)
 
 
-def _escape_controls(text: str) -> str:
+def escape_controls(text: str) -> str:
+    """``text`` with control characters (newlines, escape codes) shown as escapes, so a file
+    name or passage cannot break a one-line message or drive a terminal."""
     if text.isprintable():
         return text
     return "".join(

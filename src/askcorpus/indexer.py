@@ -262,10 +262,13 @@ class _Run:
             self.report("reading", n, self.files_total, n)
 
         if not work and unchanged == 0:
+            reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped[:3])
+            more = f"; and {len(skipped) - 3} more" if len(skipped) > 3 else ""
             raise CorpusError(
-                f"nothing in {settings.corpus_dir} could be indexed ({len(skipped)} files skipped)",
+                f"nothing in {settings.corpus_dir} could be indexed ({len(skipped)} files "
+                f"skipped: {reasons}{more})",
                 settings.corpus_dir,
-                "see the skipped files reported above",
+                "fix or replace those files, or add readable documents",
             )
         previous_skipped = {(s.source, s.reason) for s in store.skipped()}
         now_skipped = {(s.source, s.reason) for s in skipped}
