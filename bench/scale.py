@@ -115,6 +115,34 @@ def one_size(
     return out
 
 
+def real_recall(folder: Path, questions: list[str]) -> dict[str, Any]:
+    """Recall@10 of the approximate index on real MiniLM vectors (an askcorpus index of
+    SciFact, forced approximate with a low limit) for SciFact's test claims."""
+    from askcorpus.embedding import Embedder
+    from askcorpus.settings import Settings
+    from askcorpus.vector_index import VectorIndex
+
+    path = sorted(folder.glob("vectors-*.faiss"))[-1]
+    ids, vectors = VectorIndex.load(path, DIM).all_vectors()
+    embedder = Embedder(Settings())
+    queries = np.vstack([embedder.encode_query(q) for q in questions])
+    exact = VectorIndex.empty(DIM, exact_limit=10**12)
+    exact.add(ids, vectors)
+    approx = VectorIndex.empty(DIM, exact_limit=1_000)
+    approx.add(ids, vectors)
+    stats_exact, truth = _latency(exact, queries)
+    stats, got = _latency(approx, queries)
+    return {
+        "index": str(folder),
+        "vectors": len(ids),
+        "queries": len(questions),
+        "kind": approx.kind,
+        "recall_at_10": _recall(got, truth),
+        "p50_ms": stats["p50_ms"],
+        "exact_p50_ms": stats_exact["p50_ms"],
+    }
+
+
 def run(cfg: dict[str, Any]) -> dict[str, Any]:
     """All sizes (default 10k, 100k, 1M)."""
     topics = Topics()
@@ -127,7 +155,18 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
             one_size(n, topics, queries, storages, batch=cfg.get("scale_batch", 125_000))
         )
         print(f"scale: {n} done", flush=True)
-    return {"sizes": results}
+    out: dict[str, Any] = {"sizes": results}
+    from bench.common import OUT, scifact_queries
+
+    for folder in (
+        Path(cfg.get("query_index", OUT / "scifact-full" / "index")),
+        OUT / "scifact" / "index",
+    ):
+        if folder.is_dir():
+            queries, _ = scifact_queries()
+            out["real"] = real_recall(folder, list(queries.values()))
+            break
+    return out
 
 
 if __name__ == "__main__":

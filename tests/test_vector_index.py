@@ -114,8 +114,8 @@ def test_unknown_storage_is_refused() -> None:
 
 
 def test_sizes_grow_sublinearly() -> None:
-    assert cells_for(10_000) < cells_for(1_000_000) <= 2_000
-    assert probes_for(cells_for(1_000_000)) == cells_for(1_000_000) // 16
+    assert cells_for(10_000) < cells_for(1_000_000) <= 4_000
+    assert probes_for(cells_for(1_000_000)) == cells_for(1_000_000) // 8
 
 
 def test_load_reports_missing_damaged_and_mismatched_files(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 Vectors are normalised, so inner product is cosine similarity. Up to :data:`EXACT_LIMIT` vectors
 the index is exact (``IndexFlatIP`` under an id map: one query scans every vector, a few
 milliseconds at 100k). Above it, :meth:`VectorIndex.add` switches by itself to an approximate
-inverted-file index (``IndexIVFFlat``, ``nlist ≈ 2·√n`` k-means cells, ``nprobe = nlist/16``
+inverted-file index (``IndexIVFFlat``, ``nlist ≈ 4·√n`` k-means cells, ``nprobe = nlist/8``
 cells scanned per query), which keeps adding and removing by id, stores each vector once
 (≈1.01× raw float32) and holds recall@10 ≥ 0.95 against exact search (see docs/benchmarks.md).
 IVF was chosen over HNSW because HNSW cannot remove vectors, which every re-indexed document
@@ -45,12 +45,13 @@ _SEED = 1234
 
 def cells_for(n: int) -> int:
     """How many IVF cells (k-means centroids) an index of ``n`` vectors gets."""
-    return max(64, int(2 * math.sqrt(max(n, 1))))
+    return max(64, int(4 * math.sqrt(max(n, 1))))
 
 
 def probes_for(nlist: int) -> int:
-    """How many cells one query scans: 1/16 of them, which keeps recall@10 above 0.95."""
-    return max(8, nlist // 16)
+    """How many cells one query scans: 1/8 of them. On real MiniLM vectors (SciFact) that gave
+    recall@10 0.966 where 1/16 gave 0.88; finer cells scanned in that proportion do better."""
+    return max(8, nlist // 8)
 
 
 class VectorIndex:
