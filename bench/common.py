@@ -177,6 +177,7 @@ def save_result(name: str, data: dict[str, Any]) -> Path:
         "commit": git_commit(),
         "load_average_end": os.getloadavg(),
         "peak_rss_mb_process": peak_rss_mb(),
+        "config": config(),
         **data,
     }
     path = OUT / f"{name}.json"

@@ -29,7 +29,11 @@ def _load(r: dict[str, Any] | None) -> str:
     if not r:
         return ""
     la = r.get("load_average_end") or [0, 0, 0]
-    return f"_Ran {r['finished']} on commit {r['commit']}; load average at the end {la[0]:.1f} (1 min), {la[2]:.1f} (15 min)._"
+    cfg = f"; `BENCH_CONFIG={json.dumps(r['config'])}`" if r.get("config") else ""
+    return (
+        f"_Ran {r['finished']} on commit {r['commit']}; load average at the end {la[0]:.1f} "
+        f"(1 min), {la[2]:.1f} (15 min){cfg}._"
+    )
 
 
 def _table(head: list[str], rows: list[list[Any]]) -> str:
