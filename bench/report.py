@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from bench.common import OUT, ROOT, load_result
+from bench.common import OUT, ROOT, load_result, median
 
 DOCS = ROOT / "docs"
 PLOT = DOCS / "benchmarks-scaling.png"
@@ -593,14 +593,25 @@ def _summary(res: dict[str, Any]) -> list[str]:
         rows.append(
             [
                 "window visible ≤ 1 s",
-                f"{st['window_shown_median_s']:.2f} s",
+                f"{st['window_shown_median_s']:.2f} s wall"
+                + (
+                    f" ({median(st['window_shown_cpu_s']):.2f} CPU-s)"
+                    if st.get("window_shown_cpu_s")
+                    else ""
+                ),
                 _ok(st["window_shown_median_s"] <= 1.0),
             ]
         )
         rows.append(
             [
                 "first answer ≤ 5 s (cold)",
-                f"{st['first_answer_median_s']:.1f} s (CLI `ask` {st['cli_ask_median_s']:.1f} s)",
+                f"{st['first_answer_median_s']:.1f} s wall"
+                + (
+                    f" ({median(st['first_answer_cpu_s']):.1f} CPU-s)"
+                    if st.get("first_answer_cpu_s")
+                    else ""
+                )
+                + f"; CLI `ask` {st['cli_ask_median_s']:.1f} s",
                 _ok(st["first_answer_median_s"] <= 5.0),
             ]
         )
