@@ -335,8 +335,8 @@ def _section_scale(r: dict[str, Any]) -> list[str]:
                 s["exact"]["p50_ms"],
                 s["exact"]["p95_ms"],
                 s["exact"]["cpu_p50_ms"],
-                1.0,
-                s["exact"]["file_bytes"] / s["raw_bytes"],
+                "1 (reference)",
+                f"{s['exact']['file_bytes'] / s['raw_bytes']:.3f}",
                 None,
                 s["exact"]["save_s"],
             ]
@@ -351,8 +351,8 @@ def _section_scale(r: dict[str, Any]) -> list[str]:
                     a["p50_ms"],
                     a["p95_ms"],
                     a["cpu_p50_ms"],
-                    a["recall_at_10"],
-                    a["memory_ratio"],
+                    f"{a['recall_at_10']:.3f}",
+                    f"{a['memory_ratio']:.3f}",
                     a["build_s"],
                     a["save_s"],
                 ]
@@ -408,9 +408,9 @@ def _section_encoder(r: dict[str, Any]) -> list[str]:
                 name,
                 med,
                 f"{r['speedup_vs_torch'][name]:.2f}×",
-                nd,
-                None if nd is None else nd - base,
-                r["ndcg10"].get(f"{name} cosine to torch"),
+                None if nd is None else f"{nd:.4f}",
+                None if nd is None else f"{nd - base:+.4f}",
+                f"{r['ndcg10'].get(f'{name} cosine to torch', float('nan')):.4f}",
                 r["encode_docs_s"].get(name),
             ]
         )
