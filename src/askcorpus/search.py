@@ -22,7 +22,7 @@ from askcorpus.embedding import Embedder
 from askcorpus.errors import IndexMissingError, QueryError
 from askcorpus.highlight import best_sentence, matched_terms, overlap_ambiguous, sentence_texts
 from askcorpus.indexer import check_manifest
-from askcorpus.query import clean_question, fts_match, query_terms, quoted_phrases
+from askcorpus.query import clean_question, fts_match, quoted_phrases
 from askcorpus.records import Document, Hit, SearchResult
 from askcorpus.settings import Settings
 from askcorpus.store import StoredPassage, StoreStats
@@ -122,8 +122,7 @@ class Index:
             extra = dict(zip(missing, scores.tolist(), strict=True))
         if mode == "rrf":
             return fusion.rrf(dense, lexical, extra), query_vec
-        weight = fusion.lexical_weight(len(query_terms(text)))
-        return fusion.convex(dense, lexical, extra, weight), query_vec
+        return fusion.convex(dense, lexical, extra, fusion.LEXICAL_WEIGHT), query_vec
 
     def search(self, question: str, k: int | None = None, mode: str = "hybrid") -> SearchResult:
         """The ``k`` best passages for ``question``, fused from dense and keyword search."""
