@@ -35,6 +35,8 @@ def ensure_venv() -> Path:
     probe = "import onnxruntime, sentence_transformers"
     if python.is_file() and subprocess.run([str(python), "-c", probe]).returncode == 0:
         return python
+    if VENV.is_symlink() and not VENV.exists():
+        VENV.unlink()  # a link to a venv that is gone
     subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", *ONNX_PINS], check=True)
     return python
