@@ -647,7 +647,7 @@ def _summary(res: dict[str, Any]) -> list[str]:
                 f"indexing {peer['index_speedup']:.2f}× wall"
                 + (f", {peer['index_cpu_ratio']:.2f}× CPU" if "index_cpu_ratio" in peer else "")
                 + f"; query {peer['query_speedup']:.2f}× (txtai time ÷ askcorpus time)",
-                _ok(peer["index_speedup"] > 1 and peer["query_speedup"] > 1),
+                f"indexing {_ok(peer['index_speedup'] > 1)}, query {_ok(peer['query_speedup'] > 1)}",
             ]
         )
     if not rows:
