@@ -28,7 +28,7 @@ from askcorpus.vector_index import VectorIndex
 DB_NAME = "askcorpus.sqlite3"
 REBUILD = "run `askcorpus index --rebuild`"
 #: Databases up to this size get SQLite's page check on every open (a fraction of a second).
-VERIFY_LIMIT = 512 * 2**20
+VERIFY_LIMIT = 32 * 2**20  # deep check on open up to ~5k passages (~0.5 s); larger: `status`
 
 #: Passage ids are never reused (AUTOINCREMENT): a reader holding an older generation's vector
 #: ids can miss a passage that was removed since, but never get another passage's text.
