@@ -23,7 +23,7 @@ import numpy as np
 from askcorpus.beir import BeirSet, EvalDataError, build_index, load_set
 from askcorpus.embedding import Embedder
 from askcorpus.query import clean_question
-from askcorpus.search import Index
+from askcorpus.search import ANSWER_THRESHOLD, Index
 from askcorpus.settings import Settings
 
 BEIR_DEPTH = 100
@@ -154,6 +154,10 @@ def evaluate_beir(
             "recall@100": recall_at(ranking, rels, BEIR_DEPTH),
             "mrr@10": rr_at(ranking, rels, 10),
         }
+        if mode != "keyword":
+            # Every judged query has an answer in the corpus: how often does search agree?
+            top = max((f.dense_score for f in fused[:5]), default=0.0)
+            scores[qid]["answer_likely"] = float(top >= ANSWER_THRESHOLD)
         if tick is not None:
             tick(n + 1, len(ids))
     return EvalRow(data.name, mode, len(ids), _mean(scores), time.perf_counter() - t0, scores)
