@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from askcorpus.query import clean_question, fts_match, query_terms, quoted_phrases
+from askcorpus.query import MODEL_WORDS, clean_question, fts_match, query_terms, quoted_phrases
 
 
 def test_query_terms_drop_stopwords_and_keep_numbers() -> None:
@@ -54,3 +54,13 @@ def test_clean_question_strips_controls_and_caps_length() -> None:
     assert clean_question("  gas\x00 deal\n\n signed ") == ("gas deal signed", None)
     text, note = clean_question("x " * 10_000)
     assert len(text) == 4000 and note
+
+
+def test_long_question_note_says_what_was_matched_on_meaning() -> None:
+    short, note = clean_question("When was the gas deal signed?")
+    assert note is None and short == "When was the gas deal signed?"
+    long_text, note = clean_question(" ".join(["pipeline"] * (MODEL_WORDS + 20)))
+    assert len(long_text.split()) == MODEL_WORDS + 20  # keyword side keeps every word
+    assert note is not None and f"first {MODEL_WORDS} words" in note
+    huge, note = clean_question("gas " * 5000)
+    assert len(huge) == 4000 and "truncated" in note and "meaning" in note

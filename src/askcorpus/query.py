@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 MAX_QUERY_CHARS = 4000
+# Words all-MiniLM-L6-v2 reads: 256 word pieces are roughly 180 English words.
+MODEL_WORDS = 180
 
 STOPWORDS = frozenset(
     [
@@ -174,13 +176,26 @@ _PHRASE = re.compile(r"[\"“]([^\"”]{2,200})[\"”]")
 
 
 def clean_question(text: str) -> tuple[str, str | None]:
-    """The question with control characters removed and length capped, plus a note if cut."""
+    """The question with control characters removed and length capped, plus a note when the
+    search cannot read all of it.
+
+    Keyword search reads up to :data:`MAX_QUERY_CHARS` characters; the embedding model reads
+    about :data:`MODEL_WORDS` words (256 word pieces), so a longer question is matched on meaning
+    by its beginning only — the user is told either way.
+    """
     text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
     text = " ".join(text.split())
     if len(text) > MAX_QUERY_CHARS:
-        return text[
-            :MAX_QUERY_CHARS
-        ], f"question truncated to its first {MAX_QUERY_CHARS} characters"
+        text = text[:MAX_QUERY_CHARS]
+        return text, (
+            f"question truncated to its first {MAX_QUERY_CHARS} characters; only about its "
+            f"first {MODEL_WORDS} words were matched on meaning"
+        )
+    if len(text.split()) > MODEL_WORDS:
+        return text, (
+            f"long question: only about its first {MODEL_WORDS} words were matched on meaning "
+            "(all of it on keywords)"
+        )
     return text, None
 
 

@@ -132,21 +132,27 @@ class Index:
         text, note = clean_question(question)
         if not text:
             raise QueryError("the question is empty", hint="type a question")
-        fused, query_vec = self.retrieve(text, max(CANDIDATES, 4 * k), mode)
-        window = fused[: 3 * k + 5]
-        passages = self.store.passages([f.id for f in window])
-        ranked = [(passages[f.id], f) for f in window if f.id in passages]
-        ranked = _promote_phrases(ranked, quoted_phrases(text))
-        texts: dict[str, str] = {}
+        query_vec = None if mode == "keyword" else self.embedder.encode_query(text)
+        # One committed state for every read below: a writer publishing meanwhile cannot make
+        # a hit's vectors, rows and document text come from different generations.
+        with self.store.snapshot():
+            fused, query_vec = self.retrieve(text, max(CANDIDATES, 4 * k), mode, query_vec)
+            window = fused[: 3 * k + 5]
+            passages = self.store.passages([f.id for f in window])
+            ranked = [(passages[f.id], f) for f in window if f.id in passages]
+            ranked = _promote_phrases(ranked, quoted_phrases(text))
+            texts: dict[str, str] = {}
 
-        def doc_text(source: str) -> str:
-            if source not in texts:
-                doc = self.store.document(source)
-                texts[source] = doc.text if doc is not None else ""
-            return texts[source]
+            def doc_text(source: str) -> str:
+                if source not in texts:
+                    doc = self.store.document(source)
+                    texts[source] = doc.text if doc is not None else ""
+                return texts[source]
 
-        groups = _merge(ranked, k, doc_text)
-        hits = [self._hit(rank, g, text, query_vec, doc_text) for rank, g in enumerate(groups, 1)]
+            groups = _merge(ranked, k, doc_text)
+            hits = [
+                self._hit(rank, g, text, query_vec, doc_text) for rank, g in enumerate(groups, 1)
+            ]
         top_dense = max((f.dense_score for f in fused[:k]), default=0.0)
         likely = bool(hits) and (query_vec is None or top_dense >= ANSWER_THRESHOLD)
         return SearchResult(query=question, hits=tuple(hits), answer_likely=likely, note=note)
