@@ -91,3 +91,31 @@ def test_shipped_corpus_passages_are_reader_sized() -> None:
         sizes = [count_words(p.text) for p in passages]
         assert max(sizes) <= PARAMS.max_words + PARAMS.min_words, (path.name, sizes)
         assert sum(s < 30 for s in sizes) == 0, (path.name, sizes)
+
+
+def test_passages_do_not_cross_page_starts() -> None:
+    page1 = "First page opening words. " * 12
+    page2 = "Second page answer sentence here. " * 12
+    text = f"{page1.strip()}\n\n{page2.strip()}"
+    doc2 = Document(
+        "d.pdf", Path("d.pdf"), "D", text, "h", len(text), 0.0, page_starts=(0, len(page1) + 1)
+    )
+    passages = chunk_document(doc2, PARAMS)
+    assert [p.page for p in passages] == [1, 2]
+    assert passages[1].text.startswith("Second page")
+
+
+def test_passage_opening_with_headings_takes_the_last_heading_as_section() -> None:
+    from askcorpus.records import Section
+
+    body = " ".join(["word"] * 130) + "."
+    text = f"# Title\n\n## Intro\n\n{body}\n\n## Method\n\n{body}"
+    sections = (
+        Section(0, "Title"),
+        Section(9, "Intro"),
+        Section(text.index("## Method"), "Method"),
+    )
+    md = Document("d.md", Path("d.md"), "Title", text, "h", len(text), 0.0, sections=sections)
+    passages = chunk_document(md, PARAMS)
+    assert passages[0].section == "Intro" and passages[0].context == "Title — Intro"
+    assert passages[-1].section == "Method"

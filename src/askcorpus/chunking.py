@@ -8,8 +8,9 @@ empty, and together they cover every non-blank character of the document.
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from askcorpus.records import Document, Passage
 from askcorpus.settings import ChunkingParams
@@ -193,8 +194,19 @@ def _split_long(text: str, span: tuple[int, int], params: ChunkingParams) -> lis
     return windows
 
 
-def chunk_spans(text: str, params: ChunkingParams) -> list[tuple[int, int, int]]:
-    """``(start, end, paragraph_number)`` for each passage of ``text`` (paragraphs 1-based)."""
+def chunk_spans(
+    text: str, params: ChunkingParams, breaks: Sequence[int] = ()
+) -> list[tuple[int, int, int]]:
+    """``(start, end, paragraph_number)`` for each passage of ``text`` (paragraphs 1-based).
+
+    No passage crosses an offset in ``breaks`` (page starts), so a passage's page is the page
+    its answer is on.
+    """
+    breaks = sorted(breaks)
+
+    def page(offset: int) -> int:
+        return bisect.bisect_right(breaks, offset)
+
     result: list[tuple[int, int, int]] = []
     group: list[int] = []  # indexes into paragraphs, merged into one passage
     group_words = 0
@@ -212,16 +224,23 @@ def chunk_spans(text: str, params: ChunkingParams) -> list[tuple[int, int, int]]
             flush()
             result.extend((a, b, i + 1) for a, b in _split_long(text, span, params))
             continue
-        if group and (group_words >= params.target_words or group_words + words > params.max_words):
+        if group and (
+            group_words >= params.target_words
+            or group_words + words > params.max_words
+            or page(paragraphs[group[0]][0]) != page(span[0])
+        ):
             flush()
         group.append(i)
         group_words += words
     flush()
-    return _absorb_runts(text, result, params)
+    return _absorb_runts(text, result, params, page)
 
 
 def _absorb_runts(
-    text: str, spans: list[tuple[int, int, int]], params: ChunkingParams
+    text: str,
+    spans: list[tuple[int, int, int]],
+    params: ChunkingParams,
+    page: Callable[[int], int],
 ) -> list[tuple[int, int, int]]:
     """Glue passages under ``min_words`` (headings, a last line) onto a neighbour.
 
@@ -232,7 +251,11 @@ def _absorb_runts(
     pending: tuple[int, int, int] | None = None
     limit = params.max_words + params.min_words
     for start, end, para in spans:
-        if pending is not None and count_words(text[pending[0] : end]) <= limit:
+        if (
+            pending is not None
+            and count_words(text[pending[0] : end]) <= limit
+            and page(pending[0]) == page(start)
+        ):
             start, para = pending[0], pending[2]
         elif pending is not None:
             out.append(pending)
@@ -242,7 +265,11 @@ def _absorb_runts(
         else:
             out.append((start, end, para))
     if pending is not None:
-        if out and count_words(text[out[-1][0] : pending[1]]) <= limit:
+        if (
+            out
+            and count_words(text[out[-1][0] : pending[1]]) <= limit
+            and page(out[-1][0]) == page(pending[0])
+        ):
             out[-1] = (out[-1][0], pending[1], out[-1][2])
         else:
             out.append(pending)
@@ -252,8 +279,16 @@ def _absorb_runts(
 def chunk_document(document: Document, params: ChunkingParams) -> list[Passage]:
     """The passages of ``document``, each carrying title/section context for search."""
     passages = []
-    for ordinal, (start, end, paragraph) in enumerate(chunk_spans(document.text, params)):
-        section = document.section_at(start)
+    spans = chunk_spans(document.text, params, document.page_starts[1:])
+    heading_starts = {s.start for s in document.sections}
+    for ordinal, (start, end, paragraph) in enumerate(spans):
+        # A passage opening with headings belongs to the last of them ("# Title / ## Intro /
+        # text" is about Intro): look the section up where its first non-heading text starts.
+        anchor = next(
+            (a for a, _b in paragraph_spans(document.text, start, end) if a not in heading_starts),
+            start,
+        )
+        section = document.section_at(anchor)
         context = document.title
         if section and section != document.title:
             context = f"{document.title} — {section}"
