@@ -46,7 +46,8 @@ def sentence_texts(text: str) -> list[str]:
     return [text[a:b] for a, b in sentence_spans(text)]
 
 
-def _overlaps(question: str, text: str) -> list[int]:
+def sentence_overlaps(question: str, text: str) -> list[int]:
+    """How many question terms each sentence of ``text`` shares (stemmed), in sentence order."""
     terms = {stem(t) for t in query_terms(question)}
     return [
         len(terms & {stem(w) for w in _WORD.findall(text[a:b].lower())})
@@ -57,7 +58,7 @@ def _overlaps(question: str, text: str) -> list[int]:
 def overlap_ambiguous(question: str, text: str) -> bool:
     """True when no sentence of ``text`` shares strictly more question terms than all others,
     i.e. when term overlap alone cannot pick the answering sentence."""
-    counts = sorted(_overlaps(question, text), reverse=True)
+    counts = sorted(sentence_overlaps(question, text), reverse=True)
     return len(counts) > 1 and counts[0] == counts[1]
 
 

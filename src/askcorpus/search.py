@@ -20,7 +20,13 @@ import numpy as np
 from askcorpus import fusion
 from askcorpus.embedding import Embedder
 from askcorpus.errors import IndexMissingError, QueryError
-from askcorpus.highlight import best_sentence, matched_terms, overlap_ambiguous, sentence_texts
+from askcorpus.highlight import (
+    best_sentence,
+    matched_terms,
+    overlap_ambiguous,
+    sentence_overlaps,
+    sentence_texts,
+)
 from askcorpus.indexer import check_manifest
 from askcorpus.query import clean_question, fts_match, quoted_phrases
 from askcorpus.records import Document, Hit, SearchResult
@@ -39,6 +45,8 @@ ANSWER_THRESHOLD = 0.35
 # Embedding a hit's sentences costs ~5 query embeddings, so only the first hit's sentences are
 # embedded, and only when term overlap does not single out one sentence (docs/quality.md).
 DENSE_HIGHLIGHT_HITS = 1
+# At most this many sentences of a hit are embedded to pick its highlight (bounds the p95).
+DENSE_SENTENCES = 6
 # Merged neighbours must stay readable: a hit never grows beyond this many characters.
 MERGE_MAX_CHARS = 2400
 # A passage containing a quoted phrase of the question exactly gets this much extra score.
@@ -175,7 +183,7 @@ class Index:
             and rank <= DENSE_HIGHLIGHT_HITS
             and overlap_ambiguous(question, text)
         ):
-            similarities = self._sentence_similarities(p.source, g.start, text, query_vec)
+            similarities = self._sentence_similarities(question, p.source, g.start, text, query_vec)
         return Hit(
             rank=rank,
             score=round(g.fused.score, 4),
@@ -196,24 +204,33 @@ class Index:
         )
 
     def _sentence_similarities(
-        self, source: str, start: int, text: str, query_vec: np.ndarray
+        self, question: str, source: str, start: int, text: str, query_vec: np.ndarray
     ) -> list[float]:
-        """Cosine of the question with each sentence of a hit (sentence vectors cached)."""
-        key = (source, start, len(text))
+        """Cosine of the question with the sentences of a hit that term overlap cannot tell
+        apart (the ones tied for the most shared terms, at most :data:`DENSE_SENTENCES`); the
+        others get -1 so overlap alone ranks them. Bounding the batch bounds the query's p95.
+        Sentence vectors are cached."""
+        sentences = sentence_texts(text)
+        if not sentences:
+            return []
+        overlaps = sentence_overlaps(question, text)
+        top = max(overlaps)
+        chosen = [i for i, o in enumerate(overlaps) if o == top][:DENSE_SENTENCES]
+        key = (source, start, len(text), tuple(chosen))
         with self._lock:
             vectors = self._sentence_cache.get(key)
             if vectors is not None:
                 self._sentence_cache.move_to_end(key)
         if vectors is None:
-            sentences = sentence_texts(text)
-            if not sentences:
-                return []
-            vectors = self.embedder.encode_passages(sentences)
+            vectors = self.embedder.encode_passages([sentences[i] for i in chosen])
             with self._lock:
                 self._sentence_cache[key] = vectors
                 while len(self._sentence_cache) > 512:
                     self._sentence_cache.popitem(last=False)
-        return (vectors @ query_vec.ravel()).tolist()
+        similarities = [-1.0] * len(sentences)
+        for i, score in zip(chosen, (vectors @ query_vec.ravel()).tolist(), strict=True):
+            similarities[i] = score
+        return similarities
 
     def close(self) -> None:
         """Release the store."""
