@@ -310,6 +310,7 @@ class _Run:
         done = 0
         last_publish = time.monotonic()
         publish_cost = 0.0
+        self.report("embedding", 0, total, self.files_total)  # the total, before the first block
         for block in _blocks(work, block_size):
             texts = [p.search_text for w in block for p in w.passages]
             base = done
@@ -320,6 +321,7 @@ class _Run:
                         "embedding", base + d, total, self.files_total
                     ),
                     cancelled=self.cancelled,
+                    block=self.settings.encode_block,
                 )
             except Cancelled:
                 raise self._cancelled(writer) from None

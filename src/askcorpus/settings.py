@@ -43,6 +43,9 @@ class Settings:
     model_name: str = MODEL_NAME
     model_path: Path | None = None
     batch_size: int = 32
+    # Passages per model call while indexing: progress is reported and Cancel honoured between
+    # calls. The window uses smaller blocks so its bar moves and Cancel answers within seconds.
+    encode_block: int = 512
     top_k: int = 5
     chunking: ChunkingParams = ChunkingParams()
     max_file_bytes: int = 64 * 1024 * 1024

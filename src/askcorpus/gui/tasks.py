@@ -6,12 +6,11 @@ and, through the embedder, torch) are imported here, never at window start-up.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +26,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_WATCHED_DIRS = 2000
+# Passages per model call when the window indexes (Settings.encode_block): the bar moves every
+# few seconds and Cancel is honoured soon; the CLI keeps the default 512.
+ENCODE_BLOCK = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,35 +246,12 @@ def reindex(
     from askcorpus.indexer import update_index
 
     return update_index(
-        settings,
-        _ProgressiveEmbedder(embedder),  # type: ignore[arg-type]
+        replace(settings, encode_block=ENCODE_BLOCK),
+        embedder,
         rebuild=rebuild,
         progress=progress,  # type: ignore[arg-type]
         cancelled=cancel.is_set,
     )
-
-
-class _ProgressiveEmbedder:
-    """The shared embedder, encoding in smaller blocks for the indexer: the progress bar moves
-    every few seconds, Cancel is honoured sooner, and the total is known before the first block
-    (the CLI's 512-passage blocks leave a window's bar still for too long)."""
-
-    BLOCK = 32
-
-    def __init__(self, inner: Embedder):
-        self._inner = inner
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._inner, name)
-
-    def encode_passages(self, texts, progress=None, cancelled=None, block=BLOCK):  # type: ignore[no-untyped-def]
-        """As :meth:`Embedder.encode_passages`, reporting 0 done first."""
-        if progress is not None:
-            progress(0, len(texts))
-        encode = self._inner.encode_passages
-        if "block" in inspect.signature(encode).parameters:
-            return encode(texts, progress, cancelled, block=min(block, self.BLOCK))
-        return encode(texts, progress, cancelled)
 
 
 def close_index(index: Index) -> None:
