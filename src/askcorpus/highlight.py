@@ -55,13 +55,6 @@ def sentence_overlaps(question: str, text: str) -> list[int]:
     ]
 
 
-def overlap_ambiguous(question: str, text: str) -> bool:
-    """True when no sentence of ``text`` shares strictly more question terms than all others,
-    i.e. when term overlap alone cannot pick the answering sentence."""
-    counts = sorted(sentence_overlaps(question, text), reverse=True)
-    return len(counts) > 1 and counts[0] == counts[1]
-
-
 def best_sentence(
     question: str,
     text: str,

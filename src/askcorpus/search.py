@@ -23,7 +23,6 @@ from askcorpus.errors import IndexMissingError, QueryError
 from askcorpus.highlight import (
     best_sentence,
     matched_terms,
-    overlap_ambiguous,
     sentence_overlaps,
     sentence_texts,
 )
@@ -178,12 +177,16 @@ class Index:
             p.text if (g.start, g.end) == (p.start, p.end) else doc_text(p.source)[g.start : g.end]
         )
         similarities = None
-        if (
-            query_vec is not None
-            and rank <= DENSE_HIGHLIGHT_HITS
-            and overlap_ambiguous(question, text)
-        ):
-            similarities = self._sentence_similarities(question, p.source, g.start, text, query_vec)
+        if query_vec is not None and rank <= DENSE_HIGHLIGHT_HITS:
+            # Embed sentences only when term overlap alone cannot pick one: those tied for the
+            # most shared terms (at most DENSE_SENTENCES, which bounds the query's p95).
+            overlaps = sentence_overlaps(question, text)
+            top = max(overlaps, default=0)
+            tied = [i for i, o in enumerate(overlaps) if o == top]
+            if len(tied) > 1:
+                similarities = self._sentence_similarities(
+                    p.source, g.start, text, tied[:DENSE_SENTENCES], query_vec
+                )
         return Hit(
             rank=rank,
             score=round(g.fused.score, 4),
@@ -204,18 +207,11 @@ class Index:
         )
 
     def _sentence_similarities(
-        self, question: str, source: str, start: int, text: str, query_vec: np.ndarray
+        self, source: str, start: int, text: str, chosen: list[int], query_vec: np.ndarray
     ) -> list[float]:
-        """Cosine of the question with the sentences of a hit that term overlap cannot tell
-        apart (the ones tied for the most shared terms, at most :data:`DENSE_SENTENCES`); the
-        others get -1 so overlap alone ranks them. Bounding the batch bounds the query's p95.
-        Sentence vectors are cached."""
+        """Cosine of the question with the sentences ``chosen`` of a hit; the others get -1 so
+        term overlap alone ranks them. Sentence vectors are cached."""
         sentences = sentence_texts(text)
-        if not sentences:
-            return []
-        overlaps = sentence_overlaps(question, text)
-        top = max(overlaps)
-        chosen = [i for i, o in enumerate(overlaps) if o == top][:DENSE_SENTENCES]
         key = (source, start, len(text), tuple(chosen))
         with self._lock:
             vectors = self._sentence_cache.get(key)
