@@ -49,6 +49,10 @@ class Embedder:
         self.model_name = settings.model_name
         self._model: Any = None
 
+    def match_index(self, backend: str) -> None:
+        """Encode with ``backend`` (the one recorded in an index's manifest) from now on."""
+        self.index_backend = backend
+
     @property
     def loaded(self) -> bool:
         """True once the model weights are in memory."""

@@ -70,6 +70,8 @@ class Index:
         self.store = store
         self.settings = settings
         self.embedder = embedder or Embedder(settings)
+        # Questions must be encoded by the backend that encoded the index's passages.
+        self.embedder.match_index(store.manifest.backend)
         self._lock = threading.Lock()
         self._sentence_cache: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
 
