@@ -1,7 +1,8 @@
-"""The files of an index folder: names, the SQLite schema and connection, atomic creation,
-typed errors for what SQLite reports, and the FAISS-versus-SQLite consistency check.
+"""The files of an index folder: names, the SQLite schema and connection, atomic creation and
+typed errors for what SQLite reports.
 
-See :mod:`askcorpus.store_local` for the layout and :mod:`askcorpus.store_writer` for updates.
+See :mod:`askcorpus.store_local` for the layout, :mod:`askcorpus.store_writer` for updates and
+:mod:`askcorpus.store_check` for the FAISS-versus-SQLite consistency checks.
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
 from askcorpus.errors import (
-    AskcorpusError,
     IndexAccessError,
     IndexCorruptError,
     IndexLockedError,
     IndexMismatchError,
 )
+from askcorpus.settings import SCHEMA_VERSION
 from askcorpus.store import Manifest
 from askcorpus.store_lock import write_error
 from askcorpus.vector_index import VectorIndex
@@ -141,60 +140,6 @@ def create_database(folder: Path, manifest: Manifest) -> None:
         raise write_error(folder, exc, "create an index") from exc
 
 
-def consistency_problems(
-    conn: sqlite3.Connection,
-    manifest: Manifest,
-    path: Path,
-    vectors: VectorIndex | None,
-    deep: bool,
-) -> list[AskcorpusError]:
-    """Inside a read transaction: what is wrong between the database and the loaded vector
-    file ``path`` (see :meth:`LocalStore.check`)."""
-    db, dim = path.parent / DB_NAME, manifest.dimension
-    if deep:
-        verdict = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
-        if verdict != ["ok"]:
-            detail = " ".join("; ".join(verdict[:3]).split())[:200]
-            return [IndexCorruptError(f"index database {db} is damaged: {detail}", db, REBUILD)]
-    bad = conn.execute(
-        "SELECT count(*) FROM passages WHERE length(vector) != ?", (4 * dim,)
-    ).fetchone()[0]
-    if bad:
-        return [
-            IndexMismatchError(
-                f"index database {db} holds {bad} vectors of another dimension than the "
-                f"manifest's {dim}",
-                db,
-                REBUILD,
-            )
-        ]
-    rows = conn.execute("SELECT id, vector FROM passages ORDER BY id").fetchall()
-    ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-    stored = np.frombuffer(b"".join(r[1] for r in rows), np.float32).reshape(-1, dim)
-    if vectors is None:
-        return [IndexCorruptError(f"vector file {path} is not loaded", path, REBUILD)]
-    held_ids, held = vectors.all_vectors()
-    order = np.argsort(held_ids)
-    if not np.array_equal(held_ids[order], ids):
-        return [
-            IndexCorruptError(
-                f"vector file {path} and index database {db} hold different passages",
-                path,
-                REBUILD,
-            )
-        ]
-    tolerance = 0.05 if vectors.approximate else 1e-4  # compressed storage is lossy
-    if len(ids) and not np.allclose(held[order], stored, atol=tolerance):
-        return [
-            IndexCorruptError(
-                f"vector file {path} holds vectors that differ from the database's",
-                path,
-                REBUILD,
-            )
-        ]
-    return []
-
-
 def read_meta(conn: sqlite3.Connection, verify: bool) -> dict[str, str]:
     """The meta table, after SQLite's page check when ``verify`` (raises sqlite3 errors)."""
     if verify:
@@ -211,3 +156,40 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def open_database(db: Path, verify: bool) -> tuple[sqlite3.Connection, Manifest]:
+    """Connect to an existing index database and read its manifest, after SQLite's page check
+    when ``verify``; typed errors when it is unreadable, damaged or of another schema version.
+    On read-only media (no WAL shared memory possible) the database is opened immutable."""
+    conn = None
+    try:
+        try:
+            conn = connect(db)
+            rows = read_meta(conn, verify)
+        except sqlite3.OperationalError:
+            if os.access(db.parent, os.W_OK):
+                raise
+            if conn is not None:
+                conn.close()
+            conn = connect(db, immutable=True)
+            rows = read_meta(conn, verify)
+        manifest = Manifest.from_json(rows["manifest"])
+    except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
+        raise database_error(db, exc) from exc
+    except (KeyError, ValueError, TypeError) as exc:
+        conn.close()
+        raise IndexCorruptError(
+            f"index database {db} has no readable manifest ({exc!r})", db, REBUILD
+        ) from exc
+    if manifest.schema_version != SCHEMA_VERSION:
+        conn.close()
+        raise IndexMismatchError(
+            f"index database {db} has schema version {manifest.schema_version}, this "
+            f"askcorpus reads version {SCHEMA_VERSION}",
+            db,
+            REBUILD,
+        )
+    return conn, manifest

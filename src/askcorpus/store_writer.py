@@ -53,7 +53,10 @@ class LocalWriter:
             self._conn.execute("BEGIN IMMEDIATE")
             row = self._conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
             self._generation = int(row[0])
-            self._vectors = VectorIndex.load(
+            # The store's vectors of this generation were checked against the rows when they
+            # were loaded; the file is read again only when the store cannot lend them.
+            lent = store.lend_vectors(self._generation)
+            self._vectors = lent or VectorIndex.load(
                 vector_path(store.folder, self._generation), store.manifest.dimension
             )
         except BaseException as exc:
@@ -180,10 +183,11 @@ class LocalWriter:
         log.info("checkpoint %d published (generation %d)", self.checkpoints, self._generation)
 
     def commit(self) -> None:
-        """Publish the update as complete and end it."""
+        """Publish the update as complete and end it. The store takes this writer's vectors as
+        the new generation's instead of reading back the file just written."""
         self._publish(complete=True)
         self._abandon()
-        self.store.refresh()
+        self.store.adopt_vectors(self._vectors, self._generation)
 
     def _cleanup(self, keep: int) -> None:
         for old in self.store.folder.glob("vectors-*.faiss*"):
