@@ -3,16 +3,21 @@
 Layout of an index folder::
 
     askcorpus.sqlite3        documents with their extracted text, passages (offsets and vectors),
-                             an FTS5 keyword index, the manifest, the current generation and
-                             whether the last build ran to the end ("complete")
-    vectors-<gen>.faiss      the vector index of generation <gen> (ids are passage ids)
+                             an FTS5 keyword index, the manifest, the current generation, its
+                             base and whether the last build ran to the end ("complete")
+    vectors-<b>.faiss        the full vector index of generation <b> (ids are passage ids)
+    vectors-<g>.faiss.delta  what generation <g> changed (b < g <= current; see store_vectors)
     writer.lock              flock'ed by the one writer (holds its pid)
 
-Updates are atomic (see :mod:`askcorpus.store_writer`): the new FAISS file is written under a new
-generation number first, then one SQLite transaction (WAL) commits the rows together with that
-number. Readers read the generation and the rows in one snapshot, so they see the old state or
-the new one, never a mix; any damage met later (a garbled page) is an :class:`IndexCorruptError`
-naming the file and the fix, never a raw ``sqlite3`` traceback.
+Updates are atomic (see :mod:`askcorpus.store_writer`): the new vector file is written under a
+new generation number first, then one SQLite transaction (WAL) commits the rows together with
+that number. Readers read the generation and the rows in one snapshot, so they see the old state
+or the new one, never a mix; any damage met later (a garbled page) is an
+:class:`IndexCorruptError` naming the file and the fix, never a raw ``sqlite3`` traceback.
+
+This module opens the store and keeps its loaded vectors in step with the committed generation;
+the queries live in :mod:`askcorpus.store_read` and :mod:`askcorpus.store_lexical`, the checks
+in :mod:`askcorpus.store_check`.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from askcorpus.store_files import (
 )
 from askcorpus.store_lexical import search_lexical
 from askcorpus.store_lock import WriterLock
+from askcorpus.store_vectors import files_of, load_generation, read_layout
 from askcorpus.vector_index import VectorIndex
 
 #: Attempts to load the vectors of the generation just read while writers keep publishing.
@@ -72,6 +78,7 @@ class LocalStore:
         self._depth = 0
         self._vectors: VectorIndex | None = None
         self._generation = -1
+        self._base = -1  # generation of the full vector file under the loaded generation
         self._searching = 0  # searches running outside the lock on self._vectors
 
     # -- opening -------------------------------------------------------------------------------
@@ -161,26 +168,20 @@ class LocalStore:
         """Inside a read transaction: load the FAISS file of its generation and check it against
         the rows. False when the file is gone and ``final`` is not set: a writer committed a
         newer generation and removed this one after our transaction began, so try again."""
-        row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        if row is None:
-            raise IndexCorruptError(
-                f"index database {self.db_path} has no generation record", self.db_path, REBUILD
-            )
-        generation = int(row[0])
+        generation, base = read_layout(conn, self.db_path)
         if generation == self._generation and self._vectors is not None:
             return True
-        path = vector_path(self.folder, generation)
         try:
-            vectors = VectorIndex.load(path, self.manifest.dimension)
+            vectors = load_generation(self.folder, generation, base, self.manifest.dimension)
         except IndexCorruptError:
-            if not final and not path.is_file():  # removed under us, not damaged
+            gone = any(not p.is_file() for p in files_of(self.folder, generation, base))
+            if not final and gone:  # removed under us by a newer publish, not damaged
                 return False
             raise
-        problem = vector_file_problem(conn, path, vectors)
+        problem = vector_file_problem(conn, vector_path(self.folder, base), vectors)
         if problem is not None:
             raise problem
-        self._vectors = vectors
-        self._generation = generation
+        self._vectors, self._generation, self._base = vectors, generation, base
         return True
 
     def _load_vectors(self) -> None:
@@ -209,12 +210,13 @@ class LocalStore:
             vectors, self._vectors, self._generation = self._vectors, None, -1
             return vectors
 
-    def adopt_vectors(self, vectors: VectorIndex, generation: int) -> None:
-        """Take a finished writer's vectors as those of ``generation``, which it just committed,
-        instead of reading the file it wrote (never inside a snapshot: that keeps its state)."""
+    def adopt_vectors(self, vectors: VectorIndex, generation: int, base: int) -> None:
+        """Take a finished writer's vectors as those of ``generation`` (on ``base``), which it
+        just committed, instead of reading the files it wrote (never inside a snapshot: that
+        keeps its state)."""
         with self._lock:
             if self._depth == 0 and generation > self._generation:
-                self._vectors, self._generation = vectors, generation
+                self._vectors, self._generation, self._base = vectors, generation, base
 
     @property
     def generation(self) -> int:
@@ -236,7 +238,7 @@ class LocalStore:
         page check must pass too. Reads the whole index; never raises for a damaged one."""
         try:
             with self.snapshot(), self._reading() as conn:
-                path = vector_path(self.folder, self._generation)
+                path = vector_path(self.folder, self._base)
                 return consistency_problems(conn, self.manifest, path, self._vectors, deep)
         except (IndexCorruptError, IndexMismatchError, IndexLockedError) as exc:
             return [exc]

@@ -1,13 +1,16 @@
 """Writing a :class:`~askcorpus.store_local.LocalStore`: one writer, atomic publishes.
 
 A :class:`LocalWriter` holds the folder's writer lock and one SQLite write transaction. Rows go
-into the transaction and vectors into a private copy of the FAISS index; nothing is visible to
-readers until it is *published*:
+into the transaction and vectors into a private copy of the FAISS index (the store lends its
+loaded copy when no reader uses it, and takes it back as the new generation's after the commit,
+so an update reads no vector file); nothing is visible to readers until it is *published*:
 
-1. the vector index is saved as ``vectors-<gen+1>.faiss`` (temporary file, fsync, rename),
+1. the change is saved as ``vectors-<gen+1>.faiss.delta`` or, when a delta does not pay (small
+   index, many changes, see :mod:`askcorpus.store_vectors`), the whole index as
+   ``vectors-<gen+1>.faiss`` (temporary file, fsync, rename, fsync folder),
 2. one SQLite transaction commits the rows, the manifest's ``updated`` stamp, the generation
-   number ``gen+1`` and the ``complete`` flag, together,
-3. older vector files are removed.
+   number ``gen+1``, its base and the ``complete`` flag, together,
+3. vector files no longer needed are removed.
 
 A crash (even SIGKILL) before step 2 leaves generation ``gen`` in force and an orphan file that
 the next publish removes; after it, the new state. :meth:`LocalWriter.checkpoint` publishes with
@@ -27,11 +30,19 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from askcorpus import store_vectors
 from askcorpus.records import Document, Passage, SkippedFile
 from askcorpus.store import Manifest
 from askcorpus.store_files import DB_NAME, connect, now_iso, vector_path
 from askcorpus.store_local import LocalStore
 from askcorpus.store_lock import WriterLock, write_error
+from askcorpus.store_vectors import (
+    delta_path,
+    load_generation,
+    read_layout,
+    remove_unused,
+    write_delta,
+)
 from askcorpus.vector_index import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -51,13 +62,14 @@ class LocalWriter:
         try:
             self._conn = connect(store.folder / DB_NAME)
             self._conn.execute("BEGIN IMMEDIATE")
-            row = self._conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
-            self._generation = int(row[0])
+            self._generation, self._base = read_layout(self._conn, store.db_path)
+            row = self._conn.execute("SELECT value FROM meta WHERE key='delta_vectors'").fetchone()
+            self._in_deltas = int(row[0]) if row else 0  # changes held by deltas since the base
             # The store's vectors of this generation were checked against the rows when they
-            # were loaded; the file is read again only when the store cannot lend them.
+            # were loaded; the files are read again only when the store cannot lend them.
             lent = store.lend_vectors(self._generation)
-            self._vectors = lent or VectorIndex.load(
-                vector_path(store.folder, self._generation), store.manifest.dimension
+            self._vectors: VectorIndex = lent or load_generation(
+                store.folder, self._generation, self._base, store.manifest.dimension
             )
         except BaseException as exc:
             self._abandon()
@@ -65,6 +77,11 @@ class LocalWriter:
                 raise write_error(store.folder, exc, "start an update") from exc
             raise
         self.checkpoints = 0
+        # What changed since the last publish, for a delta file: ids are never reused, so an id
+        # added and removed again within one publish simply disappears.
+        self._added: dict[int, np.ndarray] = {}
+        self._removed: list[int] = []
+        self._kind = self._vectors.kind
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -85,6 +102,9 @@ class LocalWriter:
         ids = [r[0] for r in self.conn.execute("SELECT id FROM passages WHERE doc_id=?", (doc_id,))]
         if ids:
             self._vectors.remove(ids)
+            for i in ids:
+                if self._added.pop(i, None) is None:
+                    self._removed.append(i)
             self.conn.executemany("DELETE FROM passages_fts WHERE rowid = ?", [(i,) for i in ids])
         self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         return len(ids)
@@ -125,6 +145,7 @@ class LocalWriter:
             )
         if ids:
             self._vectors.add(np.asarray(ids, dtype=np.int64), vectors)
+            self._added.update(zip(ids, vectors, strict=True))
 
     def touch_document(self, source: str, mtime: float) -> None:
         """Record a new mtime for an unchanged document."""
@@ -142,14 +163,41 @@ class LocalWriter:
             "INSERT OR REPLACE INTO skipped VALUES (?, ?)", [(s.source, s.reason) for s in skipped]
         )
 
+    def _delta_fits(self, generation: int) -> bool:
+        """True when publishing ``generation`` as a delta file beats rewriting the full file
+        (see :mod:`askcorpus.store_vectors`)."""
+        total = self._vectors.ntotal
+        changes = self._in_deltas + len(self._added) + len(self._removed)
+        return (
+            total >= store_vectors.DELTA_MIN_VECTORS
+            and changes <= total // 20
+            and generation - self._base <= store_vectors.MAX_DELTAS
+            and self._vectors.kind == self._kind  # same FAISS structure as the base
+        )
+
     def _publish(self, complete: bool) -> None:
-        """Save the vectors as the next generation, then commit rows + generation at once."""
+        """Save the vectors as the next generation (a delta file, or the full index), then
+        commit rows + generation at once."""
         folder = self.store.folder
         new_gen = self._generation + 1
-        path = vector_path(folder, new_gen)
+        if self._delta_fits(new_gen):
+            base, path = self._base, delta_path(folder, new_gen)
+            in_deltas = self._in_deltas + len(self._added) + len(self._removed)
+        else:
+            base, path, in_deltas = new_gen, vector_path(folder, new_gen), 0
         conn = self.conn
         try:
-            self._vectors.save(path)
+            if base == new_gen:
+                self._vectors.save(path)
+            else:
+                ids = np.fromiter(self._added, np.int64, len(self._added))
+                vectors = list(self._added.values())
+                write_delta(
+                    path,
+                    np.asarray(self._removed, np.int64),
+                    ids,
+                    np.stack(vectors) if vectors else np.empty((0, self._vectors.dimension)),
+                )
             manifest = json.loads(
                 conn.execute("SELECT value FROM meta WHERE key='manifest'").fetchone()[0]
             )
@@ -158,9 +206,14 @@ class LocalWriter:
                 "UPDATE meta SET value = ? WHERE key = 'manifest'",
                 (json.dumps(manifest, sort_keys=True),),
             )
-            conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(new_gen),))
-            conn.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('complete', ?)", ("1" if complete else "0",)
+            conn.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [
+                    ("generation", str(new_gen)),
+                    ("base", str(base)),
+                    ("delta_vectors", str(in_deltas)),
+                    ("complete", "1" if complete else "0"),
+                ],
             )
             conn.execute("COMMIT")
         except (OSError, sqlite3.Error, RuntimeError) as exc:  # faiss reports I/O as RuntimeError
@@ -168,7 +221,8 @@ class LocalWriter:
             path.unlink(missing_ok=True)
             path.with_name(path.name + ".tmp").unlink(missing_ok=True)
             raise write_error(folder, exc) from exc
-        self._generation = new_gen
+        self._generation, self._base, self._in_deltas = new_gen, base, in_deltas
+        self._added, self._removed, self._kind = {}, [], self._vectors.kind
         self._cleanup(new_gen)
 
     def checkpoint(self) -> None:
@@ -187,13 +241,11 @@ class LocalWriter:
         the new generation's instead of reading back the file just written."""
         self._publish(complete=True)
         self._abandon()
-        self.store.adopt_vectors(self._vectors, self._generation)
+        self.store.adopt_vectors(self._vectors, self._generation, self._base)
 
-    def _cleanup(self, keep: int) -> None:
-        for old in self.store.folder.glob("vectors-*.faiss*"):
-            if old.name != vector_path(self.store.folder, keep).name:
-                with contextlib.suppress(OSError):
-                    old.unlink()
+    def _cleanup(self, generation: int) -> None:
+        """Remove the vector files older generations needed (and orphans of a crash)."""
+        remove_unused(self.store.folder, generation, self._base)
 
     def _abandon(self) -> None:
         """Close the connection and release the lock (if this writer took it)."""

@@ -175,6 +175,18 @@ class VectorIndex:
             if len(old_ids):
                 self._index.add_with_ids(old_vecs, old_ids)
 
+    def apply(self, removed: np.ndarray, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Replay a published change (see :mod:`askcorpus.store_vectors`): remove ``removed``,
+        add ``vectors`` under ``ids``, keeping the structure as it is (the writer that made the
+        change kept it too, or it would have written a full file)."""
+        if len(removed):
+            self._index.remove_ids(np.ascontiguousarray(removed, dtype=np.int64))
+        if len(ids):
+            self._index.add_with_ids(
+                np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dimension),
+                np.ascontiguousarray(ids, dtype=np.int64),
+            )
+
     def all_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """Every ``(ids, vectors)`` held, decoded (exact for float32 storage)."""
         ivf = self._ivf()

@@ -1,0 +1,245 @@
+"""Delta files: a small update of a large index publishes only its change; every reader, fresh
+or following, sees exactly the vectors the writer had; damage to a delta is a typed error
+naming it; a SIGKILL at each step of a delta publish leaves the old or the new state.
+
+``DELTA_MIN_VECTORS`` is lowered so a few hundred synthetic passages count as "large"."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from askcorpus import store_vectors, store_writer
+from askcorpus.errors import IndexCorruptError
+from askcorpus.store import Manifest
+from askcorpus.store_local import LocalStore
+from tests.synthetic import DIM, synthetic
+
+BASE_DOCS = 100  # x 10 passages: deltas may hold up to ~50 changes in all
+
+
+@pytest.fixture(autouse=True)
+def small_delta_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_vectors, "DELTA_MIN_VECTORS", 100)
+
+
+def build(folder: Path) -> LocalStore:
+    store = LocalStore.create(folder, Manifest(1, "m", DIM, {}, "t", "t"))
+    with store.writer() as w:
+        for n in range(BASE_DOCS):
+            w.add_document(*synthetic(f"doc{n}", 10, n))
+        w.commit()
+    return store
+
+
+def vector_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob("vectors-*"))
+
+
+def held(store: LocalStore) -> dict[int, np.ndarray]:
+    with store.snapshot():
+        ids, vecs = store._vectors.all_vectors()
+    return dict(zip(ids.tolist(), vecs, strict=True))
+
+
+def stored(store: LocalStore) -> dict[int, np.ndarray]:
+    ids = [i for s in store.document_states() for i, _a, _b in store.document_passages(s)]
+    return dict(zip(ids, store.passage_vectors(ids), strict=True))
+
+
+def assert_same(a: dict[int, np.ndarray], b: dict[int, np.ndarray]) -> None:
+    assert sorted(a) == sorted(b)
+    for i in a:
+        np.testing.assert_array_equal(a[i], b[i])
+
+
+def test_small_updates_publish_deltas_that_every_reader_replays_exactly(tmp_path: Path) -> None:
+    store = build(tmp_path)
+    follower = LocalStore.open(tmp_path)
+    assert vector_files(tmp_path) == ["vectors-1.faiss"]
+    with store.writer() as w:  # add, replace, remove: all in one delta
+        w.add_document(*synthetic("new", 3, 100))
+        w.add_document(*synthetic("doc1", 4, 101))
+        w.remove_document("doc2")
+        w.commit()
+    assert vector_files(tmp_path) == ["vectors-1.faiss", "vectors-2.faiss.delta"]
+    with store.writer() as w:  # a document added and removed again within one publish
+        w.add_document(*synthetic("brief", 2, 102))
+        w.remove_document("brief")
+        w.remove_document("new")
+        w.add_document(*synthetic("later", 5, 103))
+        w.commit()
+    assert vector_files(tmp_path) == [
+        "vectors-1.faiss",
+        "vectors-2.faiss.delta",
+        "vectors-3.faiss.delta",
+    ]
+    writer_view = held(store)  # adopted from the writer, never read from disk
+    fresh = LocalStore.open(tmp_path)
+    assert follower.refresh()
+    for reader in (fresh, follower):
+        assert_same(held(reader), writer_view)
+        assert_same(held(reader), stored(reader))
+        assert reader.check(deep=True) == []
+        query = synthetic("later", 5, 103)[2][:1]
+        assert reader.search_vectors(query, 1)[0][1] == pytest.approx(1.0, abs=1e-5)
+    assert "brief" not in fresh.document_states() and "doc2" not in fresh.document_states()
+    for s in (store, fresh, follower):
+        s.close()
+
+
+def test_a_large_change_or_a_long_chain_rewrites_the_full_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = build(tmp_path)
+    with store.writer() as w:
+        w.add_document(*synthetic("a", 10, 200))
+        w.commit()
+    assert vector_files(tmp_path) == ["vectors-1.faiss", "vectors-2.faiss.delta"]
+    with store.writer() as w:
+        w.add_document(*synthetic("b", 45, 201))  # 55 changes since the base > 1055 // 20
+        w.commit()
+    assert vector_files(tmp_path) == ["vectors-3.faiss"]
+    monkeypatch.setattr(store_vectors, "MAX_DELTAS", 2)
+    for n in range(3):
+        with store.writer() as w:
+            w.add_document(*synthetic(f"c{n}", 1, 300 + n))
+            w.commit()
+    assert vector_files(tmp_path) == ["vectors-6.faiss"]
+    fresh = LocalStore.open(tmp_path)
+    assert_same(held(fresh), stored(fresh))
+    assert fresh.check(deep=True) == []
+    store.close()
+    fresh.close()
+
+
+def test_checkpoints_publish_deltas_too(tmp_path: Path) -> None:
+    store = build(tmp_path)
+    with store.writer() as w:
+        w.add_document(*synthetic("x", 3, 400))
+        w.checkpoint()
+        w.remove_document("x")
+        w.add_document(*synthetic("y", 3, 401))
+        w.commit()
+    assert vector_files(tmp_path) == [
+        "vectors-1.faiss",
+        "vectors-2.faiss.delta",
+        "vectors-3.faiss.delta",
+    ]
+    fresh = LocalStore.open(tmp_path)
+    assert set(fresh.document_states()) == {f"doc{n}" for n in range(BASE_DOCS)} | {"y"}
+    assert_same(held(fresh), stored(fresh))
+    store.close()
+    fresh.close()
+
+
+def damage_truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:-7])
+
+
+def damage_flip(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 0x40  # inside the last vector
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [damage_truncate, damage_flip, Path.unlink])
+def test_a_damaged_delta_is_a_typed_error_naming_it(tmp_path: Path, damage) -> None:
+    from askcorpus.health import diagnose
+    from askcorpus.settings import Settings
+
+    store = build(tmp_path)
+    with store.writer() as w:
+        w.add_document(*synthetic("z", 3, 500))
+        w.commit()
+    store.close()
+    delta = tmp_path / "vectors-2.faiss.delta"
+    damage(delta)
+    with pytest.raises(IndexCorruptError) as caught:
+        LocalStore.open(tmp_path)
+    assert caught.value.path == delta
+    assert caught.value.hint == "run `askcorpus index --rebuild`"
+    health = diagnose(Settings(index_dir=tmp_path))
+    assert not health.healthy and health.problems[0].path == delta
+
+
+def _update_and_die(folder: str, point: str) -> None:
+    """Child process: publish a delta and SIGKILL itself at ``point``."""
+    store_vectors.DELTA_MIN_VECTORS = 100
+
+    def die(*_args: object) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    real_write = store_vectors.write_delta
+    if point == "before-write":
+        store_writer.write_delta = die
+    elif point == "tmp-written":
+        store_vectors.os.replace = die  # type: ignore[attr-defined]
+    elif point == "renamed":
+
+        def write_then_die(*args: object) -> None:
+            real_write(*args)  # type: ignore[arg-type]
+            die()
+
+        store_writer.write_delta = write_then_die
+    elif point == "committed":
+        store_writer.LocalWriter._cleanup = die  # type: ignore[method-assign]
+    store = LocalStore.open(Path(folder))
+    writer = store.writer()
+    writer.remove_document("doc0")
+    writer.add_document(*synthetic("doc1", 4, 600))
+    writer.add_document(*synthetic("fresh", 2, 601))
+    writer.commit()
+    os._exit(3)  # not reached
+
+
+@pytest.mark.parametrize("point", ["before-write", "tmp-written", "renamed", "committed"])
+def test_sigkill_at_each_step_of_a_delta_publish(tmp_path: Path, point: str) -> None:
+    build(tmp_path).close()
+    proc = multiprocessing.get_context("fork").Process(
+        target=_update_and_die, args=(str(tmp_path), point)
+    )
+    proc.start()
+    proc.join(60)
+    assert proc.exitcode == -signal.SIGKILL
+    store = LocalStore.open(tmp_path)
+    states = store.document_states()
+    if point == "committed":
+        assert "doc0" not in states and "fresh" in states and states["doc1"].passages == 4
+        assert (tmp_path / "vectors-2.faiss.delta").is_file()
+    else:
+        assert "doc0" in states and "fresh" not in states and states["doc1"].passages == 10
+    assert store.check(deep=True) == []
+    assert_same(held(store), stored(store))
+    with store.writer() as w:  # the next publish works and clears what the crash left
+        w.add_document(*synthetic("after", 1, 700))
+        w.commit()
+    generation = 3 if point == "committed" else 2
+    expected = ["vectors-1.faiss"] + [f"vectors-{g}.faiss.delta" for g in range(2, generation + 1)]
+    assert vector_files(tmp_path) == expected
+    assert store.check(deep=True) == []
+    store.close()
+
+
+def test_a_writer_started_inside_a_snapshot_leaves_the_snapshot_its_vectors(
+    tmp_path: Path,
+) -> None:
+    def counts() -> tuple[int, int, int]:
+        stats = store.stats()
+        return stats.documents, stats.passages, stats.vectors
+
+    store = build(tmp_path)
+    with store.snapshot():
+        before = counts()
+        writer = store.writer()
+        writer.add_document(*synthetic("w", 2, 800))
+        assert counts() == before  # the snapshot still sees (and holds) its state
+        writer.commit()
+        assert counts() == before
+    assert counts() == (before[0] + 1, before[1] + 2, before[2] + 2)
+    store.close()
