@@ -3,8 +3,9 @@ update's wall time with the time the model spent embedding that document.
 
 The base indexes are the generated ones of the e2e benchmark (built there, or here with the
 stand-in embedder); the new document is a SciFact abstract embedded by the real model. The
-vector file's write and read are timed separately: the store rewrites the whole FAISS file on
-every commit, which is the part of the cost that grows with the index.
+vector files' write and read are timed separately: opening the index reads the full FAISS file
+(and the deltas since), and a commit writes a small delta file (indexes of 20k+ vectors) or
+rewrites the full file (smaller ones); ``publish`` says which.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bench.generated import StandInEmbedder, write_corpus
 
 def one(documents: int, reps: int) -> dict[str, Any]:
     """``reps`` single-document additions to a copy of the generated index."""
+    from askcorpus import store_writer
     from askcorpus.embedding import Embedder
     from askcorpus.indexer import update_index
     from askcorpus.settings import Settings
@@ -38,6 +40,7 @@ def one(documents: int, reps: int) -> dict[str, Any]:
     model = embedder._get()
     bare_encode = model.encode
     spent = {"encode": 0.0, "save": 0.0, "load": 0.0}
+    published: list[str] = []
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         seconds, out = timed(lambda: bare_encode(*args, **kwargs))
@@ -45,10 +48,17 @@ def one(documents: int, reps: int) -> dict[str, Any]:
         return out
 
     original_save, original_load = VectorIndex.save, VectorIndex.load.__func__
+    original_delta = store_writer.write_delta
 
     def save(self: VectorIndex, path: Any) -> None:
         seconds, _ = timed(lambda: original_save(self, path))
         spent["save"] += seconds
+        published.append("full")
+
+    def write_delta(*args: Any) -> None:
+        seconds, _ = timed(lambda: original_delta(*args))
+        spent["save"] += seconds
+        published.append("delta")
 
     def load(cls: type, *args: Any, **kwargs: Any) -> Any:
         seconds, out = timed(lambda: original_load(cls, *args, **kwargs))
@@ -60,10 +70,12 @@ def one(documents: int, reps: int) -> dict[str, Any]:
     model.encode = spy
     VectorIndex.save = save  # type: ignore[method-assign]
     VectorIndex.load = classmethod(load)  # type: ignore[method-assign,assignment]
+    store_writer.write_delta = write_delta
     try:
         for n, doc in enumerate(new_docs):
             (work / "corpus" / f"new-{n}.txt").write_text(f"{doc['title']}\n\n{doc['text']}\n")
             spent.update(encode=0.0, save=0.0, load=0.0)
+            published.clear()
             seconds, report = timed(lambda: update_index(settings, embedder))
             rows.append(
                 {
@@ -73,6 +85,7 @@ def one(documents: int, reps: int) -> dict[str, Any]:
                     "vector_file_write_s": spent["save"],
                     "vector_file_read_s": spent["load"],
                     "passages_embedded": report.passages_embedded,
+                    "publish": "+".join(published),
                 }
             )
             print(f"incremental {documents}: {rows[-1]}", file=sys.stderr, flush=True)
@@ -80,6 +93,7 @@ def one(documents: int, reps: int) -> dict[str, Any]:
         del model.encode
         VectorIndex.save = original_save  # type: ignore[method-assign]
         VectorIndex.load = classmethod(original_load)  # type: ignore[method-assign,assignment]
+        store_writer.write_delta = original_delta
     from askcorpus.store_local import LocalStore
 
     store = LocalStore.open(settings.index_dir)

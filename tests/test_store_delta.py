@@ -43,7 +43,7 @@ def vector_files(folder: Path) -> list[str]:
 
 def held(store: LocalStore) -> dict[int, np.ndarray]:
     with store.snapshot():
-        ids, vecs = store._vectors.all_vectors()
+        ids, vecs = store._loaded.index.all_vectors()
     return dict(zip(ids.tolist(), vecs, strict=True))
 
 

@@ -42,7 +42,7 @@ from askcorpus.errors import (
 )
 from askcorpus.records import Document, SkippedFile
 from askcorpus.store import DocState, Manifest, StoredPassage, StoreStats
-from askcorpus.store_check import consistency_problems, vector_file_problem
+from askcorpus.store_check import consistency_problems
 from askcorpus.store_files import (
     DB_NAME,
     REBUILD,
@@ -50,11 +50,10 @@ from askcorpus.store_files import (
     create_database,
     database_error,
     open_database,
-    vector_path,
 )
 from askcorpus.store_lexical import search_lexical
 from askcorpus.store_lock import WriterLock
-from askcorpus.store_vectors import files_of, load_generation, read_layout
+from askcorpus.store_vectors import LoadedVectors
 from askcorpus.vector_index import VectorIndex
 
 #: Attempts to load the vectors of the generation just read while writers keep publishing.
@@ -76,10 +75,7 @@ class LocalStore:
         self._conn = conn
         self._lock = threading.RLock()
         self._depth = 0
-        self._vectors: VectorIndex | None = None
-        self._generation = -1
-        self._base = -1  # generation of the full vector file under the loaded generation
-        self._searching = 0  # searches running outside the lock on self._vectors
+        self._loaded = LoadedVectors(folder)
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -92,9 +88,12 @@ class LocalStore:
         """Open an existing index; raises a typed error when missing, damaged or of another
         schema version, naming the file at fault and the fix.
 
-        ``verify`` runs SQLite's page-level check first (about 1 GB/s); by default it runs for
-        databases up to :data:`VERIFY_LIMIT` bytes. Larger ones are checked by ``askcorpus
-        status``, and damage met while reading is still a typed error."""
+        Always checked: the manifest, the vector files of the current generation (present,
+        readable, of the manifest's dimension, deltas intact) and that they hold exactly the
+        database's passage ids. ``verify`` adds SQLite's page check and the comparison of every
+        vector with the database's copy; by default it runs for databases up to
+        :data:`VERIFY_LIMIT` bytes. Larger ones get it from ``askcorpus status``, and damage met
+        while reading is still a typed error (docs/index-integrity.md)."""
         db = folder / DB_NAME
         if not db.is_file():
             raise IndexMissingError(f"no index at {folder}", folder, "run `askcorpus index`")
@@ -156,33 +155,14 @@ class LocalStore:
         for attempt in range(_LOAD_RETRIES):
             conn.execute("BEGIN")
             try:
-                if self._sync_vectors(conn, final=attempt + 1 == _LOAD_RETRIES):
+                final = attempt + 1 == _LOAD_RETRIES
+                if self._loaded.sync(conn, self.db_path, self.manifest.dimension, final):
                     return
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("COMMIT")
                 raise
             conn.execute("COMMIT")
-
-    def _sync_vectors(self, conn: sqlite3.Connection, final: bool) -> bool:
-        """Inside a read transaction: load the FAISS file of its generation and check it against
-        the rows. False when the file is gone and ``final`` is not set: a writer committed a
-        newer generation and removed this one after our transaction began, so try again."""
-        generation, base = read_layout(conn, self.db_path)
-        if generation == self._generation and self._vectors is not None:
-            return True
-        try:
-            vectors = load_generation(self.folder, generation, base, self.manifest.dimension)
-        except IndexCorruptError:
-            gone = any(not p.is_file() for p in files_of(self.folder, generation, base))
-            if not final and gone:  # removed under us by a newer publish, not damaged
-                return False
-            raise
-        problem = vector_file_problem(conn, vector_path(self.folder, base), vectors)
-        if problem is not None:
-            raise problem
-        self._vectors, self._generation, self._base = vectors, generation, base
-        return True
 
     def _load_vectors(self) -> None:
         """Bring the loaded vectors up to the latest committed generation (cheap if unchanged)."""
@@ -194,34 +174,30 @@ class LocalStore:
 
     def refresh(self) -> bool:
         """Pick up a newer generation written by another process; True if it changed."""
-        before = self._generation
+        before = self._loaded.generation
         self._load_vectors()
-        return self._generation != before
+        return self._loaded.generation != before
 
     def lend_vectors(self, generation: int) -> VectorIndex | None:
         """Hand the loaded vectors to a writer starting from ``generation``, saving it a re-read
         of the FAISS file (~0.2 s at 100k passages). None when they are of another generation
-        or a snapshot or a search is using them right now. The store forgets them: its next read loads the
-        published file again (or adopts the writer's vectors, see :meth:`adopt_vectors`)."""
+        or a snapshot or a search is using them. The store forgets them: its next read loads
+        the published files again (or adopts the writer's vectors, see :meth:`adopt_vectors`)."""
         with self._lock:
-            busy = self._depth > 0 or self._searching > 0  # a snapshot or a search uses them
-            if busy or self._vectors is None or self._generation != generation:
-                return None
-            vectors, self._vectors, self._generation = self._vectors, None, -1
-            return vectors
+            return None if self._depth > 0 else self._loaded.lend(generation)
 
     def adopt_vectors(self, vectors: VectorIndex, generation: int, base: int) -> None:
         """Take a finished writer's vectors as those of ``generation`` (on ``base``), which it
         just committed, instead of reading the files it wrote (never inside a snapshot: that
         keeps its state)."""
         with self._lock:
-            if self._depth == 0 and generation > self._generation:
-                self._vectors, self._generation, self._base = vectors, generation, base
+            if self._depth == 0:
+                self._loaded.adopt(vectors, generation, base)
 
     @property
     def generation(self) -> int:
         """The generation whose vectors are loaded."""
-        return self._generation
+        return self._loaded.generation
 
     @property
     def complete(self) -> bool:
@@ -238,8 +214,8 @@ class LocalStore:
         page check must pass too. Reads the whole index; never raises for a damaged one."""
         try:
             with self.snapshot(), self._reading() as conn:
-                path = vector_path(self.folder, self._base)
-                return consistency_problems(conn, self.manifest, path, self._vectors, deep)
+                path, vectors = self._loaded.base_path, self._loaded.index
+                return consistency_problems(conn, self.manifest, path, vectors, deep)
         except (IndexCorruptError, IndexMismatchError, IndexLockedError) as exc:
             return [exc]
 
@@ -261,15 +237,15 @@ class LocalStore:
         with self._lock:
             if self._depth == 0:
                 self._load_vectors()  # cheap when the generation did not change
-            vectors = self._vectors
-            self._searching += 1  # a writer must not take these vectors while we search
+            vectors = self._loaded.index
+            self._loaded.searching += 1  # a writer must not take these vectors while we search
         try:
             if vectors is None or vectors.ntotal == 0:
                 return []
             return vectors.search(query, k)
         finally:
             with self._lock:
-                self._searching -= 1
+                self._loaded.searching -= 1
 
     def search_lexical(self, match: str, k: int) -> list[tuple[int, float]]:
         """FTS5 BM25 matches for an FTS5 ``match`` expression, best first (score = -bm25)."""
@@ -312,8 +288,9 @@ class LocalStore:
             docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
             passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
             skipped = conn.execute("SELECT count(*) FROM skipped").fetchone()[0]
-            vectors = self._vectors.ntotal if self._vectors else 0
-            kind = self._vectors.kind if self._vectors else "none"
+            index = self._loaded.index
+            vectors = index.ntotal if index else 0
+            kind = index.kind if index else "none"
             complete = self.complete
         size = 0
         for p in self.folder.iterdir():
@@ -331,4 +308,4 @@ class LocalStore:
         """Close the database connection."""
         with self._lock:
             self._conn.close()
-            self._vectors = None
+            self._loaded.index = None

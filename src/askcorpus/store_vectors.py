@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from askcorpus.errors import IndexCorruptError, IndexMismatchError
+from askcorpus.store_check import vector_file_problem
 from askcorpus.store_files import REBUILD, fsync_dir, vector_path
 from askcorpus.vector_index import VectorIndex
 
@@ -150,3 +151,56 @@ def remove_unused(folder: Path, generation: int, base: int) -> None:
         if old.name not in keep:
             with contextlib.suppress(OSError):
                 old.unlink()
+
+
+class LoadedVectors:
+    """The vectors of one committed generation as a store holds them in memory, with the
+    generation and base they belong to. Not locked by itself: the store calls it under its lock
+    (searches run outside it, counted in ``searching``, so a writer never takes them mid-search).
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.index: VectorIndex | None = None
+        self.generation = -1
+        self.base = -1
+        self.searching = 0
+
+    @property
+    def base_path(self) -> Path:
+        """The full vector file under the loaded generation (named in consistency errors)."""
+        return vector_path(self.folder, self.base)
+
+    def sync(self, conn: sqlite3.Connection, db: Path, dimension: int, final: bool) -> bool:
+        """Inside a read transaction: load the vector files of its generation (unless already
+        loaded) and check them against the rows. False when a file is gone and ``final`` is not
+        set: a writer published a newer base and removed it after our transaction began, so
+        the caller tries again in a new transaction."""
+        generation, base = read_layout(conn, db)
+        if generation == self.generation and self.index is not None:
+            return True
+        try:
+            index = load_generation(self.folder, generation, base, dimension)
+        except IndexCorruptError:
+            gone = any(not p.is_file() for p in files_of(self.folder, generation, base))
+            if not final and gone:
+                return False
+            raise
+        problem = vector_file_problem(conn, vector_path(self.folder, base), index)
+        if problem is not None:
+            raise problem
+        self.index, self.generation, self.base = index, generation, base
+        return True
+
+    def lend(self, generation: int) -> VectorIndex | None:
+        """Give the loaded index away to a writer starting from ``generation`` (and forget it),
+        or None when it is of another generation or a search is using it."""
+        if self.index is None or self.generation != generation or self.searching:
+            return None
+        index, self.index, self.generation, self.base = self.index, None, -1, -1
+        return index
+
+    def adopt(self, index: VectorIndex, generation: int, base: int) -> None:
+        """Take a writer's index as that of ``generation`` (on ``base``), which it committed."""
+        if generation > self.generation:
+            self.index, self.generation, self.base = index, generation, base
