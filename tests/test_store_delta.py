@@ -243,3 +243,50 @@ def test_a_writer_started_inside_a_snapshot_leaves_the_snapshot_its_vectors(
         assert counts() == before
     assert counts() == (before[0] + 1, before[1] + 2, before[2] + 2)
     store.close()
+
+
+def test_a_store_searched_in_one_thread_while_written_in_another(tmp_path: Path) -> None:
+    """The writer borrows the store's loaded vectors only when no search is using them; searches
+    on the same store and snapshots of a second store stay whole through delta and full
+    publishes alike."""
+    import threading
+
+    store = build(tmp_path)
+    follower = LocalStore.open(tmp_path)
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def write_many() -> None:
+        try:
+            for i in range(25):
+                with store.writer() as w:
+                    w.remove_document(f"doc{i}")
+                    w.add_document(*synthetic(f"new{i}", 1 + i % 9, 900 + i))
+                    w.commit()
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=write_many)
+    thread.start()
+    rng = np.random.default_rng(9)
+    searches = 0
+    while not done.is_set():
+        query = rng.normal(size=(1, DIM)).astype(np.float32)
+        assert len(store.search_vectors(query, 20)) == 20
+        with follower.snapshot():
+            stats = follower.stats()
+            hits = follower.search_vectors(query, 20)
+            texts = follower.passages([i for i, _s in hits])
+        assert stats.vectors == stats.passages and len(texts) == len(hits)
+        searches += 1
+    thread.join()
+    assert not errors, errors
+    assert searches > 0
+    fresh = LocalStore.open(tmp_path)
+    for reader in (store, follower, fresh):
+        reader.refresh()
+        assert reader.check(deep=True) == []
+        assert_same(held(reader), stored(fresh))
+        reader.close()
