@@ -22,8 +22,8 @@ import time
 from bench.common import OUT, ROOT, machine
 
 # indexing first (it builds SciFact's index that query uses), e2e before incremental (its
-# generated indexes are the base), the peers and the start-up last.
-ORDER = ["indexing", "query", "e2e", "incremental", "scale", "encoder", "peer", "startup"]
+# generated indexes are the base), the peers, the start-up and the window last.
+ORDER = ["indexing", "query", "e2e", "incremental", "scale", "encoder", "peer", "startup", "window"]
 OPTIONAL = ["formats"]  # benchmarks other modules contribute, when present
 
 

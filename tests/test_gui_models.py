@@ -12,7 +12,14 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 from askcorpus.gui.prefs import Preferences, index_dir_for  # noqa: E402
-from askcorpus.gui.results_model import HitRole, ResultsModel, SkippedModel, relevance  # noqa: E402
+from askcorpus.gui.results_model import (  # noqa: E402
+    BarRole,
+    HitRole,
+    ResultsModel,
+    SkippedModel,
+    relevance,
+    relevance_bars,
+)
 from askcorpus.gui.snippets import (  # noqa: E402
     QtPositions,
     SnippetStyle,
@@ -108,6 +115,27 @@ def test_relevance_is_bounded() -> None:
     assert 0.0 <= relevance(make_hit("x")) <= 1.0
 
 
+def test_relevance_bars_follow_the_ranking_and_shrink_without_an_answer(qapp) -> None:
+    from dataclasses import replace
+
+    # The best-ranked hit is less similar than the next (found by meaning and keywords).
+    hits = (
+        replace(make_hit("a"), rank=1, score=0.90, dense_score=0.60),
+        replace(make_hit("b"), rank=2, score=0.88, dense_score=0.72),
+        replace(make_hit("c"), rank=3, score=0.49, dense_score=0.73),
+    )
+    bars = relevance_bars(hits)
+    assert list(bars) == sorted(bars, reverse=True)
+    assert bars[0] == pytest.approx(0.90 * relevance(hits[2]))
+    assert all(0.0 <= b <= 1.0 for b in bars)
+    # Nothing in the corpus is close: short bars, even for the top of the list.
+    far = tuple(replace(h, dense_score=0.06) for h in hits)
+    assert max(relevance_bars(far)) < 0.05
+    model = ResultsModel()
+    model.set_result(SearchResult("q", hits, True))
+    assert model.index(1, 0).data(BarRole) == pytest.approx(bars[1])
+
+
 def test_index_folder_per_corpus(tmp_path) -> None:
     launch = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     (tmp_path / "corpus").mkdir()
@@ -129,6 +157,31 @@ def test_preferences_remember_recent_items(tmp_path) -> None:
     again = Preferences(tmp_path / "p.ini")
     assert again.recent_questions() == ["one", "two"]
     assert again.recent_corpora() == [tmp_path.resolve()]
+
+
+def test_recent_questions_are_written_in_order_off_the_ui_thread(qapp, tmp_path) -> None:
+    import gc
+
+    from PySide6.QtCore import QThread
+
+    prefs = Preferences(tmp_path / "p.ini")
+    for i in range(30):
+        prefs.add_recent_question(f"question {i}")
+    assert prefs.recent_questions()[0] == "question 29"  # at once, before any write
+    prefs.sync()
+    # The QSettings that writes them (and so syncs the file) lives on the writer's thread.
+    worker = prefs._background._worker
+    assert worker is not None and worker.writer._qs is not None
+    assert worker.writer._qs.thread() is worker.thread
+    assert worker.thread is not QThread.currentThread()
+    assert Preferences(tmp_path / "p.ini").recent_questions()[:2] == ["question 29", "question 28"]
+    # Dropped without close(): its thread is stopped and the last write still lands.
+    prefs.add_recent_question("last words")
+    thread = worker.thread
+    del prefs, worker
+    gc.collect()
+    assert not thread.isRunning()
+    assert Preferences(tmp_path / "p.ini").recent_questions()[0] == "last words"
 
 
 def test_span_location_names_the_pages_a_passage_covers() -> None:

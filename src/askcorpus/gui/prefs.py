@@ -11,8 +11,9 @@ import hashlib
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+from PySide6.QtCore import QByteArray, QCoreApplication, QStandardPaths
 
+from askcorpus.gui.settings_writer import SettingsWriter, open_settings
 from askcorpus.settings import Settings
 
 MAX_RECENT_CORPORA = 8
@@ -48,10 +49,15 @@ class Preferences:
     is how tests keep their preferences apart from the user's)."""
 
     def __init__(self, path: Path | None = None):
-        if path is None:
-            self._qs = QSettings("askcorpus", "askcorpus")
-        else:
-            self._qs = QSettings(str(path), QSettings.Format.IniFormat)
+        self._qs = open_settings(path)
+        self._questions = self._list("recent/questions")
+        # Recent questions change on every Enter: written off the UI thread.
+        self._background = SettingsWriter(path, self)
+
+    def close(self) -> None:
+        """Write everything to disk and stop the background writer."""
+        self._background.close()
+        self._qs.sync()
 
     def _list(self, key: str) -> list[str]:
         value = self._qs.value(key, [])
@@ -82,13 +88,16 @@ class Preferences:
     # -- recent questions --------------------------------------------------------------------
     def recent_questions(self) -> list[str]:
         """Questions asked before, most recent first."""
-        return self._list("recent/questions")
+        return list(self._questions)
 
     def add_recent_question(self, question: str) -> list[str]:
-        """Remember ``question``; returns the updated list."""
-        items = self._pushed(self._list("recent/questions"), question, MAX_RECENT_QUESTIONS)
-        self._qs.setValue("recent/questions", items)
-        return items
+        """Remember ``question`` (written to disk off the UI thread); returns the updated list."""
+        self._questions = self._pushed(self._questions, question, MAX_RECENT_QUESTIONS)
+        if QCoreApplication.instance() is None:  # no event loop to write from: write here
+            self._qs.setValue("recent/questions", list(self._questions))
+        else:
+            self._background.write("recent/questions", list(self._questions))
+        return list(self._questions)
 
     # -- window state --------------------------------------------------------------------------
     def geometry(self, key: str) -> QByteArray | None:
@@ -101,5 +110,6 @@ class Preferences:
         self._qs.setValue(f"window/{key}", value)
 
     def sync(self) -> None:
-        """Write to disk now."""
+        """Write to disk now (waiting for the background writer)."""
+        self._background.flush()
         self._qs.sync()

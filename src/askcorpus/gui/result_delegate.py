@@ -15,9 +15,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from askcorpus.gui.results_model import HitRole, relevance
+from askcorpus.gui.results_model import BarRole, HitRole
 from askcorpus.gui.snippets import SnippetStyle, location_text, snippet_html
-from askcorpus.gui.theme import Tints, css
+from askcorpus.gui.theme import Tints, blend, css
 from askcorpus.records import Hit
 
 PAD_X = 14
@@ -35,20 +35,40 @@ class ResultDelegate(QStyledItemDelegate):
         super().__init__(view)
         self._view = view
         self._docs: dict[tuple[object, ...], QTextDocument] = {}
+        self._tints: Tints | None = None
+        self._font_key = ""
+        self._font_set: tuple[QFont, QFont, QFont] | None = None
 
     def reset(self) -> None:
-        """Forget cached layouts (new results, new palette or font)."""
+        """Forget cached layouts and colours (new results, new palette or font)."""
         self._docs.clear()
+        self._tints = None
 
     # -- geometry ------------------------------------------------------------------------------
+    def _colours(self) -> Tints:
+        # Computed once per palette (reset() on PaletteChange), not for every row painted.
+        if self._tints is None:
+            self._tints = Tints.current(self._view)
+        return self._tints
+
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
-        base = QFont(option.font)
-        title = QFont(base)
-        title.setWeight(QFont.Weight.DemiBold)
-        title.setPointSizeF(base.pointSizeF() * 1.07)
-        meta = QFont(base)
-        meta.setPointSizeF(base.pointSizeF() * 0.9)
-        return base, title, meta
+        key = option.font.key()
+        if self._font_set is None or key != self._font_key:
+            base = QFont(option.font)
+            title = QFont(base)
+            title.setWeight(QFont.Weight.DemiBold)
+            title.setPointSizeF(base.pointSizeF() * 1.07)
+            meta = QFont(base)
+            meta.setPointSizeF(base.pointSizeF() * 0.9)
+            self._font_key, self._font_set = key, (base, title, meta)
+        return self._font_set
+
+    @staticmethod
+    def _text_width(row_width: int) -> int:
+        """Width of the snippet in a row ``row_width`` wide: sizeHint and paint must agree, or
+        the cached layout is missed and the painted text may wrap differently from the height
+        reserved for it."""
+        return row_width - PAD_X - RANK_D - GAP - PAD_X
 
     def _text_left(self) -> int:
         return PAD_X + RANK_D + GAP
@@ -57,7 +77,7 @@ class ResultDelegate(QStyledItemDelegate):
         key = (hit.passage_id, hash(hit.text), hit.highlight, tuple(hit.matched_terms), width)
         doc = self._docs.get(key)
         if doc is None:
-            tints = Tints.current(self._view)
+            tints = self._colours()
             style = SnippetStyle(sentence_bg=css(tints.sentence_bg), term_color=css(tints.text))
             doc = QTextDocument()
             doc.setDefaultFont(font)
@@ -86,8 +106,7 @@ class ResultDelegate(QStyledItemDelegate):
             return super().sizeHint(option, index)
         base, title, meta = self._fonts(option)
         width = self._view.viewport().width()
-        text_w = width - self._text_left() - PAD_X
-        doc = self._doc(hit, text_w, base)
+        doc = self._doc(hit, self._text_width(width), base)
         h = (
             PAD_Y
             + QFontMetrics(title).height()
@@ -110,7 +129,7 @@ class ResultDelegate(QStyledItemDelegate):
         if not isinstance(hit, Hit):
             super().paint(painter, option, index)
             return
-        tints = Tints.current(self._view)
+        tints = self._colours()
         base, title_font, meta_font = self._fonts(option)
         r = QRect(option.rect)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
@@ -145,10 +164,14 @@ class ResultDelegate(QStyledItemDelegate):
         right = r.right() - PAD_X
         bar = QRectF(right - BAR_W, top + (tfm.height() - BAR_H) / 2, BAR_W, BAR_H)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(tints.bar_track)
+        # On the tinted selected row the plain track would vanish into the background.
+        painter.setBrush(
+            blend(tints.selected_bg, tints.text, 0.15) if selected else tints.bar_track
+        )
         painter.drawRoundedRect(bar, BAR_H / 2, BAR_H / 2)
         fill = QRectF(bar)
-        fill.setWidth(max(BAR_H, BAR_W * relevance(hit)))
+        length = index.data(BarRole)
+        fill.setWidth(max(BAR_H, BAR_W * (length if isinstance(length, float) else 0.0)))
         painter.setBrush(tints.accent)
         painter.drawRoundedRect(fill, BAR_H / 2, BAR_H / 2)
         painter.setFont(title_font)
@@ -174,7 +197,7 @@ class ResultDelegate(QStyledItemDelegate):
 
         # The snippet.
         top += mfm.height() + 6
-        doc = self._doc(hit, right - left, base)
+        doc = self._doc(hit, self._text_width(r.width()), base)
         painter.translate(left, top)
         ctx = QAbstractTextDocumentLayout.PaintContext()
         ctx.palette = QPalette(option.palette)

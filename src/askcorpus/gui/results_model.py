@@ -17,6 +17,7 @@ from askcorpus.gui.snippets import plain_tooltip
 from askcorpus.records import Hit, SearchResult, SkippedFile
 
 HitRole = Qt.ItemDataRole.UserRole + 1
+BarRole = Qt.ItemDataRole.UserRole + 2  # 0..1: length of the row's relevance bar
 _Index = QModelIndex | QPersistentModelIndex
 
 _VIA = {
@@ -27,11 +28,26 @@ _VIA = {
 
 
 def relevance(hit: Hit) -> float:
-    """0..1 for the relevance bar: the passage's cosine similarity to the question, scaled so
-    that a clear answer (≈0.7) fills the bar; falls back to the fused score."""
+    """0..1: the passage's cosine similarity to the question, scaled so that a clear answer
+    (≈0.7) is 1; falls back to the fused score."""
     if hit.dense_score is not None:
         return max(0.0, min(1.0, (hit.dense_score - 0.05) / 0.65))
     return max(0.0, min(1.0, hit.score))
+
+
+def relevance_bars(hits: tuple[Hit, ...]) -> tuple[float, ...]:
+    """Bar lengths for a ranked list: each hit's ranking score (so bars never grow down the
+    list) times how well the corpus matches the question at all — the best :func:`relevance`
+    among the hits — so the closest passages to an unanswerable question get short bars.
+
+    (The similarity alone is not monotone in rank: a passage found by meaning and keywords
+    outranks a slightly more similar one, and the top result then showed a shorter bar than
+    the ones below it.)"""
+    if not hits:
+        return ()
+    dense = [relevance(h) for h in hits if h.dense_score is not None]
+    confidence = max(dense) if dense else 1.0
+    return tuple(max(0.0, min(1.0, h.score)) * confidence for h in hits)
 
 
 def hit_tooltip(hit: Hit) -> str:
@@ -52,6 +68,7 @@ class ResultsModel(QAbstractListModel):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._hits: tuple[Hit, ...] = ()
+        self._bars: tuple[float, ...] = ()
         self.result: SearchResult | None = None
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -69,6 +86,8 @@ class ResultsModel(QAbstractListModel):
             return f"Result {hit.rank}: {hit.title}, {hit.location}. {hit.text}"
         if role == HitRole:
             return hit
+        if role == BarRole:
+            return self._bars[index.row()]
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -81,6 +100,7 @@ class ResultsModel(QAbstractListModel):
         self.beginResetModel()
         self.result = result
         self._hits = result.hits if result is not None else ()
+        self._bars = relevance_bars(self._hits)
         self.endResetModel()
 
     def hit(self, row: int) -> Hit | None:

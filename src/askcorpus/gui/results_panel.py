@@ -3,7 +3,7 @@ or an empty/error state saying what to do."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -22,9 +22,29 @@ from askcorpus.records import Hit
 
 
 class ResultsList(QListView):
-    """The ranked list; Esc asks to go back to the question."""
+    """The ranked list; Esc asks to go back to the question. ``resultsPainted`` is emitted once
+    the rows of a new result have been painted (what "results on screen" means, e.g. for
+    bench/window.py)."""
 
     back = Signal()
+    resultsPainted = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._fresh = False
+
+    def setModel(self, model) -> None:  # type: ignore[no-untyped-def, override]
+        super().setModel(model)
+        model.modelReset.connect(self._on_reset)
+
+    def _on_reset(self) -> None:
+        self._fresh = self.model().rowCount() > 0
+
+    def paintEvent(self, event: QEvent) -> None:  # type: ignore[override]
+        super().paintEvent(event)  # type: ignore[arg-type]
+        if self._fresh:
+            self._fresh = False
+            self.resultsPainted.emit()
 
     def keyPressEvent(self, event: QEvent) -> None:  # type: ignore[override]
         if event.key() == Qt.Key.Key_Escape:  # type: ignore[attr-defined]
@@ -62,6 +82,16 @@ class ResultsPanel(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._on_current)
         self.view.activated.connect(self._on_activated)
         self.model.modelAboutToBeReset.connect(self.delegate.reset)
+        # The best hit of a new result is announced (and its document fetched) only once the
+        # list is on screen: the fetch would otherwise compete with the list's layout and paint
+        # for the GIL. The timer covers a window that is not being painted (minimised).
+        self._held: Hit | None = None
+        self._holding = False
+        self._release_timer = QTimer(self)
+        self._release_timer.setSingleShot(True)
+        self._release_timer.setInterval(250)
+        self._release_timer.timeout.connect(self._release)
+        self.view.resultsPainted.connect(self._release)
 
         self.header = QLabel(self)
         self.header.setObjectName("muted")
@@ -148,6 +178,8 @@ class ResultsPanel(QWidget):
         else:
             self.banner.hide()
         self.stack.setCurrentIndex(1)
+        self._holding = True
+        self._release_timer.start()
         self.select_row(0)
 
     # -- selection -----------------------------------------------------------------------------
@@ -175,9 +207,21 @@ class ResultsPanel(QWidget):
 
     def _on_current(self, current, _previous) -> None:  # type: ignore[no-untyped-def]
         hit = self.model.hit(current.row()) if current.isValid() else None
+        if hit is not None and self._holding:
+            self._held = hit
+            return
+        self._holding = False
+        self._held = None
         if hit is None:
             self.selectionCleared.emit()
         else:
+            self.hitSelected.emit(hit)
+
+    def _release(self) -> None:
+        """Announce the hit selected while the new result was not yet on screen."""
+        self._release_timer.stop()
+        hit, self._held, self._holding = self._held, None, False
+        if hit is not None and hit is self.current_hit():
             self.hitSelected.emit(hit)
 
     def _on_activated(self, index) -> None:  # type: ignore[no-untyped-def]

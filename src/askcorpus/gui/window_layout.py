@@ -147,4 +147,4 @@ class LayoutMixin(_Base):
     def _save_geometry(self) -> None:
         self.prefs.set_geometry("geometry", self.saveGeometry())
         self.prefs.set_geometry("splitter", self.splitter.saveState())
-        self.prefs.sync()
+        self.prefs.close()  # writes everything and stops its writer thread
