@@ -112,3 +112,31 @@ def test_passages_after_windows_line_breaks_stay_exact(qtbot) -> None:
     assert pane.selected_text() == TEXT[start:end].replace("\r\n", "\n")
     extras = pane.text.extraSelections()
     assert extras[-1].cursor.selectedText() == "A third <b>paragraph</b> & the end."
+
+
+def test_passage_is_scrolled_into_view_in_whole_lines(qtbot) -> None:
+    from PySide6.QtCore import QPoint
+
+    long_text = "\n\n".join(
+        f"Paragraph {i}: " + "words that wrap over several lines of the pane " * 6
+        for i in range(60)
+    )
+    doc = Document("l.txt", Path("l.txt"), "Long", long_text, "h2", len(long_text), 0.0)
+    start = long_text.index("Paragraph 40:")
+    end = long_text.index("Paragraph 41:") - 2
+    pane = ReaderPane()
+    qtbot.addWidget(pane)
+    pane.resize(700, 500)
+    pane.show()
+    qtbot.waitExposed(pane)
+    for offset in range(0, 300, 13):  # pane heights put the top edge across a line or not
+        pane.resize(700, 500 + offset)
+        pane.show_view(
+            DocumentView(doc, Path("/x/l.txt"), ((1, start, end),), 0, (start, end), None, "ok")
+        )
+        qtbot.wait(20)
+        text = pane.text
+        top_line = text.cursorRect(text.cursorForPosition(QPoint(24, 1)))
+        assert top_line.top() >= 0  # no line cut in half at the top edge
+        passage = text.cursorRect(text.textCursor())
+        assert 0 <= passage.top() < text.viewport().height() // 2

@@ -7,14 +7,11 @@ exactly it. Text is shown as plain text — never interpreted as markup.
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QKeySequence,
     QPalette,
-    QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextFormat,
@@ -30,54 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from askcorpus.gui.find_bar import FindBar
+from askcorpus.gui.reader_text import ReaderText, paragraphs
 from askcorpus.gui.snippets import QtPositions, join_nonempty
 from askcorpus.gui.tasks import DocumentView
 from askcorpus.gui.theme import Tints
 from askcorpus.gui.widgets import EmptyState, NoticeBar
-
-_BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-READING_WIDTH = 760  # px: comfortable line length; wider panes get side margins
-
-
-LINE_HEIGHT = 140  # percent: airy lines for reading
-LINE_HEIGHT_MAX_CHARS = 400_000  # beyond this, spacing costs more layout time than it is worth
-
-
-class ReaderText(QTextEdit):
-    """Read-only document view with a readable line length and line spacing."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("reader")
-        self.setReadOnly(True)
-        self.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
-        self.setAcceptRichText(False)
-        self.setUndoRedoEnabled(False)
-        self.document().setDocumentMargin(18)
-        font = self.font()
-        font.setPointSizeF(font.pointSizeF() * 1.12)
-        self.setFont(font)
-
-    def show_text(self, text: str) -> None:
-        """Replace the document by ``text`` (plain, never markup), with airy line spacing."""
-        self.setPlainText(text)
-        if len(text) <= LINE_HEIGHT_MAX_CHARS:
-            cursor = QTextCursor(self.document())
-            cursor.select(QTextCursor.SelectionType.Document)
-            fmt = QTextBlockFormat()
-            fmt.setLineHeight(
-                LINE_HEIGHT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value
-            )
-            cursor.mergeBlockFormat(fmt)
-
-    def resizeEvent(self, event: QEvent) -> None:  # type: ignore[override]
-        side = max(0, (self.width() - READING_WIDTH) // 2)
-        self.setViewportMargins(side, 0, side, 0)
-        super().resizeEvent(event)  # type: ignore[arg-type]
 
 
 class ReaderPane(QWidget):
@@ -236,7 +190,7 @@ class ReaderPane(QWidget):
         text = self.view.document.text if self.view is not None else ""
         selections = [
             self._extra(self._map(pa), self._map(pb), tints.passage_bg)
-            for pa, pb in _paragraphs(text, start, end)
+            for pa, pb in paragraphs(text, start, end)
         ]
         if sentence is not None:
             selections.append(
@@ -251,7 +205,7 @@ class ReaderPane(QWidget):
         self._set_selection_visible(False)
         self._programmatic_selection = True
         self.text.setTextCursor(cursor)
-        QTimer.singleShot(0, lambda: self._scroll_to(a))
+        QTimer.singleShot(0, lambda: self.text.scroll_to(a))
 
     def _extra(self, a: int, b: int, color: QColor) -> QTextEdit.ExtraSelection:
         sel = QTextEdit.ExtraSelection()
@@ -264,14 +218,6 @@ class ReaderPane(QWidget):
         sel.cursor = cursor  # type: ignore[misc]
         sel.format = fmt  # type: ignore[misc]
         return sel
-
-    def _scroll_to(self, pos: int) -> None:
-        """Scroll so the passage starts a little below the top of the pane."""
-        cursor = QTextCursor(self.text.document())
-        cursor.setPosition(pos)
-        bar = self.text.verticalScrollBar()
-        target = int(self.text.viewport().height() * 0.12)
-        bar.setValue(bar.value() + self.text.cursorRect(cursor).top() - target)
 
     def _set_selection_visible(self, visible: bool) -> None:
         # The passage is the text selection (so Ctrl+C copies it) but is drawn by the tints
@@ -330,15 +276,3 @@ class ReaderPane(QWidget):
     def focus_text(self) -> None:
         """Move keyboard focus to the document."""
         self.text.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-
-def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans of the non-blank paragraphs of ``text[start:end]``."""
-    spans, pos = [], start
-    for m in _BLANK_LINES.finditer(text, start, end):
-        if m.start() > pos:
-            spans.append((pos, m.start()))
-        pos = m.end()
-    if end > pos:
-        spans.append((pos, end))
-    return spans or [(start, end)]

@@ -1,0 +1,76 @@
+"""The reading pane's document text: plain text at a readable line length with airy spacing,
+scrolled to a passage in whole lines, and the paragraph spans a passage's tint is drawn in."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QTextBlockFormat, QTextCursor
+from PySide6.QtWidgets import QTextEdit, QWidget
+
+_BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+READING_WIDTH = 760  # px: comfortable line length; wider panes get side margins
+LINE_HEIGHT = 140  # percent: airy lines for reading
+LINE_HEIGHT_MAX_CHARS = 400_000  # beyond this, spacing costs more layout time than it is worth
+
+
+class ReaderText(QTextEdit):
+    """Read-only document view with a readable line length and line spacing."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("reader")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+        self.setAcceptRichText(False)
+        self.setUndoRedoEnabled(False)
+        self.document().setDocumentMargin(18)
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 1.12)
+        self.setFont(font)
+
+    def show_text(self, text: str) -> None:
+        """Replace the document by ``text`` (plain, never markup), with airy line spacing."""
+        self.setPlainText(text)
+        if len(text) <= LINE_HEIGHT_MAX_CHARS:
+            cursor = QTextCursor(self.document())
+            cursor.select(QTextCursor.SelectionType.Document)
+            fmt = QTextBlockFormat()
+            fmt.setLineHeight(
+                LINE_HEIGHT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value
+            )
+            cursor.mergeBlockFormat(fmt)
+
+    def resizeEvent(self, event: QEvent) -> None:  # type: ignore[override]
+        side = max(0, (self.width() - READING_WIDTH) // 2)
+        self.setViewportMargins(side, 0, side, 0)
+        super().resizeEvent(event)  # type: ignore[arg-type]
+
+    def scroll_to(self, pos: int) -> None:
+        """Scroll so the passage starts a little below the top of the pane."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(pos)
+        bar = self.verticalScrollBar()
+        target = int(self.viewport().height() * 0.12)
+        bar.setValue(bar.value() + self.cursorRect(cursor).top() - target)
+        # Whole lines only: a line cut in half by the top edge is scrolled fully into view.
+        first = self.cursorRect(self.cursorForPosition(QPoint(24, 1)))
+        if first.top() < 0:
+            bar.setValue(bar.value() + first.top())
+
+
+def paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the non-blank paragraphs of ``text[start:end]``."""
+    spans, pos = [], start
+    for m in _BLANK_LINES.finditer(text, start, end):
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = m.end()
+    if end > pos:
+        spans.append((pos, end))
+    return spans or [(start, end)]
