@@ -201,11 +201,12 @@ def _update_and_die(folder: str, point: str) -> None:
 @pytest.mark.parametrize("point", ["before-write", "tmp-written", "renamed", "committed"])
 def test_sigkill_at_each_step_of_a_delta_publish(tmp_path: Path, point: str) -> None:
     build(tmp_path).close()
-    proc = multiprocessing.get_context("fork").Process(
+    # spawn, not fork: a forked child of a process whose OpenMP/BLAS threads ran may hang.
+    proc = multiprocessing.get_context("spawn").Process(
         target=_update_and_die, args=(str(tmp_path), point)
     )
     proc.start()
-    proc.join(60)
+    proc.join(120)
     assert proc.exitcode == -signal.SIGKILL
     store = LocalStore.open(tmp_path)
     states = store.document_states()
