@@ -83,27 +83,34 @@ codes = [
     main(["index", "--corpus", corpus, "--index", index]),
     main(["ask", "--index", index, "--json", "Who signed the gas contract?"]),
 ]
+hub_loaded = "huggingface_hub" in sys.modules
 import huggingface_hub.constants as hub
 
 print(json.dumps({
     "codes": codes,
     "attempts": attempts,
+    "hub_loaded": hub_loaded,
+    "torch_loaded": "torch" in sys.modules,
     "hub_offline": bool(hub.HF_HUB_OFFLINE),
     "telemetry_disabled": bool(hub.HF_HUB_DISABLE_TELEMETRY),
 }))
 """
 
 
-def test_index_and_ask_in_a_fresh_process_with_sockets_blocked(tmp_path: Path) -> None:
+@pytest.mark.parametrize("encoder", ["onnx-int8", "torch"])
+def test_index_and_ask_in_a_fresh_process_with_sockets_blocked(
+    tmp_path: Path, encoder: str
+) -> None:
     """A new interpreter, its network cut off before askcorpus is imported and with none of the
-    offline variables set by the caller: askcorpus sets them itself before the model libraries
-    are imported."""
+    offline variables set by the caller: the ONNX encoder never loads a hub library; the torch
+    one sets the offline variables itself before the model libraries are imported."""
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("HF_", "TRANSFORMERS_", "ASKCORPUS_"))
     }
     env["ASKCORPUS_THREADS"] = "1"
+    env["ASKCORPUS_ENCODER"] = encoder
     root = corpus(tmp_path)
     run = subprocess.run(
         [sys.executable, "-c", WRAPPER, str(root), str(tmp_path / "index")],
@@ -117,6 +124,9 @@ def test_index_and_ask_in_a_fresh_process_with_sockets_blocked(tmp_path: Path) -
     result = json.loads(lines[-1])
     assert result["codes"] == [0, 0], run.stderr
     assert result["attempts"] == []
-    assert result["hub_offline"] and result["telemetry_disabled"]
+    if encoder == "torch":
+        assert result["hub_loaded"] and result["hub_offline"] and result["telemetry_disabled"]
+    else:
+        assert not result["hub_loaded"] and not result["torch_loaded"]
     answer = json.loads(lines[-2])
     assert answer["results"][0]["source"] == "gas.txt"

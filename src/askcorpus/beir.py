@@ -182,7 +182,8 @@ def build_index(
     vectors = embedder.encode_passages(
         texts, progress=(lambda d, t: progress("embedding", d, t)) if progress else None
     )
-    store = LocalStore.create(index_dir, expected_manifest(settings, embedder.dimension))
+    manifest = expected_manifest(settings, embedder.dimension, embedder.backend)
+    store = LocalStore.create(index_dir, manifest)
     try:
         with store.writer() as writer:
             offset = 0

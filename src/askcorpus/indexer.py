@@ -21,28 +21,20 @@ the next ``askcorpus index`` picks up where the last one stopped.
 from __future__ import annotations
 
 import logging
-import shutil
 import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from askcorpus.chunking import chunk_document
 from askcorpus.documents import FileEntry, discover, load_document
 from askcorpus.embedding import Embedder
-from askcorpus.errors import (
-    AskcorpusError,
-    Cancelled,
-    CorpusError,
-    IndexCorruptError,
-    IndexMismatchError,
-)
+from askcorpus.errors import AskcorpusError, Cancelled, CorpusError
 from askcorpus.formats import UnreadableFile
+from askcorpus.index_setup import check_manifest, expected_manifest, open_for_update
 from askcorpus.records import Document, IndexReport, Passage, Progress, SkippedFile
-from askcorpus.settings import SCHEMA_VERSION, Settings
-from askcorpus.store import Manifest
-from askcorpus.store_files import DB_NAME, database_error, now_iso
+from askcorpus.settings import Settings
+from askcorpus.store_files import database_error
 from askcorpus.store_local import LocalStore
 from askcorpus.store_lock import WriterLock, write_error
 from askcorpus.store_writer import LocalWriter
@@ -58,97 +50,6 @@ class _Work:
     document: Document
     passages: list[Passage]
     is_new: bool
-
-
-def expected_manifest(settings: Settings, dimension: int, backend: str = "torch") -> Manifest:
-    """The manifest an index built with ``settings`` carries."""
-    stamp = now_iso()
-    return Manifest(
-        schema_version=SCHEMA_VERSION,
-        model=settings.model_name,
-        dimension=dimension,
-        chunking=settings.chunking.as_dict(),
-        created=stamp,
-        updated=stamp,
-        backend=backend,
-    )
-
-
-def check_manifest(manifest: Manifest, settings: Settings, folder: Path, for_update: bool) -> None:
-    """Raise :class:`IndexMismatchError` (naming the index database, where the manifest lives)
-    when the index was built differently than ``settings``."""
-    rebuild = "run `askcorpus index --rebuild`"
-    db = folder / DB_NAME
-    if manifest.schema_version != SCHEMA_VERSION:
-        raise IndexMismatchError(
-            f"index {db} has schema version {manifest.schema_version}, this askcorpus reads "
-            f"version {SCHEMA_VERSION}",
-            db,
-            rebuild,
-        )
-    if manifest.model != settings.model_name:
-        raise IndexMismatchError(
-            f"index {db} was built with model {manifest.model}, not {settings.model_name}",
-            db,
-            rebuild,
-        )
-    if for_update and manifest.chunking != settings.chunking.as_dict():
-        raise IndexMismatchError(
-            f"index {db} was built with other chunking parameters ({manifest.chunking})",
-            db,
-            rebuild,
-        )
-
-
-def _reset_index_folder(folder: Path) -> None:
-    """Remove a damaged index's files (only our own files: never anything else in the folder).
-    The caller holds the writer lock."""
-    for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", DB_NAME + "-journal"):
-        (folder / name).unlink(missing_ok=True)
-    for path in folder.glob("vectors-*.faiss*"):
-        path.unlink(missing_ok=True)
-    stray = folder / "tmp"
-    if stray.is_dir():
-        shutil.rmtree(stray)
-
-
-def _open_for_update(
-    settings: Settings, embedder: Embedder, rebuild: bool
-) -> tuple[LocalStore, bool]:
-    """Open (or create) the store for writing; returns it and whether it must be emptied first.
-    The caller holds the writer lock."""
-    folder = settings.index_dir
-    if LocalStore.exists(folder):
-        try:
-            store = LocalStore.open(folder)
-        except (IndexCorruptError, IndexMismatchError):
-            if not rebuild:
-                raise
-            log.warning("index %s is damaged; rebuilding from scratch", folder)
-            _reset_index_folder(folder)
-        else:
-            if rebuild:
-                # Rebuild in place (readers keep the old index until the first publish) unless
-                # the old one is damaged deeper than opening it shows.
-                if store.manifest.dimension == embedder.dimension and not store.check(deep=True):
-                    return store, True
-                store.close()
-                _reset_index_folder(folder)
-            else:
-                try:
-                    check_manifest(store.manifest, settings, folder, for_update=True)
-                    if store.manifest.dimension != embedder.dimension:
-                        raise IndexMismatchError(
-                            f"index {store.db_path} holds {store.manifest.dimension}-dimensional "
-                            f"vectors, the model makes {embedder.dimension}",
-                            store.db_path,
-                            "run `askcorpus index --rebuild`",
-                        )
-                except IndexMismatchError:
-                    store.close()
-                    raise
-                return store, False
-    return LocalStore.create(folder, expected_manifest(settings, embedder.dimension)), False
 
 
 def read_entry(entry: FileEntry, settings: Settings) -> Document:
@@ -185,7 +86,7 @@ def update_index(
         )
     embedder = embedder or Embedder(settings)
     with WriterLock(settings.index_dir) as lock:
-        store, reset = _open_for_update(settings, embedder, rebuild)
+        store, reset, embedder = open_for_update(settings, embedder, rebuild)
         try:
             run = _Run(settings, store, embedder, lock, t0, progress, cancelled)
             return run.update(entries, skipped, reset)
@@ -280,7 +181,9 @@ class _Run:
 
         with store.writer(self.lock) as writer:
             if reset:
-                writer.set_manifest(expected_manifest(settings, self.embedder.dimension))
+                writer.set_manifest(
+                    expected_manifest(settings, self.embedder.dimension, self.embedder.backend)
+                )
                 for source in store.document_states():
                     writer.remove_document(source)
             for source in removed:

@@ -69,9 +69,8 @@ class Index:
     def __init__(self, store: LocalStore, settings: Settings, embedder: Embedder | None = None):
         self.store = store
         self.settings = settings
-        self.embedder = embedder or Embedder(settings)
         # Questions must be encoded by the backend that encoded the index's passages.
-        self.embedder.match_index(store.manifest.backend)
+        self.embedder = (embedder or Embedder(settings)).match_index(store.manifest.backend)
         self._lock = threading.Lock()
         self._sentence_cache: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
 

@@ -52,6 +52,11 @@ class Settings:
     threads: int | None = None
     #: A long indexing run publishes its progress at least this often (see askcorpus.indexer).
     checkpoint_seconds: float = 600.0
+    #: Which encoder runs the model: "auto" (ONNX int8 when it can run, else torch),
+    #: "onnx-int8" or "torch" (see askcorpus.embedding).
+    encoder: str = "auto"
+    #: Folder for the exported ONNX model (default ~/.cache/askcorpus).
+    cache_dir: Path | None = None
 
     def with_paths(self, corpus_dir: Path | None = None, index_dir: Path | None = None) -> Settings:
         """A copy with other corpus and/or index folders."""
@@ -78,4 +83,10 @@ class Settings:
             kwargs["threads"] = int(env["ASKCORPUS_THREADS"])
         if "ASKCORPUS_CHECKPOINT_SECONDS" in env:
             kwargs["checkpoint_seconds"] = float(env["ASKCORPUS_CHECKPOINT_SECONDS"])
+        if "ASKCORPUS_ENCODER" in env:
+            kwargs["encoder"] = env["ASKCORPUS_ENCODER"]
+        if "ASKCORPUS_CACHE_DIR" in env:
+            kwargs["cache_dir"] = Path(env["ASKCORPUS_CACHE_DIR"])
+        elif env.get("XDG_CACHE_HOME"):
+            kwargs["cache_dir"] = Path(env["XDG_CACHE_HOME"]) / "askcorpus"
         return cls(**kwargs)  # type: ignore[arg-type]

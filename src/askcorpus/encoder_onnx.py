@@ -1,0 +1,114 @@
+"""The bundled model run by ONNX Runtime with int8 weights: about twice torch's speed on a CPU,
+and no torch or transformers import when answering questions (a fast cold start).
+
+Tokenisation uses the model's own ``tokenizer.json`` (the Rust ``tokenizers`` library that
+sentence-transformers uses too), then mean pooling over real tokens and L2 normalisation, which
+is what the model folder's ``modules.json`` prescribes; a folder prescribing anything else is
+refused so the caller falls back to torch. Activations are quantised per call, so a text's
+vector depends slightly on the batch it was encoded in (cosine > 0.99 either way).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from askcorpus.errors import ModelError
+from askcorpus.onnx_export import exported_model
+
+log = logging.getLogger(__name__)
+
+BACKEND = "onnx-int8"
+
+
+def unavailable_reason(model_dir: Path) -> str | None:
+    """Why this encoder cannot run here (None when it can): missing packages or a model folder
+    whose pooling is not plain mean pooling."""
+    try:
+        import onnxruntime  # noqa: F401
+        import tokenizers  # noqa: F401
+    except ImportError as exc:
+        return f"ONNX Runtime is not installed ({exc.name})"
+    if not (model_dir / "tokenizer.json").is_file():
+        return "the model folder has no tokenizer.json"
+    try:
+        modules = json.loads((model_dir / "modules.json").read_text())
+        pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text())
+    except (OSError, ValueError) as exc:
+        return f"the model folder's module description is unreadable ({exc})"
+    kinds = [str(m.get("type", "")).rsplit(".", 1)[-1] for m in modules]
+    if kinds != ["Transformer", "Pooling", "Normalize"]:
+        return f"the model's modules are {kinds}, not Transformer + Pooling + Normalize"
+    modes = [k for k, v in pooling.items() if k.startswith("pooling_mode") and v]
+    if modes != ["pooling_mode_mean_tokens"]:
+        return f"the model pools with {modes}, not mean pooling"
+    return None
+
+
+class OnnxEncoder:
+    """Tokenizer + ONNX Runtime session over the cached int8 export of the model folder."""
+
+    backend = BACKEND
+
+    def __init__(self, model_dir: Path, cache_dir: Path, threads: int | None = None):
+        reason = unavailable_reason(model_dir)
+        if reason is not None:
+            raise ModelError(f"the ONNX encoder cannot run: {reason}", model_dir)
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        config = json.loads((model_dir / "config.json").read_text())
+        st_config = model_dir / "sentence_bert_config.json"
+        max_tokens = 512
+        if st_config.is_file():
+            max_tokens = int(json.loads(st_config.read_text()).get("max_seq_length", 512))
+        self.dimension = int(config["hidden_size"])
+        self.max_tokens = min(max_tokens, int(config.get("max_position_embeddings", max_tokens)))
+        self._tokenizer: Any = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._tokenizer.enable_truncation(self.max_tokens)
+        pad_id = int(config.get("pad_token_id", 0) or 0)
+        self._tokenizer.enable_padding(pad_id=pad_id, pad_token=self._tokenizer.id_to_token(pad_id))
+        model_file = exported_model(model_dir, cache_dir)
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.inter_op_num_threads = 1
+        if threads:
+            options.intra_op_num_threads = threads
+        # Threads that spin while waiting steal the cores they wait for on a busy machine (the
+        # same finding as OMP_WAIT_POLICY for torch, docs/benchmarks.md).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        log.info("loading embedding model %s (ONNX Runtime, int8)", model_file)
+        try:
+            self._session: Any = ort.InferenceSession(
+                str(model_file), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:
+            # A damaged cache file: remove it so the next start exports afresh.
+            model_file.unlink(missing_ok=True)
+            raise ModelError(f"cannot load the ONNX model: {exc}", model_file) from exc
+        self._inputs = {i.name for i in self._session.get_inputs()}
+
+    def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        """Normalised float32 vectors of ``texts``, in input order."""
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for lo in range(0, len(texts), batch_size):
+            out[lo : lo + batch_size] = self._batch(texts[lo : lo + batch_size])
+        return out
+
+    def _batch(self, texts: Sequence[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
