@@ -10,7 +10,7 @@ import pytest
 from askcorpus.chunking import chunk_document
 from askcorpus.documents import discover, load_document
 from askcorpus.formats import UnreadableFile
-from askcorpus.formats.text import decode_text, read_markdown
+from askcorpus.formats.text import decode_text, read_markdown, web_furniture_bounds
 from askcorpus.settings import ChunkingParams
 
 SAMPLE = "Café déjà vu — “quoted” naïve text about Gazprom’s deal in 2014.\nSecond line.\n"
@@ -110,3 +110,74 @@ def test_section_paths_leave_out_only_a_single_top_heading() -> None:
     several = heading_sections([(0, 1, "Install"), (10, 2, "Linux"), (20, 1, "Use")])
     assert [s.title for s in several] == ["Install", "Install › Linux", "Use"]
     assert [s.start for s in several] == [0, 10, 20]
+
+
+SAVED_PAGE = (
+    "Skip to Main Content\n"
+    "Have library access? Log in through your library\n"
+    "\n"
+    "The Gas Deal of 2014\n"
+    "\n"
+    "Gazprom and CNPC signed a $400 billion supply agreement in May 2014.\n"
+    "\n"
+    "Deliveries were due to start by 2018.\n"
+    "\n"
+    "\n"
+    "Share this article\n"
+    "Twitter\n"
+    "Explore our related content\n"
+)
+
+
+def test_web_page_furniture_is_cut_from_both_ends_of_a_plain_text_file(tmp_path: Path) -> None:
+    (tmp_path / "gas-deal.txt").write_text(SAVED_PAGE, encoding="utf-8")
+    entries, _ = discover(tmp_path)
+    doc = load_document(entries[0], 10**8)
+    assert doc.text.lstrip().startswith("The Gas Deal of 2014\n")
+    assert doc.text.rstrip().endswith("Deliveries were due to start by 2018.")
+    assert "Skip to" not in doc.text and "Share this" not in doc.text and "Explore" not in doc.text
+    assert doc.title == "The Gas Deal of 2014"
+    # Blanked, not cut: offsets still index the file and its lines stay where they were.
+    assert len(doc.text) == len(SAVED_PAGE)
+    assert doc.text.splitlines()[3] == "The Gas Deal of 2014"
+    passages = chunk_document(doc, ChunkingParams())
+    assert passages and passages[0].text.startswith("The Gas Deal of 2014")
+    for p in passages:
+        assert doc.text[p.start : p.end] == p.text == SAVED_PAGE[p.start : p.end]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Home\n\nA poem about coming home.\n",  # a title that only may be furniture
+        "Chocolate chip cookies\n\nMix the butter and sugar.\n",
+        "How to log in to the VPN\n\nOpen the client.\n",
+        "Menu\nSearch\nThe Report\n\nBody.\n",  # weak lines only: nothing certain to cut
+        "Plain notes.\nSecond line.\n",
+        "Skip to content\n\n",  # nothing but furniture: keep the file whole
+    ],
+)
+def test_text_without_certain_furniture_is_kept_whole(text: str) -> None:
+    assert web_furniture_bounds(text) == (0, len(text))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Skip to main content",
+        "Sign in / Register",
+        "Log in to your account",
+        "Already have an account? Sign in",
+        "We use cookies to improve your experience.",
+        "Accept all cookies",
+        "Back to top",
+        "Home | News | Sport | Contact",
+        "© 2024 Example Media Ltd. All rights reserved.",
+        "Placeholder canvas",
+        "Print this page",
+    ],
+)
+def test_common_furniture_lines_are_cut(line: str) -> None:
+    text = f"{line}\nA real title\n\nBody text of the page.\n"
+    start, end = web_furniture_bounds(text)
+    assert text[start:end] == "A real title\n\nBody text of the page.\n"

@@ -33,3 +33,10 @@ def test_similarities_choose_a_paraphrased_answer() -> None:
 
 def test_no_sentence_for_empty_text() -> None:
     assert best_sentence("anything", "   ") is None
+
+
+def test_british_and_american_spellings_match() -> None:
+    text = "China's Defense Minister visited Moscow. The centre of power moved."
+    assert matched_terms("defence minister center", text) == ("defence", "minister", "center")
+    a, b = best_sentence("Where is the center of power?", text)
+    assert text[a:b] == "The centre of power moved."

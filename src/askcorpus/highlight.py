@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from askcorpus.chunking import sentence_spans
 from askcorpus.query import query_terms
+from askcorpus.spelling import fold
 
 _SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s", "ly")
 _WORD = re.compile(r"\w+")
@@ -35,10 +36,21 @@ def stem(word: str) -> str:
     return word
 
 
+def _key(word: str) -> str:
+    """What two words must share to count as the same term: British and American spellings
+    folded alike, then stemmed ("Defence" and "defense", "organised" and "organizing")."""
+    return stem(fold(word.lower()))
+
+
+def _keys(text: str) -> set[str]:
+    return {_key(w) for w in _WORD.findall(text.lower())}
+
+
 def matched_terms(question: str, text: str) -> tuple[str, ...]:
-    """The question's content words that occur (stemmed) in ``text``, in question order."""
-    present = {stem(w) for w in _WORD.findall(text.lower())}
-    return tuple(t for t in query_terms(question) if stem(t) in present)
+    """The question's content words that occur in ``text`` (stemmed, any British or American
+    spelling), in question order."""
+    present = _keys(text)
+    return tuple(t for t in query_terms(question) if _key(t) in present)
 
 
 def sentence_texts(text: str) -> list[str]:
@@ -48,11 +60,8 @@ def sentence_texts(text: str) -> list[str]:
 
 def sentence_overlaps(question: str, text: str) -> list[int]:
     """How many question terms each sentence of ``text`` shares (stemmed), in sentence order."""
-    terms = {stem(t) for t in query_terms(question)}
-    return [
-        len(terms & {stem(w) for w in _WORD.findall(text[a:b].lower())})
-        for a, b in sentence_spans(text)
-    ]
+    terms = {_key(t) for t in query_terms(question)}
+    return [len(terms & _keys(text[a:b])) for a, b in sentence_spans(text)]
 
 
 def best_sentence(
@@ -70,12 +79,11 @@ def best_sentence(
     spans = sentence_spans(text)
     if not spans:
         return None
-    terms = {stem(t) for t in query_terms(question)}
+    terms = {_key(t) for t in query_terms(question)}
     use_dense = similarities is not None and len(similarities) == len(spans)
     best, best_score = spans[0], float("-inf")
     for i, (a, b) in enumerate(spans):
-        words = {stem(w) for w in _WORD.findall(text[a:b].lower())}
-        overlap = len(terms & words) / len(terms) if terms else 0.0
+        overlap = len(terms & _keys(text[a:b])) / len(terms) if terms else 0.0
         score = OVERLAP_WEIGHT * overlap + (similarities[i] if use_dense else 0.0)  # type: ignore[index]
         if score > best_score + 1e-9:
             best, best_score = (a, b), score

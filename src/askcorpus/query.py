@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from askcorpus import spelling
+
 MAX_QUERY_CHARS = 4000
 # Words all-MiniLM-L6-v2 reads: 256 word pieces are roughly 180 English words.
 MODEL_WORDS = 180
@@ -214,11 +216,63 @@ def quoted_phrases(question: str) -> list[str]:
     return [m.group(1).strip() for m in _PHRASE.finditer(question) if m.group(1).strip()]
 
 
+def adjacent_pairs(question: str) -> list[tuple[str, str]]:
+    """Pairs of content words that stand side by side in ``question`` ("foreign minister",
+    "trade partner"), in order, without repeats.
+
+    Only words separated by spaces or a hyphen count: a stopword, a comma or a full stop between
+    two words means they need not stand together in an answer either.
+    """
+    tokens: list[tuple[str, int, int]] = []
+    for m in _TERM.finditer(question):
+        pos = m.start()
+        for part in re.split(r"([-'’])", m.group(0)):
+            if part and part not in "-'’":
+                tokens.append((part.lower(), pos, pos + len(part)))
+            pos += len(part)
+    seen: dict[tuple[str, str], None] = {}
+    for (a, _sa, ea), (b, sb, _eb) in zip(tokens, tokens[1:], strict=False):
+        if _is_content(a) and _is_content(b) and question[ea:sb] in {" ", "-"} and a != b:
+            seen.setdefault((a, b), None)
+    return list(seen)
+
+
+def _is_content(word: str) -> bool:
+    return word not in STOPWORDS and (len(word) > 1 or word.isdigit())
+
+
+def _quote(*words: str) -> str:
+    return '"' + " ".join(w.replace('"', "") for w in words) + '"'
+
+
 def fts_match(question: str, max_terms: int = 64) -> str:
-    """An FTS5 expression OR-ing the question's terms (and its quoted phrases), safely quoted."""
-    parts = [f'"{t}"' for t in query_terms(question)[:max_terms]]
+    """An FTS5 expression OR-ing the question's terms, their other spellings (British or
+    American, :mod:`askcorpus.spelling`) and its quoted phrases, all safely quoted.
+
+    A variant counts at its own rarity, so "defence" finds "Defense" as well.
+    """
+    parts = []
+    for t in query_terms(question)[:max_terms]:
+        parts.append(_quote(t))
+        parts.extend(_quote(v) for v in spelling.variants(t))
     for phrase in quoted_phrases(question):
         words = _TERM.findall(phrase)
         if len(words) > 1:
-            parts.append('"' + " ".join(w.replace('"', "") for w in words) + '"')
+            parts.append(_quote(*words))
+    return " OR ".join(parts)
+
+
+def pair_match(question: str, max_pairs: int = 16) -> str:
+    """An FTS5 expression OR-ing the :func:`adjacent_pairs` of the question as phrases (with
+    their other spellings), or "" when it has none.
+
+    Its BM25 score, added with a small weight to that of :func:`fts_match`, ranks a passage
+    holding "Chinese Foreign Minister" as a phrase above one with the three words scattered
+    (a light form of the sequential dependence model).
+    """
+    parts = []
+    for a, b in adjacent_pairs(question)[:max_pairs]:
+        for x in (a, *spelling.variants(a))[:2]:
+            for y in (b, *spelling.variants(b))[:2]:
+                parts.append(_quote(x, y))
     return " OR ".join(parts)

@@ -27,7 +27,7 @@ from askcorpus.highlight import (
     sentence_texts,
 )
 from askcorpus.indexer import check_manifest
-from askcorpus.query import clean_question, fts_match, quoted_phrases
+from askcorpus.query import clean_question, fts_match, pair_match, quoted_phrases
 from askcorpus.records import Document, Hit, SearchResult
 from askcorpus.settings import Settings
 from askcorpus.store import StoredPassage, StoreStats
@@ -50,6 +50,9 @@ DENSE_SENTENCES = 6
 MERGE_MAX_CHARS = 2400
 # A passage containing a quoted phrase of the question exactly gets this much extra score.
 PHRASE_BONUS = 0.25
+# Share of the BM25 score of the question's adjacent word pairs (as phrases) added to the
+# BM25 score of its words; tuned on SciFact train and half of ArguAna (docs/quality.md).
+PAIR_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +122,7 @@ class Index:
         dense = self.store.search_vectors(query_vec, n) if mode != "keyword" else []
         if mode == "dense":
             return fusion.single(dense, "dense"), query_vec
-        lexical = self.store.search_lexical(fts_match(text), n)
+        lexical = self._lexical(text, n)
         if mode == "keyword":
             return fusion.single(lexical, "keyword"), query_vec
         in_dense = {pid for pid, _s in dense}
@@ -131,6 +134,18 @@ class Index:
         if mode == "rrf":
             return fusion.rrf(dense, lexical, extra), query_vec
         return fusion.convex(dense, lexical, extra, fusion.LEXICAL_WEIGHT), query_vec
+
+    def _lexical(self, text: str, n: int) -> list[tuple[int, float]]:
+        """BM25 candidates: the question's words, plus :data:`PAIR_WEIGHT` times the BM25 of
+        its adjacent word pairs, so words standing together as in the question count more."""
+        lexical = self.store.search_lexical(fts_match(text), n)
+        pairs = pair_match(text) if PAIR_WEIGHT > 0 else ""
+        if not pairs:
+            return lexical
+        combined = dict(lexical)
+        for pid, score in self.store.search_lexical(pairs, n):
+            combined[pid] = combined.get(pid, 0.0) + PAIR_WEIGHT * score
+        return sorted(combined.items(), key=lambda item: (-item[1], item[0]))[:n]
 
     def search(self, question: str, k: int | None = None, mode: str = "hybrid") -> SearchResult:
         """The ``k`` best passages for ``question``, fused from dense and keyword search."""
