@@ -291,3 +291,36 @@ def test_a_store_searched_in_one_thread_while_written_in_another(tmp_path: Path)
         assert reader.check(deep=True) == []
         assert_same(held(reader), stored(fresh))
         reader.close()
+
+
+def test_a_delta_that_does_not_fit_on_disk_leaves_the_index_intact(tmp_path: Path) -> None:
+    """The kernel refuses to grow files past RLIMIT_FSIZE (EFBIG, as on a full disk): the delta
+    write fails, the update rolls back, nothing is left behind, and the next try succeeds."""
+    import resource
+
+    from askcorpus.errors import IndexWriteError
+
+    store = build(tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name != "writer.lock"}
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    writer = store.writer()
+    writer.add_document(*synthetic("big", 5, 1000))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (256, hard))  # the delta needs ~400 bytes
+    try:
+        with pytest.raises(IndexWriteError) as caught:
+            writer.commit()
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert "the disk is full; the previous index is intact" in caught.value.user_message()
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name != "writer.lock"}
+    assert after.keys() == before.keys()  # no delta, no temporary file
+    fresh = LocalStore.open(tmp_path)
+    assert "big" not in fresh.document_states() and fresh.check(deep=True) == []
+    with store.writer() as w:
+        w.add_document(*synthetic("big", 5, 1000))
+        w.commit()
+    assert vector_files(tmp_path) == ["vectors-1.faiss", "vectors-2.faiss.delta"]
+    assert fresh.refresh() and "big" in fresh.document_states()
+    assert_same(held(fresh), stored(fresh))
+    store.close()
+    fresh.close()
