@@ -324,3 +324,52 @@ def test_a_delta_that_does_not_fit_on_disk_leaves_the_index_intact(tmp_path: Pat
     assert_same(held(fresh), stored(fresh))
     store.close()
     fresh.close()
+
+
+def test_deltas_on_an_approximate_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the exact limit (lowered to 300 here) the index is IVF; deltas replay onto it the
+    same way."""
+    from askcorpus.vector_index import VectorIndex
+
+    for method in (VectorIndex.load, VectorIndex.empty):
+        monkeypatch.setattr(method.__func__, "__defaults__", (300, "float32"))
+    monkeypatch.setattr(VectorIndex.__init__, "__defaults__", (300, "float32"))
+    store = build(tmp_path)
+    assert store.stats().vector_index.startswith("IndexIVFFlat")
+    with store.writer() as w:
+        w.add_document(*synthetic("ivf", 6, 1100))
+        w.remove_document("doc5")
+        w.commit()
+    assert vector_files(tmp_path) == ["vectors-1.faiss", "vectors-2.faiss.delta"]
+    fresh = LocalStore.open(tmp_path)
+    assert fresh.stats().vector_index == store.stats().vector_index
+    assert_same(held(fresh), held(store))
+    assert_same(held(fresh), stored(fresh))
+    query = synthetic("ivf", 6, 1100)[2][:1]
+    assert fresh.search_vectors(query, 1)[0][1] == pytest.approx(1.0, abs=1e-5)
+    assert fresh.check(deep=True) == []
+    store.close()
+    fresh.close()
+
+
+def test_a_change_of_faiss_structure_writes_a_full_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Crossing the exact limit (1,010 here) turns the index approximate: small as the change
+    is, the new structure is published as a full file, not as a delta."""
+    from askcorpus.vector_index import VectorIndex
+
+    for method in (VectorIndex.load, VectorIndex.empty):
+        monkeypatch.setattr(method.__func__, "__defaults__", (1_010, "float32"))
+    monkeypatch.setattr(VectorIndex.__init__, "__defaults__", (1_010, "float32"))
+    store = build(tmp_path)
+    assert store.stats().vector_index == "IndexFlatIP"
+    with store.writer() as w:
+        w.add_document(*synthetic("cross", 20, 1200))  # 20 changes: small enough for a delta
+        w.commit()
+    assert vector_files(tmp_path) == ["vectors-2.faiss"]
+    fresh = LocalStore.open(tmp_path)
+    assert fresh.stats().vector_index.startswith("IndexIVFFlat")
+    assert_same(held(fresh), stored(fresh))
+    store.close()
+    fresh.close()
