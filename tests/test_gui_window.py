@@ -130,6 +130,33 @@ def test_not_in_this_corpus_banner_and_no_results_state(qtbot, window) -> None:
     assert "No passages found" in window.results.empty.title.text()
 
 
+def test_no_sentence_is_marked_as_the_answer_when_the_corpus_does_not_answer(qtbot, window) -> None:
+    from askcorpus.gui.theme import Tints, css
+
+    ask(qtbot, window, QUESTION)
+    hit = window.results.model.hit(0)
+    assert hit.highlight is not None
+    wait_reader(qtbot, window, hit.source)
+    sentence_colour = css(Tints.current(window.results.view).sentence_bg)
+    width = window.results.view.viewport().width() - 100
+    font = window.results.view.font()
+    assert sentence_colour in window.results.delegate._doc(hit, width, font).toHtml()
+    marked = len(window.reader.text.extraSelections())
+    window.results.show_result(
+        TimedResult(SearchResult("cake?", window.results.model.hits, answer_likely=False), 0.01)
+    )
+    qtbot.waitUntil(
+        lambda: len(window.reader.text.extraSelections()) == marked - 1, timeout=TIMEOUT
+    )
+    # Only the passage's paragraph tints remain, in the reader and in the list's snippet.
+    tints = [
+        e.cursor.selectedText().replace("\u2029", "\n")
+        for e in window.reader.text.extraSelections()
+    ]
+    assert all(t.strip() and t in hit.text for t in tints)
+    assert sentence_colour not in window.results.delegate._doc(hit, width, font).toHtml()
+
+
 def test_passage_text_is_never_interpreted_as_html(qtbot, window) -> None:
     from dataclasses import replace
 

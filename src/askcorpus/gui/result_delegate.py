@@ -74,11 +74,15 @@ class ResultDelegate(QStyledItemDelegate):
         return PAD_X + RANK_D + GAP
 
     def _doc(self, hit: Hit, width: int, font: QFont) -> QTextDocument:
-        key = (hit.passage_id, hash(hit.text), hit.highlight, tuple(hit.matched_terms), width)
+        mark = self._marks_sentences()
+        key = (hit.passage_id, hash(hit.text), hit.highlight, hit.matched_terms, width, mark)
         doc = self._docs.get(key)
         if doc is None:
             tints = self._colours()
-            style = SnippetStyle(sentence_bg=css(tints.sentence_bg), term_color=css(tints.text))
+            style = SnippetStyle(
+                sentence_bg=css(tints.sentence_bg) if mark else "transparent",
+                term_color=css(tints.text),
+            )
             doc = QTextDocument()
             doc.setDefaultFont(font)
             doc.setDocumentMargin(0)
@@ -91,6 +95,12 @@ class ResultDelegate(QStyledItemDelegate):
                 self._docs.clear()
             self._docs[key] = doc
         return doc
+
+    def _marks_sentences(self) -> bool:
+        """False when the corpus does not seem to answer the question: the closest passages are
+        listed, but no sentence of theirs is marked as if it were the answer."""
+        result = getattr(self._view.model(), "result", None)
+        return result is None or bool(result.answer_likely)
 
     def _width(self, option: QStyleOptionViewItem) -> int:
         width = option.rect.width()

@@ -66,9 +66,20 @@ class ReadingMixin(_Base):
     def _on_search_failed(self, question: str, exc: BaseException) -> None:
         self.results.show_state(*states.failed("The search failed", message(exc), False))
 
+    def _marking_question(self) -> str | None:
+        """The question whose best sentence the reader marks; None when the corpus does not
+        seem to answer it (the closest passages are shown, no sentence posing as the answer)."""
+        result = self.results.model.result
+        return self.question if result is None or result.answer_likely else None
+
     def _on_hit_selected(self, hit: Hit) -> None:
+        question = self._marking_question()
         self.engine.show_document(
-            hit.source, hit.passage_id, (hit.start, hit.end), self.question, hit.highlight
+            hit.source,
+            hit.passage_id,
+            (hit.start, hit.end),
+            question,
+            hit.highlight if question else None,
         )
 
     def _on_document(self, view: DocumentView) -> None:
@@ -90,7 +101,7 @@ class ReadingMixin(_Base):
         if not 0 <= position < len(view.passages):
             return
         pid, _start, _end = view.passages[position]
-        self.engine.show_document(view.document.source, pid, None, self.question)
+        self.engine.show_document(view.document.source, pid, None, self._marking_question())
 
     def _selected(self) -> tuple[str, str, Path, str] | None:
         """(passage text, title, file path, location) of what the reading pane shows."""
