@@ -48,8 +48,7 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(SHIPPED, work / "corpus")
     os.environ["XDG_CONFIG_HOME"] = str(work / "config")  # never the user's preferences
-    os.environ["XDG_DATA_HOME"] = str(work / "data")
-    os.environ["XDG_CACHE_HOME"] = str(work / "cache")
+    os.environ["XDG_DATA_HOME"] = str(work / "data")  # (the model cache stays the machine's)
 
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtTest import QTest
