@@ -103,6 +103,7 @@ def test_a_large_change_or_a_long_chain_rewrites_the_full_file(
     assert vector_files(tmp_path) == ["vectors-1.faiss", "vectors-2.faiss.delta"]
     with store.writer() as w:
         w.add_document(*synthetic("b", 45, 201))  # 55 changes since the base > 1055 // 20
+        assert w._added == {}  # past what a delta may hold: added vectors are not kept twice
         w.commit()
     assert vector_files(tmp_path) == ["vectors-3.faiss"]
     monkeypatch.setattr(store_vectors, "MAX_DELTAS", 2)

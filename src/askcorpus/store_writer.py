@@ -82,6 +82,7 @@ class LocalWriter:
         self._added: dict[int, np.ndarray] = {}
         self._removed: list[int] = []
         self._kind = self._vectors.kind
+        self._too_many = False  # changes past what a delta may hold: no longer tracked
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -102,9 +103,11 @@ class LocalWriter:
         ids = [r[0] for r in self.conn.execute("SELECT id FROM passages WHERE doc_id=?", (doc_id,))]
         if ids:
             self._vectors.remove(ids)
-            for i in ids:
-                if self._added.pop(i, None) is None:
-                    self._removed.append(i)
+            if not self._too_many:
+                for i in ids:
+                    if self._added.pop(i, None) is None:
+                        self._removed.append(i)
+                self._check_delta_size()
             self.conn.executemany("DELETE FROM passages_fts WHERE rowid = ?", [(i,) for i in ids])
         self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         return len(ids)
@@ -145,7 +148,9 @@ class LocalWriter:
             )
         if ids:
             self._vectors.add(np.asarray(ids, dtype=np.int64), vectors)
-            self._added.update(zip(ids, vectors, strict=True))
+            if not self._too_many:
+                self._added.update(zip(ids, vectors, strict=True))
+                self._check_delta_size()
 
     def touch_document(self, source: str, mtime: float) -> None:
         """Record a new mtime for an unchanged document."""
@@ -163,13 +168,23 @@ class LocalWriter:
             "INSERT OR REPLACE INTO skipped VALUES (?, ?)", [(s.source, s.reason) for s in skipped]
         )
 
+    def _check_delta_size(self) -> None:
+        """Stop tracking changes once they outgrow a delta (1/20 of the index): a large build
+        must not keep every vector it added alive until it publishes. Adding or removing more
+        never brings the share back under 1/20, so the publish is a full file either way."""
+        changes = self._in_deltas + len(self._added) + len(self._removed)
+        if changes > self._vectors.ntotal // 20:
+            self._too_many = True
+            self._added, self._removed = {}, []
+
     def _delta_fits(self, generation: int) -> bool:
         """True when publishing ``generation`` as a delta file beats rewriting the full file
         (see :mod:`askcorpus.store_vectors`)."""
         total = self._vectors.ntotal
         changes = self._in_deltas + len(self._added) + len(self._removed)
         return (
-            total >= store_vectors.DELTA_MIN_VECTORS
+            not self._too_many
+            and total >= store_vectors.DELTA_MIN_VECTORS
             and changes <= total // 20
             and generation - self._base <= store_vectors.MAX_DELTAS
             and self._vectors.kind == self._kind  # same FAISS structure as the base
@@ -223,6 +238,7 @@ class LocalWriter:
             raise write_error(folder, exc) from exc
         self._generation, self._base, self._in_deltas = new_gen, base, in_deltas
         self._added, self._removed, self._kind = {}, [], self._vectors.kind
+        self._too_many = False
         self._cleanup(new_gen)
 
     def checkpoint(self) -> None:
