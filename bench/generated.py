@@ -78,12 +78,23 @@ class StandInEmbedder:
     loaded = True
     dimension = DIM
     max_tokens = 256
+    # Recorded in the manifest: the encoder the real model uses on these indexes later (the
+    # incremental and query benchmarks) is the app's default.
+    backend = "onnx-int8"
 
     def __init__(self) -> None:
         self.seconds = 0.0
 
     def load(self) -> None:
         """Nothing to load."""
+
+    def with_backend(self, backend: str, strict: bool = True) -> StandInEmbedder:
+        """The same stand-in whatever encoder is asked for."""
+        return self
+
+    def match_index(self, backend: str) -> StandInEmbedder:
+        """The same stand-in whatever encoder made the index."""
+        return self
 
     def _vector(self, text: str) -> np.ndarray:
         seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
