@@ -28,6 +28,15 @@ def test_title_names_the_corpus(window, shipped_index) -> None:
     assert window.windowTitle() == f"askcorpus — {shipped_index.corpus_dir.name}"
 
 
+def test_the_encoder_of_the_index_is_loaded_before_the_first_question(qtbot, window) -> None:
+    # The index's questions go through its own view of the model (the backend that encoded
+    # it); that one is warmed after opening, not in the first search.
+    index = window.engine.index
+    assert index is not None
+    qtbot.waitUntil(lambda: index.embedder.loaded, timeout=TIMEOUT)
+    assert window.results.model.result is None  # nothing was asked
+
+
 def test_ask_shows_ranked_results(qtbot, window) -> None:
     ask(qtbot, window, QUESTION)
     hits = window.results.model.hits

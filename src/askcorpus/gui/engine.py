@@ -114,7 +114,20 @@ class Engine(QObject):
             self.missing.emit()
             return
         self._swap(info.index)
+        self._warm(info.index)
         self.opened.emit(info)
+
+    def _warm(self, index: Index) -> None:
+        """Load the encoder the index's questions use, now rather than in the first search: an
+        index encoded by another backend than the default (e.g. torch before the ONNX default)
+        has its own; for the same backend this only looks the shared model up."""
+        embedder = getattr(index, "embedder", None)
+        if embedder is not None and embedder is not self._embedder and not embedder.loaded:
+            self.queries.submit(
+                tasks.load_model,
+                embedder,
+                on_failed=lambda exc: log.warning("cannot load the index's encoder: %s", exc),
+            )
 
     def _on_open_failed(self, gen: int, exc: BaseException) -> None:
         if self._current(gen):
