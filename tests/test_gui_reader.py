@@ -140,3 +140,39 @@ def test_passage_is_scrolled_into_view_in_whole_lines(qtbot) -> None:
         assert top_line.top() >= 0  # no line cut in half at the top edge
         passage = text.cursorRect(text.textCursor())
         assert 0 <= passage.top() < text.viewport().height() // 2
+
+
+def test_a_marked_sentence_deep_in_a_long_passage_is_scrolled_into_view(qtbot) -> None:
+    long_text = "\n\n".join(
+        f"Paragraph {i}: " + "words that wrap over several lines of the pane " * 6
+        for i in range(60)
+    )
+    doc = Document("l.txt", Path("l.txt"), "Long", long_text, "h3", len(long_text), 0.0)
+    start = long_text.index("Paragraph 20:")
+    end = long_text.index("Paragraph 40:") - 2
+    sentence = (long_text.index("Paragraph 37:"), long_text.index("Paragraph 38:") - 2)
+    pane = ReaderPane()
+    qtbot.addWidget(pane)
+    pane.resize(700, 500)
+    pane.show()
+    qtbot.waitExposed(pane)
+    pane.show_view(
+        DocumentView(doc, Path("/x/l.txt"), ((1, start, end),), 0, (start, end), sentence, "ok")
+    )
+    qtbot.wait(20)
+    text, positions = pane.text, QtPositions(long_text)
+
+    def rect(pos: int):  # type: ignore[no-untyped-def]
+        from PySide6.QtGui import QTextCursor
+
+        cursor = QTextCursor(text.document())
+        cursor.setPosition(positions(pos))
+        return text.cursorRect(cursor)
+
+    assert rect(sentence[0]).top() >= 0
+    assert rect(sentence[1]).bottom() <= text.viewport().height()
+    # A short passage stays where it was: its start near the top.
+    short = (long_text.index("Paragraph 50:"), long_text.index("Paragraph 51:") - 2)
+    pane.show_view(DocumentView(doc, Path("/x/l.txt"), ((2, *short),), 0, short, short, "ok"))
+    qtbot.wait(20)
+    assert 0 <= rect(short[0]).top() < text.viewport().height() // 4

@@ -205,7 +205,8 @@ class ReaderPane(QWidget):
         self._set_selection_visible(False)
         self._programmatic_selection = True
         self.text.setTextCursor(cursor)
-        QTimer.singleShot(0, lambda: self.text.scroll_to(a))
+        marked = (self._map(sentence[0]), self._map(sentence[1])) if sentence else None
+        QTimer.singleShot(0, lambda: self.text.scroll_to(a, marked))
 
     def _extra(self, a: int, b: int, color: QColor) -> QTextEdit.ExtraSelection:
         sel = QTextEdit.ExtraSelection()

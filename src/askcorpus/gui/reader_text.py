@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt
 from PySide6.QtGui import QTextBlockFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
@@ -51,13 +51,23 @@ class ReaderText(QTextEdit):
         self.setViewportMargins(side, 0, side, 0)
         super().resizeEvent(event)  # type: ignore[arg-type]
 
-    def scroll_to(self, pos: int) -> None:
-        """Scroll so the passage starts a little below the top of the pane."""
+    def _rect(self, pos: int) -> QRect:
         cursor = QTextCursor(self.document())
         cursor.setPosition(pos)
+        return self.cursorRect(cursor)
+
+    def scroll_to(self, pos: int, sentence: tuple[int, int] | None = None) -> None:
+        """Scroll so the passage starts a little below the top of the pane; when its marked
+        ``sentence`` would then end below the bottom edge, scroll on until it is in view."""
         bar = self.verticalScrollBar()
-        target = int(self.viewport().height() * 0.12)
-        bar.setValue(bar.value() + self.cursorRect(cursor).top() - target)
+        height = self.viewport().height()
+        target = int(height * 0.12)
+        bar.setValue(bar.value() + self._rect(pos).top() - target)
+        if sentence is not None:
+            top, bottom = self._rect(sentence[0]).top(), self._rect(sentence[1]).bottom()
+            below = bottom - (height - target)
+            if below > 0:  # but never past the sentence's own start
+                bar.setValue(bar.value() + min(below, top - target))
         # Whole lines only: a line cut in half by the top edge is scrolled fully into view.
         first = self.cursorRect(self.cursorForPosition(QPoint(24, 1)))
         if first.top() < 0:

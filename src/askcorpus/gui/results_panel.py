@@ -164,7 +164,8 @@ class ResultsPanel(QWidget):
         self.model.set_result(result)
         ms = timed.seconds * 1000
         self.header.setText(
-            f"{plural(len(result.hits), 'passage')} for “{result.query}”  ·  {ms:,.0f} ms"
+            # No-break spaces keep "· 12 ms" together when a long question wraps.
+            f"{plural(len(result.hits), 'passage')} for “{result.query}”\u00a0\u00a0·\u00a0{ms:,.0f}\u00a0ms"
         )
         notes = []
         if not result.answer_likely:
