@@ -18,7 +18,7 @@ from askcorpus.errors import (
     IndexMismatchError,
     IndexMissingError,
 )
-from askcorpus.indexer import check_manifest
+from askcorpus.index_setup import check_manifest
 from askcorpus.records import SkippedFile
 from askcorpus.settings import Settings
 from askcorpus.store import Manifest, StoreStats
