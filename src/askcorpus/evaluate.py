@@ -312,7 +312,9 @@ def run(
             if any(m != "keyword" for m in modes):
                 texts = [clean_question(t)[0] for t in data.queries.values()]
                 qbar = bar("embedding queries", len(texts)) if bar else None
-                vectors = embedder.encode_passages(texts, progress=qbar, block=64)
+                # The index's embedder: the encoder that embedded its passages (a cached index
+                # may predate a change of the default encoder).
+                vectors = index.embedder.encode_passages(texts, progress=qbar, block=64)
             for mode in modes:
                 tick = bar(f"{data.name} [{mode}]", len(data.queries)) if bar else None
                 rows.append(evaluate_beir(index, data, mode, tick, vectors))
