@@ -42,6 +42,7 @@ BENCHMARKS ?= ../shared/benchmarks
 eval: install
 	$(VENV)/bin/askcorpus index --corpus corpus --index bench/out/eval/shipped
 	$(VENV)/bin/askcorpus eval --index bench/out/eval/shipped --questions eval/questions.jsonl --mode all
+	$(VENV)/bin/askcorpus eval --index bench/out/eval/shipped --questions eval/questions-more.jsonl --mode all
 
 eval-beir: install
 	$(VENV)/bin/askcorpus eval --beir $(BENCHMARKS)/scifact --cache bench/out/eval/scifact --mode all

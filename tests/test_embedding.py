@@ -50,15 +50,10 @@ def test_blocks_and_length_sorting_keep_input_order(
     blocked = e.encode_passages(TEXTS, block=2)
     one_by_one = np.vstack([e.encode_passages([t]) for t in TEXTS])
     np.testing.assert_allclose(np.linalg.norm(whole, axis=1), 1.0, atol=1e-5)
-    if which == "torch":
-        np.testing.assert_allclose(blocked, whole, atol=1e-5)
-        np.testing.assert_allclose(one_by_one, whole, atol=1e-4)
-    else:
-        # int8 activations are scaled per call, so batch company moves vectors a little (most
-        # for very short texts: "Short one." is 0.98 to itself encoded beside long ones).
-        assert cosines(blocked, whole).min() > 0.97
-        assert cosines(one_by_one, whole).min() > 0.97
-        assert np.median(cosines(one_by_one, whole)) > 0.99
+    # A text gets the same vector whatever it is encoded beside (ONNX runs each text alone
+    # because int8 activations are scaled per call; torch pads, which changes nothing).
+    np.testing.assert_allclose(blocked, whole, atol=1e-5)
+    np.testing.assert_allclose(one_by_one, whole, atol=1e-4)
     # Each passage is closest to itself, so no rows were swapped.
     assert list(np.argmax(whole @ one_by_one.T, axis=1)) == list(range(len(TEXTS)))
 

@@ -40,9 +40,7 @@ def test_default_index_records_onnx(tmp_path: Path, embedder: Embedder) -> None:
     assert backend_of(settings) == "onnx-int8"
 
 
-def test_torch_index_stays_torch_and_questions_follow(
-    tmp_path: Path, embedder: Embedder
-) -> None:
+def test_torch_index_stays_torch_and_questions_follow(tmp_path: Path, embedder: Embedder) -> None:
     settings = make(tmp_path, encoder="torch")
     update_index(settings, Embedder(settings))
     assert backend_of(settings) == "torch"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from askcorpus.chunking import CONTEXT_VERSION, chunk_document
-from askcorpus.embedding import Embedder
+from askcorpus.embedding import ENCODER_VERSION, Embedder
 from askcorpus.errors import AskcorpusError, Cancelled
 from askcorpus.indexer import expected_manifest
 from askcorpus.records import Document, Passage
@@ -135,6 +135,8 @@ def _fingerprint(folder: Path, settings: Settings) -> dict:
         "model": settings.model_name,
         "chunking": settings.chunking.as_dict(),
         "context_version": CONTEXT_VERSION,
+        "encoder": settings.encoder,
+        "encoder_version": ENCODER_VERSION,
     }
 
 

@@ -31,6 +31,9 @@ CancelFn = Callable[[], bool]
 
 ONNX, TORCH = "onnx-int8", "torch"
 BACKENDS = (ONNX, TORCH)
+#: Bump when an encoder's vectors change (cached benchmark indexes are then rebuilt). 2: ONNX
+#: encodes each text alone.
+ENCODER_VERSION = 2
 
 
 class Encoder(Protocol):
