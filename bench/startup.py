@@ -89,7 +89,11 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
     work = OUT / "work" / "startup"
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(SHIPPED, work / "corpus")
-    update_index(Settings(corpus_dir=work / "corpus", index_dir=work / "index"))
+    # Indexing first also exports the ONNX model into the launches' cache folder: a cold start
+    # is a fresh process of an app used before, not its one-off first run (the export's cost
+    # is in the encoder benchmark).
+    cache = work / "cache" / "askcorpus"
+    update_index(Settings(corpus_dir=work / "corpus", index_dir=work / "index", cache_dir=cache))
     windows: list[dict[str, float]] = []
     cli: list[float] = []
     cli_cpu: list[float] = []
