@@ -138,7 +138,14 @@ def machine() -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version
 
     versions = {}
-    for dist in ("torch", "sentence-transformers", "transformers", "faiss-cpu", "numpy"):
+    for dist in (
+        "torch",
+        "sentence-transformers",
+        "transformers",
+        "onnxruntime",
+        "faiss-cpu",
+        "numpy",
+    ):
         with contextlib.suppress(PackageNotFoundError):  # a missing library is not reported
             versions[dist] = version(dist)
     return {
