@@ -91,6 +91,23 @@ def test_falls_back_to_torch_when_onnx_cannot_run(monkeypatch: pytest.MonkeyPatc
         strict.load()
 
 
+def test_a_failed_encoder_is_not_retried_by_later_views(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embedding, "_MODELS", {})
+    calls: list[Path] = []
+
+    def unavailable(folder: Path) -> str:
+        calls.append(folder)
+        return "no onnxruntime here"
+
+    monkeypatch.setattr(encoder_onnx, "unavailable_reason", unavailable)
+    first = Embedder(Settings())
+    assert first.backend == "torch"
+    # A view per opened index asks again: the failure is remembered, not re-tried (a failed
+    # ONNX export would otherwise cost its child process on every open).
+    assert first.match_index("onnx-int8").backend == "torch"
+    assert len(calls) == 1
+
+
 def test_unknown_encoder_is_a_typed_error() -> None:
     with pytest.raises(ModelError, match="unknown encoder 'gpu'"):
         Embedder(Settings(encoder="gpu"))

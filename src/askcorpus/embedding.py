@@ -63,8 +63,10 @@ def default_cache_dir() -> Path:
     return Path.home() / ".cache" / "askcorpus"
 
 
-# One copy of each encoder per process, shared by every Embedder using the same model folder.
-_MODELS: dict[tuple[str, str], Encoder] = {}
+# One copy of each encoder per process, shared by every Embedder using the same model folder;
+# an encoder that failed to load is remembered as its error, so views made later (one per
+# opened index) do not retry a failed ONNX export each time.
+_MODELS: dict[tuple[str, str], Encoder | ModelError] = {}
 _MODELS_LOCK = threading.Lock()
 
 
@@ -144,8 +146,14 @@ class Embedder:
         key = (backend, str(path))
         with _MODELS_LOCK:
             if key not in _MODELS:
-                _MODELS[key] = self._load(backend, path)
-            return _MODELS[key]
+                try:
+                    _MODELS[key] = self._load(backend, path)
+                except ModelError as exc:
+                    _MODELS[key] = exc
+            found = _MODELS[key]
+        if isinstance(found, ModelError):
+            raise found
+        return found
 
     def _load(self, backend: str, path: Path) -> Encoder:
         if backend == ONNX:
