@@ -58,9 +58,13 @@ def sentence_texts(text: str) -> list[str]:
     return [text[a:b] for a, b in sentence_spans(text)]
 
 
+def _terms(question: str) -> set[str]:
+    return {_key(t) for t in query_terms(question)}
+
+
 def sentence_overlaps(question: str, text: str) -> list[int]:
     """How many question terms each sentence of ``text`` shares (stemmed), in sentence order."""
-    terms = {_key(t) for t in query_terms(question)}
+    terms = _terms(question)
     return [len(terms & _keys(text[a:b])) for a, b in sentence_spans(text)]
 
 
@@ -69,21 +73,25 @@ def best_sentence(
     text: str,
     offset: int = 0,
     similarities: Sequence[float] | None = None,
+    overlaps: Sequence[int] | None = None,
 ) -> tuple[int, int] | None:
     """Document span of the sentence of ``text`` that best answers ``question``.
 
     ``offset`` is the position of ``text`` in its document. ``similarities``, when given, holds
-    the question's cosine similarity with each sentence of :func:`sentence_texts` (same order).
+    the question's cosine similarity with each sentence of :func:`sentence_texts` (same order);
+    ``overlaps`` is :func:`sentence_overlaps` when the caller has it already.
     Ties go to the earlier sentence. Returns None for an empty text.
     """
     spans = sentence_spans(text)
     if not spans:
         return None
-    terms = {_key(t) for t in query_terms(question)}
+    terms = _terms(question)
+    if overlaps is None or len(overlaps) != len(spans):
+        overlaps = [len(terms & _keys(text[a:b])) for a, b in spans]
     use_dense = similarities is not None and len(similarities) == len(spans)
     best, best_score = spans[0], float("-inf")
     for i, (a, b) in enumerate(spans):
-        overlap = len(terms & _keys(text[a:b])) / len(terms) if terms else 0.0
+        overlap = overlaps[i] / len(terms) if terms else 0.0
         score = OVERLAP_WEIGHT * overlap + (similarities[i] if use_dense else 0.0)  # type: ignore[index]
         if score > best_score + 1e-9:
             best, best_score = (a, b), score

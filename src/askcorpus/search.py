@@ -192,7 +192,7 @@ class Index:
         text = (
             p.text if (g.start, g.end) == (p.start, p.end) else doc_text(p.source)[g.start : g.end]
         )
-        similarities = None
+        similarities = overlaps = None
         if query_vec is not None and rank <= DENSE_HIGHLIGHT_HITS:
             # Embed sentences only when term overlap alone cannot pick one: those tied for the
             # most shared terms (at most DENSE_SENTENCES, which bounds the query's p95).
@@ -215,7 +215,7 @@ class Index:
             paragraph=p.paragraph,
             page=p.page,
             section=p.section,
-            highlight=best_sentence(question, text, g.start, similarities),
+            highlight=best_sentence(question, text, g.start, similarities, overlaps),
             matched_terms=matched_terms(question, text),
             via=g.via,
             dense_score=round(g.fused.dense_score, 4),
