@@ -10,14 +10,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from askcorpus.errors import AskcorpusError, QueryError, escape_controls
-from askcorpus.settings import Settings
+from askcorpus.errors import AskcorpusError, QueryError, escape_controls, escape_terminal
+from askcorpus.settings import MAX_TOP_K, Settings
 
 if TYPE_CHECKING:
     from askcorpus.records import Hit, SearchResult
@@ -82,10 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    settings = Settings.from_env().with_paths(
-        getattr(args, "corpus", None), getattr(args, "index", None)
-    )
     try:
+        settings = Settings.from_env().with_paths(
+            getattr(args, "corpus", None), getattr(args, "index", None)
+        )
         if args.command in (None, "gui"):
             from askcorpus.gui.app import run_app
 
@@ -95,8 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "ask":
             if (args.question is None) == (args.queries is None):
                 parser.error("ask needs a question or --queries FILE (not both)")
-            if args.top_k is not None and args.top_k < 1:
-                parser.error("--top-k must be at least 1")
+            if args.top_k is not None and not 1 <= args.top_k <= MAX_TOP_K:
+                parser.error(f"--top-k must be between 1 and {MAX_TOP_K}")
             return cmd_ask(settings, args.question, args.queries, args.top_k, args.json)
         if args.command == "status":
             return cmd_status(settings, args.json)
@@ -110,6 +112,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("askcorpus: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``askcorpus ask ... | head -1``): stop quietly, as a shell tool
+        # does. Point stdout at /dev/null so the interpreter's final flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     parser.error(f"unknown command {args.command}")
     return 2
 
@@ -139,12 +147,29 @@ def cmd_index(settings: Settings, rebuild: bool, as_json: bool) -> int:
         if bar is not None:
             bar.close()
     if as_json:
-        print(json.dumps(asdict(report), ensure_ascii=False))
+        print(json_line(asdict(report)))
         return 0
     for skip in report.skipped:
-        print(f"skipped {escape_controls(skip.source)}: {skip.reason}", file=sys.stderr)
-    print(report.summary())
+        say(f"skipped {escape_controls(skip.source)}: {escape_controls(skip.reason)}", sys.stderr)
+    say(report.summary())
     return 0
+
+
+def say(text: str, out: TextIO | None = None) -> None:
+    """Print human-readable ``text``: whatever came from a document or an index folder (passage
+    text, titles, names, manifest fields, reasons) cannot drive the terminal."""
+    print(escape_terminal(text), file=out if out is not None else sys.stdout)
+
+
+def json_line(data: object) -> str:
+    """``data`` as one JSON line. ``json`` escapes C0 controls itself; C1 controls (U+0080 to
+    U+009F, CSI among them) and line separators are escaped here too, so the line is as safe
+    on a terminal as the readable output."""
+    text = json.dumps(data, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
@@ -180,27 +205,39 @@ def result_json(result: SearchResult) -> dict[str, Any]:
 def print_result(result: SearchResult, out: TextIO) -> None:
     """The readable ranked list: rank, score, title, location and the passage."""
     if not result.answer_likely:
-        print("Not in this corpus, it seems — the closest passages:", file=out)
+        say("Not in this corpus, it seems — the closest passages:", out)
     if not result.hits:
-        print("No passages found.", file=out)
+        say("No passages found.", out)
     for hit in result.hits:
         title, source = escape_controls(hit.title), escape_controls(hit.source)
-        print(f"{hit.rank}. [{hit.score:.3f}] {title} — {source}, {hit.location}", file=out)
+        say(f"{hit.rank}. [{hit.score:.3f}] {title} — {source}, {hit.location}", out)
         for line in hit.text.splitlines():
             if line.strip():
-                print(f"    {line.strip()}", file=out)
-        print(file=out)
+                say(f"    {line.strip()}", out)
+        say("", out)
 
 
 def read_queries(path: Path) -> list[str]:
-    """Questions from a file, one per line, blank lines skipped."""
+    """Questions from a file, one per line. Blank lines are skipped, and so are lines that hold
+    nothing a search can read (only controls and zero-width characters): each of those is
+    reported on stderr with its line number, and the rest of the batch goes on."""
+    from askcorpus.query import clean_question
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise QueryError(f"cannot read queries file {path}: {exc.strerror}", path) from exc
     except UnicodeDecodeError as exc:
         raise QueryError(f"queries file {path} is not UTF-8 text", path) from exc
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    questions = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if not clean_question(line)[0]:
+            say(f"askcorpus: skipped line {number} of {path}: no readable words", sys.stderr)
+            continue
+        questions.append(line.strip())
+    return questions
 
 
 def cmd_ask(
@@ -215,10 +252,10 @@ def cmd_ask(
         for q in questions:
             result = index.search(q, top_k or settings.top_k)
             if as_json:
-                print(json.dumps(result_json(result), ensure_ascii=False), flush=True)
+                print(json_line(result_json(result)), flush=True)
             else:
                 if len(questions) > 1:
-                    print(f"## {q}\n")
+                    say(f"## {escape_controls(q)}\n")
                 print_result(result, sys.stdout)
     finally:
         index.close()
@@ -249,29 +286,34 @@ def cmd_status(settings: Settings, as_json: bool) -> int:
             size_bytes=stats.size_bytes,
         )
     if as_json:
-        print(json.dumps(data, ensure_ascii=False))
+        print(json_line(data))
     else:
-        print(f"index:     {folder}")
+        # Every field below may come from a crafted index folder: one line each, escaped.
+        lines = [("index", str(folder))]
         if manifest is not None:
-            print(f"model:     {manifest.model} ({manifest.dimension} dims, {manifest.backend})")
+            dims = f"{manifest.dimension} dims, {manifest.backend}"
+            lines.append(("model", f"{manifest.model} ({dims})"))
         if stats is not None:
-            print(f"documents: {stats.documents}")
-            print(f"passages:  {stats.passages} ({stats.vectors} vectors, {stats.vector_index})")
-            print(f"size:      {stats.size_bytes / 2**20:.1f} MB")
+            lines.append(("documents", str(stats.documents)))
+            lines.append(
+                ("passages", f"{stats.passages} ({stats.vectors} vectors, {stats.vector_index})")
+            )
+            lines.append(("size", f"{stats.size_bytes / 2**20:.1f} MB"))
         if manifest is not None:
-            print(f"updated:   {manifest.updated} (created {manifest.created})")
+            lines.append(("updated", f"{manifest.updated} (created {manifest.created})"))
         if health.healthy:
-            print("health:    ok")
-        for problem in health.problems:
-            print(f"health:    DAMAGED — {problem.user_message()}")
+            lines.append(("health", "ok"))
+        lines += [("health", f"DAMAGED — {p.user_message()}") for p in health.problems]
         if stats is not None and not stats.complete:
-            print("build:     incomplete (interrupted) — run `askcorpus index` to finish")
+            lines.append(("build", "incomplete (interrupted) — run `askcorpus index` to finish"))
         if health.skipped:
-            print(f"skipped:   {len(health.skipped)} files")
-            for s in health.skipped:
-                print(f"  {escape_controls(s.source)}: {s.reason}")
+            lines.append(("skipped", f"{len(health.skipped)} files"))
+        for label, value in lines:
+            say(f"{label + ':':<10} {escape_controls(value)}")
+        for s in health.skipped:
+            say(f"  {escape_controls(s.source)}: {escape_controls(s.reason)}")
     if health.error is not None:
-        print(f"askcorpus: {health.error.user_message()}", file=sys.stderr)
+        say(f"askcorpus: {health.error.user_message()}", sys.stderr)
         return 1
     return 0
 
@@ -330,5 +372,8 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         for b in bars:
             b.close()
-    print(rows_json(rows) if args.json else format_table(rows))
+    if args.json:
+        print(rows_json(rows))
+    else:
+        say(format_table(rows))
     return 0

@@ -6,6 +6,7 @@ so entry points can print one clear line instead of a traceback.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -28,14 +29,29 @@ class AskcorpusError(Exception):
         return escape_controls(text)
 
 
+# C0 and C1 controls (ESC, BEL, CSI U+009B, carriage return, ...), line and paragraph
+# separators, and the bidirectional overrides and isolates that reorder what a terminal shows.
+# Other characters Python calls unprintable (no-break and zero-width spaces, ...) cannot drive
+# a terminal or break a line, so they stay as they are: quotes keep their text.
+_OTHER_CONTROLS = "\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile("[\x00-\x1f" + _OTHER_CONTROLS + "]")
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f" + _OTHER_CONTROLS + "]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return match.group(0).encode("unicode_escape").decode("ascii")
+
+
 def escape_controls(text: str) -> str:
     """``text`` with control characters (newlines, escape codes) shown as escapes, so a file
     name or passage cannot break a one-line message or drive a terminal."""
-    if text.isprintable():
-        return text
-    return "".join(
-        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
-    )
+    return _CONTROL.sub(_escaped, text)
+
+
+def escape_terminal(text: str) -> str:
+    """Like :func:`escape_controls` but keeping newlines and tabs: for multi-line human-readable output
+    (passages, reports) written to a terminal."""
+    return _CONTROL_BUT_LINES.sub(_escaped, text)
 
 
 class CorpusError(AskcorpusError):
@@ -68,6 +84,10 @@ class IndexWriteError(AskcorpusError):
 
 class ModelError(AskcorpusError):
     """The embedding model could not be found or loaded."""
+
+
+class SettingsError(AskcorpusError):
+    """A setting (an ``ASKCORPUS_*`` environment variable, say) has an unusable value."""
 
 
 class QueryError(AskcorpusError):

@@ -29,7 +29,7 @@ from askcorpus.highlight import (
 from askcorpus.indexer import check_manifest
 from askcorpus.query import clean_question, fts_match, pair_match, quoted_phrases
 from askcorpus.records import Document, Hit, SearchResult
-from askcorpus.settings import Settings
+from askcorpus.settings import MAX_TOP_K, Settings
 from askcorpus.store import StoredPassage, StoreStats
 from askcorpus.store_local import LocalStore
 
@@ -150,8 +150,8 @@ class Index:
     def search(self, question: str, k: int | None = None, mode: str = "hybrid") -> SearchResult:
         """The ``k`` best passages for ``question``, fused from dense and keyword search."""
         k = k or self.settings.top_k
-        if k < 1:
-            raise QueryError(f"top-k must be at least 1, not {k}")
+        if not 1 <= k <= MAX_TOP_K:
+            raise QueryError(f"top-k must be between 1 and {MAX_TOP_K}, not {k}")
         text, note = clean_question(question)
         if not text:
             raise QueryError("the question is empty", hint="type a question")

@@ -6,13 +6,18 @@ a ``Settings`` and never reads the environment itself.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from askcorpus.errors import SettingsError, escape_controls
+
 MODEL_NAME = "all-MiniLM-L6-v2"
 SCHEMA_VERSION = 1
+#: The most passages one search returns (``--top-k``); more is a clear error, not an overflow.
+MAX_TOP_K = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,25 +73,62 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Settings from ``ASKCORPUS_*`` environment variables; call only from entry points."""
+        """Settings from ``ASKCORPUS_*`` environment variables; call only from entry points.
+
+        A value that is not usable (``ASKCORPUS_BATCH_SIZE=abc``, a zero thread count, an unknown
+        encoder) is a :class:`SettingsError` naming the variable, never a traceback."""
         env = os.environ if env is None else env
         kwargs: dict[str, object] = {}
-        if "ASKCORPUS_CORPUS" in env:
-            kwargs["corpus_dir"] = Path(env["ASKCORPUS_CORPUS"])
-        if "ASKCORPUS_INDEX" in env:
-            kwargs["index_dir"] = Path(env["ASKCORPUS_INDEX"])
-        if "ASKCORPUS_MODEL_PATH" in env:
-            kwargs["model_path"] = Path(env["ASKCORPUS_MODEL_PATH"])
-        if "ASKCORPUS_BATCH_SIZE" in env:
-            kwargs["batch_size"] = int(env["ASKCORPUS_BATCH_SIZE"])
-        if "ASKCORPUS_THREADS" in env:
-            kwargs["threads"] = int(env["ASKCORPUS_THREADS"])
-        if "ASKCORPUS_CHECKPOINT_SECONDS" in env:
-            kwargs["checkpoint_seconds"] = float(env["ASKCORPUS_CHECKPOINT_SECONDS"])
+        for name, field_name in _PATH_VARIABLES.items():
+            if env.get(name):
+                kwargs[field_name] = Path(env[name])
+        for name, (field_name, parse, least) in _NUMBER_VARIABLES.items():
+            if name in env:
+                kwargs[field_name] = _number(env, name, parse, least)
         if "ASKCORPUS_ENCODER" in env:
-            kwargs["encoder"] = env["ASKCORPUS_ENCODER"]
-        if "ASKCORPUS_CACHE_DIR" in env:
-            kwargs["cache_dir"] = Path(env["ASKCORPUS_CACHE_DIR"])
-        elif env.get("XDG_CACHE_HOME"):
+            encoder = env["ASKCORPUS_ENCODER"].strip()
+            if encoder not in ENCODER_CHOICES:
+                raise SettingsError(
+                    f"ASKCORPUS_ENCODER={encoder!r} is not an encoder",
+                    hint=f"use one of {', '.join(ENCODER_CHOICES)} or unset it",
+                )
+            kwargs["encoder"] = encoder
+        if "cache_dir" not in kwargs and env.get("XDG_CACHE_HOME"):
             kwargs["cache_dir"] = Path(env["XDG_CACHE_HOME"]) / "askcorpus"
         return cls(**kwargs)  # type: ignore[arg-type]
+
+
+#: The encoders ``Settings.encoder`` may name (see askcorpus.embedding).
+ENCODER_CHOICES = ("auto", "onnx-int8", "torch")
+
+_PATH_VARIABLES = {
+    "ASKCORPUS_CORPUS": "corpus_dir",
+    "ASKCORPUS_INDEX": "index_dir",
+    "ASKCORPUS_MODEL_PATH": "model_path",
+    "ASKCORPUS_CACHE_DIR": "cache_dir",
+}
+
+#: Variable -> (field, parser, smallest allowed value).
+_NUMBER_VARIABLES: dict[str, tuple[str, type[int] | type[float], float]] = {
+    "ASKCORPUS_BATCH_SIZE": ("batch_size", int, 1),
+    "ASKCORPUS_THREADS": ("threads", int, 1),
+    "ASKCORPUS_CHECKPOINT_SECONDS": ("checkpoint_seconds", float, 0.001),
+}
+
+
+def _number(
+    env: Mapping[str, str], name: str, parse: type[int] | type[float], least: float
+) -> float:
+    """``env[name]`` as a number of at least ``least``, or a SettingsError naming the variable."""
+    raw = env[name]
+    kind = "a whole number" if parse is int else "a number"
+    try:
+        value = parse(raw.strip())
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or value < least:
+        raise SettingsError(
+            f"{name}={escape_controls(raw)!r} is not {kind} of at least {least:g}",
+            hint=f"set {name} to {kind} (or unset it)",
+        )
+    return value
