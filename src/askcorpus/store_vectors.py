@@ -91,13 +91,17 @@ def load_generation(folder: Path, generation: int, base: int, dimension: int) ->
     return vectors
 
 
-def write_delta(path: Path, removed: np.ndarray, ids: np.ndarray, vectors: np.ndarray) -> None:
-    """Write a delta atomically (temporary file, fsync, rename, fsync folder)."""
-    removed = np.ascontiguousarray(removed, dtype="<i8")
-    ids = np.ascontiguousarray(ids, dtype="<i8")
-    vectors = np.ascontiguousarray(vectors, dtype="<f4").reshape(len(ids), -1)
+def write_delta(
+    path: Path, dimension: int, removed: np.ndarray, ids: np.ndarray, vectors: np.ndarray
+) -> None:
+    """Write a delta atomically (temporary file, fsync, rename, fsync folder). ``dimension`` is
+    the index's, not read off ``vectors``: a delta that only removes (or changes nothing) has no
+    vectors to read it from."""
+    removed = np.ascontiguousarray(removed, dtype="<i8").reshape(-1)
+    ids = np.ascontiguousarray(ids, dtype="<i8").reshape(-1)
+    vectors = np.ascontiguousarray(vectors, dtype="<f4").reshape(len(ids), dimension)
     payload = removed.tobytes() + ids.tobytes() + vectors.tobytes()
-    header = _HEADER.pack(_MAGIC, vectors.shape[1], len(removed), len(ids), zlib.crc32(payload))
+    header = _HEADER.pack(_MAGIC, dimension, len(removed), len(ids), zlib.crc32(payload))
     tmp = path.with_name(path.name + ".tmp")
     try:
         with open(tmp, "wb") as fh:
