@@ -29,7 +29,7 @@ import numpy as np
 
 from askcorpus.errors import IndexCorruptError, IndexMismatchError
 from askcorpus.store_check import vector_file_problem
-from askcorpus.store_files import REBUILD, fsync_dir, vector_path
+from askcorpus.store_files import REBUILD, fsync_dir, own_vector_files, vector_path
 from askcorpus.vector_index import VectorIndex
 
 #: Below this many vectors a publish always rewrites the full file (~15 ms at 10k).
@@ -149,9 +149,11 @@ def read_delta(path: Path, dimension: int) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def remove_unused(folder: Path, generation: int, base: int) -> None:
-    """Remove the vector files (and leftover temporary files) not part of ``generation``."""
+    """Remove the vector files (and leftover temporary files) not part of ``generation``: only
+    names askcorpus writes (:func:`~askcorpus.store_files.is_vector_file`), never a user's
+    ``vectors-notes.faiss.txt``."""
     keep = {p.name for p in files_of(folder, generation, base)}
-    for old in folder.glob("vectors-*.faiss*"):
+    for old in own_vector_files(folder):
         if old.name not in keep:
             with contextlib.suppress(OSError):
                 old.unlink()
