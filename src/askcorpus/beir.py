@@ -17,7 +17,6 @@ import gzip
 import json
 import logging
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 from askcorpus.chunking import CONTEXT_VERSION, chunk_document
 from askcorpus.embedding import ENCODER_VERSION, Embedder
 from askcorpus.errors import AskcorpusError, Cancelled
-from askcorpus.indexer import expected_manifest
+from askcorpus.index_setup import expected_manifest, reset_index_folder
 from askcorpus.records import Document, Passage
 from askcorpus.settings import Settings
 from askcorpus.store_local import LocalStore
@@ -172,7 +171,9 @@ def build_index(
             raise EvalDataError(
                 f"{index_dir} exists and is not an index", index_dir, "pass another --index-cache"
             )
-        shutil.rmtree(index_dir)
+        # Only askcorpus's own files: a user's file in the cache folder is never deleted.
+        reset_index_folder(index_dir)
+        (index_dir / SIDECAR).unlink(missing_ok=True)
     docs: list[Document] = []
     passages: list[list[Passage]] = []
     for doc in iter_corpus(folder):

@@ -1,7 +1,9 @@
 """Finding and reading the documents of a corpus folder.
 
 Discovery walks the folder recursively without following directory symlinks (no loops, nothing
-outside the corpus), ignores hidden, lock and temporary files, and yields a cheap
+outside the corpus), ignores hidden, lock and temporary files, leaves out every folder below
+the root that holds an askcorpus index (:data:`INDEX_MARKER`; an index kept inside its corpus is
+not part of it — logged, and a warning when documents sit in there), and yields a cheap
 :class:`FileEntry` (path, size, mtime) so the indexer can skip unchanged files without reading
 them. :func:`load_document` reads one file through its format reader; every per-file problem
 (too large, unreadable, changed while being read, unparseable, no text) raises
@@ -29,6 +31,9 @@ from askcorpus.records import Document, SkippedFile
 
 log = logging.getLogger(__name__)
 
+#: A folder holding this file is an askcorpus index (``store_files.DB_NAME``, not imported here:
+#: discovery must not load the store's FAISS and SQLite code).
+INDEX_MARKER = "askcorpus.sqlite3"
 _IGNORED_PREFIXES = (".", "~$", ".~lock")
 _IGNORED_SUFFIXES = (".swp", ".swo", ".tmp", ".part", ".crdownload", "~")
 
@@ -82,6 +87,9 @@ def discover(root: Path) -> tuple[list[FileEntry], list[SkippedFile]]:
             where = prefix.rstrip("/") or "."
             skipped.append(SkippedFile(where, f"cannot read folder: {exc.strerror}"))
             continue
+        if prefix and _is_index_folder(listing):
+            _leave_out_index(prefix, listing, suffixes)
+            continue
         folders: list[tuple[str, str]] = []
         files: list[tuple[str, os.DirEntry[str]]] = []
         for name, entry in listing:
@@ -104,6 +112,47 @@ def discover(root: Path) -> tuple[list[FileEntry], list[SkippedFile]]:
         pending.extend(reversed(folders))
     entries.sort(key=lambda e: e.source)
     return entries, skipped
+
+
+def _is_index_folder(listing: list[tuple[str, os.DirEntry[str]]]) -> bool:
+    """True when a folder's listing holds an askcorpus index database."""
+    for name, entry in listing:
+        if name == INDEX_MARKER:
+            try:
+                return entry.is_file()
+            except OSError:
+                return False
+    return False
+
+
+def _leave_out_index(
+    prefix: str, listing: list[tuple[str, os.DirEntry[str]]], suffixes: frozenset[str]
+) -> None:
+    """Say that the index folder ``prefix`` is not part of the corpus; warn when documents (or
+    folders that may hold some) sit in it: an index folder is askcorpus's, not the corpus's."""
+    where = _printable(prefix)
+    documents = []
+    for name, entry in listing:
+        if is_ignored_name(name):
+            continue
+        try:
+            is_folder = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_folder = False
+        if is_folder:
+            documents.append(name + "/")
+        elif os.path.splitext(name)[1].lower() in suffixes:
+            documents.append(name)
+    if documents:
+        log.warning(
+            "%s holds an askcorpus index and is left out of the corpus: its documents (%s) are "
+            "not indexed — move them out of the index folder",
+            where,
+            ", ".join(_printable(n) for n in documents[:3])
+            + (" ..." if len(documents) > 3 else ""),
+        )
+    else:
+        log.info("%s holds an askcorpus index and is left out of the corpus", where)
 
 
 def _add_file(

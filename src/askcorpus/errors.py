@@ -70,6 +70,11 @@ class IndexCorruptError(AskcorpusError):
     """An index file is truncated, garbled or inconsistent with the others."""
 
 
+class IndexLocationError(AskcorpusError):
+    """The index folder is where askcorpus must not write: the corpus itself, a folder holding
+    the corpus, or (for a new index) a folder already holding other files."""
+
+
 class IndexAccessError(AskcorpusError):
     """The index exists but cannot be opened or read (permissions, unreadable media)."""
 

@@ -1,23 +1,54 @@
 """Open or create the index an indexing run writes to, and check it was built the way the
 running settings say (schema, model, chunking, encoder, dimension): a mismatch is a clear error
-naming the index database and the fix, never vectors of two kinds mixed in one index."""
+naming the index database and the fix, never vectors of two kinds mixed in one index.
+
+Where an index may live (:func:`check_locations`, before anything is written). askcorpus keeps
+its files apart from the user's, because a rebuild deletes index files and nothing may ever
+mistake a document for one. It refuses, with an :class:`IndexLocationError` (one line, a hint):
+
+* an index folder that *is* the corpus folder (however spelled: relative, ``/.``, a symlink);
+* an index folder that holds the corpus (``--index ~ --corpus ~/notes``): askcorpus would write
+  its files among the user's;
+* a path that is a file, not a folder;
+* a *new* index (no ``askcorpus.sqlite3`` yet) in a folder already holding anything but
+  askcorpus's own file names (:func:`askcorpus.store_files.is_own_file`) and the desktop's
+  ``.DS_Store`` / ``Thumbs.db`` / ``desktop.ini``. An existing index may have other files next
+  to it: they are never touched.
+
+An index folder *inside* the corpus (``--corpus . --index index``, the defaults run from the
+corpus) is accepted: discovery leaves out every folder holding an index database
+(:func:`askcorpus.documents.discover`, which logs it, and warns when documents sit in there).
+
+What a rebuild deletes (:func:`reset_index_folder`): exactly the names
+:func:`~askcorpus.store_files.is_own_file` accepts, except ``writer.lock`` (the rebuild holds
+it), as regular files of the index folder itself — no folder, no other name.
+"""
 
 from __future__ import annotations
 
 import logging
-import shutil
+import os
 from pathlib import Path
 
 from askcorpus.embedding import Embedder
-from askcorpus.errors import IndexCorruptError, IndexMismatchError, ModelError
+from askcorpus.errors import IndexCorruptError, IndexLocationError, IndexMismatchError, ModelError
 from askcorpus.settings import SCHEMA_VERSION, Settings
 from askcorpus.store import Manifest
-from askcorpus.store_files import DB_NAME, now_iso
+from askcorpus.store_files import (
+    DATABASE_FILES,
+    DB_NAME,
+    NEW_DATABASE_FILES,
+    is_own_file,
+    now_iso,
+    own_vector_files,
+)
 from askcorpus.store_local import LocalStore
 
 log = logging.getLogger(__name__)
 
 REBUILD = "run `askcorpus index --rebuild`"
+#: Files a desktop drops into any folder it shows; they do not make a folder the user's.
+OS_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 
 def expected_manifest(settings: Settings, dimension: int, backend: str) -> Manifest:
@@ -60,15 +91,77 @@ def check_manifest(manifest: Manifest, settings: Settings, folder: Path, for_upd
 
 
 def reset_index_folder(folder: Path) -> None:
-    """Remove a damaged index's files (only our own files: never anything else in the folder).
-    The caller holds the writer lock."""
-    for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", DB_NAME + "-journal"):
-        (folder / name).unlink(missing_ok=True)
-    for path in folder.glob("vectors-*.faiss*"):
-        path.unlink(missing_ok=True)
-    stray = folder / "tmp"
-    if stray.is_dir():
-        shutil.rmtree(stray)
+    """Remove an index's files before it is built again: only names askcorpus writes (see the
+    module docstring), never anything else in the folder. The caller holds the writer lock."""
+    paths = [folder / n for n in (*DATABASE_FILES, *NEW_DATABASE_FILES)]
+    removed = []
+    for path in paths + own_vector_files(folder):
+        if path.is_file() or path.is_symlink():  # a folder of that name is not ours
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+    log.info("removed the index files %s from %s", sorted(removed), folder)
+
+
+def check_locations(settings: Settings) -> bool:
+    """Refuse an index folder askcorpus must not write to (see the module docstring) with an
+    :class:`IndexLocationError`; True when the index folder lies inside the corpus."""
+    corpus, index = settings.corpus_dir, settings.index_dir
+    own_folder = "pass --index with a folder of its own, outside the corpus"
+    if index.exists() and not index.is_dir():
+        raise IndexLocationError(
+            f"index path {index} is not a folder", index, "pass --index with a folder"
+        )
+    if _same_folder(corpus, index):
+        raise IndexLocationError(
+            f"index folder {index} is the corpus folder {corpus}: askcorpus keeps its index "
+            "files apart from your documents",
+            index,
+            own_folder,
+        )
+    if _inside(corpus, index):
+        raise IndexLocationError(
+            f"corpus folder {corpus} lies inside the index folder {index}: askcorpus keeps its "
+            "index files apart from your documents",
+            index,
+            own_folder,
+        )
+    if not (index / DB_NAME).exists():
+        others = _other_files(index)
+        if others:
+            more = f" and {len(others) - 1} more" if len(others) > 1 else ""
+            raise IndexLocationError(
+                f"index folder {index} holds no askcorpus index but other files "
+                f"({others[0]}{more}): askcorpus creates a new index only in a folder of its own",
+                index,
+                "pass --index with a new or empty folder",
+            )
+    return _inside(index, corpus)
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` are one folder (by identity where both exist, so symlinks,
+    ``/.`` and case-insensitive names count; else by resolved path)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
+def _inside(inner: Path, outer: Path) -> bool:
+    """True when ``inner`` lies strictly below ``outer``."""
+    return any(_same_folder(parent, outer) for parent in inner.resolve().parents)
+
+
+def _other_files(folder: Path) -> list[str]:
+    """Names in ``folder`` that askcorpus did not make, sorted (empty when it is missing)."""
+    try:
+        with os.scandir(folder) as it:
+            names = [e.name for e in it]
+    except FileNotFoundError:
+        return []
+    except OSError:
+        return []  # unreadable: taking the writer lock reports it
+    return sorted(n for n in names if not is_own_file(n) and n not in OS_LITTER)
 
 
 def open_for_update(

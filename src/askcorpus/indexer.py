@@ -31,7 +31,12 @@ from askcorpus.documents import FileEntry, discover, load_document
 from askcorpus.embedding import Embedder
 from askcorpus.errors import AskcorpusError, Cancelled, CorpusError
 from askcorpus.formats import UnreadableFile
-from askcorpus.index_setup import check_manifest, expected_manifest, open_for_update
+from askcorpus.index_setup import (
+    check_locations,
+    check_manifest,
+    expected_manifest,
+    open_for_update,
+)
 from askcorpus.records import Document, IndexReport, Passage, Progress, SkippedFile
 from askcorpus.settings import Settings
 from askcorpus.store_files import database_error
@@ -70,13 +75,21 @@ def update_index(
 ) -> IndexReport:
     """Index ``settings.corpus_dir`` into ``settings.index_dir``, incrementally.
 
-    Raises :class:`CorpusError` when the corpus is missing or nothing in it can be indexed,
+    Raises :class:`IndexLocationError` before writing anything when the index folder is the
+    corpus, holds it, or (for a new index) holds other files (see :mod:`askcorpus.index_setup`),
+    :class:`CorpusError` when the corpus is missing or nothing in it can be indexed,
     :class:`IndexLockedError` when another process is updating the index, :class:`Cancelled`
     when ``cancelled()`` turns true (the last published state is kept: the previous index, or
     the last checkpoint of a long run), :class:`IndexWriteError` when the disk is full or the
     folder read-only (the last published state is kept).
     """
     t0 = time.perf_counter()
+    if check_locations(settings):  # raises IndexLocationError where an index must not be
+        log.info(
+            "index folder %s lies inside the corpus %s; discovery leaves it out",
+            settings.index_dir,
+            settings.corpus_dir,
+        )
     entries, skipped = discover(settings.corpus_dir)
     if not entries and not skipped:
         raise CorpusError(

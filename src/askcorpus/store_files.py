@@ -1,5 +1,12 @@
 """The files of an index folder: names, the SQLite schema and connection, atomic creation and
-typed errors for what SQLite reports.
+typed errors for what SQLite reports, and the names askcorpus may delete.
+
+askcorpus deletes only files it can prove it made, by exact name (:func:`is_own_file`): the
+database ``askcorpus.sqlite3`` with its ``-wal``/``-shm``/``-journal`` companions, the same four
+of ``askcorpus.sqlite3.new`` (an index being created), ``vectors-<n>.faiss`` and
+``vectors-<n>.faiss.delta`` with their ``.tmp`` files (``<n>`` a generation: ``0`` or digits
+without a leading zero) and ``writer.lock``. Never a folder, never another name: a user's
+``tmp/``, ``vectors-notes.faiss.txt`` or ``vectors-1.faiss.bak`` stays where it is.
 
 See :mod:`askcorpus.store_local` for the layout, :mod:`askcorpus.store_writer` for updates and
 :mod:`askcorpus.store_check` for the FAISS-versus-SQLite consistency checks.
@@ -7,7 +14,9 @@ See :mod:`askcorpus.store_local` for the layout, :mod:`askcorpus.store_writer` f
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import sqlite3
 import urllib.parse
 from datetime import UTC, datetime
@@ -21,10 +30,17 @@ from askcorpus.errors import (
 )
 from askcorpus.settings import SCHEMA_VERSION
 from askcorpus.store import Manifest
-from askcorpus.store_lock import write_error
+from askcorpus.store_lock import LOCK_NAME, write_error
 from askcorpus.vector_index import VectorIndex
 
 DB_NAME = "askcorpus.sqlite3"
+#: SQLite's own companions of a database file (WAL, its shared memory, a rollback journal).
+_SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+#: The database and its companions; the same under ``.new`` while an index is created.
+DATABASE_FILES = tuple(DB_NAME + s for s in _SQLITE_SUFFIXES)
+NEW_DATABASE_FILES = tuple(DB_NAME + ".new" + s for s in _SQLITE_SUFFIXES)
+#: ``vectors-<generation>.faiss`` / ``.faiss.delta`` and their temporary files, nothing else.
+_VECTOR_FILE = re.compile(r"vectors-(?:0|[1-9][0-9]*)\.faiss(?:\.delta)?(?:\.tmp)?", re.ASCII)
 REBUILD = "run `askcorpus index --rebuild`"
 #: Databases up to this size get SQLite's page check on every open (a fraction of a second).
 VERIFY_LIMIT = 32 * 2**20  # deep check on open up to ~5k passages (~0.5 s); larger: `status`
@@ -85,6 +101,38 @@ def connect(path: Path, immutable: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def is_vector_file(name: str) -> bool:
+    """True for the name of a vector file askcorpus writes (a generation's full file or delta,
+    or the temporary file either is written to)."""
+    return _VECTOR_FILE.fullmatch(name) is not None
+
+
+def is_own_file(name: str) -> bool:
+    """True for a name askcorpus creates in an index folder (the module docstring lists them);
+    askcorpus deletes nothing else."""
+    return (
+        name in DATABASE_FILES
+        or name in NEW_DATABASE_FILES
+        or name == LOCK_NAME
+        or is_vector_file(name)
+    )
+
+
+def own_vector_files(folder: Path) -> list[Path]:
+    """The vector files (by :func:`is_vector_file`) in ``folder``; empty when it is unreadable."""
+    try:
+        with os.scandir(folder) as it:
+            return [folder / e.name for e in it if is_vector_file(e.name)]
+    except OSError:
+        return []
+
+
+def remove_new_database(folder: Path) -> None:
+    """Remove what an interrupted :func:`create_database` left (its own four names only)."""
+    for name in NEW_DATABASE_FILES:
+        (folder / name).unlink(missing_ok=True)
+
+
 def vector_path(folder: Path, generation: int) -> Path:
     """The FAISS file of one generation."""
     return folder / f"vectors-{generation}.faiss"
@@ -116,8 +164,7 @@ def create_database(folder: Path, manifest: Manifest) -> None:
     tmp = folder / (DB_NAME + ".new")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for leftover in folder.glob(DB_NAME + ".new*"):
-            leftover.unlink()
+        remove_new_database(folder)
         VectorIndex.empty(manifest.dimension).save(vector_path(folder, 0))
         conn = connect(tmp)
         try:
@@ -132,11 +179,15 @@ def create_database(folder: Path, manifest: Manifest) -> None:
             conn.close()
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        # There is no database here (the caller checked), so a WAL or journal next to its name is
+        # a deleted index's: SQLite would replay it onto the new database.
+        for name in DATABASE_FILES[1:]:
+            (folder / name).unlink(missing_ok=True)
         os.replace(tmp, folder / DB_NAME)
         fsync_dir(folder)
     except (OSError, sqlite3.Error, RuntimeError) as exc:
-        for leftover in folder.glob(DB_NAME + ".new*"):
-            leftover.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            remove_new_database(folder)
         raise write_error(folder, exc, "create an index") from exc
 
 

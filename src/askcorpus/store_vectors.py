@@ -29,7 +29,7 @@ import numpy as np
 
 from askcorpus.errors import IndexCorruptError, IndexMismatchError
 from askcorpus.store_check import vector_file_problem
-from askcorpus.store_files import REBUILD, fsync_dir, vector_path
+from askcorpus.store_files import REBUILD, fsync_dir, own_vector_files, vector_path
 from askcorpus.vector_index import VectorIndex
 
 #: Below this many vectors a publish always rewrites the full file (~15 ms at 10k).
@@ -91,13 +91,17 @@ def load_generation(folder: Path, generation: int, base: int, dimension: int) ->
     return vectors
 
 
-def write_delta(path: Path, removed: np.ndarray, ids: np.ndarray, vectors: np.ndarray) -> None:
-    """Write a delta atomically (temporary file, fsync, rename, fsync folder)."""
-    removed = np.ascontiguousarray(removed, dtype="<i8")
-    ids = np.ascontiguousarray(ids, dtype="<i8")
-    vectors = np.ascontiguousarray(vectors, dtype="<f4").reshape(len(ids), -1)
+def write_delta(
+    path: Path, dimension: int, removed: np.ndarray, ids: np.ndarray, vectors: np.ndarray
+) -> None:
+    """Write a delta atomically (temporary file, fsync, rename, fsync folder). ``dimension`` is
+    the index's, not read off ``vectors``: a delta that only removes (or changes nothing) has no
+    vectors to read it from."""
+    removed = np.ascontiguousarray(removed, dtype="<i8").reshape(-1)
+    ids = np.ascontiguousarray(ids, dtype="<i8").reshape(-1)
+    vectors = np.ascontiguousarray(vectors, dtype="<f4").reshape(len(ids), dimension)
     payload = removed.tobytes() + ids.tobytes() + vectors.tobytes()
-    header = _HEADER.pack(_MAGIC, vectors.shape[1], len(removed), len(ids), zlib.crc32(payload))
+    header = _HEADER.pack(_MAGIC, dimension, len(removed), len(ids), zlib.crc32(payload))
     tmp = path.with_name(path.name + ".tmp")
     try:
         with open(tmp, "wb") as fh:
@@ -145,9 +149,11 @@ def read_delta(path: Path, dimension: int) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def remove_unused(folder: Path, generation: int, base: int) -> None:
-    """Remove the vector files (and leftover temporary files) not part of ``generation``."""
+    """Remove the vector files (and leftover temporary files) not part of ``generation``: only
+    names askcorpus writes (:func:`~askcorpus.store_files.is_vector_file`), never a user's
+    ``vectors-notes.faiss.txt``."""
     keep = {p.name for p in files_of(folder, generation, base)}
-    for old in folder.glob("vectors-*.faiss*"):
+    for old in own_vector_files(folder):
         if old.name not in keep:
             with contextlib.suppress(OSError):
                 old.unlink()

@@ -205,13 +205,15 @@ class LocalWriter:
             if base == new_gen:
                 self._vectors.save(path)
             else:
+                dimension = self._vectors.dimension
                 ids = np.fromiter(self._added, np.int64, len(self._added))
                 vectors = list(self._added.values())
                 write_delta(
                     path,
+                    dimension,
                     np.asarray(self._removed, np.int64),
                     ids,
-                    np.stack(vectors) if vectors else np.empty((0, self._vectors.dimension)),
+                    np.stack(vectors) if vectors else np.empty((0, dimension), np.float32),
                 )
             manifest = json.loads(
                 conn.execute("SELECT value FROM meta WHERE key='manifest'").fetchone()[0]
