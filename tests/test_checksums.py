@@ -167,7 +167,9 @@ def shipped(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Set
 def answers(settings: Settings, embedder: Embedder) -> list[list[tuple[str, int, int, str]]]:
     index = Index.open(settings.index_dir, settings, embedder)
     try:
-        return [[(h.source, h.start, h.end, h.text) for h in index.search(q).hits] for q in QUESTIONS]
+        return [
+            [(h.source, h.start, h.end, h.text) for h in index.search(q).hits] for q in QUESTIONS
+        ]
     finally:
         index.close()
 

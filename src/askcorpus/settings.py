@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 MODEL_NAME = "all-MiniLM-L6-v2"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: documents and passages carry a checksum of what they show
 
 
 @dataclass(frozen=True, slots=True)
