@@ -230,7 +230,8 @@ class LocalStore:
         """Problems found in the index, as typed errors naming the file and the fix (empty when
         healthy). FAISS must hold exactly the passages SQLite holds, with the same vectors (the
         database keeps a copy of each) of the manifest's dimension; with ``deep``, SQLite's own
-        page check must pass too. Reads the whole index; never raises for a damaged one."""
+        page check, every row's checksum and FTS5's check of the keyword index must pass too.
+        Reads the whole index; never raises for a damaged one."""
         try:
             with self.snapshot(), self._reading() as conn:
                 path, vectors = self._loaded.base_path, self._loaded.index
