@@ -172,3 +172,78 @@ ASK ask_nocopy ask --index "{ro}" "{QUESTION}"
         assert f"{ro / DB_NAME}: its last update is still in {DB_NAME}-wal" in line
         assert "copy the whole index folder to a writable disk" in line
         assert "DAMAGED" not in out and "--rebuild" not in line
+
+
+FROZEN_SCRIPT = r"""
+import json, os, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from synthetic import DIM, synthetic
+from askcorpus.errors import IndexAccessError
+from askcorpus.settings import SCHEMA_VERSION
+from askcorpus.store import Manifest
+from askcorpus.store_local import LocalStore
+
+folder, out = Path(sys.argv[1]) / "index", {}
+store = LocalStore.create(folder, Manifest(SCHEMA_VERSION, "m", DIM, {}, "t", "t"))
+with store.writer() as w:
+    w.add_document(*synthetic("a", 3, 1))
+    w.commit()
+store.close()
+filler = Path(sys.argv[1]) / "filler"
+with open(filler, "wb", buffering=0) as fh:
+    try:
+        while True:
+            fh.write(b"\0" * 4096)
+    except OSError:
+        pass
+frozen = LocalStore.open(folder)  # the disk is full: read immutable
+out["read_full"] = sorted(frozen.document_states())
+filler.unlink()  # space again: another process publishes an update
+other = LocalStore.open(folder)
+with other.writer() as w:
+    w.add_document(*synthetic("b", 2, 2))
+    w.commit()
+other.close()
+try:
+    frozen.document_states()
+    out["after_update"] = "no error"
+except IndexAccessError as exc:
+    out["after_update"] = exc.user_message()
+frozen.close()
+print(json.dumps(out))
+"""
+
+
+def test_index_read_immutable_refuses_reads_once_another_process_changed_it(
+    tmp_path: Path,
+) -> None:
+    """On a full disk the index is read ``immutable``; SQLite would not notice a later update,
+    so the store does, instead of reading half-written pages."""
+    unshare = namespace_or_skip(tmp_path)
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    script = tmp_path / "frozen.py"
+    script.write_text(FROZEN_SCRIPT)
+    done = subprocess.run(
+        [
+            unshare,
+            "-m",
+            "sh",
+            "-c",
+            'mount -t tmpfs -o size=512k tmpfs "$0" && PYTHONPATH="$4" "$1" "$2" "$0" "$3"',
+            str(mnt),
+            sys.executable,
+            str(script),
+            str(Path(__file__).resolve().parent),
+            str(SRC),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["read_full"] == ["a"]
+    assert "was changed by another process while it was open read-only" in out["after_update"]
+    assert "open the index again" in out["after_update"]
