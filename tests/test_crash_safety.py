@@ -32,7 +32,7 @@ from askcorpus.documents import discover, load_document
 from askcorpus.embedding import Embedder
 from askcorpus.health import diagnose
 from askcorpus.search import Index
-from askcorpus.settings import Settings
+from askcorpus.settings import SCHEMA_VERSION, Settings
 from askcorpus.store_local import LocalStore
 
 SEED = 20261122
@@ -335,7 +335,7 @@ def test_sigkill_at_each_step_of_a_publish(
     from tests.crash_child import update_and_die
     from tests.synthetic import DIM, synthetic
 
-    store = LocalStore.create(tmp_path, Manifest(1, "m", DIM, {}, "t", "t"))
+    store = LocalStore.create(tmp_path, Manifest(SCHEMA_VERSION, "m", DIM, {}, "t", "t"))
     with store.writer() as w:
         for source, n in (("a", 3), ("b", 2), ("c", 4)):
             w.add_document(*synthetic(source, n, 1))

@@ -9,6 +9,7 @@ import pytest
 
 from askcorpus.errors import IndexCorruptError, IndexLockedError, IndexMissingError
 from askcorpus.records import Document, Passage
+from askcorpus.settings import SCHEMA_VERSION
 from askcorpus.store import Manifest
 from askcorpus.store_local import LocalStore
 
@@ -16,7 +17,7 @@ DIM = 16
 
 
 def manifest() -> Manifest:
-    return Manifest(1, "test-model", DIM, {"target_words": 1}, "t", "t")
+    return Manifest(SCHEMA_VERSION, "test-model", DIM, {"target_words": 1}, "t", "t")
 
 
 def document(source: str, n: int) -> tuple[Document, list[Passage]]:

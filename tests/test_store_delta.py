@@ -16,6 +16,7 @@ import pytest
 
 from askcorpus import store_vectors, store_writer
 from askcorpus.errors import IndexCorruptError
+from askcorpus.settings import SCHEMA_VERSION
 from askcorpus.store import Manifest
 from askcorpus.store_local import LocalStore
 from tests.synthetic import DIM, synthetic
@@ -29,7 +30,7 @@ def small_delta_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def build(folder: Path) -> LocalStore:
-    store = LocalStore.create(folder, Manifest(1, "m", DIM, {}, "t", "t"))
+    store = LocalStore.create(folder, Manifest(SCHEMA_VERSION, "m", DIM, {}, "t", "t"))
     with store.writer() as w:
         for n in range(BASE_DOCS):
             w.add_document(*synthetic(f"doc{n}", 10, n))

@@ -11,6 +11,7 @@ import pytest
 
 from askcorpus import store_lexical
 from askcorpus.records import Document, Passage
+from askcorpus.settings import SCHEMA_VERSION
 from askcorpus.store import Manifest
 from askcorpus.store_local import LocalStore
 
@@ -19,7 +20,7 @@ DIM = 8
 
 def build(folder: Path) -> LocalStore:
     """40 one-passage documents: "common" in all, "often" in 20, "rare" in 2, "unique" in 1."""
-    store = LocalStore.create(folder, Manifest(1, "m", DIM, {}, "t", "t"))
+    store = LocalStore.create(folder, Manifest(SCHEMA_VERSION, "m", DIM, {}, "t", "t"))
     rng = np.random.default_rng(0)
     with store.writer() as w:
         for n in range(40):

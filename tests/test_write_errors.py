@@ -145,11 +145,12 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[2])
 from synthetic import DIM, synthetic
 from askcorpus.errors import IndexWriteError
+from askcorpus.settings import SCHEMA_VERSION
 from askcorpus.store import Manifest
 from askcorpus.store_local import LocalStore
 
 folder, out = Path(sys.argv[1]), {}
-store = LocalStore.create(folder, Manifest(1, "m", DIM, {}, "t", "t"))
+store = LocalStore.create(folder, Manifest(SCHEMA_VERSION, "m", DIM, {}, "t", "t"))
 with store.writer() as w:
     w.add_document(*synthetic("a", 3, 1))
     w.commit()

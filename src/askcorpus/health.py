@@ -1,8 +1,9 @@
 """Index health: is an index usable, complete and consistent? Never raises for a damaged index.
 
 :func:`diagnose` opens an index the way search does, then checks it deeper (SQLite's page check,
-FAISS and SQLite holding the same passages, vector dimensions, the manifest against the running
-settings). ``askcorpus status`` and the window show its verdict; every problem is a typed error
+every document and passage against its checksum, FTS5's check of the keyword index, FAISS and
+SQLite holding the same passages and vectors, vector dimensions, the manifest against the running
+settings), so it reports whatever would make a search refuse or quote wrong text. ``askcorpus status`` and the window show its verdict; every problem is a typed error
 carrying the file at fault and the fix (usually ``askcorpus index --rebuild``).
 """
 

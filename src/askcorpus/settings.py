@@ -15,7 +15,7 @@ from pathlib import Path
 from askcorpus.errors import SettingsError, escape_controls
 
 MODEL_NAME = "all-MiniLM-L6-v2"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: documents and passages carry a checksum of what they show
 #: The most passages one search returns (``--top-k``); more is a clear error, not an overflow.
 MAX_TOP_K = 1000
 

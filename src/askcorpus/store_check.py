@@ -8,10 +8,15 @@ Two levels (see docs/index-integrity.md for what each detects and when it runs):
 * :func:`consistency_problems` is the full check (``askcorpus status``, and every open of a
   database up to ``VERIFY_LIMIT``): SQLite's page check when ``deep``, every stored vector's
   length, and every vector compared with the copy the database keeps.
+* :func:`text_problems` (``askcorpus status``) compares every document and passage with its
+  checksum (:mod:`askcorpus.store_checksum`), and :func:`keyword_index_problem` runs FTS5's own
+  integrity check of the keyword index against the passages' search text.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -19,8 +24,11 @@ import numpy as np
 
 from askcorpus.errors import AskcorpusError, IndexCorruptError, IndexMismatchError
 from askcorpus.store import Manifest
-from askcorpus.store_files import DB_NAME, REBUILD
+from askcorpus.store_checksum import document_checksum, passage_checksum
+from askcorpus.store_files import DB_NAME, REBUILD, connect
 from askcorpus.vector_index import VectorIndex
+
+log = logging.getLogger(__name__)
 
 
 def _database_ids(conn: sqlite3.Connection) -> np.ndarray:
@@ -68,6 +76,9 @@ def consistency_problems(
         if verdict != ["ok"]:
             detail = " ".join("; ".join(verdict[:3]).split())[:200]
             return [IndexCorruptError(f"index database {db} is damaged: {detail}", db, REBUILD)]
+        problems = text_problems(conn, db)
+        if problems:
+            return problems
     bad = conn.execute(
         "SELECT count(*) FROM passages WHERE length(vector) != ?", (4 * dim,)
     ).fetchone()[0]
@@ -100,3 +111,86 @@ def consistency_problems(
             )
         ]
     return []
+
+
+def text_problems(conn: sqlite3.Connection, db: Path) -> list[AskcorpusError]:
+    """Inside a read transaction: every document and passage whose stored contents do not match
+    their checksum, and passages whose document is gone (one error naming the first few).
+    Reads each document's text once (~1 s per GB of text)."""
+    by_doc: dict[int, list[tuple]] = {}
+    for row in conn.execute(
+        'SELECT doc_id, id, start, "end", paragraph, page, section, checksum FROM passages'
+    ):
+        by_doc.setdefault(row[0], []).append(row[1:])
+    bad: list[str] = []
+    documents = conn.execute(
+        "SELECT id, source, title, kind, page_starts, sections, text, checksum FROM documents"
+    )
+    for doc_id, source, title, kind, page_starts, sections, text, check in documents:
+        if document_checksum(source, title, kind, page_starts, sections, text) != check:
+            bad.append(source)
+        for pid, start, end, paragraph, page, section, p_check in by_doc.pop(doc_id, ()):
+            quote = text[start:end] if 0 <= start <= end else ""
+            if passage_checksum(source, title, start, end, paragraph, page, section, quote) != (
+                p_check
+            ):
+                bad.append(f"passage {pid} of {source}")
+    problems: list[AskcorpusError] = []
+    if bad:
+        shown = ", ".join(bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
+        problems.append(
+            IndexCorruptError(
+                f"index database {db} is damaged: the stored text of {shown} does not match "
+                "its checksum",
+                db,
+                REBUILD,
+            )
+        )
+    orphans = sum(len(rows) for rows in by_doc.values())
+    if orphans:
+        problems.append(
+            IndexCorruptError(
+                f"index database {db} is damaged: {orphans} passages belong to no document",
+                db,
+                REBUILD,
+            )
+        )
+    return problems
+
+
+def keyword_index_problem(db: Path, opened: Path | None = None) -> IndexCorruptError | None:
+    """FTS5's integrity check of the keyword index (its segments, and that they index exactly
+    the stored search text), or None when it passes or cannot run.
+
+    FTS5 runs it as an ``INSERT`` command, which a read-only connection refuses, so it runs on a
+    connection of its own inside a transaction that is rolled back (nothing is written). It
+    needs the write lock for that moment: while a writer holds it, or where nothing can be
+    written (read-only media, a full disk), the check is skipped and logged. ``opened`` is the
+    file actually read when it is a private copy of ``db`` (errors name ``db``)."""
+    try:
+        conn = connect(opened or db)
+    except sqlite3.Error as exc:
+        log.info("keyword index check skipped for %s: %s", db, exc)
+        return None
+    try:
+        conn.execute("PRAGMA busy_timeout = 0")  # never wait for a running update
+        conn.execute("BEGIN")
+        try:
+            conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('integrity-check')")
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        name = getattr(exc, "sqlite_errorname", "")
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in str(exc):
+            detail = " ".join(str(exc).split())[:200]
+            return IndexCorruptError(
+                f"index database {db} is damaged: its keyword index fails FTS5's check ({detail})",
+                db,
+                REBUILD,
+            )
+        log.info("keyword index check skipped for %s: %s", db, exc)
+        return None
+    finally:
+        conn.close()
+    return None

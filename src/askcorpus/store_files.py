@@ -15,9 +15,12 @@ See :mod:`askcorpus.store_local` for the layout, :mod:`askcorpus.store_writer` f
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
+import shutil
 import sqlite3
+import tempfile
 import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +36,8 @@ from askcorpus.store import Manifest
 from askcorpus.store_lock import LOCK_NAME, write_error
 from askcorpus.vector_index import VectorIndex
 
+log = logging.getLogger(__name__)
+
 DB_NAME = "askcorpus.sqlite3"
 #: SQLite's own companions of a database file (WAL, its shared memory, a rollback journal).
 _SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
@@ -47,6 +52,7 @@ VERIFY_LIMIT = 32 * 2**20  # deep check on open up to ~5k passages (~0.5 s); lar
 
 #: Passage ids are never reused (AUTOINCREMENT): a reader holding an older generation's vector
 #: ids can miss a passage that was removed since, but never get another passage's text.
+#: ``checksum``: CRC-32 of what the row shows (:mod:`askcorpus.store_checksum`), since schema 2.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -59,7 +65,8 @@ CREATE TABLE IF NOT EXISTS documents (
     mtime REAL NOT NULL,
     text TEXT NOT NULL,
     page_starts TEXT NOT NULL,
-    sections TEXT NOT NULL
+    sections TEXT NOT NULL,
+    checksum INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -70,7 +77,8 @@ CREATE TABLE IF NOT EXISTS passages (
     paragraph INTEGER NOT NULL,
     page INTEGER,
     section TEXT,
-    vector BLOB NOT NULL
+    vector BLOB NOT NULL,
+    checksum INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, ordinal);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
@@ -85,19 +93,45 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def connect(path: Path, immutable: bool = False) -> sqlite3.Connection:
+class IndexConnection(sqlite3.Connection):
+    """A connection that remembers how the index was opened (see :func:`open_database`):
+    ``frozen`` when read ``immutable`` (SQLite then sees no later change, so the store checks the
+    file did not change), ``copy_dir`` when read from a private copy, removed on close."""
+
+    frozen: tuple[int, int] | None = None
+    copy_dir: Path | None = None
+
+    def close(self) -> None:
+        super().close()
+        if self.copy_dir is not None:
+            shutil.rmtree(self.copy_dir, ignore_errors=True)
+            self.copy_dir = None
+
+
+def connect(path: Path, immutable: bool = False, reader: bool = False) -> IndexConnection:
     """A connection in autocommit mode (transactions are explicit), foreign keys on.
 
-    ``immutable`` reads a database on read-only media, where SQLite cannot create the shared
-    memory file a WAL database otherwise needs (nothing can change it there anyway)."""
-    target: str | Path = path
-    if immutable:
-        target = f"file:{urllib.parse.quote(str(path.resolve()))}?immutable=1"
+    ``reader``: statements cannot write (``query_only``). The file is still opened read-write,
+    not ``mode=ro``: a read-only connection cannot fold the write-ahead log back into the
+    database when it is the last to close, so every index would keep its last updates in a
+    ``-wal`` file that a copy of the database alone would lose; and ``mode=ro`` does not help
+    on a full disk, where what fails is growing the shared-memory file (see
+    :func:`open_database`). ``immutable`` reads a database SQLite cannot set up shared memory
+    for (read-only media, a full disk): it then takes no locks and assumes nothing changes it."""
+    query = "immutable=1" if immutable else "mode=rwc"
+    target = f"file:{urllib.parse.quote(str(path.resolve()))}?{query}"
     conn = sqlite3.connect(
-        target, timeout=30, check_same_thread=False, isolation_level=None, uri=immutable
+        target,
+        timeout=30,
+        check_same_thread=False,
+        isolation_level=None,
+        uri=True,
+        factory=IndexConnection,
     )
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 30000")
+    if reader or immutable:
+        conn.execute("PRAGMA query_only = ON")
     return conn
 
 
@@ -209,21 +243,35 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def open_database(db: Path, verify: bool) -> tuple[sqlite3.Connection, Manifest]:
-    """Connect to an existing index database and read its manifest, after SQLite's page check
-    when ``verify``; typed errors when it is unreadable, damaged or of another schema version.
-    On read-only media (no WAL shared memory possible) the database is opened immutable."""
+#: What SQLite reports when it cannot create or grow a WAL database's shared-memory file
+#: (``-shm``): a read-only folder, a full disk. Reading then needs another way (open_database).
+_NO_SHARED_MEMORY = ("SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN")
+
+
+def open_database(db: Path, verify: bool) -> tuple[IndexConnection, Manifest]:
+    """Connect to an existing index database for reading and read its manifest, after SQLite's
+    page check when ``verify``; typed errors when it is unreadable, damaged or of another schema
+    version.
+
+    A WAL database needs a shared-memory file beside it, which SQLite cannot create or grow on
+    read-only media or a full disk. Then: with nothing pending in the write-ahead log (no
+    ``-wal`` file, or an empty one) the database file alone is the last published state, and is
+    opened ``immutable``; otherwise the database and its log are copied to a temporary folder
+    and read there (removed on close), and when no copy can be made the error says what to
+    do."""
     conn = None
     try:
         try:
-            conn = connect(db)
+            conn = connect(db, reader=True)
             rows = read_meta(conn, verify)
-        except sqlite3.OperationalError:
-            if os.access(db.parent, os.W_OK):
+        except sqlite3.OperationalError as exc:
+            name = getattr(exc, "sqlite_errorname", "")
+            if not name.startswith(_NO_SHARED_MEMORY) or not os.access(db, os.R_OK):
                 raise
             if conn is not None:
                 conn.close()
-            conn = connect(db, immutable=True)
+            conn = None
+            conn = _open_without_shared_memory(db, exc)
             rows = read_meta(conn, verify)
         manifest = Manifest.from_json(rows["manifest"])
     except sqlite3.Error as exc:
@@ -244,3 +292,56 @@ def open_database(db: Path, verify: bool) -> tuple[sqlite3.Connection, Manifest]
             REBUILD,
         )
     return conn, manifest
+
+
+def file_signature(db: Path) -> tuple[int, int]:
+    """Size and modification time of the database file: what a writer changes."""
+    st = db.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _open_without_shared_memory(db: Path, cause: sqlite3.Error) -> IndexConnection:
+    """Read ``db`` where SQLite cannot create its shared memory (see :func:`open_database`)."""
+    wal = db.with_name(db.name + "-wal")
+    try:
+        pending = wal.stat().st_size > 0
+    except FileNotFoundError:
+        pending = False
+    if not pending:
+        log.info("reading %s immutable: no shared memory possible (%s)", db, cause)
+        conn = connect(db, immutable=True)
+        conn.frozen = file_signature(db)
+        return conn
+    failures = []
+    for parent in (None, "/dev/shm"):  # the temporary folder, else memory (a full disk)
+        try:
+            copy_dir = Path(tempfile.mkdtemp(prefix="askcorpus-readonly-", dir=parent))
+        except OSError as exc:
+            failures.append(str(exc))
+            continue
+        try:
+            shutil.copyfile(db, copy_dir / db.name)
+            shutil.copyfile(wal, copy_dir / wal.name)
+            conn = connect(copy_dir / db.name, reader=True)  # applies the log to the copy
+        except (OSError, sqlite3.Error) as exc:
+            shutil.rmtree(copy_dir, ignore_errors=True)
+            failures.append(str(exc))
+            continue
+        conn.copy_dir = copy_dir
+        log.warning(
+            "index %s: its last update is still in %s and SQLite cannot apply it there (%s); "
+            "reading a private copy in %s",
+            db,
+            wal.name,
+            cause,
+            copy_dir,
+        )
+        return conn
+    raise IndexAccessError(
+        f"cannot read the index database {db}: its last update is still in {wal.name}, which "
+        f"SQLite cannot apply in that folder ({cause}: read-only or out of space), and no "
+        f"temporary copy could be made ({'; '.join(failures)[:200]})",
+        db,
+        "copy the whole index folder to a writable disk with free space and open the copy, "
+        "or free some space on its disk",
+    )

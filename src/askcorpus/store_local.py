@@ -35,6 +35,7 @@ import numpy as np
 from askcorpus import store_read
 from askcorpus.errors import (
     AskcorpusError,
+    IndexAccessError,
     IndexCorruptError,
     IndexLockedError,
     IndexMismatchError,
@@ -42,13 +43,14 @@ from askcorpus.errors import (
 )
 from askcorpus.records import Document, SkippedFile
 from askcorpus.store import DocState, Manifest, StoredPassage, StoreStats
-from askcorpus.store_check import consistency_problems
+from askcorpus.store_check import consistency_problems, keyword_index_problem
 from askcorpus.store_files import (
     DB_NAME,
     REBUILD,
     VERIFY_LIMIT,
     create_database,
     database_error,
+    file_signature,
     open_database,
 )
 from askcorpus.store_lexical import search_lexical
@@ -124,12 +126,29 @@ class LocalStore:
     def _reading(self) -> Iterator[sqlite3.Connection]:
         """The connection, under the store's lock, with SQLite failures turned into typed errors."""
         with self._lock:
+            if self._conn.frozen is not None:
+                self._check_unchanged()
             try:
                 yield self._conn
             except sqlite3.ProgrammingError:
                 raise
             except sqlite3.Error as exc:
                 raise database_error(self.db_path, exc) from exc
+
+    def _check_unchanged(self) -> None:
+        """An index read ``immutable`` (see :func:`store_files.open_database`) must not change:
+        SQLite would not notice and could read half-written pages."""
+        try:
+            same = file_signature(self.db_path) == self._conn.frozen
+        except OSError:
+            same = False
+        if not same:
+            raise IndexAccessError(
+                f"index database {self.db_path} was changed by another process while it was "
+                "open read-only",
+                self.db_path,
+                "open the index again",
+            )
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -211,13 +230,19 @@ class LocalStore:
         """Problems found in the index, as typed errors naming the file and the fix (empty when
         healthy). FAISS must hold exactly the passages SQLite holds, with the same vectors (the
         database keeps a copy of each) of the manifest's dimension; with ``deep``, SQLite's own
-        page check must pass too. Reads the whole index; never raises for a damaged one."""
+        page check, every row's checksum and FTS5's check of the keyword index must pass too.
+        Reads the whole index; never raises for a damaged one."""
         try:
             with self.snapshot(), self._reading() as conn:
                 path, vectors = self._loaded.base_path, self._loaded.index
-                return consistency_problems(conn, self.manifest, path, vectors, deep)
-        except (IndexCorruptError, IndexMismatchError, IndexLockedError) as exc:
+                problems = consistency_problems(conn, self.manifest, path, vectors, deep)
+        except (IndexCorruptError, IndexMismatchError, IndexLockedError, IndexAccessError) as exc:
             return [exc]
+        if deep and not problems:
+            copy = self._conn.copy_dir
+            problem = keyword_index_problem(self.db_path, copy / DB_NAME if copy else None)
+            problems = [problem] if problem else []
+        return problems
 
     # -- reading (queries in askcorpus.store_read and store_lexical) --------------------------
     def document_states(self) -> dict[str, DocState]:
@@ -255,7 +280,7 @@ class LocalStore:
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
         """Passages by id, with their exact text sliced from the stored document text."""
         with self._reading() as conn:
-            return store_read.passages(conn, ids)
+            return store_read.passages(conn, self.db_path, ids)
 
     def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
         """The stored vectors of passages ``ids`` (in that order)."""

@@ -33,6 +33,7 @@ import numpy as np
 from askcorpus import store_vectors
 from askcorpus.records import Document, Passage, SkippedFile
 from askcorpus.store import Manifest
+from askcorpus.store_checksum import document_checksum, passage_checksum
 from askcorpus.store_files import DB_NAME, connect, now_iso, vector_path
 from askcorpus.store_local import LocalStore
 from askcorpus.store_lock import WriterLock, write_error
@@ -117,29 +118,46 @@ class LocalWriter:
     ) -> None:
         """Insert (or replace) a document with its passages and their vectors."""
         self.remove_document(document.source)
+        source, title, text = document.source, document.title, document.text
+        page_starts = json.dumps(list(document.page_starts))
+        sections = json.dumps([[s.start, s.title] for s in document.sections])
         cur = self.conn.execute(
             "INSERT INTO documents (source, title, kind, content_hash, size, mtime, text, "
-            "page_starts, sections) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "page_starts, sections, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                document.source,
-                document.title,
+                source,
+                title,
                 document.kind,
                 document.content_hash,
                 document.size,
                 document.mtime,
-                document.text,
-                json.dumps(list(document.page_starts)),
-                json.dumps([[s.start, s.title] for s in document.sections]),
+                text,
+                page_starts,
+                sections,
+                document_checksum(source, title, document.kind, page_starts, sections, text),
             ),
         )
         doc_id = cur.lastrowid
         ids = []
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         for p, vec in zip(passages, vectors, strict=True):
+            check = passage_checksum(
+                source, title, p.start, p.end, p.paragraph, p.page, p.section, text[p.start : p.end]
+            )
             cur = self.conn.execute(
                 'INSERT INTO passages (doc_id, ordinal, start, "end", paragraph, page, section, '
-                "vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc_id, p.ordinal, p.start, p.end, p.paragraph, p.page, p.section, vec.tobytes()),
+                "vector, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    doc_id,
+                    p.ordinal,
+                    p.start,
+                    p.end,
+                    p.paragraph,
+                    p.page,
+                    p.section,
+                    vec.tobytes(),
+                    check,
+                ),
             )
             ids.append(cur.lastrowid)
             self.conn.execute(
