@@ -24,7 +24,7 @@ from askcorpus.documents import discover
 from askcorpus.embedding import Embedder
 from askcorpus.errors import IndexLocationError
 from askcorpus.indexer import update_index
-from askcorpus.settings import Settings
+from askcorpus.settings import SCHEMA_VERSION, Settings
 from askcorpus.store import Manifest
 from askcorpus.store_files import DB_NAME, is_own_file
 from askcorpus.store_local import LocalStore
@@ -303,7 +303,7 @@ def test_a_new_index_is_not_fed_the_wal_of_a_deleted_one(tmp_path: Path) -> None
     """A user deleted ``askcorpus.sqlite3`` by hand but not its ``-wal``: SQLite would replay
     that WAL onto the new database (here: a generation whose vector file is gone)."""
     index = tmp_path / "index"
-    store = LocalStore.create(index, Manifest(1, "m", DIM, {}, "t", "t"))
+    store = LocalStore.create(index, Manifest(SCHEMA_VERSION, "m", DIM, {}, "t", "t"))
     reader = sqlite3.connect(index / DB_NAME)
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM documents").fetchone()  # keeps the WAL from a checkpoint
@@ -315,7 +315,7 @@ def test_a_new_index_is_not_fed_the_wal_of_a_deleted_one(tmp_path: Path) -> None
     store.close()
     (index / DB_NAME).unlink()
     shutil.copy(tmp_path / "stale-wal", index / f"{DB_NAME}-wal")
-    store = LocalStore.create(index, Manifest(1, "m", DIM, {}, "t", "t"))
+    store = LocalStore.create(index, Manifest(SCHEMA_VERSION, "m", DIM, {}, "t", "t"))
     try:
         assert store.document_states() == {} and store.check(deep=True) == []
     finally:

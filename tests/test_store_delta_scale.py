@@ -20,7 +20,7 @@ from askcorpus.embedding import Embedder
 from askcorpus.index_setup import expected_manifest
 from askcorpus.indexer import read_entry, update_index
 from askcorpus.records import Passage
-from askcorpus.settings import Settings
+from askcorpus.settings import SCHEMA_VERSION, Settings
 from askcorpus.store import Manifest
 from askcorpus.store_local import LocalStore
 from askcorpus.store_vectors import DELTA_MIN_VECTORS
@@ -33,7 +33,7 @@ DOCS = DELTA_MIN_VECTORS // PER_DOC + 10  # 21,000 passages: above the threshold
 
 
 def build(folder: Path, docs: int = DOCS, per_doc: int = PER_DOC) -> LocalStore:
-    store = LocalStore.create(folder, Manifest(1, "m", DIM, {}, "t", "t"))
+    store = LocalStore.create(folder, Manifest(SCHEMA_VERSION, "m", DIM, {}, "t", "t"))
     with store.writer() as w:
         for n in range(docs):
             w.add_document(*synthetic(f"doc{n}", per_doc, n))
