@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,24 @@ log = logging.getLogger(__name__)
 BACKEND = "onnx-int8"
 
 
+def prepare_runtime() -> None:
+    """Keep ONNX Runtime off the network; call before it is first imported in a process.
+
+    From 1.29 on, the Linux wheels carry Microsoft's 1DS telemetry client: importing the module
+    is enough for the native library to resolve ``mobile.events.data.microsoft.com`` and send
+    usage events over HTTPS about 10 s later, then every few seconds while the process lives.
+    ``disable_telemetry_events()`` does not stop it; ``ORT_DISABLE_TELEMETRY=1``, read when the
+    library starts, does (tests/test_offline.py watches for it in a network namespace). The
+    version pinned in pyproject.toml (< 1.29) has no network code at all; this guards an
+    installation that has a newer one anyway.
+    """
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
+
 def unavailable_reason(model_dir: Path) -> str | None:
     """Why this encoder cannot run here (None when it can): missing packages or a model folder
     whose pooling is not plain mean pooling."""
+    prepare_runtime()
     try:
         import onnxruntime  # noqa: F401
         import tokenizers  # noqa: F401
@@ -64,6 +80,7 @@ class OnnxEncoder:
         reason = unavailable_reason(model_dir)
         if reason is not None:
             raise ModelError(f"the ONNX encoder cannot run: {reason}", model_dir)
+        prepare_runtime()
         import onnxruntime as ort
         from tokenizers import Tokenizer
 

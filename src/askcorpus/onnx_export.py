@@ -93,9 +93,11 @@ def _run_child(model_dir: Path, target: Path) -> None:
 
 def export(model_dir: Path, target: Path) -> None:
     """Export and quantise (in this process: it imports torch). Writes ``target`` atomically."""
+    from askcorpus.encoder_onnx import prepare_runtime
     from askcorpus.encoder_torch import prepare_process
 
     prepare_process()
+    prepare_runtime()
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel
