@@ -112,7 +112,7 @@ _PATH_VARIABLES = {
 _NUMBER_VARIABLES: dict[str, tuple[str, type[int] | type[float], float]] = {
     "ASKCORPUS_BATCH_SIZE": ("batch_size", int, 1),
     "ASKCORPUS_THREADS": ("threads", int, 1),
-    "ASKCORPUS_CHECKPOINT_SECONDS": ("checkpoint_seconds", float, 0.001),
+    "ASKCORPUS_CHECKPOINT_SECONDS": ("checkpoint_seconds", float, 0),  # 0: after every block
 }
 
 
