@@ -6,8 +6,8 @@ outside the corpus), ignores hidden, lock and temporary files, and yields a chea
 them. :func:`load_document` reads one file through its format reader; every per-file problem
 (too large, unreadable, changed while being read, unparseable, no text, too much text) raises
 :class:`UnreadableFile` with a one-line reason, so one bad file never stops a run. Whatever a
-reader returns passes through :func:`storable_text` (no NUL or other control character), so every
-format gives exact, storable quotes.
+reader returns passes through :func:`storable_text` (no NUL, no lone surrogate), so every format
+gives exact quotes that survive storage.
 
 Size limit: text-like files (.txt, .md, .html) above ``Settings.max_file_bytes`` (64 MB) are
 skipped unread; container formats (.pdf, .docx), whose bytes are mostly images and fonts, may
@@ -287,25 +287,18 @@ def load_document(entry: FileEntry, max_bytes: int) -> Document:
     )
 
 
-# C0 controls other than tab, line feed, carriage return and form feed, DEL, and lone
-# surrogates (a reader's undecodable bytes): SQLite's substr stops at a NUL, so a passage
-# holding one came back cut, and a surrogate cannot be stored as UTF-8 at all.
-_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff]")
-# Those Python counts as whitespace become a space, so words and lines split where they did.
-_AS_SPACE = frozenset("\x0b\x1c\x1d\x1e\x1f")
-
-
-def _replacement(m: re.Match[str]) -> str:
-    return " " if m.group() in _AS_SPACE else "\ufffd"
+# NUL and lone surrogates (a reader's undecodable bytes): SQLite's substr stops at a NUL, so a
+# passage holding one came back cut, and a surrogate cannot be stored as UTF-8 at all. Other
+# control characters are stored and sliced fine and are kept: quotes stay verbatim.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def storable_text(text: str) -> str:
-    """``text`` with each control character (see ``_UNSTORABLE``) replaced by one character —
-    U+FFFD, or a space for the whitespace-like ones — so offsets into it stay offsets into the
-    file's text and every passage is a verbatim, storable quote."""
+    """``text`` with each NUL or lone surrogate replaced by U+FFFD, one for one, so offsets
+    into it stay offsets into the file's text and every passage is a storable exact quote."""
     if _UNSTORABLE.search(text) is None:  # the common case: one scan, no copy
         return text
-    return _UNSTORABLE.sub(_replacement, text)
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 def iter_documents(root: Path, max_bytes: int) -> Iterator[Document | SkippedFile]:
