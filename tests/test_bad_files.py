@@ -211,3 +211,50 @@ def test_cli_index_exits_0_with_skips_and_1_when_nothing_is_indexable(
     err = capsys.readouterr().err
     assert code == 1
     assert "nothing in" in err and "could be indexed" in err
+
+
+def test_hostile_files_are_bounded_and_the_rest_of_the_folder_indexes(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    # Issue #11: one bad file must never stall a run or exhaust memory.
+    from .test_formats_docx import make_docx_bomb
+
+    corpus = tmp_path / "corpus"
+    write(corpus / "notes.txt", "The observatory telescope mirror was polished in Jena in 1931.")
+    padding = "Routine log line with nothing to report today. " * 200  # past the 8 KiB check
+    (corpus / "nul.txt").write_bytes(
+        (padding + "\n\nThe pump\x00 valve failed at midnight in the boiler room.").encode()
+    )
+    chinese = "一个工程师在北京工作了一年，他修好了 3 座桥。\n" * 5
+    (corpus / "chinese.txt").write_bytes(chinese.encode("utf-16-le"))
+    write(
+        corpus / "tail.html",
+        "<p>The lighthouse keeper logged every passing tanker.</p>" + "<a " * 3000,
+    )
+    write(corpus / "token.txt", "Saffron crocus. " + "z" * 200_000)
+    small = make_docx(
+        corpus / "harbour.docx", [("p", "The harbour crane lifted forty containers.")]
+    )
+    make_docx_bomb(corpus / "bomb.docx", small, 300 << 20)
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+
+    report = update_index(settings, embedder)
+
+    reasons = {s.source: s.reason for s in report.skipped}
+    assert list(reasons) == ["bomb.docx"] and "inflates to" in reasons["bomb.docx"]
+    assert report.added == 6
+    index = Index.open(settings.index_dir, settings, embedder)
+    try:
+        for question, source, phrase in [
+            ("When did the pump valve fail?", "nul.txt", "valve failed at midnight"),
+            ("北京 工程师 桥", "chinese.txt", "北京工作"),
+            ("What did the lighthouse keeper log?", "tail.html", "passing tanker"),
+            ("How many containers did the crane lift?", "harbour.docx", "forty containers"),
+        ]:
+            top = index.search(question, 3).hits[0]
+            assert (top.source, phrase in top.text) == (source, True), (question, top)
+            assert index.document(source).text[top.start : top.end] == top.text
+        token = index.document("token.txt")
+        assert len(token.text) == 200_016
+    finally:
+        index.close()

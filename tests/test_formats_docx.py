@@ -140,3 +140,73 @@ def test_tracked_insertions_and_text_boxes_are_read_once_deletions_not(tmp_path:
     assert read(path).text == (
         "The treaty was signed in Beijing in 2001.\n\nSidebar: key dates.\n\nNext paragraph."
     )
+
+
+# --- hostile archives (issue #11) ----------------------------------------------------------------
+
+BOMB_CHILD = """
+import resource, sys
+from pathlib import Path
+from askcorpus.documents import FileEntry, load_document
+from askcorpus.formats import UnreadableFile
+
+def entry(p):
+    st = p.stat()
+    return FileEntry(p.name, str(p), st.st_size, st.st_mtime)
+
+load_document(entry(Path(sys.argv[1])), 64 << 20)  # warm up: imports, python-docx, lxml
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    load_document(entry(Path(sys.argv[2])), 64 << 20)
+    reason = "indexed"
+except UnreadableFile as exc:
+    reason = exc.message
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print((after - before) // 1024)
+print(reason)
+"""
+
+
+def make_docx_bomb(path: Path, template: Path, inflated: int) -> Path:
+    """A valid DOCX whose document.xml carries ``inflated`` bytes of whitespace (compresses ~1000x)."""
+    with zipfile.ZipFile(template) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename != "word/document.xml":
+                dst.writestr(info, data)
+                continue
+            head, tail = data.split(b"<w:body>", 1)
+            with dst.open("word/document.xml", "w", force_zip64=True) as out:
+                out.write(head + b"<w:body>")
+                block = b" " * (1 << 20)
+                for _ in range(inflated >> 20):
+                    out.write(block)
+                out.write(tail)
+    return path
+
+
+def test_a_docx_bomb_is_skipped_without_inflating_it(tmp_path: Path) -> None:
+    # A 2 MB .docx whose document.xml inflates to 2 GB was skipped in the end, but only after
+    # peaking at 4.3 GB of memory. Here 300 MB: refused from the zip directory, memory flat.
+    import os
+    import subprocess
+
+    import askcorpus
+
+    small = make_docx(
+        tmp_path / "small.docx", [("p", "The harbour crane lifted forty containers.")]
+    )
+    bomb = make_docx_bomb(tmp_path / "bomb.docx", small, 300 << 20)
+    assert bomb.stat().st_size < 2 << 20
+    done = subprocess.run(
+        [sys.executable, "-c", BOMB_CHILD, str(small), str(bomb)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        # The child imports the same askcorpus as this test.
+        env={**os.environ, "PYTHONPATH": str(Path(askcorpus.__file__).parents[1])},
+    )
+    grew_mb, reason = done.stdout.splitlines()
+    assert int(grew_mb) < 50, f"peak memory grew {grew_mb} MB reading a bomb ({reason})"
+    assert "word/document.xml" in reason and "skipped" in reason, reason

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from askcorpus.formats import UnreadableFile
 from askcorpus.formats.html import read_html
 from askcorpus.records import Document
 from askcorpus.settings import ChunkingParams
+
+from .scaling import doubling_ratio
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head>
@@ -158,3 +161,54 @@ def test_xhtml_xml_declaration_and_multiline_heading() -> None:
     ex = extract(markup.encode("cp1251"), "page.xhtml")
     assert ex.text == "Газ\nи нефть\n\nМосква и Пекин подписали соглашение."
     assert [s.title for s in ex.sections] == ["Газ и нефть"]
+
+
+# --- hostile pages (issue #11): bounded work per file -------------------------------------------
+
+
+def _html(markup: str) -> Callable[[], object]:
+    raw = markup.encode()
+    return lambda: read_html(Path("hostile.html"), raw)
+
+
+def test_unclosed_tags_inside_nav_parse_in_linear_time() -> None:
+    # Each stray end tag scanned the whole stack of unclosed tags being skipped (700 KB: 369 s).
+    def work(n: int) -> Callable[[], object]:
+        nav = "<b>menu " * n + "</i>" * n
+        return _html(f"<html><body><nav>{nav}</nav><p>The real text of the page.</p></body>")
+
+    assert doubling_ratio(work, 10_000) < 3
+    assert read_html(Path("x.html"), b"<nav>" + b"<b>x" * 50 + b"</i>" * 50 + b"</nav><p>Kept.</p>")
+
+
+def test_unterminated_tags_at_the_end_parse_in_linear_time() -> None:
+    # html.parser re-scanned to the end of the file from every "<" of an unterminated tag run
+    # ("<a " x 20,000 took 84 s).
+    def work(n: int) -> Callable[[], object]:
+        return _html("<html><body><p>Some text here.</p>" + "<a " * n)
+
+    assert doubling_ratio(work, 2_000) < 3
+
+
+@pytest.mark.parametrize(
+    "tail", ["<a " * 3000, "<!-- " * 3000, "<![CDATA[ " * 3000, "</b " * 3000, "<!x " * 3000]
+)
+def test_unterminated_constructs_at_the_end_are_dropped_quickly(tail: str) -> None:
+    extracted = read_html(Path("x.html"), f"<p>Body text stays.</p>{tail}".encode())
+    assert extracted.text == "Body text stays."
+
+
+def test_unterminated_tag_at_the_end_is_dropped_as_a_browser_does() -> None:
+    extracted = read_html(Path("x.html"), b"<p>Hello world</p><p>tail <b")
+    assert extracted.text == "Hello world\n\ntail"
+    assert read_html(Path("x.html"), b"<p>a < b and c > d</p>").text == "a < b and c > d"
+
+
+def test_a_page_past_the_time_budget_is_skipped_with_a_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from askcorpus.formats import html
+
+    monkeypatch.setattr(html, "TIME_BUDGET", 0.0)
+    with pytest.raises(UnreadableFile, match="took longer than"):
+        read_html(Path("x.html"), b"<p>text</p>" * 2000)

@@ -3,6 +3,7 @@ binary detection, Markdown headings as sections with their parents, front matter
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,73 @@ def test_16_bit_binary_data_is_not_taken_for_utf16() -> None:
     samples = b"".join(struct.pack("<H", rng.randrange(0, 2000)) for _ in range(3000))
     with pytest.raises(UnreadableFile, match="binary"):
         decode_text(samples)
+
+
+CHINESE_WITH_4E00 = (
+    "一个人在北京工作了一年。他说：“一切都好。”\n"
+    "第一章 2024 年 3 月 1 日，天气晴。我们一起去了上海。\n"
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("repeat", [1, 40, 400])
+def test_utf16_without_bom_holding_u4e00_is_text(encoding: str, repeat: int) -> None:
+    # U+4E00 "一" is 00 4E in UTF-16-LE: NUL bytes on both sides of the pairs once the text
+    # also holds ASCII digits and spaces, which was taken for binary.
+    text = CHINESE_WITH_4E00 * repeat
+    assert decode_text(text.encode(encoding)) == text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_english_is_not_read_as_chinese(encoding: str) -> None:
+    text = "Plain English words, read in the right byte order.\n" * 20
+    assert decode_text(text.encode(encoding)) == text
+
+
+def _png(width: int = 64, height: int = 64) -> bytes:
+    import random
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rng = random.Random(7)
+    rows = b"".join(b"\x00" + rng.randbytes(width * 3) for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _elf() -> bytes:
+    raw = Path("/bin/true").read_bytes()[:20_000]
+    return raw[: len(raw) // 2 * 2]  # even length, as UTF-16 would need
+
+
+@pytest.mark.parametrize("make", [_png, _elf], ids=["png", "elf"])
+def test_real_binaries_are_still_refused(make: Callable[[], bytes]) -> None:
+    raw = make()
+    assert b"\x00" in raw[:8192]
+    with pytest.raises(UnreadableFile, match="binary"):
+        decode_text(raw)
+
+
+def test_random_bytes_are_never_taken_for_utf16() -> None:
+    import random
+
+    rng = random.Random(3)
+    for size in (64, 1000, 9000):
+        for _ in range(30):
+            raw = rng.randbytes(size)
+            if b"\x00" not in raw[:8192]:
+                raw = b"\x00\x00" + raw
+            with pytest.raises(UnreadableFile):
+                decode_text(raw)
 
 
 def test_latin1_text_is_decoded() -> None:

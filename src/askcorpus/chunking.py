@@ -2,14 +2,17 @@
 
 Paragraphs (separated by blank lines) are the unit: short neighbours are merged up to the target
 size, and a paragraph longer than the maximum is split at sentence boundaries into windows that
-overlap by a sentence. Every passage's text is ``document.text[start:end]``, passages are never
-empty, and together they cover every non-blank character of the document.
+overlap by a sentence. A passage is also at most :func:`max_chars` characters long (text
+without spaces is cut into pieces). Every passage's text is ``document.text[start:end]``, passages are never
+empty, and together they cover every non-blank character of the document. Every step is linear
+in the document's length, so no text, however odd, stalls a run.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 
 from askcorpus.records import Document, Passage
@@ -143,49 +146,143 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
 
 
 def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Join a line that does not end a sentence onto the next (wrapped lines inside a sentence)."""
+    """Join a line that does not end a sentence onto the next (wrapped lines inside a sentence).
+
+    Linear: the words of a growing merged span are counted piece by piece (pieces are separated
+    by whitespace, so their counts add up) and only its tail is looked at for a sentence end;
+    re-reading the whole span at each line made hard-wrapped text without full stops quadratic.
+    """
     merged: list[tuple[int, int]] = []
+    merged_words = 0
     for span in spans:
+        words = count_words(text[span[0] : span[1]])
         if merged:
-            prev = text[merged[-1][0] : merged[-1][1]]
-            ends_sentence = prev.rstrip("\"'”’»)]0123456789[").endswith((".", "!", "?", "…", ":"))
-            wrapped_line = count_words(prev) >= 8 and not ends_sentence
-            if wrapped_line and text[span[0]].islower():
-                merged[-1] = (merged[-1][0], span[1])
+            start, end = merged[-1]
+            if (
+                merged_words >= 8
+                and text[span[0]].islower()
+                and not _ends_sentence(text, start, end)
+            ):
+                merged[-1] = (start, span[1])
+                merged_words += words
                 continue
         merged.append(span)
+        merged_words = words
     return merged
 
 
-def _word_windows(text: str, start: int, end: int, size: int) -> Iterator[tuple[int, int]]:
-    """Split an over-long sentence into windows of ``size`` words (no sentence boundary to use)."""
-    words = list(_WORD.finditer(text, start, end))
-    for i in range(0, len(words), size):
-        chunk = words[i : i + size]
-        yield chunk[0].start(), chunk[-1].end()
+_CLOSERS = frozenset("\"'”’»)]0123456789[")
+
+
+def _ends_sentence(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` ends a sentence (closing quotes, brackets, footnote marks
+    ignored). Scans back only over the trailing closers: a merged span starts its last piece
+    with a lowercase letter, so the scan never re-reads earlier pieces."""
+    while end > start and text[end - 1] in _CLOSERS:
+        end -= 1
+    return end > start and text[end - 1] in ".!?…:"
+
+
+def max_chars(params: ChunkingParams) -> int:
+    """The hard maximum length of a passage in characters: ``CHARS_PER_WORD`` per allowed word.
+
+    Words bound a passage only where there are spaces: a 30 MB token, a minified file or a
+    paragraph of Chinese is one "word". Derived from ``max_words`` so the manifest's chunking
+    parameters still say everything, and the whole-document evaluation mode (huge word limits)
+    stays unsplit.
+    """
+    return params.max_words * CHARS_PER_WORD
+
+
+# Ordinary prose averages 5-7 characters a word with its space: at 20 a passage of real words
+# never meets the character limit, which exists for text without spaces.
+CHARS_PER_WORD = 20
+# Where a run without spaces must be cut, prefer just after punctuation in the last half.
+_SOFT_CUT = re.compile(r"[.!?;,:。！？；，、)\]}>/|_-]")
+
+
+def _hard_cuts(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, int]]:
+    """Pieces of at most ``limit`` characters covering ``text[start:end]`` (no whitespace in it),
+    cut after punctuation where there is some, else at the limit (not before a combining mark)."""
+    while end - start > limit:
+        cut = start + limit
+        soft = max((m.end() for m in _SOFT_CUT.finditer(text, start + limit // 2, cut)), default=0)
+        if soft:
+            cut = soft
+        else:
+            back = cut
+            while back > start + limit // 2 and unicodedata.combining(text[back]):
+                back -= 1
+            cut = back if back > start + limit // 2 else cut
+        yield start, cut
+        start = cut
+    yield start, end
+
+
+def _word_windows(
+    text: str, start: int, end: int, size: int, limit: int
+) -> Iterator[tuple[int, int]]:
+    """Split an over-long sentence into windows of ``size`` words and at most ``limit``
+    characters (no sentence boundary to use); a word longer than ``limit`` is cut into pieces."""
+    win_start = win_end = -1
+    count = 0
+    for m in _WORD.finditer(text, start, end):
+        a, b = m.span()
+        if win_start >= 0 and (count >= size or b - win_start > limit):
+            yield win_start, win_end
+            win_start, count = -1, 0
+        if b - a > limit:
+            *pieces, (a, _b) = _hard_cuts(text, a, b, limit)
+            yield from pieces
+        if win_start < 0:
+            win_start = a
+        win_end = b
+        count += 1
+    if win_start >= 0:
+        yield win_start, win_end
 
 
 def _split_long(text: str, span: tuple[int, int], params: ChunkingParams) -> list[tuple[int, int]]:
-    """Windows of sentences for a paragraph longer than ``max_words``, overlapping by a sentence."""
+    """Windows of sentences for a paragraph longer than ``max_words`` (or the character limit),
+    overlapping by a sentence. Linear in the paragraph: the words left after a window come from
+    running totals, not a sum over the rest at each window."""
+    limit = max_chars(params)
     sentences: list[tuple[int, int]] = []
+    counts: list[int] = []
     for s in sentence_spans(text, *span):
-        if count_words(text[s[0] : s[1]]) > params.max_words:
-            sentences.extend(_word_windows(text, s[0], s[1], params.target_words))
+        words = count_words(text[s[0] : s[1]])
+        if words > params.max_words or s[1] - s[0] > limit:
+            for w in _word_windows(text, s[0], s[1], params.target_words, limit):
+                sentences.append(w)
+                counts.append(count_words(text[w[0] : w[1]]))
         else:
             sentences.append(s)
-    counts = [count_words(text[a:b]) for a, b in sentences]
+            counts.append(words)
+    after = [0] * (len(counts) + 1)  # after[j] = words in sentences[j:]
+    for k in range(len(counts) - 1, -1, -1):
+        after[k] = after[k + 1] + counts[k]
     windows = []
     i = 0
     while i < len(sentences):
         j, words = i, 0
         while j < len(sentences) and (
-            j == i or (words < params.target_words and words + counts[j] <= params.max_words)
+            j == i
+            or (
+                words < params.target_words
+                and words + counts[j] <= params.max_words
+                and sentences[j][1] - sentences[i][0] <= limit
+            )
         ):
             words += counts[j]
             j += 1
         # Avoid a runt window at the end: absorb the remainder if it fits.
-        rest = sum(counts[j:])
-        if j < len(sentences) and rest < params.min_words and words + rest <= params.max_words:
+        rest = after[j]
+        if (
+            j < len(sentences)
+            and rest < params.min_words
+            and words + rest <= params.max_words
+            and sentences[-1][1] - sentences[i][0] <= limit
+        ):
             j = len(sentences)
         windows.append((sentences[i][0], sentences[j - 1][1]))
         if j >= len(sentences):
@@ -203,6 +300,7 @@ def chunk_spans(
     its answer is on.
     """
     breaks = sorted(breaks)
+    limit = max_chars(params)
 
     def page(offset: int) -> int:
         return bisect.bisect_right(breaks, offset)
@@ -220,13 +318,14 @@ def chunk_spans(
         group, group_words = [], 0
 
     for i, (span, words) in enumerate(zip(paragraphs, counts, strict=True)):
-        if words > params.max_words:
+        if words > params.max_words or span[1] - span[0] > limit:
             flush()
             result.extend((a, b, i + 1) for a, b in _split_long(text, span, params))
             continue
         if group and (
             group_words >= params.target_words
             or group_words + words > params.max_words
+            or span[1] - paragraphs[group[0]][0] > limit
             or page(paragraphs[group[0]][0]) != page(span[0])
         ):
             flush()
@@ -250,9 +349,11 @@ def _absorb_runts(
     out: list[tuple[int, int, int]] = []
     pending: tuple[int, int, int] | None = None
     limit = params.max_words + params.min_words
+    chars = max_chars(params)
     for start, end, para in spans:
         if (
             pending is not None
+            and end - pending[0] <= chars
             and count_words(text[pending[0] : end]) <= limit
             and page(pending[0]) == page(start)
         ):
@@ -267,6 +368,7 @@ def _absorb_runts(
     if pending is not None:
         if (
             out
+            and pending[1] - out[-1][0] <= chars
             and count_words(text[out[-1][0] : pending[1]]) <= limit
             and page(out[-1][0]) == page(pending[0])
         ):
@@ -281,6 +383,9 @@ def chunk_document(document: Document, params: ChunkingParams) -> list[Passage]:
     passages = []
     spans = chunk_spans(document.text, params, document.page_starts[1:])
     heading_starts = {s.start for s in document.sections}
+    # Document.section_at builds its list of starts per call: per passage that was
+    # passages x sections, quadratic for a long page with many headings.
+    section_starts = [s.start for s in document.sections]
     for ordinal, (start, end, paragraph) in enumerate(spans):
         # A passage opening with headings belongs to the last of them ("# Title / ## Intro /
         # text" is about Intro): look the section up where its first non-heading text starts.
@@ -288,7 +393,8 @@ def chunk_document(document: Document, params: ChunkingParams) -> list[Passage]:
             (a for a, _b in paragraph_spans(document.text, start, end) if a not in heading_starts),
             start,
         )
-        section = document.section_at(anchor)
+        at = bisect.bisect_right(section_starts, anchor) - 1
+        section = document.sections[at].title if at >= 0 else None
         context = document.title
         if section and section != document.title:
             context = f"{document.title} — {section}"

@@ -6,12 +6,15 @@ the root that holds an askcorpus index (:data:`INDEX_MARKER`; an index kept insi
 not part of it — logged, and a warning when documents sit in there), and yields a cheap
 :class:`FileEntry` (path, size, mtime) so the indexer can skip unchanged files without reading
 them. :func:`load_document` reads one file through its format reader; every per-file problem
-(too large, unreadable, changed while being read, unparseable, no text) raises
-:class:`UnreadableFile` with a one-line reason, so one bad file never stops a run.
+(too large, unreadable, changed while being read, unparseable, no text, too much text) raises
+:class:`UnreadableFile` with a one-line reason, so one bad file never stops a run. Whatever a
+reader returns passes through :func:`storable_text` (no NUL, no lone surrogate), so every format
+gives exact quotes that survive storage.
 
 Size limit: text-like files (.txt, .md, .html) above ``Settings.max_file_bytes`` (64 MB) are
 skipped unread; container formats (.pdf, .docx), whose bytes are mostly images and fonts, may
-be :data:`CONTAINER_FACTOR` times larger.
+be :data:`CONTAINER_FACTOR` times larger. The extracted text may hold at most ``max_file_bytes``
+characters, whatever the format (a small compressed container can inflate to far more).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import errno
 import hashlib
 import logging
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -309,14 +313,20 @@ def load_document(entry: FileEntry, max_bytes: int) -> Document:
         log.debug("reader failed on %s", entry.path, exc_info=True)
         detail = " ".join(f"{type(exc).__name__}: {exc}".split())
         raise UnreadableFile(f"cannot parse: {detail}"[:200]) from exc
-    if not extracted.text.strip():
+    if len(extracted.text) > max_bytes:
+        raise UnreadableFile(
+            f"too much text ({len(extracted.text) / 1e6:.1f} million characters > limit "
+            f"{max_bytes / 1e6:.1f} million) — split the file"
+        )
+    text = storable_text(extracted.text)
+    if not text.strip():
         raise UnreadableFile("no text (empty or only whitespace)")
-    title = " ".join((extracted.title or "").split()) or entry.path.stem
+    title = " ".join(storable_text(extracted.title or "").split()) or entry.path.stem
     return Document(
         source=entry.source,
         path=entry.path,
         title=title,
-        text=extracted.text,
+        text=text,
         content_hash=content_hash(raw),
         size=len(raw),
         mtime=st.st_mtime,
@@ -324,6 +334,20 @@ def load_document(entry: FileEntry, max_bytes: int) -> Document:
         page_starts=extracted.page_starts,
         sections=extracted.sections,
     )
+
+
+# NUL and lone surrogates (a reader's undecodable bytes): SQLite's substr stops at a NUL, so a
+# passage holding one came back cut, and a surrogate cannot be stored as UTF-8 at all. Other
+# control characters are stored and sliced fine and are kept: quotes stay verbatim.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(text: str) -> str:
+    """``text`` with each NUL or lone surrogate replaced by U+FFFD, one for one, so offsets
+    into it stay offsets into the file's text and every passage is a storable exact quote."""
+    if _UNSTORABLE.search(text) is None:  # the common case: one scan, no copy
+        return text
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 def iter_documents(root: Path, max_bytes: int) -> Iterator[Document | SkippedFile]:

@@ -3,7 +3,8 @@
 Each paragraph becomes a paragraph of the text (separated by blank lines); each table row becomes
 one line with its cells joined by " | ". Headings (built-in Heading/Title styles or an outline
 level) become sections. The title comes from the document properties, else the Title-styled
-paragraph, else the first heading.
+paragraph, else the first heading. The archive's declared sizes are checked first
+(:mod:`askcorpus.formats.zipsafe`), so a zip bomb is refused without being inflated.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from askcorpus.formats import Extracted, UnreadableFile, heading_sections, register, require
+from askcorpus.formats.zipsafe import open_zip
 
 _HEADING_STYLE = re.compile(r"^(?:heading|überschrift|titre|título|titolo|kop)\s*(\d)$", re.I)
 _JUNK_TITLES = re.compile(r"^(?:untitled|document\d*|title|microsoft word.*)$", re.IGNORECASE)
@@ -31,6 +33,9 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
     docx = require("docx", "Word (.docx)")
     if not zipfile.is_zipfile(io.BytesIO(raw)):
         raise UnreadableFile("corrupt DOCX (not a zip archive)")
+    # Before python-docx inflates every part into memory: refuse what declares too much (a
+    # 2 MB file whose document.xml inflates to 2 GB). python-docx reads at most those sizes.
+    open_zip(raw, "DOCX").close()
     try:
         document = docx.Document(io.BytesIO(raw))
     except (zipfile.BadZipFile, KeyError) as exc:

@@ -1,6 +1,8 @@
 """HTML (saved web pages): the visible text, paragraph by paragraph, with headings as sections.
 
-Uses the standard library's tolerant ``html.parser`` (no dependency). Dropped: scripts, styles,
+Uses the standard library's tolerant ``html.parser`` (no dependency), kept linear on hostile
+pages (unterminated tails cut first, skipped subtrees counted per tag) and bounded by a time
+budget per page past which the page is skipped with a reason. Dropped: scripts, styles,
 templates, forms and other invisible or interactive parts, elements marked hidden, and page
 furniture that announces itself — ``<nav>``, ``role="navigation"``, and ``<header>``,
 ``<footer>``, ``<aside>`` outside the page's ``<main>``/``<article>``. Block elements become
@@ -11,6 +13,8 @@ else the first ``<h1>``.
 from __future__ import annotations
 
 import re
+import time
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -118,18 +122,34 @@ _META_CHARSET = re.compile(
     re.IGNORECASE,
 )
 _SPACE = re.compile(r"[ \t\n\r\f\v\u00a0\u200b]+")
+# Seconds of parsing one page may take before it is skipped. The parse is linear (see
+# _without_unterminated_tail and the skip counts), so only a huge page on a slow machine comes
+# near it; it bounds whatever html.parser path is still superlinear.
+TIME_BUDGET = 30.0
+_CHECK_EVERY = 1024  # parser events between looks at the clock
+_TAG_OPEN = re.compile(r"<[A-Za-z/!?]")
+_MARKED_SECTION_CLOSE = re.compile(r"\][ \t\n\r\f]*>")
+
+
+class _OverBudget(Exception):
+    """Raised from a parser callback when the page's time budget is spent."""
 
 
 class _Extractor(HTMLParser):
     """Streams visible text into paragraphs; tracks skipped subtrees with a stack of tag names."""
 
-    def __init__(self, drop_furniture: bool) -> None:
+    def __init__(self, drop_furniture: bool, deadline: float) -> None:
         super().__init__(convert_charrefs=True)
         self.drop_furniture = drop_furniture
+        self.deadline = deadline
+        self.events = 0
         self.paragraphs: list[str] = []
         self.headings: list[tuple[int, int, str]] = []  # (paragraph index, level, text)
         self.current: list[str] = []
         self.skip: list[str] = []  # open tags whose content is dropped
+        # How often each tag is on self.skip: an end tag looks itself up here, not by scanning
+        # the stack, which pages with thousands of unclosed tags in a <nav> made quadratic.
+        self.skip_counts: Counter[str] = Counter()
         self.content_depth = 0  # inside <main>/<article>
         self.in_content: list[bool] = []  # per paragraph
         self.pre_depth = 0
@@ -154,13 +174,23 @@ class _Extractor(HTMLParser):
             return False
         return tag in _PAGE_FURNITURE or bool(marks & _PAGE_FURNITURE_MARKS)
 
+    def _tick(self) -> None:
+        self.events += 1
+        if self.events % _CHECK_EVERY == 0 and time.monotonic() > self.deadline:
+            raise _OverBudget
+
+    def _push_skip(self, tag: str) -> None:
+        self.skip.append(tag)
+        self.skip_counts[tag] += 1
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tick()
         if tag == "title" and not self.title and self.skip in ([], ["head"]):
             self.title_parts = []
             return
         if self.skip:
             if tag not in _VOID:
-                self.skip.append(tag)
+                self._push_skip(tag)
             return
         if tag in _VOID:
             if tag == "br":
@@ -169,7 +199,7 @@ class _Extractor(HTMLParser):
                 self._flush()
             return
         if self._skips(tag, dict(attrs)):
-            self.skip.append(tag)
+            self._push_skip(tag)
             return
         if tag in _CONTENT:
             self.content_depth += 1
@@ -189,15 +219,19 @@ class _Extractor(HTMLParser):
             self.heading_level = _HEADINGS[tag]
 
     def handle_endtag(self, tag: str) -> None:
+        self._tick()
         if tag == "title" and self.title_parts is not None:
             self.title = _SPACE.sub(" ", "".join(self.title_parts)).strip()
             self.title_parts = None
             return
         if self.skip:
             # Close up to the matching open tag; tolerate unclosed children inside.
-            if tag in self.skip:
-                while self.skip and self.skip.pop() != tag:
-                    pass
+            if self.skip_counts[tag]:
+                while self.skip:
+                    popped = self.skip.pop()
+                    self.skip_counts[popped] -= 1
+                    if popped == tag:
+                        break
             return
         if tag in _BLOCKS:
             self._flush()
@@ -209,6 +243,7 @@ class _Extractor(HTMLParser):
             self.pre_depth -= 1
 
     def handle_data(self, data: str) -> None:
+        self._tick()
         if self.title_parts is not None:
             self.title_parts.append(data)
         elif not self.skip:
@@ -259,10 +294,34 @@ def _decode(raw: bytes) -> str:
     return decode_text(raw)
 
 
-def _extract(markup: str, drop_furniture: bool) -> _Extractor:
-    parser = _Extractor(drop_furniture)
-    parser.feed(markup)
-    parser.close()
+def _without_unterminated_tail(markup: str) -> str:
+    """``markup`` without an unterminated comment, marked section or tag at its end.
+
+    A browser drops those (the comment or tag runs to the end of the file); html.parser instead
+    re-scans to the end of the file from every "<" in them, which made a page ending in
+    ``"<a " * 20000`` take 84 s. Cutting them first keeps the parse linear.
+    """
+    last_close = markup.rfind("-->")
+    start = markup.find("<!--", last_close + 3 if last_close >= 0 else 0)
+    if start >= 0:
+        markup = markup[:start]
+    last_close = max((m.end() for m in _MARKED_SECTION_CLOSE.finditer(markup)), default=0)
+    start = markup.find("<![", last_close)
+    if start >= 0:
+        markup = markup[:start]
+    m = _TAG_OPEN.search(markup, markup.rfind(">") + 1)
+    return markup[: m.start()] if m else markup
+
+
+def _extract(markup: str, drop_furniture: bool, deadline: float) -> _Extractor:
+    parser = _Extractor(drop_furniture, deadline)
+    try:
+        parser.feed(markup)
+        parser.close()
+    except _OverBudget:
+        raise UnreadableFile(
+            f"HTML page took longer than {TIME_BUDGET:.0f} s to parse — skipped"
+        ) from None
     return parser
 
 
@@ -272,10 +331,12 @@ def read_html(path: Path, raw: bytes) -> Extracted:
     markup = _decode(raw)
     if "\x00" in markup[:8192]:
         raise UnreadableFile("binary file (not HTML)")
-    parser = _extract(markup, drop_furniture=True)
+    markup = _without_unterminated_tail(markup)
+    deadline = time.monotonic() + TIME_BUDGET
+    parser = _extract(markup, drop_furniture=True, deadline=deadline)
     if not parser.paragraphs:
         # Some pages put everything in <header>/<nav>-like wrappers: better boilerplate than nothing.
-        parser = _extract(markup, drop_furniture=False)
+        parser = _extract(markup, drop_furniture=False, deadline=deadline)
     if not parser.paragraphs:
         raise UnreadableFile("no visible text in this HTML page")
     keep = _main_content(parser)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from pathlib import Path
 
 from askcorpus.formats import Extracted, UnreadableFile, heading_sections, register
@@ -69,28 +70,55 @@ def decode_text(raw: bytes) -> str:
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
-    """ "utf-16-le"/"utf-16-be" when the NUL bytes all sit on one side of the byte pairs and the
-    bytes decode to printable text.
+    """ "utf-16-le"/"utf-16-be" when the bytes decode, in that byte order, to text that looks
+    written: nearly all printable, and nearly all in ASCII plus at most three scripts.
 
-    In UTF-16 the zero high bytes of ASCII characters (spaces, digits, newlines) fall on every
-    second byte, whatever the script of the rest; binary files scatter their NULs.
+    Zero bytes alone cannot tell: ASCII in UTF-16 puts them on the high-byte side, but Chinese
+    text puts them on the other side too (U+4E00 "一" is ``00 4E`` in UTF-16-LE). Binary files
+    fail the content test: random bytes hit unpaired surrogates, NUL-padded ones (executables)
+    decode to NULs, and 16-bit data scatters over many scripts. When both byte orders pass
+    (English read backwards is plausible CJK), the one putting more zero bytes in the high-byte
+    position wins.
     """
     sample = raw[:8192]
     if len(sample) < 4 or len(raw) % 2:
         return None
-    even_zero = sample[0::2].count(0)
-    odd_zero = sample[1::2].count(0)
-    if even_zero == odd_zero or min(even_zero, odd_zero) > 0.01 * len(sample) / 2:
+    zeros_as_high = {"utf-16-le": sample[1::2].count(0), "utf-16-be": sample[0::2].count(0)}
+    passing = [enc for enc in zeros_as_high if _looks_written(sample, len(sample) == len(raw), enc)]
+    if not passing:
         return None
-    encoding = "utf-16-le" if odd_zero > even_zero else "utf-16-be"
+    return max(passing, key=lambda enc: zeros_as_high[enc])
+
+
+def _looks_written(sample: bytes, whole: bool, encoding: str) -> bool:
     try:
         text = sample.decode(encoding)
     except UnicodeDecodeError:
-        if len(sample) == len(raw):
-            return None
-        text = sample[:-2].decode(encoding, errors="replace")  # may cut a surrogate pair
+        if whole:
+            return False
+        try:  # the sample may end inside a surrogate pair
+            text = sample[:-2].decode(encoding)
+        except UnicodeDecodeError:
+            return False
+    if not text:
+        return False
     printable = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t")
-    return encoding if printable >= 0.97 * len(text) else None
+    if printable < 0.97 * len(text):
+        return False
+    blocks = Counter(_script_block(ord(ch)) for ch in text if ord(ch) > 0x7F)
+    in_top = sum(n for _block, n in blocks.most_common(3))
+    non_ascii = sum(blocks.values())
+    return non_ascii - in_top <= 0.05 * len(text)
+
+
+def _script_block(code: int) -> int:
+    """A coarse script id: the CJK ideographs and Hangul syllables as one block each (a Chinese
+    text spreads over the whole range), else the 128-code-point block."""
+    if 0x4E00 <= code <= 0x9FFF:
+        return -1
+    if 0xAC00 <= code <= 0xD7AF:
+        return -2
+    return code >> 7
 
 
 def _damaged_utf8(raw: bytes) -> str | None:
