@@ -21,10 +21,10 @@ from bench.generated import StandInEmbedder, write_corpus
 
 def one(documents: int, real_model: bool, questions: list[str]) -> dict[str, Any]:
     """Index ``documents`` generated documents from scratch and query them."""
-    from askcorpus.embedding import Embedder
-    from askcorpus.indexer import update_index
+    from askcorpus.embed.embedder import Embedder
+    from askcorpus.indexer.update import update_index
     from askcorpus.settings import Settings
-    from askcorpus.store_local import LocalStore
+    from askcorpus.store.local.store import LocalStore
     from bench.query import latency
 
     corpus = write_corpus(OUT / f"gen-{documents}" / "corpus", documents)

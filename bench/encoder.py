@@ -1,4 +1,4 @@
-"""The ONNX encoder against torch, as the app runs them (askcorpus.encoder_onnx / encoder_torch):
+"""The ONNX encoder against torch, as the app runs them (askcorpus.embed.onnx_encoder / encoder_torch):
 speed on the same passages (interleaved repetitions, medians), question latency, and SciFact
 nDCG@10 of plain dense retrieval over whole abstracts (all 5,183 unless ``encoder_docs`` limits
 them; MTEB's published figure for this model and set-up is 0.645, a check on the torch side).
@@ -32,8 +32,8 @@ def ndcg10(scores: np.ndarray, doc_ids: list[str], query_ids: list[str], qrels: 
 
 def run(cfg: dict[str, Any]) -> dict[str, Any]:
     """Both encoders on the same texts, same process."""
-    from askcorpus.embedding import Embedder, bundled_model_path
-    from askcorpus.onnx_export import exported_model
+    from askcorpus.embed.embedder import Embedder, bundled_model_path
+    from askcorpus.embed.onnx_export import exported_model
     from askcorpus.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -53,7 +53,7 @@ def _cpu_and_wall(fn: Any) -> tuple[float, float, Any]:
 
 
 def pdf_speed(folder: Path, pages: int) -> dict[str, Any]:
-    from askcorpus.formats.pdf import read_pdf
+    from askcorpus.ingest.formats.pdf import read_pdf
     from tests.makedocs import make_pdf
 
     rng = random.Random(1)
@@ -79,8 +79,8 @@ def pdf_speed(folder: Path, pages: int) -> dict[str, Any]:
 
 
 def html_and_docx_speed(folder: Path) -> dict[str, Any]:
-    from askcorpus.formats.docx import read_docx
-    from askcorpus.formats.html import read_html
+    from askcorpus.ingest.formats.docx import read_docx
+    from askcorpus.ingest.formats.html import read_html
     from tests.makedocs import make_docx
 
     rng = random.Random(2)
@@ -105,11 +105,11 @@ def html_and_docx_speed(folder: Path) -> dict[str, Any]:
 
 
 def big_files(folder: Path) -> dict[str, Any]:
-    from askcorpus.chunking import chunk_document
-    from askcorpus.documents import discover, load_document
-    from askcorpus.embedding import Embedder
-    from askcorpus.indexer import update_index
+    from askcorpus.embed.embedder import Embedder
+    from askcorpus.indexer.update import update_index
+    from askcorpus.ingest.documents import discover, load_document
     from askcorpus.settings import Settings
+    from askcorpus.text.chunking import chunk_document
 
     rng = random.Random(3)
     paragraph = (_sentence(rng, 150) + ".\n\n").encode()

@@ -20,11 +20,11 @@ from bench.generated import StandInEmbedder, write_corpus
 
 def one(documents: int, reps: int) -> dict[str, Any]:
     """``reps`` single-document additions to a copy of the generated index."""
-    from askcorpus import store_writer
-    from askcorpus.embedding import Embedder
-    from askcorpus.indexer import update_index
+    from askcorpus.embed.embedder import Embedder
+    from askcorpus.indexer.update import update_index
     from askcorpus.settings import Settings
-    from askcorpus.vector_index import VectorIndex
+    from askcorpus.store.local import writer as store_writer
+    from askcorpus.store.local.vectors import VectorIndex
 
     base = OUT / f"gen-{documents}"
     corpus = write_corpus(base / "corpus", documents)
@@ -98,7 +98,7 @@ def one(documents: int, reps: int) -> dict[str, Any]:
         VectorIndex.load = classmethod(original_load)  # type: ignore[method-assign,assignment]
         if original_delta is not None:
             store_writer.write_delta = original_delta
-    from askcorpus.store_local import LocalStore
+    from askcorpus.store.local.store import LocalStore
 
     store = LocalStore.open(settings.index_dir)
     passages = store.stats().passages

@@ -35,7 +35,7 @@ def measure(
     side is the same encoder the index uses (one call over all texts, longest first, as
     sentence-transformers orders them) and, when ``reference``, sentence-transformers' own
     ``SentenceTransformer.encode`` on torch: the issue's yardstick."""
-    from askcorpus.embedding import Embedder
+    from askcorpus.embed.embedder import Embedder
     from askcorpus.settings import Settings
 
     settings = Settings(corpus_dir=corpus, index_dir=index_dir, encoder=encoder)
@@ -128,7 +128,7 @@ def _texts(texts: list[str]) -> list[str]:
 
 
 def _index(settings: Any, embedder: Any) -> Any:
-    from askcorpus.indexer import update_index
+    from askcorpus.indexer.update import update_index
 
     return update_index(settings, embedder, progress=_log_progress)
 

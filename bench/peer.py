@@ -70,9 +70,9 @@ def run_txtai(python: Path, job: dict[str, Any]) -> dict[str, Any]:
 
 def askcorpus_side(corpus: Path, questions: list[str]) -> dict[str, Any]:
     """Index ``corpus`` from scratch (model loaded) and time warm searches."""
-    from askcorpus.embedding import Embedder
-    from askcorpus.indexer import update_index
-    from askcorpus.search import Index
+    from askcorpus.embed.embedder import Embedder
+    from askcorpus.indexer.update import update_index
+    from askcorpus.search.index import Index
     from askcorpus.settings import Settings
 
     folder = OUT / "work" / "peer-index"
@@ -120,7 +120,7 @@ def askcorpus_side(corpus: Path, questions: list[str]) -> dict[str, Any]:
 def run(cfg: dict[str, Any]) -> dict[str, Any]:
     """SciFact subset (``peer_docs`` abstracts): askcorpus and txtai on the same passages,
     in the order A B B A (``peer_reps`` pairs), medians."""
-    from askcorpus.embedding import bundled_model_path
+    from askcorpus.embed.embedder import bundled_model_path
 
     docs = cfg.get("peer_docs", 1000)
     corpus = write_scifact_corpus(OUT / f"scifact-{docs}" / "corpus", docs)

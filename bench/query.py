@@ -60,9 +60,9 @@ def latency(folder: Path, questions: list[str], warmup: int = 5) -> dict[str, An
     is new to the index (its caches are per instance, so the timed pass and the instrumented
     pass each get a fresh ``Index``).
     """
-    import askcorpus.search as search_module
-    from askcorpus.embedding import Embedder
-    from askcorpus.search import Index
+    import askcorpus.search.index as search_module
+    from askcorpus.embed.embedder import Embedder
+    from askcorpus.search.index import Index
     from askcorpus.settings import Settings
 
     settings = Settings(index_dir=folder)
@@ -131,8 +131,8 @@ def latency(folder: Path, questions: list[str], warmup: int = 5) -> dict[str, An
 
 def run(cfg: dict[str, Any]) -> dict[str, Any]:
     """SciFact's 300 test claims against its index (built by the indexing benchmark, or here)."""
-    from askcorpus.embedding import Embedder
-    from askcorpus.indexer import update_index
+    from askcorpus.embed.embedder import Embedder
+    from askcorpus.indexer.update import update_index
     from askcorpus.settings import Settings
 
     queries, _ = scifact_queries()

@@ -77,7 +77,7 @@ def one_size(
     n: int, topics: Topics, queries: np.ndarray, storages: list[str], batch: int
 ) -> dict[str, Any]:
     """Exact and automatic index over ``n`` vectors."""
-    from askcorpus.vector_index import EXACT_LIMIT, VectorIndex
+    from askcorpus.store.local.vectors import EXACT_LIMIT, VectorIndex
 
     vectors = topics.draw(n, seed=n)
     ids = np.arange(n, dtype=np.int64)
@@ -118,9 +118,9 @@ def one_size(
 def real_recall(folder: Path, questions: list[str]) -> dict[str, Any]:
     """Recall@10 of the approximate index on real MiniLM vectors (an askcorpus index of
     SciFact, forced approximate with a low limit) for SciFact's test claims."""
-    from askcorpus.embedding import Embedder
+    from askcorpus.embed.embedder import Embedder
     from askcorpus.settings import Settings
-    from askcorpus.vector_index import VectorIndex
+    from askcorpus.store.local.vectors import VectorIndex
 
     path = sorted(folder.glob("vectors-*.faiss"))[-1]
     ids, vectors = VectorIndex.load(path, DIM).all_vectors()

@@ -83,7 +83,7 @@ def cli_run(work: Path) -> tuple[float, float]:
 
 def run(cfg: dict[str, Any]) -> dict[str, Any]:
     """Alternating window and CLI launches (``startup_reps`` each)."""
-    from askcorpus.indexer import update_index
+    from askcorpus.indexer.update import update_index
     from askcorpus.settings import Settings
 
     work = OUT / "work" / "startup"

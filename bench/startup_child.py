@@ -32,8 +32,8 @@ def main() -> int:
     done = threading.Event()
 
     def first_answer(settings: object) -> None:
-        from askcorpus.embedding import Embedder
-        from askcorpus.search import Index
+        from askcorpus.embed.embedder import Embedder
+        from askcorpus.search.index import Index
 
         embedder = Embedder(settings)  # type: ignore[arg-type]
         embedder.load()

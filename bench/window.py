@@ -1,6 +1,6 @@
 """Enter → results on screen in the real window, warm (issue 7: "within 100 ms of Enter").
 
-The real :class:`~askcorpus.gui.main_window.MainWindow` (offscreen Qt platform unless
+The real :class:`~askcorpus.gui.window.main_window.MainWindow` (offscreen Qt platform unless
 ``BENCH_QPA`` says otherwise, the app's own style sheet) over an index of a copy of the shipped
 corpus. Once the index and model have loaded and a few other questions have been asked, each of
 eval/questions.jsonl's questions (new to the window) is typed into the question field with QTest
@@ -53,11 +53,11 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtTest import QTest
 
-    from askcorpus.embedding import Embedder
+    from askcorpus.embed.embedder import Embedder
     from askcorpus.gui import tasks as gui_tasks
     from askcorpus.gui.app import make_app, show_window
     from askcorpus.gui.prefs import Preferences
-    from askcorpus.indexer import update_index
+    from askcorpus.indexer.update import update_index
     from askcorpus.settings import Settings
 
     settings = Settings(corpus_dir=work / "corpus", index_dir=work / "index")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from askcorpus.embedding import Embedder
+from askcorpus.embed.embedder import Embedder
 from askcorpus.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +25,7 @@ def embedder() -> Embedder:
 @pytest.fixture(scope="session")
 def shipped_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
     """Settings pointing at an index of a copy of the shipped corpus (built once per session)."""
-    from askcorpus.indexer import update_index
+    from askcorpus.indexer.update import update_index
 
     base = tmp_path_factory.mktemp("shipped")
     corpus = base / "corpus"

@@ -23,7 +23,7 @@ import torch  # noqa: E402
 torch.set_num_threads(1)
 
 from askcorpus.cli import main  # noqa: E402
-from askcorpus.embedding import Embedder  # noqa: E402
+from askcorpus.embed.embedder import Embedder  # noqa: E402
 from askcorpus.settings import Settings  # noqa: E402
 
 Embedder(Settings()).load()
@@ -53,8 +53,8 @@ def update_and_die(folder: str, point: str) -> None:
 
     import faiss
 
-    from askcorpus import store_writer
-    from askcorpus.store_local import LocalStore
+    from askcorpus.store.local import writer as store_writer
+    from askcorpus.store.local.store import LocalStore
     from tests.synthetic import synthetic
 
     real_write, real_save = faiss.write_index, store_writer.VectorIndex.save

@@ -9,9 +9,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import random  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from askcorpus.embedding import Embedder  # noqa: E402
-from askcorpus.gui.main_window import MainWindow  # noqa: E402
+from askcorpus.embed.embedder import Embedder  # noqa: E402
 from askcorpus.gui.prefs import Preferences  # noqa: E402
+from askcorpus.gui.window.main_window import MainWindow  # noqa: E402
 from askcorpus.settings import Settings  # noqa: E402
 
 TIMEOUT = 120_000  # ms: generous, the CPU is shared with other test processes

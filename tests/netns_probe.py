@@ -260,7 +260,7 @@ os._exit(0)
 
 EXPORT = r"""
 import json
-from askcorpus.embedding import Embedder
+from askcorpus.embed.embedder import Embedder
 from askcorpus.settings import Settings
 embedder = Embedder(Settings.from_env())
 embedder.load()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from askcorpus.embedding import Embedder
+from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import SettingsError, escape_controls, escape_terminal
 from askcorpus.settings import Settings
 
@@ -40,7 +40,7 @@ def ask_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 
 @pytest.fixture(scope="module")
 def hostile_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
-    from askcorpus.indexer import update_index
+    from askcorpus.indexer.update import update_index
 
     base = tmp_path_factory.mktemp("hostile")
     write(base / "c" / "pipeline\x1b[31m.txt", HOSTILE)

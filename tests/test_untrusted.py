@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from askcorpus.cli import main
-from askcorpus.embedding import Embedder
+from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import IndexCorruptError, IndexMismatchError, QueryError
-from askcorpus.indexer import update_index
-from askcorpus.search import Index
+from askcorpus.indexer.update import update_index
+from askcorpus.search.index import Index
 from askcorpus.settings import Settings
-from askcorpus.store_local import DB_NAME, LocalStore
+from askcorpus.store.local.store import DB_NAME, LocalStore
 
 from .conftest import write
 

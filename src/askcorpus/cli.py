@@ -126,7 +126,7 @@ def cmd_index(settings: Settings, rebuild: bool, as_json: bool) -> int:
     """Build or update the index, with a progress bar on a terminal."""
     from tqdm import tqdm
 
-    from askcorpus.indexer import update_index
+    from askcorpus.indexer.update import update_index
     from askcorpus.records import Progress
 
     bar: Any = None
@@ -221,7 +221,7 @@ def read_queries(path: Path) -> list[str]:
     """Questions from a file, one per line. Blank lines are skipped, and so are lines that hold
     nothing a search can read (only controls and zero-width characters): each of those is
     reported on stderr with its line number, and the rest of the batch goes on."""
-    from askcorpus.query import clean_question
+    from askcorpus.text.query import clean_question
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -244,7 +244,7 @@ def cmd_ask(
     settings: Settings, question: str | None, queries: Path | None, top_k: int | None, as_json: bool
 ) -> int:
     """Answer one question or a file of questions."""
-    from askcorpus.search import Index
+    from askcorpus.search.index import Index
 
     questions = read_queries(queries) if queries is not None else [question or ""]
     index = Index.open(settings.index_dir, settings)
@@ -265,7 +265,7 @@ def cmd_ask(
 def cmd_status(settings: Settings, as_json: bool) -> int:
     """Describe the index: manifest, counts, health, skipped files. Exit 1 when it is damaged
     or built differently (the reason goes to stderr on one line too), never a traceback."""
-    from askcorpus.health import diagnose
+    from askcorpus.indexer.health import diagnose
 
     health = diagnose(settings)
     manifest, stats, folder = health.manifest, health.stats, health.folder
@@ -319,14 +319,14 @@ def cmd_status(settings: Settings, as_json: bool) -> int:
 
 
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
-    """Score the pipeline (see :mod:`askcorpus.evaluate`); table or JSON on stdout."""
+    """Score the pipeline (see :mod:`askcorpus.eval.run`); table or JSON on stdout."""
     import os
 
     from tqdm import tqdm
 
-    from askcorpus.embedding import Embedder
-    from askcorpus.evaluate import format_table, rows_json, run
-    from askcorpus.search import MODES
+    from askcorpus.embed.embedder import Embedder
+    from askcorpus.eval.run import format_table, rows_json, run
+    from askcorpus.search.index import MODES
 
     modes = list(MODES) if args.mode == "all" else args.mode.split(",")
     if any(m not in MODES for m in modes):

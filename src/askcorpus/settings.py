@@ -55,10 +55,10 @@ class Settings:
     chunking: ChunkingParams = ChunkingParams()
     max_file_bytes: int = 64 * 1024 * 1024
     threads: int | None = None
-    #: A long indexing run publishes its progress at least this often (see askcorpus.indexer).
+    #: A long indexing run publishes its progress at least this often (see askcorpus.indexer.update).
     checkpoint_seconds: float = 600.0
     #: Which encoder runs the model: "auto" (ONNX int8 when it can run, else torch),
-    #: "onnx-int8" or "torch" (see askcorpus.embedding).
+    #: "onnx-int8" or "torch" (see askcorpus.embed.embedder).
     encoder: str = "auto"
     #: Folder for the exported ONNX model (default ~/.cache/askcorpus).
     cache_dir: Path | None = None
@@ -98,7 +98,7 @@ class Settings:
         return cls(**kwargs)  # type: ignore[arg-type]
 
 
-#: The encoders ``Settings.encoder`` may name (see askcorpus.embedding).
+#: The encoders ``Settings.encoder`` may name (see askcorpus.embed.embedder).
 ENCODER_CHOICES = ("auto", "onnx-int8", "torch")
 
 _PATH_VARIABLES = {

@@ -13,9 +13,9 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from askcorpus.gui.main_window import MainWindow
 from askcorpus.gui.prefs import Preferences
 from askcorpus.gui.theme import app_icon, stylesheet
+from askcorpus.gui.window.main_window import MainWindow
 from askcorpus.settings import Settings
 
 

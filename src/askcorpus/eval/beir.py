@@ -1,0 +1,204 @@
+"""BEIR-format benchmark folders: reading them and indexing their corpus the way a user's is.
+
+A BEIR folder holds ``corpus.jsonl`` (or ``corpus.jsonl.gz``), ``queries.jsonl`` and
+``qrels/<split>.tsv``. Each corpus record becomes one :class:`~askcorpus.records.Document`
+(source = the BEIR id, title = its title, text = its text) and goes through the same
+:func:`~askcorpus.text.chunking.chunk_document`, embedder and :class:`LocalStore` as a user's corpus,
+so the benchmark measures the pipeline we ship, not a special whole-document setup.
+
+Building an index of a benchmark takes minutes on a laptop, so it is cached: a small
+``beir-source.json`` beside the index records which corpus file and which chunking it was built
+from, and a matching index is reused.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from askcorpus.embed.embedder import ENCODER_VERSION, Embedder
+from askcorpus.errors import AskcorpusError, Cancelled
+from askcorpus.indexer.setup import expected_manifest, reset_index_folder
+from askcorpus.records import Document, Passage
+from askcorpus.settings import Settings
+from askcorpus.store.local.store import LocalStore
+from askcorpus.text.chunking import CONTEXT_VERSION, chunk_document
+
+log = logging.getLogger(__name__)
+
+SIDECAR = "beir-source.json"
+ProgressFn = Callable[[str, int, int], None]
+
+
+class EvalDataError(AskcorpusError):
+    """An evaluation data set (BEIR folder or labelled questions) is missing or malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class BeirSet:
+    """Queries and relevance judgments of one split of a BEIR folder."""
+
+    folder: Path
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+
+    @property
+    def name(self) -> str:
+        """The folder's name (e.g. ``scifact``)."""
+        return self.folder.resolve().name
+
+
+def corpus_file(folder: Path) -> Path:
+    """``corpus.jsonl`` or ``corpus.jsonl.gz`` of a BEIR folder."""
+    for name in ("corpus.jsonl", "corpus.jsonl.gz"):
+        if (folder / name).is_file():
+            return folder / name
+    raise EvalDataError(
+        f"{folder} holds no corpus.jsonl or corpus.jsonl.gz",
+        folder,
+        "pass a BEIR-format folder (corpus.jsonl[.gz], queries.jsonl, qrels/test.tsv)",
+    )
+
+
+def _jsonl(path: Path) -> Iterator[dict]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise EvalDataError(f"{path} line {n} is not JSON ({exc.msg})", path) from exc
+                if not isinstance(record, dict) or "_id" not in record:
+                    raise EvalDataError(f"{path} line {n} has no _id", path)
+                yield record
+    except OSError as exc:
+        raise EvalDataError(f"cannot read {path}: {exc}", path) from exc
+
+
+def iter_corpus(folder: Path) -> Iterator[Document]:
+    """The BEIR corpus as documents: source = id, title = title, text = text."""
+    path = corpus_file(folder)
+    for record in _jsonl(path):
+        text = str(record.get("text") or "")
+        title = str(record.get("title") or "").strip()
+        if not text.strip():
+            text = title  # a title-only record is still a findable document
+        if not text.strip():
+            continue
+        source = str(record["_id"])
+        yield Document(
+            source=source,
+            path=Path(source),
+            title=title,
+            text=text,
+            content_hash="",
+            size=len(text),
+            mtime=0.0,
+        )
+
+
+def load_set(folder: Path, split: str = "test") -> BeirSet:
+    """Queries that have judgments in ``qrels/<split>.tsv``, and those judgments."""
+    qrels_path = folder / "qrels" / f"{split}.tsv"
+    if not qrels_path.is_file():
+        raise EvalDataError(f"no qrels file {qrels_path}", qrels_path, "pass --split")
+    qrels: dict[str, dict[str, int]] = {}
+    with open(qrels_path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh):
+            parts = line.strip().split("\t")
+            if len(parts) < 3 or (n == 0 and not parts[2].lstrip("-").isdigit()):
+                continue  # header or blank line
+            qrels.setdefault(parts[0], {})[parts[1]] = int(parts[2])
+    queries = {str(r["_id"]): str(r.get("text") or "") for r in _jsonl(folder / "queries.jsonl")}
+    missing = [q for q in qrels if q not in queries]
+    if missing:
+        raise EvalDataError(f"{len(missing)} judged queries are not in queries.jsonl", folder)
+    return BeirSet(folder, {q: queries[q] for q in qrels}, qrels)
+
+
+def _fingerprint(folder: Path, settings: Settings) -> dict:
+    path = corpus_file(folder)
+    st = path.stat()
+    return {
+        "corpus": str(path.resolve()),
+        "size": st.st_size,
+        "mtime": st.st_mtime,
+        "model": settings.model_name,
+        "chunking": settings.chunking.as_dict(),
+        "context_version": CONTEXT_VERSION,
+        "encoder": settings.encoder,
+        "encoder_version": ENCODER_VERSION,
+    }
+
+
+def cached_index_ok(folder: Path, index_dir: Path, settings: Settings) -> bool:
+    """True when ``index_dir`` holds a finished index of this corpus with these settings."""
+    sidecar = index_dir / SIDECAR
+    if not sidecar.is_file() or not LocalStore.exists(index_dir):
+        return False
+    try:
+        return json.loads(sidecar.read_text(encoding="utf-8")) == _fingerprint(folder, settings)
+    except (OSError, ValueError):
+        return False
+
+
+def build_index(
+    folder: Path,
+    index_dir: Path,
+    settings: Settings,
+    embedder: Embedder,
+    progress: ProgressFn | None = None,
+    rebuild: bool = False,
+) -> bool:
+    """Index the corpus of BEIR ``folder`` into ``index_dir`` unless a matching one is cached.
+
+    Returns True when it built the index, False when it reused the cache.
+    """
+    if not rebuild and cached_index_ok(folder, index_dir, settings):
+        log.info("reusing cached index %s", index_dir)
+        return False
+    if index_dir.exists():
+        # Only ever a folder we created for this benchmark: it must look like one.
+        if any(index_dir.iterdir()) and not LocalStore.exists(index_dir):
+            raise EvalDataError(
+                f"{index_dir} exists and is not an index", index_dir, "pass another --index-cache"
+            )
+        # Only askcorpus's own files: a user's file in the cache folder is never deleted.
+        reset_index_folder(index_dir)
+        (index_dir / SIDECAR).unlink(missing_ok=True)
+    docs: list[Document] = []
+    passages: list[list[Passage]] = []
+    for doc in iter_corpus(folder):
+        docs.append(doc)
+        passages.append(chunk_document(doc, settings.chunking))
+    if not docs:
+        raise EvalDataError(f"the corpus of {folder} is empty", folder)
+    texts = [p.search_text for ps in passages for p in ps]
+    vectors = embedder.encode_passages(
+        texts, progress=(lambda d, t: progress("embedding", d, t)) if progress else None
+    )
+    manifest = expected_manifest(settings, embedder.dimension, embedder.backend)
+    store = LocalStore.create(index_dir, manifest)
+    try:
+        with store.writer() as writer:
+            offset = 0
+            for doc, ps in zip(docs, passages, strict=True):
+                writer.add_document(doc, ps, vectors[offset : offset + len(ps)])
+                offset += len(ps)
+            writer.commit()
+    except Cancelled:
+        raise
+    finally:
+        store.close()
+    tmp = index_dir / (SIDECAR + ".tmp")
+    tmp.write_text(json.dumps(_fingerprint(folder, settings), sort_keys=True), encoding="utf-8")
+    os.replace(tmp, index_dir / SIDECAR)
+    return True

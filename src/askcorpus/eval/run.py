@@ -1,0 +1,323 @@
+"""``askcorpus eval``: score the search pipeline on labelled questions or a BEIR benchmark.
+
+* Labelled questions (JSONL, one object a line): ``question`` plus the expected ``source``
+  (document path under the corpus) and/or an exact ``answer`` phrase the hit must contain;
+  ``"answerable": false`` marks a question the corpus cannot answer. Scores: hit@1, hit@5,
+  MRR@10 over what a user sees (merged hits), and how often ``answer_likely`` is right.
+* BEIR folders: nDCG@10, Recall@100 and MRR@10 (trec_eval definitions, binary or graded
+  gains), a document ranked by its best passage. Queries whose id is also a corpus id have
+  that document removed from their results, as BEIR/MTEB prescribe for ArguAna.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from askcorpus.embed.embedder import Embedder
+from askcorpus.eval.beir import BeirSet, EvalDataError, build_index, load_set
+from askcorpus.search.index import ANSWER_THRESHOLD, Index
+from askcorpus.settings import Settings
+from askcorpus.text.query import clean_question
+
+BEIR_DEPTH = 100
+# Passages fetched per side for a BEIR query: enough that 100 distinct documents survive.
+BEIR_CANDIDATES = 300
+TickFn = Callable[[int, int], None]
+BarFactory = Callable[[str, int], TickFn]
+
+
+# -- metrics ---------------------------------------------------------------------------------
+def ndcg_at(ranking: Sequence[str], rels: Mapping[str, int], k: int = 10) -> float:
+    """nDCG@k with linear gains (trec_eval ``ndcg_cut``); 0 when nothing is relevant."""
+    ideal = sorted((r for r in rels.values() if r > 0), reverse=True)[:k]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    if idcg == 0:
+        return 0.0
+    dcg = sum(max(rels.get(d, 0), 0) / math.log2(i + 2) for i, d in enumerate(ranking[:k]))
+    return dcg / idcg
+
+
+def recall_at(ranking: Sequence[str], rels: Mapping[str, int], k: int = 100) -> float:
+    """Share of the relevant documents found in the first ``k``."""
+    relevant = {d for d, r in rels.items() if r > 0}
+    if not relevant:
+        return 0.0
+    return len(relevant.intersection(ranking[:k])) / len(relevant)
+
+
+def rr_at(ranking: Sequence[str], rels: Mapping[str, int], k: int = 10) -> float:
+    """Reciprocal rank of the first relevant document within the first ``k`` (else 0)."""
+    for i, d in enumerate(ranking[:k], 1):
+        if rels.get(d, 0) > 0:
+            return 1.0 / i
+    return 0.0
+
+
+def doc_ranking(passage_sources: Iterable[str], exclude: str | None = None) -> list[str]:
+    """Documents in order of their best passage (first occurrence), ``exclude`` dropped."""
+    seen: dict[str, None] = {}
+    for source in passage_sources:
+        if source != exclude:
+            seen.setdefault(source, None)
+    return list(seen)
+
+
+# -- results ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class EvalRow:
+    """Scores of one configuration (mode) on one data set."""
+
+    dataset: str
+    mode: str
+    queries: int
+    metrics: dict[str, float]
+    seconds: float
+    per_query: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
+
+
+def format_table(rows: Sequence[EvalRow]) -> str:
+    """Rows as an aligned text table (one line per data set and mode)."""
+    names: list[str] = []
+    for row in rows:
+        names.extend(m for m in row.metrics if m not in names)
+    header = ["dataset", "mode", "queries", *names, "q/s"]
+    body = [
+        [
+            r.dataset,
+            r.mode,
+            str(r.queries),
+            *(f"{r.metrics[m]:.4f}" if m in r.metrics else "-" for m in names),
+            f"{r.queries / r.seconds:.1f}" if r.seconds > 0 else "-",
+        ]
+        for r in rows
+    ]
+    widths = [max(len(x) for x in col) for col in zip(header, *body, strict=True)]
+    lines = [
+        "  ".join(x.ljust(w) for x, w in zip(line, widths, strict=True)) for line in [header, *body]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def rows_json(rows: Sequence[EvalRow], per_query: bool = False) -> str:
+    """Rows as one JSON document."""
+    out = []
+    for r in rows:
+        item = {
+            "dataset": r.dataset,
+            "mode": r.mode,
+            "queries": r.queries,
+            "seconds": round(r.seconds, 2),
+        }
+        item.update({k: round(v, 5) for k, v in r.metrics.items()})
+        if per_query:
+            item["per_query"] = r.per_query
+        out.append(item)
+    return json.dumps(out, ensure_ascii=False)
+
+
+# -- BEIR ------------------------------------------------------------------------------------
+def evaluate_beir(
+    index: Index,
+    data: BeirSet,
+    mode: str = "hybrid",
+    tick: TickFn | None = None,
+    vectors: np.ndarray | None = None,
+) -> EvalRow:
+    """nDCG@10, Recall@100 and MRR@10 of ``mode`` on the judged queries of ``data``.
+
+    ``vectors`` may hold the queries' embeddings (in ``data.queries`` order) from an earlier
+    mode, so several modes embed the queries once.
+    """
+    t0 = time.perf_counter()
+    ids = list(data.queries)
+    texts = [clean_question(data.queries[q])[0] for q in ids]
+    if vectors is None and mode != "keyword":
+        # One batched call is several times faster than a call per query; same vectors.
+        vectors = index.embedder.encode_passages(texts)
+    scores: dict[str, dict[str, float]] = {}
+    for n, qid in enumerate(ids):
+        vec = vectors[n : n + 1] if vectors is not None else None
+        fused, _ = index.retrieve(texts[n], BEIR_CANDIDATES, mode, query_vec=vec)
+        sources = index.store.passages([f.id for f in fused])
+        ranking = doc_ranking((sources[f.id].source for f in fused if f.id in sources), qid)
+        rels = data.qrels[qid]
+        scores[qid] = {
+            "ndcg@10": ndcg_at(ranking, rels, 10),
+            "recall@100": recall_at(ranking, rels, BEIR_DEPTH),
+            "mrr@10": rr_at(ranking, rels, 10),
+        }
+        if mode != "keyword":
+            # Every judged query has an answer in the corpus: how often does search agree?
+            top = max((f.dense_score for f in fused[:5]), default=0.0)
+            scores[qid]["answer_likely"] = float(top >= ANSWER_THRESHOLD)
+        if tick is not None:
+            tick(n + 1, len(ids))
+    return EvalRow(data.name, mode, len(ids), _mean(scores), time.perf_counter() - t0, scores)
+
+
+# -- labelled questions ----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """One labelled question: expected document and/or answer phrase, or unanswerable."""
+
+    question: str
+    sources: tuple[str, ...] = ()
+    answer: str | None = None
+    answerable: bool = True
+
+
+def load_questions(path: Path) -> list[Labelled]:
+    """Parse a labelled-questions JSONL file (typed errors name the bad line)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalDataError(f"cannot read questions file {path}: {exc}", path) from exc
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvalDataError(f"{path} line {n} is not JSON ({exc.msg})", path) from exc
+        if not isinstance(obj, dict) or not str(obj.get("question") or "").strip():
+            raise EvalDataError(f"{path} line {n} has no question", path)
+        src = obj.get("source") or obj.get("sources") or ()
+        sources = (src,) if isinstance(src, str) else tuple(str(s) for s in src)
+        answerable = bool(obj.get("answerable", True))
+        answer = obj.get("answer")
+        if answerable and not sources and not answer:
+            raise EvalDataError(
+                f'{path} line {n} needs a source, an answer phrase or "answerable": false',
+                path,
+            )
+        out.append(Labelled(str(obj["question"]), sources, answer, answerable))
+    if not out:
+        raise EvalDataError(f"{path} holds no questions", path)
+    return out
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def is_correct(q: Labelled, source: str, text: str) -> bool:
+    """Does a hit (its document and text) answer a labelled question?"""
+    if q.sources and source not in q.sources:
+        return False
+    return not q.answer or _norm(q.answer) in _norm(text)
+
+
+def evaluate_questions(
+    index: Index,
+    questions: Sequence[Labelled],
+    mode: str = "hybrid",
+    name: str = "questions",
+    tick: TickFn | None = None,
+) -> EvalRow:
+    """hit@1, hit@5, MRR@10 over answerable questions; answer_likely accuracy over all.
+
+    ``highlight`` is the share of found answers whose highlighted sentence holds the phrase.
+    """
+    t0 = time.perf_counter()
+    per: dict[str, dict[str, float]] = {}
+    highlights: list[float] = []
+    likely_right = 0
+    for n, q in enumerate(questions):
+        result = index.search(q.question, 10, mode)
+        likely_right += result.answer_likely == q.answerable
+        if q.answerable:
+            correct = [h for h in result.hits if is_correct(q, h.source, h.text)]
+            first = correct[0].rank if correct else None
+            per[q.question] = {
+                "hit@1": float(first == 1),
+                "hit@5": float(first is not None and first <= 5),
+                "mrr@10": 1.0 / first if first else 0.0,
+            }
+            if q.answer and correct and correct[0].highlight:
+                a, b = correct[0].highlight
+                lo = correct[0].start
+                # Does the highlighted sentence of the first right hit hold the answer?
+                highlit = _norm(q.answer) in _norm(correct[0].text[a - lo : b - lo])
+                highlights.append(float(highlit))
+        if tick is not None:
+            tick(n + 1, len(questions))
+    metrics = _mean(per)
+    if highlights:
+        metrics["highlight"] = sum(highlights) / len(highlights)
+    metrics["answer_likely_acc"] = likely_right / len(questions)
+    return EvalRow(name, mode, len(questions), metrics, time.perf_counter() - t0, per)
+
+
+def _mean(per: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
+    if not per:
+        return {}
+    keys = next(iter(per.values())).keys()
+    return {k: sum(v[k] for v in per.values()) / len(per) for k in keys}
+
+
+# -- the command -----------------------------------------------------------------------------
+def run(
+    settings: Settings,
+    embedder: Embedder,
+    questions: Path | None = None,
+    beir: Path | None = None,
+    modes: Sequence[str] = ("hybrid",),
+    split: str = "test",
+    cache: Path | None = None,
+    rebuild: bool = False,
+    limit: int | None = None,
+    bar: BarFactory | None = None,
+) -> list[EvalRow]:
+    """What ``askcorpus eval`` does: score each mode on the questions and/or a BEIR folder.
+
+    Labelled questions run against ``settings.index_dir``; a BEIR corpus is indexed (or its
+    cached index reused) in ``cache``. ``bar(desc, total)`` makes a progress callback.
+    """
+    rows: list[EvalRow] = []
+    if questions is not None:
+        labelled = load_questions(questions)[:limit]
+        index = Index.open(settings.index_dir, settings, embedder)
+        try:
+            for mode in modes:
+                tick = bar(f"{questions.name} [{mode}]", len(labelled)) if bar else None
+                rows.append(evaluate_questions(index, labelled, mode, questions.stem, tick))
+        finally:
+            index.close()
+    if beir is not None:
+        data = load_set(beir, split)
+        if limit:
+            data = BeirSet(data.folder, dict(list(data.queries.items())[:limit]), data.qrels)
+        folder = cache or beir / ".askcorpus-index"
+        embed_bar = bar("indexing corpus", 0) if bar else None
+        build_index(
+            beir,
+            folder,
+            settings,
+            embedder,
+            progress=(lambda _phase, d, t: embed_bar(d, t)) if embed_bar else None,
+            rebuild=rebuild,
+        )
+        index = Index.open(folder, settings, embedder)
+        try:
+            vectors = None
+            if any(m != "keyword" for m in modes):
+                texts = [clean_question(t)[0] for t in data.queries.values()]
+                qbar = bar("embedding queries", len(texts)) if bar else None
+                # The index's embedder: the encoder that embedded its passages (a cached index
+                # may predate a change of the default encoder).
+                vectors = index.embedder.encode_passages(texts, progress=qbar, block=64)
+            for mode in modes:
+                tick = bar(f"{data.name} [{mode}]", len(data.queries)) if bar else None
+                rows.append(evaluate_beir(index, data, mode, tick, vectors))
+        finally:
+            index.close()
+    return rows

@@ -1,0 +1,1 @@
+"""Panels, models, delegates and dialogs of the window."""

@@ -1,0 +1,279 @@
+"""The reading pane: the whole indexed document, scrolled to a passage and highlighted.
+
+The passage is tinted and its best sentence marked more strongly (extra selections, which leave
+the text untouched); the passage is also the pane's text selection, so Ctrl+C in the pane copies
+exactly it. Text is shown as plain text — never interpreted as markup.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeySequence,
+    QPalette,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from askcorpus.gui.tasks import DocumentView
+from askcorpus.gui.theme import Tints
+from askcorpus.gui.views.find_bar import FindBar
+from askcorpus.gui.views.reader_text import ReaderText, paragraphs
+from askcorpus.gui.views.snippets import QtPositions, join_nonempty
+from askcorpus.gui.views.widgets import EmptyState, NoticeBar
+
+
+class ReaderPane(QWidget):
+    """Header (title, where, passage navigation, actions), notices, and the document text."""
+
+    navigate = Signal(int)  # -1 previous passage, +1 next
+    openRequested = Signal()
+    copyRequested = Signal()
+    reindexRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("pane")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.view: DocumentView | None = None
+        self._shown_key: tuple[str, str] | None = None
+        self._map = QtPositions("")
+        self._programmatic_selection = False
+
+        self.title = QLabel(objectName="readerTitle")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.meta = QLabel(objectName="readerMeta")
+        self.meta.setTextFormat(Qt.TextFormat.PlainText)
+        self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.prev_button = self._button("‹  Previous", "Previous passage of this document (Alt+Up)")
+        self.next_button = self._button("Next  ›", "Next passage of this document (Alt+Down)")
+        self.position_label = QLabel(objectName="muted")
+        self.copy_button = self._button(
+            "Copy citation", "Copy the passage with its source (Ctrl+C)"
+        )
+        self.open_button = self._button("Open in default app", "Open the file (Enter)")
+        self.prev_button.clicked.connect(lambda: self.navigate.emit(-1))
+        self.next_button.clicked.connect(lambda: self.navigate.emit(1))
+        self.copy_button.clicked.connect(self.copyRequested)
+        self.open_button.clicked.connect(self.openRequested)
+
+        nav = QHBoxLayout()
+        nav.setContentsMargins(0, 0, 0, 0)
+        nav.setSpacing(4)
+        nav.addWidget(self.prev_button)
+        nav.addWidget(self.position_label)
+        nav.addWidget(self.next_button)
+        nav.addStretch(1)
+        nav.addWidget(self.copy_button)
+        nav.addWidget(self.open_button)
+
+        self.notice = NoticeBar(self)
+        self.notice.actionTriggered.connect(self.reindexRequested)
+        self.text = ReaderText(self)
+        self.text.setAccessibleName("Document")
+        self.text.viewport().installEventFilter(self)
+        self.text.installEventFilter(self)
+
+        header = QWidget(self)
+        head = QVBoxLayout(header)
+        head.setContentsMargins(20, 14, 16, 8)
+        head.setSpacing(3)
+        head.addWidget(self.title)
+        head.addWidget(self.meta)
+        head.addSpacing(6)
+        head.addLayout(nav)
+        head.addWidget(self.notice)
+        self.find_bar = FindBar(self.text, self)
+        self.find_bar.found.connect(self._user_selection)
+        head.addWidget(self.find_bar)
+
+        content = QWidget(self)
+        col = QVBoxLayout(content)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(header)
+        col.addWidget(self.text, 1)
+
+        self.empty = EmptyState(self)
+        self.empty.set_text(
+            "Nothing selected", "Pick a result to read it in its document, highlighted."
+        )
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self._update_buttons()
+
+    def _button(self, text: str, tip: str) -> QToolButton:
+        b = QToolButton(self)
+        b.setText(text)
+        b.setToolTip(tip)
+        b.setAutoRaise(True)
+        b.setCursor(Qt.CursorShape.PointingHandCursor)
+        return b
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Light/dark switch: the highlight tints are blends of the palette, recompute them.
+        if event.type() == QEvent.Type.PaletteChange and self.view is not None:
+            start, end = self.view.span
+            self._highlight(start, end, self.view.highlight)
+        super().changeEvent(event)
+
+    # -- state ---------------------------------------------------------------------------------
+    def clear(self, title: str = "Nothing selected", body: str = "") -> None:
+        """Show an empty state instead of a document."""
+        self.view = None
+        self.empty.set_text(title, body or "Pick a result to read it in its document, highlighted.")
+        self.stack.setCurrentIndex(0)
+        self._update_buttons()
+
+    def show_view(self, view: DocumentView) -> None:
+        """Show ``view``'s document, scrolled to its passage, passage and sentence highlighted."""
+        self.view = view
+        doc = view.document
+        key = (doc.source, doc.content_hash)
+        if key != self._shown_key:
+            self.text.show_text(doc.text)
+            self._map = QtPositions(doc.text)
+            self._shown_key = key
+        start, end = view.span
+        self.title.setText(doc.title)
+        self.meta.setText(join_nonempty([doc.source, view.location], "  ·  "))
+        self.position_label.setText(f"Passage {view.position + 1} of {len(view.passages)}")
+        if view.file_state == "missing":
+            self.notice.show_message(
+                "This file is no longer in the corpus folder (moved or deleted since indexing). "
+                "Showing the indexed text.",
+                "Reindex",
+            )
+        elif view.file_state == "changed":
+            self.notice.show_message(
+                "This file has changed since it was indexed. Showing the indexed text.", "Reindex"
+            )
+        else:
+            self.notice.hide()
+        self._highlight(start, end, view.highlight)
+        self.stack.setCurrentIndex(1)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        v = self.view
+        self.prev_button.setEnabled(v is not None and v.position > 0)
+        self.next_button.setEnabled(v is not None and v.position < len(v.passages) - 1)
+        self.copy_button.setEnabled(v is not None)
+        self.open_button.setEnabled(v is not None and v.file_state != "missing")
+        self.position_label.setVisible(v is not None)
+
+    # -- highlighting --------------------------------------------------------------------------
+    def _highlight(self, start: int, end: int, sentence: tuple[int, int] | None) -> None:
+        tints = Tints.current(self)
+        a, b = self._map(start), self._map(end)
+        # One tint per paragraph, so the blank lines between them stay unmarked.
+        text = self.view.document.text if self.view is not None else ""
+        selections = [
+            self._extra(self._map(pa), self._map(pb), tints.passage_bg)
+            for pa, pb in paragraphs(text, start, end)
+        ]
+        if sentence is not None:
+            selections.append(
+                self._extra(self._map(sentence[0]), self._map(sentence[1]), tints.sentence_bg)
+            )
+        self.text.setExtraSelections(selections)
+        cursor = QTextCursor(self.text.document())
+        # Anchored at the end, positioned at the start: the widget keeps the passage's start
+        # (not its end) in view whenever it re-checks the cursor's visibility.
+        cursor.setPosition(b)
+        cursor.setPosition(a, QTextCursor.MoveMode.KeepAnchor)
+        self._set_selection_visible(False)
+        self._programmatic_selection = True
+        self.text.setTextCursor(cursor)
+        marked = (self._map(sentence[0]), self._map(sentence[1])) if sentence else None
+        QTimer.singleShot(0, lambda: self.text.scroll_to(a, marked))
+
+    def _extra(self, a: int, b: int, color: QColor) -> QTextEdit.ExtraSelection:
+        sel = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.text.document())
+        cursor.setPosition(a)
+        cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+        fmt = QTextCharFormat()
+        fmt.setBackground(color)
+        fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
+        sel.cursor = cursor  # type: ignore[misc]
+        sel.format = fmt  # type: ignore[misc]
+        return sel
+
+    def _set_selection_visible(self, visible: bool) -> None:
+        # The passage is the text selection (so Ctrl+C copies it) but is drawn by the tints
+        # above; the selection colour comes back as soon as the user selects something.
+        palette = self.text.palette()
+        app = self.palette()
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            if visible:
+                palette.setColor(
+                    group,
+                    QPalette.ColorRole.Highlight,
+                    app.color(group, QPalette.ColorRole.Highlight),
+                )
+                palette.setColor(
+                    group,
+                    QPalette.ColorRole.HighlightedText,
+                    app.color(group, QPalette.ColorRole.HighlightedText),
+                )
+            else:
+                palette.setColor(group, QPalette.ColorRole.Highlight, QColor(0, 0, 0, 0))
+                palette.setColor(
+                    group,
+                    QPalette.ColorRole.HighlightedText,
+                    app.color(group, QPalette.ColorRole.Text),
+                )
+        self.text.setPalette(palette)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._programmatic_selection and event.type() in (
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.KeyPress,
+        ):
+            if event.type() == QEvent.Type.KeyPress and event.matches(  # type: ignore[attr-defined]
+                QKeySequence.StandardKey.Copy
+            ):
+                return False
+            self._user_selection()
+        return super().eventFilter(watched, event)
+
+    def _user_selection(self) -> None:
+        """The user takes over the selection: show it in the usual selection colour."""
+        if self._programmatic_selection:
+            self._programmatic_selection = False
+            self._set_selection_visible(True)
+
+    # -- queries for the window and tests ------------------------------------------------------
+    def selected_text(self) -> str:
+        """The pane's selected text, with Qt's paragraph separators turned back into newlines."""
+        return self.text.textCursor().selectedText().replace("\u2029", "\n")
+
+    def open_find(self) -> None:
+        """Ctrl+F: open the find bar (when a document is shown)."""
+        if self.view is not None:
+            self.find_bar.open_bar()
+
+    def focus_text(self) -> None:
+        """Move keyboard focus to the document."""
+        self.text.setFocus(Qt.FocusReason.ShortcutFocusReason)

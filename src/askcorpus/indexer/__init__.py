@@ -1,0 +1,1 @@
+"""Incremental indexing, opening an index for update, and index health."""

@@ -1,0 +1,283 @@
+"""Incremental indexing: bring an index in line with its corpus folder.
+
+Documents are keyed by their path under the corpus and their content hash. Files whose size and
+mtime are unchanged are not even read; files whose bytes are unchanged are not re-embedded.
+
+The whole run holds the index's writer lock, so a second indexer stops at once with "index is
+being updated by another process (pid N)"; readers go on reading the last published state.
+
+Crash safety and checkpoints: changes are embedded in blocks and land in atomic store publishes
+(see :mod:`askcorpus.store.local.writer`). A run shorter than ``settings.checkpoint_seconds`` (default
+10 minutes) publishes once, at the end, so a crash or a cancel leaves exactly the previous
+index. A longer run also publishes a *checkpoint* whenever that much time has passed (and at
+least 20× the time the last publish took, so checkpoints never cost more than ~5 %): a killed
+10-hour build keeps all but its last few minutes of work. A checkpoint is a consistent state:
+every document in it is entirely its old version or entirely its new one (a document is never
+split across publishes), removed documents are gone, FAISS and SQLite agree, and the index is
+marked incomplete (``LocalStore.complete``) until a run finishes; ``askcorpus status`` says so and
+the next ``askcorpus index`` picks up where the last one stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from askcorpus.embed.embedder import Embedder
+from askcorpus.errors import AskcorpusError, Cancelled, CorpusError
+from askcorpus.indexer.setup import (
+    check_locations,
+    check_manifest,
+    expected_manifest,
+    open_for_update,
+)
+from askcorpus.ingest.documents import FileEntry, discover, load_document
+from askcorpus.ingest.formats import UnreadableFile
+from askcorpus.records import Document, IndexReport, Passage, Progress, SkippedFile
+from askcorpus.settings import Settings
+from askcorpus.store.local.files import database_error
+from askcorpus.store.local.lock import WriterLock, write_error
+from askcorpus.store.local.store import LocalStore
+from askcorpus.store.local.writer import LocalWriter
+from askcorpus.text.chunking import chunk_document
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[Progress], None]
+CancelFn = Callable[[], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class _Work:
+    document: Document
+    passages: list[Passage]
+    is_new: bool
+
+
+def read_entry(entry: FileEntry, settings: Settings) -> Document:
+    """Read one changed file into a :class:`Document` (raises :class:`UnreadableFile`).
+
+    The single place where the indexer reads the corpus (read-only): checks on a file's state
+    while it is read belong here.
+    """
+    return load_document(entry, settings.max_file_bytes)
+
+
+def update_index(
+    settings: Settings,
+    embedder: Embedder | None = None,
+    rebuild: bool = False,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> IndexReport:
+    """Index ``settings.corpus_dir`` into ``settings.index_dir``, incrementally.
+
+    Raises :class:`IndexLocationError` before writing anything when the index folder is the
+    corpus, holds it, or (for a new index) holds other files (see :mod:`askcorpus.indexer.setup`),
+    :class:`CorpusError` when the corpus is missing or nothing in it can be indexed,
+    :class:`IndexLockedError` when another process is updating the index, :class:`Cancelled`
+    when ``cancelled()`` turns true (the last published state is kept: the previous index, or
+    the last checkpoint of a long run), :class:`IndexWriteError` when the disk is full or the
+    folder read-only (the last published state is kept).
+    """
+    t0 = time.perf_counter()
+    if check_locations(settings):  # raises IndexLocationError where an index must not be
+        log.info(
+            "index folder %s lies inside the corpus %s; discovery leaves it out",
+            settings.index_dir,
+            settings.corpus_dir,
+        )
+    entries, skipped = discover(settings.corpus_dir)
+    if not entries and not skipped:
+        raise CorpusError(
+            f"corpus folder {settings.corpus_dir} holds no supported documents",
+            settings.corpus_dir,
+            "add .txt or .md files (or others askcorpus reads) and run `askcorpus index` again",
+        )
+    embedder = embedder or Embedder(settings)
+    with WriterLock(settings.index_dir) as lock:
+        store, reset, embedder = open_for_update(settings, embedder, rebuild)
+        try:
+            run = _Run(settings, store, embedder, lock, t0, progress, cancelled)
+            return run.update(entries, skipped, reset)
+        except sqlite3.Error as exc:  # met while writing: a full disk or a damaged database
+            name = getattr(exc, "sqlite_errorname", "")
+            if name.startswith(
+                ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN")
+            ):
+                raise write_error(settings.index_dir, exc) from exc
+            raise database_error(store.db_path, exc) from exc
+        finally:
+            store.close()
+
+
+class _Run:
+    """One indexing run over an open store, under the writer lock."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: LocalStore,
+        embedder: Embedder,
+        lock: WriterLock,
+        t0: float,
+        progress: ProgressFn | None,
+        cancelled: CancelFn | None,
+    ):
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.lock = lock
+        self.t0 = t0
+        self.progress = progress
+        self.cancelled = cancelled or (lambda: False)
+        self.files_total = 0
+
+    def report(self, phase: str, done: int, total: int, files_done: int) -> None:
+        if self.progress is not None:
+            elapsed = time.perf_counter() - self.t0
+            self.progress(Progress(phase, done, total, files_done, self.files_total, elapsed))
+
+    def update(
+        self, entries: list[FileEntry], skipped: list[SkippedFile], reset: bool
+    ) -> IndexReport:
+        settings, store = self.settings, self.store
+        states = {} if reset else store.document_states()
+        present = {e.source for e in entries}
+        removed = sorted(s for s in states if s not in present)
+        work: list[_Work] = []
+        touched: list[tuple[str, float]] = []
+        unchanged = 0
+        self.files_total = len(entries)
+
+        for n, entry in enumerate(entries, 1):
+            if self.cancelled():
+                raise Cancelled("indexing cancelled; the previous index is unchanged")
+            state = states.get(entry.source)
+            if state is not None and state.size == entry.size and state.mtime == entry.mtime:
+                unchanged += 1
+                continue
+            try:
+                document = read_entry(entry, settings)
+            except UnreadableFile as exc:
+                skipped.append(SkippedFile(entry.source, exc.message))
+                if state is not None:
+                    removed.append(entry.source)
+                continue
+            if state is not None and state.content_hash == document.content_hash:
+                touched.append((entry.source, entry.mtime))
+                unchanged += 1
+                continue
+            passages = chunk_document(document, settings.chunking)
+            work.append(_Work(document, passages, is_new=state is None))
+            self.report("reading", n, self.files_total, n)
+
+        if not work and unchanged == 0:
+            reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped[:3])
+            more = f"; and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+            raise CorpusError(
+                f"nothing in {settings.corpus_dir} could be indexed ({len(skipped)} files "
+                f"skipped: {reasons}{more})",
+                settings.corpus_dir,
+                "fix or replace those files, or add readable documents",
+            )
+        previous_skipped = {(s.source, s.reason) for s in store.skipped()}
+        now_skipped = {(s.source, s.reason) for s in skipped}
+        nothing_to_do = not (work or removed or touched or reset)
+        if nothing_to_do and previous_skipped == now_skipped and store.complete:
+            return IndexReport(
+                unchanged=unchanged, seconds=time.perf_counter() - self.t0, skipped=tuple(skipped)
+            )
+
+        with store.writer(self.lock) as writer:
+            if reset:
+                writer.set_manifest(
+                    expected_manifest(settings, self.embedder.dimension, self.embedder.backend)
+                )
+                for source in store.document_states():
+                    writer.remove_document(source)
+            for source in removed:
+                writer.remove_document(source)
+            for source, mtime in touched:
+                writer.touch_document(source, mtime)
+            writer.set_skipped(skipped)
+            self._embed_and_add(writer, work)
+            if self.cancelled():
+                raise self._cancelled(writer)
+            writer.commit()
+        added = sum(1 for w in work if w.is_new)
+        return IndexReport(
+            added=added,
+            changed=len(work) - added,
+            removed=len(removed),
+            unchanged=unchanged,
+            passages_embedded=sum(len(w.passages) for w in work),
+            seconds=time.perf_counter() - self.t0,
+            skipped=tuple(skipped),
+        )
+
+    def _embed_and_add(self, writer: LocalWriter, work: list[_Work]) -> None:
+        """Embed and store ``work`` block by block, publishing checkpoints when they are due."""
+        total = sum(len(w.passages) for w in work)
+        block_size = max(16, 16 * self.settings.batch_size)
+        done = 0
+        last_publish = time.monotonic()
+        publish_cost = 0.0
+        self.report("embedding", 0, total, self.files_total)  # the total, before the first block
+        for block in _blocks(work, block_size):
+            texts = [p.search_text for w in block for p in w.passages]
+            base = done
+            try:
+                vectors = self.embedder.encode_passages(
+                    texts,
+                    progress=lambda d, _t, base=base: self.report(
+                        "embedding", base + d, total, self.files_total
+                    ),
+                    cancelled=self.cancelled,
+                    block=self.settings.encode_block,
+                )
+            except Cancelled:
+                raise self._cancelled(writer) from None
+            offset = 0
+            for w in block:
+                count = len(w.passages)
+                writer.add_document(w.document, w.passages, vectors[offset : offset + count])
+                offset += count
+            done += len(texts)
+            interval = max(self.settings.checkpoint_seconds, 20 * publish_cost)
+            if done < total and time.monotonic() - last_publish >= interval:
+                started = time.monotonic()
+                writer.checkpoint()
+                publish_cost = time.monotonic() - started
+                last_publish = time.monotonic()
+
+    def _cancelled(self, writer: LocalWriter) -> Cancelled:
+        if writer.checkpoints:
+            return Cancelled(
+                "indexing cancelled; the documents indexed before the last checkpoint are kept",
+                self.settings.index_dir,
+                "run `askcorpus index` to finish",
+            )
+        return Cancelled("indexing cancelled; the previous index is unchanged")
+
+
+def _blocks(work: list[_Work], size: int) -> list[list[_Work]]:
+    """Documents grouped into blocks of about ``size`` passages; a document is never split."""
+    blocks: list[list[_Work]] = []
+    current: list[_Work] = []
+    count = 0
+    for w in work:
+        if current and count + len(w.passages) > size:
+            blocks.append(current)
+            current, count = [], 0
+        current.append(w)
+        count += len(w.passages)
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+__all__ = ["update_index", "check_manifest", "expected_manifest", "read_entry", "AskcorpusError"]

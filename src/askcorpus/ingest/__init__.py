@@ -1,0 +1,1 @@
+"""Finding and reading documents: discovery, reading, and one format reader per module."""

@@ -1,0 +1,305 @@
+"""PDF: the text layer of each page (pypdfium2), with page starts so every passage knows its page.
+
+pdfium gives each page's text as lines. Lines are regrouped into paragraphs (separated by a blank
+line, so chunking finds them) using the page geometry: a paragraph ends where the gap to the next
+line is clearly larger than the usual line spacing, where text jumps up (a new column), or after
+a short line ending a sentence. Lines inside a paragraph are joined with a space; words that
+pdfium marks as hyphenated across a line break are joined. Pages are separated by a blank line.
+The stored text is exactly this extraction, so offsets index it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+import statistics
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from askcorpus.ingest.formats import Extracted, UnreadableFile, register, require
+from askcorpus.ingest.formats.text import guess_title
+from askcorpus.records import Section
+
+log = logging.getLogger(__name__)
+
+# pdfium reports a hyphen it judged to be a line-end hyphenation as U+FFFE (older builds: 0x02)
+# and already drops the line break after it; dropping the mark joins the word halves.
+_DROP = {0xFFFE: None, 0x02: None, 0x00: None}
+# Ligatures broken back into letters so "ﬁnancial" matches "financial" in keyword search.
+_LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB06: "st"}
+_TRANSLATE = {**_DROP, **_LIGATURES}
+_PDFIUM_LOCK = threading.Lock()
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
+_LIST_MARK = re.compile(r"^\s*(?:[•▪◦●■\-–—*]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s")
+_PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?\s*$", re.IGNORECASE)
+_JUNK_TITLES = re.compile(
+    r"^(?:untitled|microsoft word\b|slide \d|document\d*$|title$)|\.(?:docx?|dvi|tex|pdf|indd|"
+    r"ps|rtf|odt|pptx?|xlsx?)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    text: str
+    left: float
+    right: float
+    bottom: float
+    height: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Para:
+    text: str
+    top: float  # baseline of its first line (PDF y grows upwards)
+    bottom: float  # baseline of its last line
+
+
+@register(".pdf")
+def read_pdf(path: Path, raw: bytes) -> Extracted:
+    """A PDF's text layer, page by page; title from metadata, else an early short line."""
+    pdfium = require("pypdfium2", "PDF")
+    with _PDFIUM_LOCK:  # pdfium is not thread-safe; the window indexes in a worker thread
+        try:
+            pdf = pdfium.PdfDocument(raw)
+        except pdfium.PdfiumError as exc:
+            message = str(exc).lower()
+            if "password" in message or "security" in message:
+                raise UnreadableFile("encrypted PDF (needs a password)") from exc
+            raise UnreadableFile(f"corrupt PDF ({_pdfium_reason(exc)})") from exc
+        try:
+            return _extract(pdf, path)
+        finally:
+            pdf.close()
+
+
+def _extract(pdf: Any, path: Path) -> Extracted:
+    n_pages = len(pdf)
+    if n_pages == 0:
+        raise UnreadableFile("corrupt PDF (no pages)")
+    pages: list[list[_Para]] = []
+    failed = 0
+    for i in range(n_pages):
+        try:
+            pages.append(_page_text(pdf, i))
+        except Exception:  # one damaged page costs that page, not the document
+            log.debug("cannot read page %d of %s", i + 1, path, exc_info=True)
+            failed += 1
+            pages.append([])
+    if failed == n_pages:
+        raise UnreadableFile("corrupt PDF (no page could be read)")
+    page_texts = ["\n\n".join(page) for page in _drop_running_lines(pages)]
+    if not any(t.strip() for t in page_texts):
+        pages_note = f"{n_pages} page{'s' if n_pages != 1 else ''}"
+        raise UnreadableFile(f"no text layer — scanned? ({pages_note}, needs OCR)")
+    page_starts: list[int] = []
+    offset = 0
+    for text in page_texts:
+        page_starts.append(offset)
+        offset += len(text) + 2  # pages are joined by a blank line
+    full = "\n\n".join(page_texts)
+    return Extracted(
+        text=full,
+        title=_metadata_title(pdf) or guess_title(page_texts[0] or full[:4000], path),
+        kind="pdf",
+        page_starts=tuple(page_starts),
+        sections=_outline_sections(pdf, full, page_starts),
+    )
+
+
+def _pdfium_reason(exc: Exception) -> str:
+    text = str(exc)
+    m = re.search(r"PDFium: ([^)]+)", text)
+    return (m.group(1) if m else text).strip().rstrip(".").lower() or "unreadable"
+
+
+def _page_text(pdf: Any, index: int) -> list[_Para]:
+    """One page as a list of paragraphs."""
+    page = pdf[index]
+    try:
+        textpage = page.get_textpage()
+        try:
+            lines = _lines(textpage)
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+    return _paragraphs(lines)
+
+
+def _lines(textpage: Any) -> list[_Line]:
+    """The page's text lines with the geometry of their first and last characters."""
+    raw_text = textpage.get_text_range()
+    if not raw_text.strip():
+        return []
+    from pypdfium2 import raw as pdfium_c
+
+    # Char boxes are looked up by pdfium's char index, which counts UTF-16 units of its text.
+    astral = (
+        [i for i, ch in enumerate(raw_text) if ord(ch) > 0xFFFF] if max(raw_text) > "\uffff" else []
+    )
+
+    def char_index(text_index: int) -> int:
+        utf16 = text_index + bisect.bisect_left(astral, text_index)
+        return int(pdfium_c.FPDFText_GetCharIndexFromTextIndex(textpage.raw, utf16))
+
+    lines: list[_Line] = []
+    pos = 0
+    for piece in raw_text.split("\r\n"):
+        start, end = pos, pos + len(piece)
+        pos = end + 2
+        stripped = piece.strip()
+        if not stripped:
+            lines.append(_Line("", 0.0, 0.0, 0.0, 0.0))
+            continue
+        first = start + (len(piece) - len(piece.lstrip()))
+        last = start + len(piece.rstrip()) - 1
+        try:
+            left, bottom, _r, top = textpage.get_charbox(char_index(first), loose=True)
+            _l, _b, right, _t = textpage.get_charbox(char_index(last), loose=True)
+        except Exception:  # geometry is only a hint for paragraphs; text matters
+            left = bottom = right = top = 0.0
+        text = _CONTROL.sub(" ", stripped.translate(_TRANSLATE))
+        lines.append(_Line(text, left, right, bottom, max(top - bottom, 0.0)))
+    return lines
+
+
+def _paragraphs(lines: list[_Line]) -> list[_Para]:
+    """Group lines into paragraphs using spacing, columns, short lines and list markers."""
+    real = [ln for ln in lines if ln.text]
+    if not real:
+        return []
+    heights = [ln.height for ln in real if ln.height > 0]
+    height = statistics.median(heights) if heights else 12.0
+    steps = [
+        a.bottom - b.bottom
+        for a, b in zip(real, real[1:], strict=False)
+        if 0 < a.bottom - b.bottom < 3 * height
+    ]
+    # The lower quartile is the ordinary line spacing even when paragraph gaps are frequent; on a
+    # page of a few lines it may be a gap itself, so it is capped near single spacing there.
+    step = sorted(steps)[len(steps) // 4] if steps else height * 1.2
+    if len(steps) < 4:
+        step = min(step, 1.35 * height)
+    widths = [ln.right - ln.left for ln in real if ln.right > ln.left]
+    full_width = statistics.median(widths) if widths else 0.0
+
+    paragraphs: list[_Para] = []
+    current = ""
+    bottoms: list[float] = []
+    prev: _Line | None = None
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            paragraphs.append(_Para(current, max(bottoms), min(bottoms)))
+        current = ""
+        bottoms.clear()
+
+    for line in lines:
+        if not line.text:
+            prev = None
+            flush()
+            continue
+        if prev is not None and current:
+            gap = prev.bottom - line.bottom
+            short_prev = full_width > 0 and (prev.right - prev.left) < 0.6 * full_width
+            ends_sentence = _SENTENCE_END.search(prev.text) is not None
+            # Text jumping up is a new column or box: a paragraph whose last line ran full width
+            # without ending a sentence flows on into it.
+            jumped = gap < -0.5 * height
+            new_paragraph = (
+                (jumped and (ends_sentence or short_prev))
+                or gap > 1.45 * step
+                or (short_prev and ends_sentence)
+            )
+            if new_paragraph:
+                flush()
+                current = line.text
+            elif short_prev or _LIST_MARK.match(line.text):
+                current += "\n" + line.text
+            else:
+                current += " " + line.text
+        else:
+            current = line.text
+        bottoms.append(line.bottom)
+        prev = line
+    flush()
+    return paragraphs
+
+
+def _drop_running_lines(pages: list[list[_Para]]) -> list[list[str]]:
+    """Page texts without page furniture: the topmost and bottommost paragraph of a page go
+    when they are only a number or recur (digits aside) on at least 40 % of the pages."""
+
+    def key(para: _Para) -> str:
+        return re.sub(r"\d+", "#", " ".join(para.text.lower().split()))
+
+    def edges(page: list[_Para]) -> set[int]:
+        if not page:
+            return set()
+        order = range(len(page))
+        return {max(order, key=lambda i: page[i].top), min(order, key=lambda i: page[i].bottom)}
+
+    counts: dict[str, int] = {}
+    for page in pages:
+        for k in {key(page[i]) for i in edges(page)}:
+            counts[k] = counts.get(k, 0) + 1
+    threshold = max(2.0, 0.4 * len(pages))
+    running = {k for k, n in counts.items() if n >= threshold and len(k) < 100}
+    out = []
+    for page in pages:
+        drop = {
+            i for i in edges(page) if key(page[i]) in running or _PAGE_NUMBER.match(page[i].text)
+        }
+        out.append([para.text for i, para in enumerate(page) if i not in drop])
+    if not any(out):  # pages all alike (a form): keep their text
+        return [[para.text for para in page] for page in pages]
+    return out
+
+
+def _metadata_title(pdf: Any) -> str | None:
+    try:
+        title = (pdf.get_metadata_value("Title") or "").strip()
+    except Exception:  # metadata is optional and sometimes garbled
+        return None
+    if len(title) < 3 or not re.search(r"[^\W\d_]", title) or _JUNK_TITLES.search(title):
+        return None
+    return title[:200]
+
+
+def _outline_sections(pdf: Any, text: str, page_starts: list[int]) -> tuple[Section, ...]:
+    """Bookmarks as sections: each starts where its title appears on its page, else at the page."""
+    sections: list[Section] = []
+    try:
+        items = list(pdf.get_toc(max_depth=4))
+    except Exception:  # a broken outline must not cost the document
+        log.debug("unreadable PDF outline", exc_info=True)
+        return ()
+    lowered = text.lower()
+    for item in items:
+        try:
+            title, page = _bookmark(item)
+        except Exception:  # one broken bookmark: skip it, keep the rest
+            continue
+        title = " ".join(title.split())
+        if not title or page is None or not 0 <= page < len(page_starts):
+            continue
+        lo = page_starts[page]
+        hi = page_starts[page + 1] if page + 1 < len(page_starts) else len(text)
+        found = lowered.find(title.lower(), lo, hi)
+        sections.append(Section(found if found >= 0 else lo, title[:200]))
+    sections.sort(key=lambda s: s.start)
+    return tuple(sections)
+
+
+def _bookmark(item: Any) -> tuple[str, int | None]:
+    """Title and 0-based page of an outline item (pypdfium2 5 objects or 4's named tuples)."""
+    if hasattr(item, "get_title"):
+        dest = item.get_dest()
+        return item.get_title() or "", dest.get_index() if dest is not None else None
+    return item.title or "", item.page_index

@@ -1,0 +1,1 @@
+"""The search API: Index, retrieval, fusion, merging and highlighting."""

@@ -1,0 +1,302 @@
+"""The search API: ``Index.open(folder).search(question, k)`` returns typed, ranked hits.
+
+Dense (FAISS) and keyword (FTS5 BM25) candidates are fused (:mod:`askcorpus.search.fusion`), passages
+of one document that overlap or touch are merged into one hit, and each hit carries the span of
+its best-answering sentence, the query terms it matched and which side(s) found it. The CLI,
+the window and ``askcorpus eval`` are thin layers over this.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from askcorpus.embed.embedder import Embedder
+from askcorpus.errors import IndexMissingError, QueryError
+from askcorpus.indexer.update import check_manifest
+from askcorpus.records import Document, Hit, SearchResult
+from askcorpus.search import fusion
+from askcorpus.search.highlight import (
+    best_sentence,
+    matched_terms,
+    sentence_overlaps,
+    sentence_texts,
+)
+from askcorpus.settings import MAX_TOP_K, Settings
+from askcorpus.store.base import StoredPassage, StoreStats
+from askcorpus.store.local.store import LocalStore
+from askcorpus.text.query import clean_question, fts_match, pair_match, quoted_phrases
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "rrf", "dense", "keyword")
+CANDIDATES = 50
+# Top dense cosine below which no passage reads like an answer: about the 2nd percentile of
+# the top cosine of answerable questions (SciFact train claims on SciFact), so a real answer is
+# rarely called missing; its accuracy on held-out sets is in docs/quality.md.
+ANSWER_THRESHOLD = 0.35
+# Embedding a hit's sentences costs ~5 query embeddings, so only the first hit's sentences are
+# embedded, and only when term overlap does not single out one sentence (docs/quality.md).
+DENSE_HIGHLIGHT_HITS = 1
+# At most this many sentences of a hit are embedded to pick its highlight (bounds the p95).
+DENSE_SENTENCES = 6
+# Merged neighbours must stay readable: a hit never grows beyond this many characters.
+MERGE_MAX_CHARS = 2400
+# A passage containing a quoted phrase of the question exactly gets this much extra score.
+PHRASE_BONUS = 0.25
+# Share of the BM25 score of the question's adjacent word pairs (as phrases) added to the
+# BM25 score of its words; tuned on SciFact train and half of ArguAna (docs/quality.md).
+PAIR_WEIGHT = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """Passages of one document merged into one hit (best passage first)."""
+
+    best: StoredPassage
+    fused: fusion.Fused
+    start: int
+    end: int
+    via: str
+
+
+class Index:
+    """A searchable index: a store plus the embedder that reads questions."""
+
+    def __init__(self, store: LocalStore, settings: Settings, embedder: Embedder | None = None):
+        self.store = store
+        self.settings = settings
+        # Questions must be encoded by the backend that encoded the index's passages.
+        self.embedder = (embedder or Embedder(settings)).match_index(store.manifest.backend)
+        self._lock = threading.Lock()
+        self._sentence_cache: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
+
+    @classmethod
+    def open(
+        cls,
+        folder: Path | str | None = None,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+    ) -> Index:
+        """Open the index in ``folder`` (default: ``settings.index_dir``); typed errors when it is
+        missing, damaged or built with another model."""
+        settings = settings or Settings()
+        folder = Path(folder) if folder is not None else settings.index_dir
+        if not LocalStore.exists(folder):
+            raise IndexMissingError(f"no index at {folder}", folder, "run `askcorpus index`")
+        store = LocalStore.open(folder)
+        check_manifest(store.manifest, settings, folder, for_update=False)
+        return cls(store, settings, embedder)
+
+    @property
+    def folder(self) -> Path:
+        """The index folder."""
+        return self.store.folder
+
+    def stats(self) -> StoreStats:
+        """Counts and health of the index."""
+        return self.store.stats()
+
+    def document(self, source: str) -> Document | None:
+        """The indexed text of a document (exactly what passage offsets index)."""
+        return self.store.document(source)
+
+    def retrieve(
+        self, text: str, n: int, mode: str = "hybrid", query_vec: np.ndarray | None = None
+    ) -> tuple[list[fusion.Fused], np.ndarray | None]:
+        """Fused passage candidates for a cleaned question (no highlighting), best first.
+
+        ``mode`` is ``hybrid`` (the default fusion), ``rrf``, ``dense`` or ``keyword``; the
+        last three exist so the evaluation can compare against them.
+        """
+        if mode not in MODES:
+            raise QueryError(f"unknown search mode {mode!r}", hint=f"use one of {MODES}")
+        if mode != "keyword" and query_vec is None:
+            query_vec = self.embedder.encode_query(text)
+        dense = self.store.search_vectors(query_vec, n) if mode != "keyword" else []
+        if mode == "dense":
+            return fusion.single(dense, "dense"), query_vec
+        lexical = self._lexical(text, n)
+        if mode == "keyword":
+            return fusion.single(lexical, "keyword"), query_vec
+        in_dense = {pid for pid, _s in dense}
+        missing = [pid for pid, _s in lexical if pid not in in_dense]
+        extra: dict[int, float] = {}
+        if missing:
+            scores = self.store.passage_vectors(missing) @ query_vec.ravel()
+            extra = dict(zip(missing, scores.tolist(), strict=True))
+        if mode == "rrf":
+            return fusion.rrf(dense, lexical, extra), query_vec
+        return fusion.convex(dense, lexical, extra, fusion.LEXICAL_WEIGHT), query_vec
+
+    def _lexical(self, text: str, n: int) -> list[tuple[int, float]]:
+        """BM25 candidates: the question's words, plus :data:`PAIR_WEIGHT` times the BM25 of
+        its adjacent word pairs, so words standing together as in the question count more."""
+        lexical = self.store.search_lexical(fts_match(text), n)
+        pairs = pair_match(text) if PAIR_WEIGHT > 0 else ""
+        if not pairs:
+            return lexical
+        combined = dict(lexical)
+        for pid, score in self.store.search_lexical(pairs, n):
+            combined[pid] = combined.get(pid, 0.0) + PAIR_WEIGHT * score
+        return sorted(combined.items(), key=lambda item: (-item[1], item[0]))[:n]
+
+    def search(self, question: str, k: int | None = None, mode: str = "hybrid") -> SearchResult:
+        """The ``k`` best passages for ``question``, fused from dense and keyword search."""
+        k = k or self.settings.top_k
+        if not 1 <= k <= MAX_TOP_K:
+            raise QueryError(f"top-k must be between 1 and {MAX_TOP_K}, not {k}")
+        text, note = clean_question(question)
+        if not text:
+            raise QueryError("the question is empty", hint="type a question")
+        query_vec = None if mode == "keyword" else self.embedder.encode_query(text)
+        # One committed state for every read below: a writer publishing meanwhile cannot make
+        # a hit's vectors, rows and document text come from different generations.
+        with self.store.snapshot():
+            fused, query_vec = self.retrieve(text, max(CANDIDATES, 4 * k), mode, query_vec)
+            window = fused[: 3 * k + 5]
+            passages = self.store.passages([f.id for f in window])
+            ranked = [(passages[f.id], f) for f in window if f.id in passages]
+            ranked = _promote_phrases(ranked, quoted_phrases(text))
+            texts: dict[str, str] = {}
+
+            def doc_text(source: str) -> str:
+                if source not in texts:
+                    doc = self.store.document(source)
+                    texts[source] = doc.text if doc is not None else ""
+                return texts[source]
+
+            groups = _merge(ranked, k, doc_text)
+            hits = [
+                self._hit(rank, g, text, query_vec, doc_text) for rank, g in enumerate(groups, 1)
+            ]
+        top_dense = max((f.dense_score for f in fused[:k]), default=0.0)
+        likely = bool(hits) and (query_vec is None or top_dense >= ANSWER_THRESHOLD)
+        return SearchResult(query=question, hits=tuple(hits), answer_likely=likely, note=note)
+
+    def _hit(
+        self,
+        rank: int,
+        g: _Group,
+        question: str,
+        query_vec: np.ndarray | None,
+        doc_text: Callable[[str], str],
+    ) -> Hit:
+        p = g.best
+        text = (
+            p.text if (g.start, g.end) == (p.start, p.end) else doc_text(p.source)[g.start : g.end]
+        )
+        similarities = overlaps = None
+        if query_vec is not None and rank <= DENSE_HIGHLIGHT_HITS:
+            # Embed sentences only when term overlap alone cannot pick one: those tied for the
+            # most shared terms (at most DENSE_SENTENCES, which bounds the query's p95).
+            overlaps = sentence_overlaps(question, text)
+            top = max(overlaps, default=0)
+            tied = [i for i, o in enumerate(overlaps) if o == top]
+            if len(tied) > 1:
+                similarities = self._sentence_similarities(
+                    p.source, g.start, text, tied[:DENSE_SENTENCES], query_vec
+                )
+        return Hit(
+            rank=rank,
+            score=round(g.fused.score, 4),
+            passage_id=p.id,
+            source=p.source,
+            title=p.title,
+            start=g.start,
+            end=g.end,
+            text=text,
+            paragraph=p.paragraph,
+            page=p.page,
+            section=p.section,
+            highlight=best_sentence(question, text, g.start, similarities, overlaps),
+            matched_terms=matched_terms(question, text),
+            via=g.via,
+            dense_score=round(g.fused.dense_score, 4),
+            lexical_rank=g.fused.lexical_rank,
+        )
+
+    def _sentence_similarities(
+        self, source: str, start: int, text: str, chosen: list[int], query_vec: np.ndarray
+    ) -> list[float]:
+        """Cosine of the question with the sentences ``chosen`` of a hit; the others get -1 so
+        term overlap alone ranks them. Sentence vectors are cached."""
+        sentences = sentence_texts(text)
+        key = (source, start, len(text), tuple(chosen))
+        with self._lock:
+            vectors = self._sentence_cache.get(key)
+            if vectors is not None:
+                self._sentence_cache.move_to_end(key)
+        if vectors is None:
+            vectors = self.embedder.encode_passages([sentences[i] for i in chosen])
+            with self._lock:
+                self._sentence_cache[key] = vectors
+                while len(self._sentence_cache) > 512:
+                    self._sentence_cache.popitem(last=False)
+        similarities = [-1.0] * len(sentences)
+        for i, score in zip(chosen, (vectors @ query_vec.ravel()).tolist(), strict=True):
+            similarities[i] = score
+        return similarities
+
+    def close(self) -> None:
+        """Release the store."""
+        self.store.close()
+
+
+def _promote_phrases(
+    ranked: list[tuple[StoredPassage, fusion.Fused]], phrases: list[str]
+) -> list[tuple[StoredPassage, fusion.Fused]]:
+    """Re-rank so passages holding the question's quoted phrases verbatim come first."""
+    if not phrases:
+        return ranked
+    wanted = [" ".join(p.lower().split()) for p in phrases]
+
+    def bonus(p: StoredPassage) -> float:
+        body = " ".join(p.text.lower().split())
+        return PHRASE_BONUS * sum(w in body for w in wanted) / len(wanted)
+
+    return sorted(ranked, key=lambda pf: -(pf[1].score + bonus(pf[0])))
+
+
+def _merge(
+    ranked: list[tuple[StoredPassage, fusion.Fused]], k: int, doc_text: Callable[[str], str]
+) -> list[_Group]:
+    """The first ``k`` hits, merging passages of one document that overlap or touch.
+
+    A lower-ranked passage overlapping or adjacent to chosen hits (only blank space between)
+    joins them into one hit whose span is the union, up to :data:`MERGE_MAX_CHARS`; if the
+    union would be longer the passage is dropped, so the top results are never near-copies
+    of each other and never continue one another.
+    """
+    groups: list[_Group] = []
+    for p, f in ranked:
+        touched = [i for i, g in enumerate(groups) if _touches(g, p, doc_text)]
+        if not touched:
+            if len(groups) < k:
+                groups.append(_Group(p, f, p.start, p.end, f.via))
+            continue
+        start = min(p.start, *(groups[i].start for i in touched))
+        end = max(p.end, *(groups[i].end for i in touched))
+        if end - start > MERGE_MAX_CHARS:
+            continue
+        first = groups[touched[0]]
+        vias = {f.via, *(groups[i].via for i in touched)}
+        via = vias.pop() if len(vias) == 1 else "both"
+        groups[touched[0]] = _Group(first.best, first.fused, start, end, via)
+        for i in reversed(touched[1:]):
+            del groups[i]
+    return groups
+
+
+def _touches(g: _Group, p: StoredPassage, doc_text: Callable[[str], str]) -> bool:
+    """True when passage ``p`` overlaps hit ``g`` or only blank space separates them."""
+    if g.best.source != p.source:
+        return False
+    lo, hi = (g.end, p.start) if g.end <= p.start else (p.end, g.start)
+    return lo >= hi or not doc_text(p.source)[lo:hi].strip()

@@ -1,0 +1,1 @@
+"""The embedded store: SQLite (documents, passages, FTS5, manifest) plus FAISS files."""

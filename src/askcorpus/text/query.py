@@ -1,0 +1,278 @@
+"""Turning a question into keyword-search terms and an FTS5 match expression."""
+
+from __future__ import annotations
+
+import re
+
+from askcorpus.text import spelling
+
+MAX_QUERY_CHARS = 4000
+# Words all-MiniLM-L6-v2 reads: 256 word pieces are roughly 180 English words.
+MODEL_WORDS = 180
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "did",
+        "does",
+        "done",
+        "also",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "us",
+        "s",
+        "t",
+    ]
+    # Words that phrase a question rather than name its subject: in a question they match
+    # everywhere ("What did X say about...") and only add noise to keyword ranking.
+    + [
+        "say",
+        "says",
+        "said",
+        "tell",
+        "told",
+        "describe",
+        "described",
+        "according",
+        "many",
+        "much",
+        "give",
+        "gave",
+        "get",
+        "got",
+        "happen",
+        "happened",
+        "reason",
+    ]
+)
+
+_TERM = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+_PHRASE = re.compile(r"[\"“]([^\"”]{2,200})[\"”]")
+
+
+def clean_question(text: str) -> tuple[str, str | None]:
+    """The question with control characters removed and length capped, plus a note when the
+    search cannot read all of it.
+
+    Keyword search reads up to :data:`MAX_QUERY_CHARS` characters; the embedding model reads
+    about :data:`MODEL_WORDS` words (256 word pieces), so a longer question is matched on meaning
+    by its beginning only — the user is told either way.
+    """
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    text = " ".join(text.split())
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        return text, (
+            f"question truncated to its first {MAX_QUERY_CHARS} characters; only about its "
+            f"first {MODEL_WORDS} words were matched on meaning"
+        )
+    if len(text.split()) > MODEL_WORDS:
+        return text, (
+            f"long question: only about its first {MODEL_WORDS} words were matched on meaning "
+            "(all of it on keywords)"
+        )
+    return text, None
+
+
+def query_terms(question: str) -> list[str]:
+    """Distinct lower-case content words of ``question`` (stopwords dropped), in order."""
+    seen: dict[str, None] = {}
+    for m in _TERM.finditer(question):
+        for part in re.split(r"[-'’]", m.group(0).lower()):
+            if part and part not in STOPWORDS and (len(part) > 1 or part.isdigit()):
+                seen.setdefault(part, None)
+    return list(seen)
+
+
+def quoted_phrases(question: str) -> list[str]:
+    """Phrases the user put in double quotes (they must match exactly)."""
+    return [m.group(1).strip() for m in _PHRASE.finditer(question) if m.group(1).strip()]
+
+
+def adjacent_pairs(question: str) -> list[tuple[str, str]]:
+    """Pairs of content words that stand side by side in ``question`` ("foreign minister",
+    "trade partner"), in order, without repeats.
+
+    Only words separated by spaces or a hyphen count: a stopword, a comma or a full stop between
+    two words means they need not stand together in an answer either.
+    """
+    tokens: list[tuple[str, int, int]] = []
+    for m in _TERM.finditer(question):
+        pos = m.start()
+        for part in re.split(r"([-'’])", m.group(0)):
+            if part and part not in "-'’":
+                tokens.append((part.lower(), pos, pos + len(part)))
+            pos += len(part)
+    seen: dict[tuple[str, str], None] = {}
+    for (a, _sa, ea), (b, sb, _eb) in zip(tokens, tokens[1:], strict=False):
+        if _is_content(a) and _is_content(b) and question[ea:sb] in {" ", "-"} and a != b:
+            seen.setdefault((a, b), None)
+    return list(seen)
+
+
+def _is_content(word: str) -> bool:
+    return word not in STOPWORDS and (len(word) > 1 or word.isdigit())
+
+
+def _quote(*words: str) -> str:
+    return '"' + " ".join(w.replace('"', "") for w in words) + '"'
+
+
+def fts_match(question: str, max_terms: int = 64) -> str:
+    """An FTS5 expression OR-ing the question's terms, their other spellings (British or
+    American, :mod:`askcorpus.text.spelling`) and its quoted phrases, all safely quoted.
+
+    A variant counts at its own rarity, so "defence" finds "Defense" as well.
+    """
+    parts = []
+    for t in query_terms(question)[:max_terms]:
+        parts.append(_quote(t))
+        parts.extend(_quote(v) for v in spelling.variants(t))
+    for phrase in quoted_phrases(question):
+        words = _TERM.findall(phrase)
+        if len(words) > 1:
+            parts.append(_quote(*words))
+    return " OR ".join(parts)
+
+
+def pair_match(question: str, max_pairs: int = 16) -> str:
+    """An FTS5 expression OR-ing the :func:`adjacent_pairs` of the question as phrases (with
+    their other spellings), or "" when it has none.
+
+    Its BM25 score, added with a small weight to that of :func:`fts_match`, ranks a passage
+    holding "Chinese Foreign Minister" as a phrase above one with the three words scattered
+    (a light form of the sequential dependence model).
+    """
+    parts = []
+    for a, b in adjacent_pairs(question)[:max_pairs]:
+        for x in (a, *spelling.variants(a))[:2]:
+            for y in (b, *spelling.variants(b))[:2]:
+                parts.append(_quote(x, y))
+    return " OR ".join(parts)

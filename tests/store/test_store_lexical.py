@@ -1,0 +1,96 @@
+"""Keyword search leaves the most frequent terms out of the ranking on large indexes only, and
+only as many as it takes to bring the scan within budget (store_lexical)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from askcorpus.records import Document, Passage
+from askcorpus.settings import SCHEMA_VERSION
+from askcorpus.store.base import Manifest
+from askcorpus.store.local import lexical as store_lexical
+from askcorpus.store.local.store import LocalStore
+
+DIM = 8
+
+
+def build(folder: Path) -> LocalStore:
+    """40 one-passage documents: "common" in all, "often" in 20, "rare" in 2, "unique" in 1."""
+    store = LocalStore.create(folder, Manifest(SCHEMA_VERSION, "m", DIM, {}, "t", "t"))
+    rng = np.random.default_rng(0)
+    with store.writer() as w:
+        for n in range(40):
+            words = ["common", f"filler{n}"]
+            if n % 2 == 0:
+                words.append("often")
+            if n in (3, 7):
+                words.append("rare")
+            if n == 7:
+                words.append("unique")
+            text = " ".join(words)
+            doc = Document(f"d{n}", Path(f"d{n}"), f"d{n}", text, f"h{n}", len(text), 1.0)
+            vec = rng.normal(size=(1, DIM)).astype(np.float32)
+            w.add_document(doc, [Passage(f"d{n}", 0, 0, len(text), text, 1)], vec)
+        w.commit()
+    return store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[LocalStore]:
+    s = build(tmp_path)
+    yield s
+    s.close()
+
+
+def ids(hits: list[tuple[int, float]]) -> set[int]:
+    return {i for i, _s in hits}
+
+
+MATCH = '"common" OR "often" OR "rare" OR "unique"'
+
+
+def test_small_indexes_rank_every_term(store: LocalStore) -> None:
+    # Far over any budget, but 40 passages are below PRUNE_MIN_PASSAGES: "common" still counts.
+    hits = store.search_lexical(MATCH, 100)
+    assert len(hits) == 40 and hits[0][0] == store.search_lexical('"unique"', 1)[0][0]
+
+
+def test_frequent_terms_are_left_out_until_the_scan_fits(
+    store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_lexical, "PRUNE_MIN_PASSAGES", 10)
+    monkeypatch.setattr(store_lexical, "SCAN_BUDGET", 25)  # 40 + 20 + 2 + 1 postings asked
+    monkeypatch.setattr(store_lexical, "FREQUENT_SHARE", 0.1)
+    # Dropping "common" (40) leaves 23 postings: "often" stays.
+    pruned = store.search_lexical(MATCH, 100)
+    assert pruned == store.search_lexical('"often" OR "rare" OR "unique"', 100)
+    monkeypatch.setattr(store_lexical, "SCAN_BUDGET", 3)
+    assert store.search_lexical(MATCH, 100) == store.search_lexical('"rare" OR "unique"', 100)
+    assert ids(store.search_lexical(MATCH, 1)) == ids(store.search_lexical('"unique"', 1))
+
+
+def test_rare_terms_and_the_last_term_are_always_kept(
+    store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_lexical, "PRUNE_MIN_PASSAGES", 10)
+    monkeypatch.setattr(store_lexical, "SCAN_BUDGET", 0)
+    monkeypatch.setattr(store_lexical, "FREQUENT_SHARE", 0.1)
+    # "rare" (2 of 40 passages) is not frequent: kept although over budget.
+    assert store.search_lexical(MATCH, 100) == store.search_lexical('"rare" OR "unique"', 100)
+    # Only frequent terms: the rarest of them stays.
+    both = store.search_lexical('"common" OR "often"', 100)
+    assert both == store.search_lexical('"often"', 100) and len(both) == 20
+
+
+def test_other_expressions_run_as_written(
+    store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_lexical, "PRUNE_MIN_PASSAGES", 10)
+    monkeypatch.setattr(store_lexical, "SCAN_BUDGET", 0)
+    assert len(store.search_lexical('"common" AND "often"', 100)) == 20
+    assert len(store.search_lexical('"common"', 100)) == 40
+    assert store.search_lexical('"unbalanced OR "rare"', 100) == []  # malformed: finds nothing

@@ -1,0 +1,127 @@
+"""Question cleaning, content terms and safe FTS5 match expressions."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from askcorpus.text.query import (
+    MODEL_WORDS,
+    adjacent_pairs,
+    clean_question,
+    fts_match,
+    pair_match,
+    query_terms,
+    quoted_phrases,
+)
+
+
+def test_query_terms_drop_stopwords_and_keep_numbers() -> None:
+    assert query_terms("When was the $400 billion gas deal signed in 2014?") == [
+        "400",
+        "billion",
+        "gas",
+        "deal",
+        "signed",
+        "2014",
+    ]
+    assert query_terms("Sino-Russian ties, Sino-Russian TIES") == ["sino", "russian", "ties"]
+
+
+def test_quoted_phrases() -> None:
+    assert quoted_phrases('Who said “quasi-allies” and "marriage of convenience"?') == [
+        "quasi-allies",
+        "marriage of convenience",
+    ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        'AND OR NOT "unbalanced',
+        "body: NEAR(a b) * ^start",
+        "what's (the) deal?  -- ; DROP TABLE x",
+        '"exact phrase" plus words',
+        "ünïcödé 日本語 العربية",
+        "?!.,",
+    ],
+)
+def test_fts_match_is_always_a_valid_fts5_expression(question: str) -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize='porter unicode61')")
+    conn.execute("INSERT INTO t VALUES ('the exact phrase and the deal start near body')")
+    expr = fts_match(question)
+    if expr:
+        conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (expr,)).fetchall()
+    else:
+        assert query_terms(question) == []
+
+
+def test_clean_question_strips_controls_and_caps_length() -> None:
+    assert clean_question("  gas\x00 deal\n\n signed ") == ("gas deal signed", None)
+    text, note = clean_question("x " * 10_000)
+    assert len(text) == 4000 and note
+
+
+def test_long_question_note_says_what_was_matched_on_meaning() -> None:
+    short, note = clean_question("When was the gas deal signed?")
+    assert note is None and short == "When was the gas deal signed?"
+    long_text, note = clean_question(" ".join(["pipeline"] * (MODEL_WORDS + 20)))
+    assert len(long_text.split()) == MODEL_WORDS + 20  # keyword side keeps every word
+    assert note is not None and f"first {MODEL_WORDS} words" in note
+    huge, note = clean_question("gas " * 5000)
+    assert len(huge) == 4000 and "truncated" in note and "meaning" in note
+
+
+def test_adjacent_pairs_are_content_words_standing_together() -> None:
+    q = "How did the Chinese foreign minister describe ties with Russia, Moscow-Beijing axis?"
+    assert adjacent_pairs(q) == [
+        ("chinese", "foreign"),
+        ("foreign", "minister"),
+        ("moscow", "beijing"),
+        ("beijing", "axis"),
+    ]
+    # A stopword, comma or full stop between two words breaks the pair.
+    assert adjacent_pairs("ties with Russia") == []
+    assert adjacent_pairs("oil, gas. Prices") == []
+    assert pair_match("Moscow?") == ""
+
+
+def test_match_expressions_carry_the_other_spelling() -> None:
+    assert '"defense"' in fts_match("What did the defence minister say?")
+    assert '"defence"' in fts_match("What did the defense minister say?")
+    assert '"defense minister"' in pair_match("What did the defence minister say?")
+    assert '"organisation"' in fts_match("Shanghai Cooperation Organization")
+
+
+def _fts(rows: list[str]) -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:")
+    conn.execute(
+        "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='porter unicode61 remove_diacritics 2')"
+    )
+    conn.executemany("INSERT INTO t (rowid, body) VALUES (?, ?)", enumerate(rows, 1))
+    return conn
+
+
+def test_a_british_question_finds_an_american_text_and_the_reverse() -> None:
+    conn = _fts(["China's Defense Minister Wei Fenghe visited Moscow.", "A garden fence."])
+    for question in ("defence minister", "defense minister"):
+        hits = conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (fts_match(question),))
+        assert [r for (r,) in hits] == [1]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        'AND OR NOT "unbalanced phrase',
+        "body: NEAR(a b) * ^start",
+        "what's (the) deal-maker?  -- ; DROP TABLE x",
+        "ünïcödé 日本語 العربية word pair",
+    ],
+)
+def test_pair_match_is_a_valid_fts5_expression(question: str) -> None:
+    conn = _fts(["the exact phrase and the deal start near body"])
+    expr = pair_match(question)
+    if expr:
+        conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (expr,)).fetchall()
