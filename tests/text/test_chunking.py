@@ -18,7 +18,7 @@ from askcorpus.text.chunking import (
     sentence_spans,
 )
 
-from ..scaling import doubling_ratio
+from ..scaling import LINEAR_BOUND, growth_ratio
 
 PARAMS = ChunkingParams()
 SHIPPED = Path(__file__).resolve().parents[2] / "corpus"
@@ -192,7 +192,7 @@ def test_lines_without_sentence_ends_chunk_in_linear_time() -> None:
         d = doc("ab\n" * n)
         return lambda: chunk_document(d, PARAMS)
 
-    assert doubling_ratio(work, 200_000) < 3
+    assert growth_ratio(work, 50_000) < LINEAR_BOUND
 
 
 def test_hard_wrapped_caption_text_chunks_in_linear_time() -> None:
@@ -204,7 +204,7 @@ def test_hard_wrapped_caption_text_chunks_in_linear_time() -> None:
         d = doc(line * (n // len(line)))
         return lambda: chunk_document(d, PARAMS)
 
-    assert doubling_ratio(work, 100_000) < 3
+    assert growth_ratio(work, 50_000) < LINEAR_BOUND
 
 
 def test_wrapped_caption_text_is_chunked_like_punctuated_text() -> None:
