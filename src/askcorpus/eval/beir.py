@@ -3,7 +3,7 @@
 A BEIR folder holds ``corpus.jsonl`` (or ``corpus.jsonl.gz``), ``queries.jsonl`` and
 ``qrels/<split>.tsv``. Each corpus record becomes one :class:`~askcorpus.records.Document`
 (source = the BEIR id, title = its title, text = its text) and goes through the same
-:func:`~askcorpus.text.chunking.chunk_document`, embedder and :class:`LocalStore` as a user's corpus,
+:func:`~askcorpus.text.chunking.chunk_document`, embedder and :mod:`store <askcorpus.store.base>` as a user's corpus,
 so the benchmark measures the pipeline we ship, not a special whole-document setup.
 
 Building an index of a benchmark takes minutes on a laptop, so it is cached: a small
@@ -23,10 +23,10 @@ from pathlib import Path
 
 from askcorpus.embed.embedder import ENCODER_VERSION, Embedder
 from askcorpus.errors import AskcorpusError, Cancelled
-from askcorpus.indexer.setup import expected_manifest, reset_index_folder
+from askcorpus.indexer.setup import expected_manifest
 from askcorpus.records import Document, Passage
 from askcorpus.settings import Settings
-from askcorpus.store.local.store import LocalStore
+from askcorpus.store.factory import locate
 from askcorpus.text.chunking import CONTEXT_VERSION, chunk_document
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def _fingerprint(folder: Path, settings: Settings) -> dict:
 def cached_index_ok(folder: Path, index_dir: Path, settings: Settings) -> bool:
     """True when ``index_dir`` holds a finished index of this corpus with these settings."""
     sidecar = index_dir / SIDECAR
-    if not sidecar.is_file() or not LocalStore.exists(index_dir):
+    if not sidecar.is_file() or not locate(index_dir).exists():
         return False
     try:
         return json.loads(sidecar.read_text(encoding="utf-8")) == _fingerprint(folder, settings)
@@ -167,12 +167,12 @@ def build_index(
         return False
     if index_dir.exists():
         # Only ever a folder we created for this benchmark: it must look like one.
-        if any(index_dir.iterdir()) and not LocalStore.exists(index_dir):
+        if any(index_dir.iterdir()) and not locate(index_dir).exists():
             raise EvalDataError(
                 f"{index_dir} exists and is not an index", index_dir, "pass another --index-cache"
             )
         # Only askcorpus's own files: a user's file in the cache folder is never deleted.
-        reset_index_folder(index_dir)
+        locate(index_dir).reset()
         (index_dir / SIDECAR).unlink(missing_ok=True)
     docs: list[Document] = []
     passages: list[list[Passage]] = []
@@ -186,7 +186,7 @@ def build_index(
         texts, progress=(lambda d, t: progress("embedding", d, t)) if progress else None
     )
     manifest = expected_manifest(settings, embedder.dimension, embedder.backend)
-    store = LocalStore.create(index_dir, manifest)
+    store = locate(index_dir).create(manifest)
     try:
         with store.writer() as writer:
             offset = 0

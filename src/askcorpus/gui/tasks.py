@@ -87,7 +87,7 @@ class ChangeSummary:
 def open_index(settings: Settings, embedder: Embedder) -> IndexInfo | None:
     """Open the index of ``settings``; None when there is none yet (typed errors otherwise)."""
     from askcorpus.search.index import Index
-    from askcorpus.store.local.store import LocalStore
+    from askcorpus.store.factory import locate
 
     if not settings.corpus_dir.is_dir():
         raise CorpusError(
@@ -95,7 +95,7 @@ def open_index(settings: Settings, embedder: Embedder) -> IndexInfo | None:
             settings.corpus_dir,
             "open another folder or create this one",
         )
-    if not LocalStore.exists(settings.index_dir):
+    if not locate(settings.index_dir).exists():
         return None
     index = Index.open(settings.index_dir, settings, embedder)
     try:

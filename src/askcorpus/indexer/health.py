@@ -19,11 +19,10 @@ from askcorpus.errors import (
     IndexMismatchError,
     IndexMissingError,
 )
-from askcorpus.indexer.setup import check_manifest
 from askcorpus.records import SkippedFile
 from askcorpus.settings import Settings
-from askcorpus.store.base import Manifest, StoreStats
-from askcorpus.store.local.store import LocalStore
+from askcorpus.store.base import REBUILD, Manifest, StoreStats, check_manifest
+from askcorpus.store.factory import locate
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +54,17 @@ class IndexHealth:
 def diagnose(settings: Settings, deep: bool = True) -> IndexHealth:
     """Check the index in ``settings.index_dir``; raises only :class:`IndexMissingError`."""
     folder = settings.index_dir
-    if not LocalStore.exists(folder):
+    location = locate(folder)
+    if not location.exists():
         raise IndexMissingError(f"no index at {folder}", folder, "run `askcorpus index`")
     try:
-        store = LocalStore.open(folder)
+        store = location.open()
     except (IndexCorruptError, IndexMismatchError, IndexLockedError) as exc:
         return IndexHealth(folder, (exc,))
     try:
         problems: list[AskcorpusError] = []
         try:
-            check_manifest(store.manifest, settings, folder, for_update=False)
+            check_manifest(store.manifest, settings, store.where, for_update=False)
         except IndexMismatchError as exc:
             problems.append(exc)
         problems.extend(store.check(deep))
@@ -78,7 +78,7 @@ def diagnose(settings: Settings, deep: bool = True) -> IndexHealth:
                 IndexCorruptError(
                     f"index {folder} holds {stats.vectors} vectors for {stats.passages} passages",
                     folder,
-                    "run `askcorpus index --rebuild`",
+                    REBUILD,
                 )
             )
         return IndexHealth(folder, tuple(problems), store.manifest, stats, skipped)

@@ -14,34 +14,26 @@ least 20× the time the last publish took, so checkpoints never cost more than ~
 10-hour build keeps all but its last few minutes of work. A checkpoint is a consistent state:
 every document in it is entirely its old version or entirely its new one (a document is never
 split across publishes), removed documents are gone, FAISS and SQLite agree, and the index is
-marked incomplete (``LocalStore.complete``) until a run finishes; ``askcorpus status`` says so and
+marked incomplete (``Store.complete``) until a run finishes; ``askcorpus status`` says so and
 the next ``askcorpus index`` picks up where the last one stopped.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import AskcorpusError, Cancelled, CorpusError
-from askcorpus.indexer.setup import (
-    check_locations,
-    check_manifest,
-    expected_manifest,
-    open_for_update,
-)
+from askcorpus.indexer.setup import expected_manifest, open_for_update
 from askcorpus.ingest.documents import FileEntry, discover, load_document
 from askcorpus.ingest.formats import UnreadableFile
 from askcorpus.records import Document, IndexReport, Passage, Progress, SkippedFile
 from askcorpus.settings import Settings
-from askcorpus.store.local.files import database_error
-from askcorpus.store.local.lock import WriterLock, write_error
-from askcorpus.store.local.store import LocalStore
-from askcorpus.store.local.writer import LocalWriter
+from askcorpus.store.base import Store, StoreWriter, WriterLock
+from askcorpus.store.factory import locate
 from askcorpus.text.chunking import chunk_document
 
 log = logging.getLogger(__name__)
@@ -84,7 +76,8 @@ def update_index(
     folder read-only (the last published state is kept).
     """
     t0 = time.perf_counter()
-    if check_locations(settings):  # raises IndexLocationError where an index must not be
+    location = locate(settings.index_dir)
+    if location.check_placement(settings.corpus_dir):  # raises where an index must not be
         log.info(
             "index folder %s lies inside the corpus %s; discovery leaves it out",
             settings.index_dir,
@@ -98,18 +91,12 @@ def update_index(
             "add .txt or .md files (or others askcorpus reads) and run `askcorpus index` again",
         )
     embedder = embedder or Embedder(settings)
-    with WriterLock(settings.index_dir) as lock:
-        store, reset, embedder = open_for_update(settings, embedder, rebuild)
+    with location.lock() as lock:
+        store, reset, embedder = open_for_update(location, settings, embedder, rebuild)
         try:
-            run = _Run(settings, store, embedder, lock, t0, progress, cancelled)
-            return run.update(entries, skipped, reset)
-        except sqlite3.Error as exc:  # met while writing: a full disk or a damaged database
-            name = getattr(exc, "sqlite_errorname", "")
-            if name.startswith(
-                ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN")
-            ):
-                raise write_error(settings.index_dir, exc) from exc
-            raise database_error(store.db_path, exc) from exc
+            with store.write_errors():
+                run = _Run(settings, store, embedder, lock, t0, progress, cancelled)
+                return run.update(entries, skipped, reset)
         finally:
             store.close()
 
@@ -120,7 +107,7 @@ class _Run:
     def __init__(
         self,
         settings: Settings,
-        store: LocalStore,
+        store: Store,
         embedder: Embedder,
         lock: WriterLock,
         t0: float,
@@ -219,7 +206,7 @@ class _Run:
             skipped=tuple(skipped),
         )
 
-    def _embed_and_add(self, writer: LocalWriter, work: list[_Work]) -> None:
+    def _embed_and_add(self, writer: StoreWriter, work: list[_Work]) -> None:
         """Embed and store ``work`` block by block, publishing checkpoints when they are due."""
         total = sum(len(w.passages) for w in work)
         block_size = max(16, 16 * self.settings.batch_size)
@@ -254,7 +241,7 @@ class _Run:
                 publish_cost = time.monotonic() - started
                 last_publish = time.monotonic()
 
-    def _cancelled(self, writer: LocalWriter) -> Cancelled:
+    def _cancelled(self, writer: StoreWriter) -> Cancelled:
         if writer.checkpoints:
             return Cancelled(
                 "indexing cancelled; the documents indexed before the last checkpoint are kept",
@@ -280,4 +267,4 @@ def _blocks(work: list[_Work], size: int) -> list[list[_Work]]:
     return blocks
 
 
-__all__ = ["update_index", "check_manifest", "expected_manifest", "read_entry", "AskcorpusError"]
+__all__ = ["update_index", "expected_manifest", "read_entry", "AskcorpusError"]

@@ -19,7 +19,6 @@ import numpy as np
 
 from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import IndexMissingError, QueryError
-from askcorpus.indexer.update import check_manifest
 from askcorpus.records import Document, Hit, SearchResult
 from askcorpus.search import fusion
 from askcorpus.search.highlight import (
@@ -29,8 +28,8 @@ from askcorpus.search.highlight import (
     sentence_texts,
 )
 from askcorpus.settings import MAX_TOP_K, Settings
-from askcorpus.store.base import StoredPassage, StoreStats
-from askcorpus.store.local.store import LocalStore
+from askcorpus.store.base import Store, StoredPassage, StoreStats, check_manifest
+from askcorpus.store.factory import locate
 from askcorpus.text.query import clean_question, fts_match, pair_match, quoted_phrases
 
 log = logging.getLogger(__name__)
@@ -69,7 +68,7 @@ class _Group:
 class Index:
     """A searchable index: a store plus the embedder that reads questions."""
 
-    def __init__(self, store: LocalStore, settings: Settings, embedder: Embedder | None = None):
+    def __init__(self, store: Store, settings: Settings, embedder: Embedder | None = None):
         self.store = store
         self.settings = settings
         # Questions must be encoded by the backend that encoded the index's passages.
@@ -88,16 +87,16 @@ class Index:
         missing, damaged or built with another model."""
         settings = settings or Settings()
         folder = Path(folder) if folder is not None else settings.index_dir
-        if not LocalStore.exists(folder):
+        location = locate(folder)
+        if not location.exists():
             raise IndexMissingError(f"no index at {folder}", folder, "run `askcorpus index`")
-        store = LocalStore.open(folder)
-        check_manifest(store.manifest, settings, folder, for_update=False)
+        store = location.open()
+        try:
+            check_manifest(store.manifest, settings, store.where, for_update=False)
+        except BaseException:
+            store.close()
+            raise
         return cls(store, settings, embedder)
-
-    @property
-    def folder(self) -> Path:
-        """The index folder."""
-        return self.store.folder
 
     def stats(self) -> StoreStats:
         """Counts and health of the index."""

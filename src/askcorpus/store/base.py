@@ -1,21 +1,38 @@
 """The store seam: what the indexer and search need from an index, independent of its backend.
 
-:class:`Store` is a small protocol (documents' states, a write transaction, vector and keyword
-search, lookups). :class:`~askcorpus.store.local.store.LocalStore` (FAISS + SQLite in one folder) is the
-embedded default; a server-backed store can implement the same protocol.
+Three protocols, and the records they pass:
+
+* :class:`StoreLocation` — where an index lives (a folder today, a server URL tomorrow): does
+  an index exist there, open it, create it, take its single-writer lock, reset it;
+* :class:`Store` — an open index: its manifest, one consistent snapshot per search, vector and
+  keyword search, lookups, checks, and a :class:`StoreWriter` for updates;
+* :class:`StoreWriter` — one atomic update: nothing is visible to readers until it commits.
+
+:func:`askcorpus.store.factory.locate` turns a setting into a location. ``search/``,
+``indexer/``, ``eval/`` and ``gui/`` reach a backend only through these protocols and that
+factory (an import-linter contract checks it); every backend passes the conformance suite in
+``tests/store/``. :mod:`askcorpus.store.local` (SQLite + FTS5 + FAISS in one folder) is the
+embedded default.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
 from typing import Protocol
 
 import numpy as np
 
-from askcorpus.errors import AskcorpusError
+from askcorpus.errors import AskcorpusError, IndexMismatchError
 from askcorpus.records import Document, Passage, SkippedFile
+from askcorpus.settings import SCHEMA_VERSION, Settings
+
+REBUILD = "run `askcorpus index --rebuild`"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,67 +110,223 @@ class StoreStats:
         return self.vectors == self.passages
 
 
+class WriterLock(Protocol):
+    """The single-writer lock of an index, held for a whole indexing run."""
+
+    def __enter__(self) -> WriterLock: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
 class StoreWriter(Protocol):
     """One atomic update: nothing is visible to readers until :meth:`commit`."""
 
+    #: How many checkpoints this update has published so far.
+    checkpoints: int
+
     def remove_document(self, source: str) -> int:
         """Drop a document and its passages; returns how many passages went."""
+        ...
 
     def add_document(
         self, document: Document, passages: Sequence[Passage], vectors: np.ndarray
     ) -> None:
         """Insert a document (replacing one with the same source) with its passages' vectors."""
+        ...
 
     def touch_document(self, source: str, mtime: float) -> None:
         """Record a new modification time for a document whose content did not change."""
+        ...
+
+    def set_manifest(self, manifest: Manifest) -> None:
+        """Replace the manifest (published with the update)."""
+        ...
 
     def set_skipped(self, skipped: Sequence[SkippedFile]) -> None:
         """Replace the list of files the last run could not index."""
+        ...
 
     def checkpoint(self) -> None:
         """Publish the work so far as a consistent but incomplete state, and go on."""
+        ...
 
     def commit(self) -> None:
         """Make the update visible, atomically."""
+        ...
 
     def rollback(self) -> None:
         """Abandon the update; the index stays as it was."""
+        ...
+
+    def __enter__(self) -> StoreWriter: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
 
 
 class Store(Protocol):
-    """An index: manifest, documents, passages, vectors and keyword index."""
+    """An open index: manifest, documents, passages, vectors and keyword index."""
 
     manifest: Manifest
 
+    @property
+    def where(self) -> Path:
+        """What messages about this index name (the local store's database file)."""
+        ...
+
+    @property
+    def complete(self) -> bool:
+        """False while a long build is between checkpoints and its last run has not finished."""
+        ...
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """Every read inside sees one committed state, even while a writer publishes."""
+        ...
+
+    def refresh(self) -> bool:
+        """Follow a writer's publish; True when the index changed."""
+        ...
+
     def document_states(self) -> dict[str, DocState]:
         """Every indexed document's state, keyed by source."""
+        ...
 
-    def writer(self) -> StoreWriter:
-        """Start an update (takes the single-writer lock)."""
+    def writer(self, lock: WriterLock | None = None) -> StoreWriter:
+        """Start an update; it takes the writer lock unless the caller passes the one it holds."""
+        ...
+
+    def write_errors(self) -> AbstractContextManager[None]:
+        """Inside, what the backend raises while an update runs becomes a typed error
+        (:class:`~askcorpus.errors.IndexWriteError` for a full disk or read-only media,
+        :class:`~askcorpus.errors.IndexCorruptError` for a damaged index)."""
+        ...
 
     def check(self, deep: bool = True) -> list[AskcorpusError]:
         """Problems found in the index as typed errors (empty when healthy); never raises."""
+        ...
 
     def search_vectors(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The ``k`` passages nearest ``query`` as (passage id, inner product), best first."""
+        ...
 
-    def search_lexical(self, query: str, k: int) -> list[tuple[int, float]]:
-        """The ``k`` best keyword matches as (passage id, BM25 score, higher is better)."""
+    def search_lexical(self, match: str, k: int) -> list[tuple[int, float]]:
+        """The ``k`` best matches of an FTS5-style match expression as (passage id, BM25 score,
+        higher is better); a malformed expression finds nothing."""
+        ...
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
-        """Passages by id (missing ids are left out)."""
+        """Passages by id (missing ids are left out); their text is verified against its
+        checksum."""
+        ...
+
+    def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
+        """The stored vectors of passages ``ids``, one row each, in that order."""
+        ...
 
     def document(self, source: str) -> Document | None:
-        """A stored document with its extracted text, or None."""
+        """A stored document with its extracted text (verified), or None."""
+        ...
 
-    def neighbours(self, passage_id: int) -> tuple[int | None, int | None]:
-        """Ids of the previous and next passages of the same document."""
+    def document_passages(self, source: str) -> list[tuple[int, int, int]]:
+        """A document's passages as (id, start, end), in order."""
+        ...
 
     def skipped(self) -> list[SkippedFile]:
         """Files the last indexing run could not use."""
+        ...
 
     def stats(self) -> StoreStats:
         """Counts and consistency of the index."""
+        ...
 
     def close(self) -> None:
         """Release files and connections."""
+        ...
+
+
+class StoreLocation(Protocol):
+    """Where an index lives; :func:`askcorpus.store.factory.locate` makes one from a setting."""
+
+    @property
+    def where(self) -> Path:
+        """What messages about this index name."""
+        ...
+
+    def exists(self) -> bool:
+        """True when an index is there."""
+        ...
+
+    def open(self, verify: bool | None = None) -> Store:
+        """Open the index there (typed errors when it is missing, damaged or of another
+        schema); ``verify`` asks for the deeper checks on open (default: the backend's)."""
+        ...
+
+    def create(self, manifest: Manifest) -> Store:
+        """Create an empty index there, atomically (there must not be one)."""
+        ...
+
+    def lock(self) -> WriterLock:
+        """The single-writer lock (taken on ``with``; IndexLockedError names the holder)."""
+        ...
+
+    def reset(self) -> None:
+        """Remove a damaged index, and only what the backend itself made; the caller holds
+        the lock."""
+        ...
+
+    def check_placement(self, corpus: Path) -> bool:
+        """Refuse, with an IndexLocationError, a location an index of ``corpus`` must not be
+        written to; True when the location lies inside the corpus (discovery leaves it out)."""
+        ...
+
+
+def check_manifest(manifest: Manifest, settings: Settings, where: Path, for_update: bool) -> None:
+    """Raise :class:`IndexMismatchError` (naming ``where``, the index's manifest) when the index
+    was built differently than ``settings``."""
+    if manifest.schema_version != SCHEMA_VERSION:
+        raise IndexMismatchError(
+            f"index {where} has schema version {manifest.schema_version}, this askcorpus reads "
+            f"version {SCHEMA_VERSION}",
+            where,
+            REBUILD,
+        )
+    if manifest.model != settings.model_name:
+        raise IndexMismatchError(
+            f"index {where} was built with model {manifest.model}, not {settings.model_name}",
+            where,
+            REBUILD,
+        )
+    if for_update and manifest.chunking != settings.chunking.as_dict():
+        raise IndexMismatchError(
+            f"index {where} was built with other chunking parameters ({manifest.chunking})",
+            where,
+            REBUILD,
+        )
+
+
+def now_iso() -> str:
+    """The current UTC time, ISO 8601, for manifests."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def expected_manifest(settings: Settings, dimension: int, backend: str) -> Manifest:
+    """The manifest an index built now with ``settings`` and encoder ``backend`` carries."""
+    stamp = now_iso()
+    return Manifest(
+        schema_version=SCHEMA_VERSION,
+        model=settings.model_name,
+        dimension=dimension,
+        chunking=settings.chunking.as_dict(),
+        created=stamp,
+        updated=stamp,
+        backend=backend,
+    )

@@ -22,7 +22,6 @@ import shutil
 import sqlite3
 import tempfile
 import urllib.parse
-from datetime import UTC, datetime
 from pathlib import Path
 
 from askcorpus.errors import (
@@ -32,7 +31,7 @@ from askcorpus.errors import (
     IndexMismatchError,
 )
 from askcorpus.settings import SCHEMA_VERSION
-from askcorpus.store.base import Manifest
+from askcorpus.store.base import REBUILD, Manifest
 from askcorpus.store.local.lock import LOCK_NAME, write_error
 from askcorpus.store.local.vectors import VectorIndex
 
@@ -46,7 +45,6 @@ DATABASE_FILES = tuple(DB_NAME + s for s in _SQLITE_SUFFIXES)
 NEW_DATABASE_FILES = tuple(DB_NAME + ".new" + s for s in _SQLITE_SUFFIXES)
 #: ``vectors-<generation>.faiss`` / ``.faiss.delta`` and their temporary files, nothing else.
 _VECTOR_FILE = re.compile(r"vectors-(?:0|[1-9][0-9]*)\.faiss(?:\.delta)?(?:\.tmp)?", re.ASCII)
-REBUILD = "run `askcorpus index --rebuild`"
 #: Databases up to this size get SQLite's page check on every open (a fraction of a second).
 VERIFY_LIMIT = 32 * 2**20  # deep check on open up to ~5k passages (~0.5 s); larger: `status`
 
@@ -86,11 +84,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
 );
 CREATE TABLE IF NOT EXISTS skipped (source TEXT PRIMARY KEY, reason TEXT NOT NULL);
 """
-
-
-def now_iso() -> str:
-    """The current UTC time, ISO 8601, for manifests."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 class IndexConnection(sqlite3.Connection):

@@ -118,24 +118,6 @@ def document_passages(conn: sqlite3.Connection, source: str) -> list[tuple[int, 
     ).fetchall()
 
 
-def neighbours(conn: sqlite3.Connection, passage_id: int) -> tuple[int | None, int | None]:
-    """Ids of the previous and next passages of the same document."""
-    row = conn.execute(
-        "SELECT doc_id, ordinal FROM passages WHERE id = ?", (passage_id,)
-    ).fetchone()
-    if row is None:
-        return None, None
-    prev = conn.execute(
-        "SELECT id FROM passages WHERE doc_id = ? AND ordinal < ? ORDER BY ordinal DESC LIMIT 1",
-        row,
-    ).fetchone()
-    nxt = conn.execute(
-        "SELECT id FROM passages WHERE doc_id = ? AND ordinal > ? ORDER BY ordinal LIMIT 1",
-        row,
-    ).fetchone()
-    return (prev[0] if prev else None, nxt[0] if nxt else None)
-
-
 def skipped(conn: sqlite3.Connection) -> list[SkippedFile]:
     """Files the last indexing run could not use."""
     rows = conn.execute("SELECT source, reason FROM skipped ORDER BY source").fetchall()

@@ -42,6 +42,7 @@ from askcorpus.errors import (
 )
 from askcorpus.records import Document, SkippedFile
 from askcorpus.store.base import DocState, Manifest, StoredPassage, StoreStats
+from askcorpus.store.base import WriterLock as HeldLock
 from askcorpus.store.local import read as store_read
 from askcorpus.store.local.check import consistency_problems, keyword_index_problem
 from askcorpus.store.local.files import (
@@ -55,7 +56,7 @@ from askcorpus.store.local.files import (
 )
 from askcorpus.store.local.generations import LoadedVectors
 from askcorpus.store.local.lexical import search_lexical
-from askcorpus.store.local.lock import WriterLock
+from askcorpus.store.local.lock import write_error
 from askcorpus.store.local.vectors import VectorIndex
 
 #: Attempts to load the vectors of the generation just read while writers keep publishing.
@@ -78,6 +79,26 @@ class LocalStore:
         self._lock = threading.RLock()
         self._depth = 0
         self._loaded = LoadedVectors(folder)
+
+    @property
+    def where(self) -> Path:
+        """The index database (it holds the manifest): what messages name."""
+        return self.db_path
+
+    @contextlib.contextmanager
+    def write_errors(self) -> Iterator[None]:
+        """SQLite failures met while an update runs become typed errors: a full disk or
+        read-only media an IndexWriteError (the last published state is kept), anything else
+        the damaged-database error naming the fix."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            name = getattr(exc, "sqlite_errorname", "")
+            if name.startswith(
+                ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN")
+            ):
+                raise write_error(self.folder, exc) from exc
+            raise database_error(self.db_path, exc) from exc
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -297,11 +318,6 @@ class LocalStore:
         with self._reading() as conn:
             return store_read.document_passages(conn, source)
 
-    def neighbours(self, passage_id: int) -> tuple[int | None, int | None]:
-        """Ids of the previous and next passages of the same document."""
-        with self._reading() as conn:
-            return store_read.neighbours(conn, passage_id)
-
     def skipped(self) -> list[SkippedFile]:
         """Files the last indexing run could not use."""
         with self._reading() as conn:
@@ -323,7 +339,7 @@ class LocalStore:
                 size += p.stat().st_size if p.is_file() else 0
         return StoreStats(docs, passages, vectors, skipped, size, kind, complete)
 
-    def writer(self, lock: WriterLock | None = None) -> LocalWriter:
+    def writer(self, lock: HeldLock | None = None) -> LocalWriter:
         """Start an atomic update. Takes the writer lock unless the caller already holds it."""
         from askcorpus.store.local.writer import LocalWriter
 

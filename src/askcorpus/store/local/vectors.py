@@ -28,10 +28,10 @@ import faiss
 import numpy as np
 
 from askcorpus.errors import IndexCorruptError, IndexMismatchError
+from askcorpus.store.base import REBUILD
 
 log = logging.getLogger(__name__)
 
-REBUILD = "run `askcorpus index --rebuild`"
 
 #: Above this many vectors the index becomes approximate (IVF). Exact search of 200k
 #: 384-dimensional vectors takes ~10 ms on one core; past that it grows linearly (≈60 ms at 1M).

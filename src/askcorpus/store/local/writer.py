@@ -32,9 +32,11 @@ import numpy as np
 
 from askcorpus.records import Document, Passage, SkippedFile
 from askcorpus.store.base import Manifest
+from askcorpus.store.base import WriterLock as HeldLock
+from askcorpus.store.base import now_iso
 from askcorpus.store.local import generations as store_vectors
 from askcorpus.store.local.checksum import document_checksum, passage_checksum
-from askcorpus.store.local.files import DB_NAME, connect, now_iso, vector_path
+from askcorpus.store.local.files import DB_NAME, connect, vector_path
 from askcorpus.store.local.generations import (
     delta_path,
     load_generation,
@@ -52,12 +54,12 @@ log = logging.getLogger(__name__)
 class LocalWriter:
     """An update of a :class:`LocalStore`, invisible to readers until published."""
 
-    def __init__(self, store: LocalStore, lock: WriterLock | None = None):
+    def __init__(self, store: LocalStore, lock: HeldLock | None = None):
         self.store = store
-        self._own_lock = lock is None
-        self.lock = lock or WriterLock(store.folder)
-        if self._own_lock:
-            self.lock.acquire()
+        # A caller that holds the lock for a whole run passes it; otherwise take our own.
+        self._own_lock = WriterLock(store.folder) if lock is None else None
+        if self._own_lock is not None:
+            self._own_lock.acquire()
         self._conn: sqlite3.Connection | None = None
         self._done = False
         try:
@@ -289,8 +291,8 @@ class LocalWriter:
         if self._conn is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.close()
-        if self._own_lock:
-            self.lock.release()
+        if self._own_lock is not None:
+            self._own_lock.release()
 
     def rollback(self) -> None:
         """Abandon what was not yet published."""
