@@ -31,9 +31,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from askcorpus.records import Document, Passage, SkippedFile
-from askcorpus.store.base import Manifest
+from askcorpus.store.base import Manifest, now_iso
 from askcorpus.store.base import WriterLock as HeldLock
-from askcorpus.store.base import now_iso
 from askcorpus.store.local import generations as store_vectors
 from askcorpus.store.local.checksum import document_checksum, passage_checksum
 from askcorpus.store.local.files import DB_NAME, connect, vector_path
