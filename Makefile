@@ -24,8 +24,12 @@ index: install
 test: install
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q
 
+# Contracts (the folder list is the architecture), ruff and mypy; CI runs it with `make test`.
 lint: install
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 # Benchmarks (about an hour on 2 cores); results in docs/benchmarks.md. BENCH_ARGS='--only query'.
 bench: install
