@@ -1,20 +1,17 @@
-"""Untrusted content: index files are never unpickled, and hostile questions and documents (1 MB,
-control characters, right-to-left text, emoji) are handled."""
+"""Untrusted content: hostile questions and documents (1 MB, control characters, right-to-left
+text, emoji) are handled. (That no code unpickles, evals or execs what it reads is checked on
+every `make lint` by ruff's bandit rules S102/S301/S302/S307/S506, not here.)"""
 
 from __future__ import annotations
 
 import json
-import pickle
-import re
-import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from askcorpus.cli import main
 from askcorpus.embed.embedder import Embedder
-from askcorpus.errors import IndexCorruptError, IndexMismatchError, QueryError
+from askcorpus.errors import IndexCorruptError, QueryError
 from askcorpus.indexer.update import update_index
 from askcorpus.search.index import Index
 from askcorpus.settings import Settings
@@ -22,64 +19,8 @@ from askcorpus.store.local.store import DB_NAME, LocalStore
 
 from .conftest import write
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "askcorpus"
-
-
-class Payload:
-    """Unpickling this creates a marker file: proof that something was unpickled."""
-
-    marker: Path
-
-    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
-        return (Path.touch, (self.marker,))
-
-
-def test_no_code_can_unpickle() -> None:
-    risky = re.compile(r"\b(pickle|cPickle|marshal|shelve|joblib|dill|torch\.load)\b|allow_pickle")
-    offenders = [
-        f"{path.relative_to(SRC)}:{n}"
-        for path in SRC.rglob("*.py")
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if risky.search(line) or re.search(r"\bnp\.load\(", line)
-    ]
-    assert offenders == []
-
-
-@pytest.fixture
-def small_index(tmp_path: Path, embedder: Embedder) -> Settings:
-    write(tmp_path / "corpus" / "gas.txt", "Gazprom signed a gas supply contract with CNPC.")
-    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
-    update_index(settings, embedder)
-    return settings
-
-
-@pytest.mark.parametrize("where", ["faiss file", "manifest", "vector blob"])
-def test_planted_pickles_are_never_executed(
-    small_index: Settings, tmp_path: Path, where: str
-) -> None:
-    folder = tmp_path / f"planted-{where.replace(' ', '-')}"
-    shutil.copytree(small_index.index_dir, folder)
-    payload = Payload()
-    payload.marker = tmp_path / "unpickled"
-    blob = pickle.dumps(payload)
-    if where == "faiss file":
-        next(folder.glob("vectors-*.faiss")).write_bytes(blob)
-    else:
-        conn = sqlite3.connect(folder / DB_NAME)
-        with conn:
-            if where == "manifest":
-                conn.execute("UPDATE meta SET value = ? WHERE key = 'manifest'", (blob,))
-            else:
-                conn.execute("UPDATE passages SET vector = ?", (blob,))
-        conn.close()
-    with pytest.raises((IndexCorruptError, IndexMismatchError)):
-        LocalStore.open(folder)
-    assert not payload.marker.exists()
-    assert sorted(p.suffix for p in small_index.index_dir.iterdir()) == [
-        ".faiss",
-        ".lock",
-        ".sqlite3",
-    ]
+# The shipped article that reports the gas supply deal ("$400 billion gas supply agreement").
+GAS_DEAL_SOURCE = "why-a-moscow-beijing-axis-is-unlikely.txt"
 
 
 @pytest.mark.parametrize(
@@ -100,7 +41,8 @@ def test_hostile_questions_are_answered(shipped_index: Settings, question: str) 
         result = index.search(question, 5)
     finally:
         index.close()
-    assert result.hits, "the gas-deal passages should still be found"
+    sources = [h.source for h in result.hits]
+    assert GAS_DEAL_SOURCE in sources, f"the gas-deal passage should still be found: {sources}"
     if len(question) > 100_000:
         assert result.note and "truncated" in result.note
 

@@ -5,6 +5,14 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+#: What kind of file a document was read from (its reader).
+DocumentKind = Literal["text", "markdown", "html", "pdf", "docx"]
+#: Which candidate list(s) found a hit: the embedding side, the keyword side, or both.
+Via = Literal["dense", "keyword", "both"]
+#: The phase of an indexing run a :class:`Progress` report belongs to.
+Phase = Literal["reading", "embedding"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +38,7 @@ class Document:
     content_hash: str
     size: int
     mtime: float
-    kind: str = "text"
+    kind: DocumentKind = "text"
     page_starts: tuple[int, ...] = ()
     sections: tuple[Section, ...] = ()
 
@@ -88,7 +96,7 @@ class Hit:
     section: str | None = None
     highlight: tuple[int, int] | None = None
     matched_terms: tuple[str, ...] = ()
-    via: str = "dense"
+    via: Via = "dense"
     dense_score: float | None = None
     lexical_rank: int | None = None
 
@@ -148,21 +156,9 @@ class IndexReport:
 class Progress:
     """A progress report from a long operation (indexing), for bars in the CLI and window."""
 
-    phase: str
+    phase: Phase
     done: int
     total: int
     files_done: int = 0
     files_total: int = 0
     elapsed: float = 0.0
-
-    @property
-    def rate(self) -> float:
-        """Items per second so far."""
-        return self.done / self.elapsed if self.elapsed > 0 else 0.0
-
-    @property
-    def eta(self) -> float | None:
-        """Seconds left at the current rate, or None before the rate is known."""
-        if self.done <= 0 or self.elapsed <= 0 or self.total <= 0:
-            return None
-        return (self.total - self.done) / self.rate

@@ -11,10 +11,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 from askcorpus.errors import SettingsError, escape_controls
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+#: Which encoder runs the model: ONNX int8 when it can run ("auto"), or one of them by name.
+EncoderChoice = Literal["auto", "onnx-int8", "torch"]
 SCHEMA_VERSION = 2  # 2: documents and passages carry a checksum of what they show
 #: The most passages one search returns (``--top-k``); more is a clear error, not an overflow.
 MAX_TOP_K = 1000
@@ -59,7 +62,7 @@ class Settings:
     checkpoint_seconds: float = 600.0
     #: Which encoder runs the model: "auto" (ONNX int8 when it can run, else torch),
     #: "onnx-int8" or "torch" (see askcorpus.embed.embedder).
-    encoder: str = "auto"
+    encoder: EncoderChoice = "auto"
     #: Folder for the exported ONNX model (default ~/.cache/askcorpus).
     cache_dir: Path | None = None
 

@@ -30,7 +30,7 @@ from askcorpus.errors import AskcorpusError, Cancelled, CorpusError
 from askcorpus.indexer.setup import expected_manifest, open_for_update
 from askcorpus.ingest.documents import FileEntry, discover, load_document
 from askcorpus.ingest.formats import UnreadableFile
-from askcorpus.records import Document, IndexReport, Passage, Progress, SkippedFile
+from askcorpus.records import Document, IndexReport, Passage, Phase, Progress, SkippedFile
 from askcorpus.settings import Settings
 from askcorpus.store.base import Store, StoreWriter, WriterLock
 from askcorpus.store.factory import locate
@@ -123,7 +123,7 @@ class _Run:
         self.cancelled = cancelled or (lambda: False)
         self.files_total = 0
 
-    def report(self, phase: str, done: int, total: int, files_done: int) -> None:
+    def report(self, phase: Phase, done: int, total: int, files_done: int) -> None:
         if self.progress is not None:
             elapsed = time.perf_counter() - self.t0
             self.progress(Progress(phase, done, total, files_done, self.files_total, elapsed))

@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from askcorpus.records import Via
+
 RRF_K = 60
 # Tuned on SciFact train and half of ArguAna: flat between 0.4 and 0.55; see docs/quality.md.
 LEXICAL_WEIGHT = 0.5
@@ -41,7 +43,7 @@ class Fused:
     lexical_rank: int | None
 
     @property
-    def via(self) -> str:
+    def via(self) -> Via:
         """``both``, ``dense`` or ``keyword``: which candidate list(s) found the passage."""
         if self.dense_rank is not None and self.lexical_rank is not None:
             return "both"

@@ -12,7 +12,6 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +26,9 @@ from askcorpus.search.highlight import (
     sentence_overlaps,
     sentence_texts,
 )
+from askcorpus.search.merge import Group, merge_hits, promote_phrases
 from askcorpus.settings import MAX_TOP_K, Settings
-from askcorpus.store.base import Store, StoredPassage, StoreStats, check_manifest
+from askcorpus.store.base import Store, StoreStats, check_manifest
 from askcorpus.store.factory import locate
 from askcorpus.text.query import clean_question, fts_match, pair_match, quoted_phrases
 
@@ -45,24 +45,9 @@ ANSWER_THRESHOLD = 0.35
 DENSE_HIGHLIGHT_HITS = 1
 # At most this many sentences of a hit are embedded to pick its highlight (bounds the p95).
 DENSE_SENTENCES = 6
-# Merged neighbours must stay readable: a hit never grows beyond this many characters.
-MERGE_MAX_CHARS = 2400
-# A passage containing a quoted phrase of the question exactly gets this much extra score.
-PHRASE_BONUS = 0.25
 # Share of the BM25 score of the question's adjacent word pairs (as phrases) added to the
 # BM25 score of its words; tuned on SciFact train and half of ArguAna (docs/quality.md).
 PAIR_WEIGHT = 0.5
-
-
-@dataclass(frozen=True, slots=True)
-class _Group:
-    """Passages of one document merged into one hit (best passage first)."""
-
-    best: StoredPassage
-    fused: fusion.Fused
-    start: int
-    end: int
-    via: str
 
 
 class Index:
@@ -74,7 +59,9 @@ class Index:
         # Questions must be encoded by the backend that encoded the index's passages.
         self.embedder = (embedder or Embedder(settings)).match_index(store.manifest.backend)
         self._lock = threading.Lock()
-        self._sentence_cache: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
+        self._sentence_cache: OrderedDict[tuple[str, int, int, tuple[int, ...]], np.ndarray] = (
+            OrderedDict()
+        )
 
     @classmethod
     def open(
@@ -116,14 +103,14 @@ class Index:
         """
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}", hint=f"use one of {MODES}")
-        if mode != "keyword" and query_vec is None:
+        if mode == "keyword":
+            return fusion.single(self._lexical(text, n), "keyword"), query_vec
+        if query_vec is None:
             query_vec = self.embedder.encode_query(text)
-        dense = self.store.search_vectors(query_vec, n) if mode != "keyword" else []
+        dense = self.store.search_vectors(query_vec, n)
         if mode == "dense":
             return fusion.single(dense, "dense"), query_vec
         lexical = self._lexical(text, n)
-        if mode == "keyword":
-            return fusion.single(lexical, "keyword"), query_vec
         in_dense = {pid for pid, _s in dense}
         missing = [pid for pid, _s in lexical if pid not in in_dense]
         extra: dict[int, float] = {}
@@ -162,7 +149,7 @@ class Index:
             window = fused[: 3 * k + 5]
             passages = self.store.passages([f.id for f in window])
             ranked = [(passages[f.id], f) for f in window if f.id in passages]
-            ranked = _promote_phrases(ranked, quoted_phrases(text))
+            ranked = promote_phrases(ranked, quoted_phrases(text))
             texts: dict[str, str] = {}
 
             def doc_text(source: str) -> str:
@@ -171,7 +158,7 @@ class Index:
                     texts[source] = doc.text if doc is not None else ""
                 return texts[source]
 
-            groups = _merge(ranked, k, doc_text)
+            groups = merge_hits(ranked, k, doc_text)
             hits = [
                 self._hit(rank, g, text, query_vec, doc_text) for rank, g in enumerate(groups, 1)
             ]
@@ -182,7 +169,7 @@ class Index:
     def _hit(
         self,
         rank: int,
-        g: _Group,
+        g: Group,
         question: str,
         query_vec: np.ndarray | None,
         doc_text: Callable[[str], str],
@@ -246,56 +233,3 @@ class Index:
     def close(self) -> None:
         """Release the store."""
         self.store.close()
-
-
-def _promote_phrases(
-    ranked: list[tuple[StoredPassage, fusion.Fused]], phrases: list[str]
-) -> list[tuple[StoredPassage, fusion.Fused]]:
-    """Re-rank so passages holding the question's quoted phrases verbatim come first."""
-    if not phrases:
-        return ranked
-    wanted = [" ".join(p.lower().split()) for p in phrases]
-
-    def bonus(p: StoredPassage) -> float:
-        body = " ".join(p.text.lower().split())
-        return PHRASE_BONUS * sum(w in body for w in wanted) / len(wanted)
-
-    return sorted(ranked, key=lambda pf: -(pf[1].score + bonus(pf[0])))
-
-
-def _merge(
-    ranked: list[tuple[StoredPassage, fusion.Fused]], k: int, doc_text: Callable[[str], str]
-) -> list[_Group]:
-    """The first ``k`` hits, merging passages of one document that overlap or touch.
-
-    A lower-ranked passage overlapping or adjacent to chosen hits (only blank space between)
-    joins them into one hit whose span is the union, up to :data:`MERGE_MAX_CHARS`; if the
-    union would be longer the passage is dropped, so the top results are never near-copies
-    of each other and never continue one another.
-    """
-    groups: list[_Group] = []
-    for p, f in ranked:
-        touched = [i for i, g in enumerate(groups) if _touches(g, p, doc_text)]
-        if not touched:
-            if len(groups) < k:
-                groups.append(_Group(p, f, p.start, p.end, f.via))
-            continue
-        start = min(p.start, *(groups[i].start for i in touched))
-        end = max(p.end, *(groups[i].end for i in touched))
-        if end - start > MERGE_MAX_CHARS:
-            continue
-        first = groups[touched[0]]
-        vias = {f.via, *(groups[i].via for i in touched)}
-        via = vias.pop() if len(vias) == 1 else "both"
-        groups[touched[0]] = _Group(first.best, first.fused, start, end, via)
-        for i in reversed(touched[1:]):
-            del groups[i]
-    return groups
-
-
-def _touches(g: _Group, p: StoredPassage, doc_text: Callable[[str], str]) -> bool:
-    """True when passage ``p`` overlaps hit ``g`` or only blank space separates them."""
-    if g.best.source != p.source:
-        return False
-    lo, hi = (g.end, p.start) if g.end <= p.start else (p.end, g.start)
-    return lo >= hi or not doc_text(p.source)[lo:hi].strip()
