@@ -32,6 +32,7 @@ from askcorpus.errors import (
 )
 from askcorpus.settings import SCHEMA_VERSION
 from askcorpus.store.base import REBUILD, Manifest
+from askcorpus.store.durable import replace_durably
 from askcorpus.store.local.lock import LOCK_NAME, write_error
 from askcorpus.store.local.vectors import VectorIndex
 
@@ -204,14 +205,11 @@ def create_database(folder: Path, manifest: Manifest) -> None:
             conn.execute("COMMIT")
         finally:
             conn.close()
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
         # There is no database here (the caller checked), so a WAL or journal next to its name is
         # a deleted index's: SQLite would replay it onto the new database.
         for name in DATABASE_FILES[1:]:
             (folder / name).unlink(missing_ok=True)
-        os.replace(tmp, folder / DB_NAME)
-        fsync_dir(folder)
+        replace_durably(tmp, folder / DB_NAME)
     except (OSError, sqlite3.Error, RuntimeError) as exc:
         with contextlib.suppress(OSError):
             remove_new_database(folder)
@@ -225,15 +223,6 @@ def read_meta(conn: sqlite3.Connection, verify: bool) -> dict[str, str]:
         if verdict != ["ok"]:
             raise sqlite3.DatabaseError("; ".join(verdict[:3]))
     return dict(conn.execute("SELECT key, value FROM meta").fetchall())
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 #: What SQLite reports when it cannot create or grow a WAL database's shared-memory file

@@ -19,7 +19,6 @@ additions in one pass, so a chain costs about one extra copy of the vectors in m
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import struct
 import zlib
@@ -28,8 +27,10 @@ from pathlib import Path
 import numpy as np
 
 from askcorpus.errors import IndexCorruptError, IndexMismatchError
+from askcorpus.store.base import REBUILD
+from askcorpus.store.durable import write_bytes_atomically
 from askcorpus.store.local.check import vector_file_problem
-from askcorpus.store.local.files import REBUILD, fsync_dir, own_vector_files, vector_path
+from askcorpus.store.local.files import own_vector_files, vector_path
 from askcorpus.store.local.vectors import VectorIndex
 
 #: Below this many vectors a publish always rewrites the full file (~15 ms at 10k).
@@ -102,18 +103,7 @@ def write_delta(
     vectors = np.ascontiguousarray(vectors, dtype="<f4").reshape(len(ids), dimension)
     payload = removed.tobytes() + ids.tobytes() + vectors.tobytes()
     header = _HEADER.pack(_MAGIC, dimension, len(removed), len(ids), zlib.crc32(payload))
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(header + payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    fsync_dir(path.parent)
+    write_bytes_atomically(path, header + payload)
 
 
 def read_delta(path: Path, dimension: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -41,13 +41,12 @@ from askcorpus.errors import (
     IndexMissingError,
 )
 from askcorpus.records import Document, SkippedFile
-from askcorpus.store.base import DocState, Manifest, StoredPassage, StoreStats
+from askcorpus.store.base import REBUILD, DocState, Manifest, StoredPassage, StoreStats
 from askcorpus.store.base import WriterLock as HeldLock
 from askcorpus.store.local import read as store_read
 from askcorpus.store.local.check import consistency_problems, keyword_index_problem
 from askcorpus.store.local.files import (
     DB_NAME,
-    REBUILD,
     VERIFY_LIMIT,
     create_database,
     database_error,

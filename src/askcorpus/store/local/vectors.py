@@ -11,7 +11,7 @@ needs. The cells are re-trained when the index has grown so far that they are to
 index turns exact again when it shrinks below half the limit. ``storage="fp16"`` or ``"sq8"``
 halves or quarters the approximate index's memory for a small loss of recall.
 
-Files are written atomically (temporary file, fsync, rename) and checked on load: a truncated or
+Files are written atomically (:func:`askcorpus.store.durable.write_atomically`) and checked on load: a truncated or
 garbled file, or one of the wrong dimension, is an :class:`IndexCorruptError` /
 :class:`IndexMismatchError` naming the file.
 """
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,6 +28,7 @@ import numpy as np
 
 from askcorpus.errors import IndexCorruptError, IndexMismatchError
 from askcorpus.store.base import REBUILD
+from askcorpus.store.durable import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -251,16 +251,7 @@ class VectorIndex:
 
     def save(self, path: Path) -> None:
         """Write atomically: a reader sees the old file or the complete new one, never a part."""
-        tmp = path.with_name(path.name + ".tmp")
-        faiss.write_index(self._index, str(tmp))
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        write_atomically(path, lambda tmp: faiss.write_index(self._index, str(tmp)))
 
 
 def _exact(dimension: int) -> faiss.Index:

@@ -33,6 +33,7 @@ import numpy as np
 from askcorpus.records import Document, Passage, SkippedFile
 from askcorpus.store.base import Manifest, now_iso
 from askcorpus.store.base import WriterLock as HeldLock
+from askcorpus.store.durable import tmp_path
 from askcorpus.store.local import generations as store_vectors
 from askcorpus.store.local.checksum import document_checksum, passage_checksum
 from askcorpus.store.local.files import DB_NAME, connect, vector_path
@@ -255,7 +256,7 @@ class LocalWriter:
         except (OSError, sqlite3.Error, RuntimeError) as exc:  # faiss reports I/O as RuntimeError
             self.rollback()
             path.unlink(missing_ok=True)
-            path.with_name(path.name + ".tmp").unlink(missing_ok=True)
+            tmp_path(path).unlink(missing_ok=True)  # a writer that died half-way may leave it
             raise write_error(folder, exc) from exc
         self._generation, self._base, self._in_deltas = new_gen, base, in_deltas
         self._added, self._removed, self._kind = {}, [], self._vectors.kind
