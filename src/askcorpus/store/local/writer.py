@@ -72,7 +72,11 @@ class LocalWriter:
             # were loaded; the files are read again only when the store cannot lend them.
             lent = store.lend_vectors(self._generation)
             self._vectors: VectorIndex = lent or load_generation(
-                store.folder, self._generation, self._base, store.manifest.dimension
+                store.folder,
+                self._generation,
+                self._base,
+                store.manifest.dimension,
+                store.exact_limit,
             )
         except BaseException as exc:
             self._abandon()
