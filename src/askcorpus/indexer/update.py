@@ -216,13 +216,14 @@ class _Run:
         self.report("embedding", 0, total, self.files_total)  # the total, before the first block
         for block in _blocks(work, block_size):
             texts = [p.search_text for w in block for p in w.passages]
-            base = done
+
+            def on_progress(encoded: int, _total: int, base: int = done) -> None:
+                self.report("embedding", base + encoded, total, self.files_total)
+
             try:
                 vectors = self.embedder.encode_passages(
                     texts,
-                    progress=lambda d, _t, base=base: self.report(
-                        "embedding", base + d, total, self.files_total
-                    ),
+                    progress=on_progress,
                     cancelled=self.cancelled,
                     block=self.settings.encode_block,
                 )

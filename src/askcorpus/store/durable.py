@@ -66,7 +66,11 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically and durably (see :func:`write_atomically`)."""
-    write_atomically(path, lambda tmp: tmp.write_bytes(data))
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    write_atomically(path, write)
 
 
 def write_text_atomically(path: Path, text: str) -> None:

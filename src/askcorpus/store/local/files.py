@@ -261,7 +261,8 @@ def open_database(db: Path, verify: bool) -> tuple[IndexConnection, Manifest]:
             conn.close()
         raise database_error(db, exc) from exc
     except (KeyError, ValueError, TypeError) as exc:
-        conn.close()
+        if conn is not None:
+            conn.close()
         raise IndexCorruptError(
             f"index database {db} has no readable manifest ({exc!r})", db, REBUILD
         ) from exc

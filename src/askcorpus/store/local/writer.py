@@ -143,8 +143,8 @@ class LocalWriter:
                 document_checksum(source, title, document.kind, page_starts, sections, text),
             ),
         )
-        doc_id = cur.lastrowid
-        ids = []
+        doc_id = _row_id(cur)
+        ids: list[int] = []
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         for p, vec in zip(passages, vectors, strict=True):
             check = passage_checksum(
@@ -165,10 +165,11 @@ class LocalWriter:
                     check,
                 ),
             )
-            ids.append(cur.lastrowid)
+            passage_id = _row_id(cur)
+            ids.append(passage_id)
             self.conn.execute(
                 "INSERT INTO passages_fts (rowid, body) VALUES (?, ?)",
-                (cur.lastrowid, p.search_text),
+                (passage_id, p.search_text),
             )
         if ids:
             self._vectors.add(np.asarray(ids, dtype=np.int64), vectors)
@@ -313,3 +314,10 @@ class LocalWriter:
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if not self._done:
             self.rollback()
+
+
+def _row_id(cur: sqlite3.Cursor) -> int:
+    """The id SQLite gave the row ``cur`` just inserted."""
+    if cur.lastrowid is None:  # only after a statement that inserted nothing
+        raise sqlite3.DatabaseError("an insert into the index gave no row id")
+    return cur.lastrowid
