@@ -36,6 +36,7 @@ from askcorpus.errors import (
     AskcorpusError,
     IndexAccessError,
     IndexCorruptError,
+    IndexLocationError,
     IndexLockedError,
     IndexMismatchError,
     IndexMissingError,
@@ -150,7 +151,13 @@ class LocalStore:
     @classmethod
     def create(cls, folder: Path, manifest: Manifest, exact_limit: int = EXACT_LIMIT) -> LocalStore:
         """Create an empty index in ``folder`` (which must not hold one), atomically: the
-        database appears under its real name only once it is complete."""
+        database appears under its real name only once it is complete. An index already there
+        is an :class:`IndexLocationError`: creating never replaces one (a rebuild resets it
+        first)."""
+        if cls.exists(folder):
+            raise IndexLocationError(
+                f"index folder {folder} already holds an index", folder / DB_NAME, REBUILD
+            )
         create_database(folder, manifest)
         return cls.open(folder, exact_limit=exact_limit)
 
