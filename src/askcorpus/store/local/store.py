@@ -18,6 +18,9 @@ or the new one, never a mix; any damage met later (a garbled page) is an
 This module opens the store and keeps its loaded vectors in step with the committed generation;
 the queries live in :mod:`askcorpus.store.local.read` and :mod:`askcorpus.store.local.lexical`, the checks
 in :mod:`askcorpus.store.local.check`.
+
+Over 300 lines for a reason: it is one class whose lock, snapshot depth and loaded vectors every
+method shares; the queries themselves already live in the modules named above.
 """
 
 from __future__ import annotations
@@ -52,12 +55,11 @@ from askcorpus.store.local.files import (
     IndexConnection,
     create_database,
     database_error,
-    file_signature,
-    open_database,
 )
 from askcorpus.store.local.generations import LoadedVectors
 from askcorpus.store.local.lexical import search_lexical
 from askcorpus.store.local.lock import write_error
+from askcorpus.store.local.opening import file_signature, open_database
 from askcorpus.store.local.vectors import EXACT_LIMIT, VectorIndex
 
 #: Attempts to load the vectors of the generation just read while writers keep publishing.
@@ -176,7 +178,7 @@ class LocalStore:
                 raise database_error(self.db_path, exc) from exc
 
     def _check_unchanged(self) -> None:
-        """An index read ``immutable`` (see :func:`store_files.open_database`) must not change:
+        """An index read ``immutable`` (see :func:`~askcorpus.store.local.opening.open_database`) must not change:
         SQLite would not notice and could read half-written pages."""
         try:
             same = file_signature(self.db_path) == self._conn.frozen

@@ -35,7 +35,6 @@ from askcorpus.store.base import Manifest, now_iso
 from askcorpus.store.base import WriterLock as HeldLock
 from askcorpus.store.durable import tmp_path
 from askcorpus.store.local import generations as store_vectors
-from askcorpus.store.local.checksum import document_checksum, passage_checksum
 from askcorpus.store.local.files import DB_NAME, connect, vector_path
 from askcorpus.store.local.generations import (
     delta_path,
@@ -45,6 +44,7 @@ from askcorpus.store.local.generations import (
     write_delta,
 )
 from askcorpus.store.local.lock import WriterLock, write_error
+from askcorpus.store.local.rows import insert_document
 from askcorpus.store.local.store import LocalStore
 from askcorpus.store.local.vectors import VectorIndex
 
@@ -124,53 +124,8 @@ class LocalWriter:
     ) -> None:
         """Insert (or replace) a document with its passages and their vectors."""
         self.remove_document(document.source)
-        source, title, text = document.source, document.title, document.text
-        page_starts = json.dumps(list(document.page_starts))
-        sections = json.dumps([[s.start, s.title] for s in document.sections])
-        cur = self.conn.execute(
-            "INSERT INTO documents (source, title, kind, content_hash, size, mtime, text, "
-            "page_starts, sections, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                source,
-                title,
-                document.kind,
-                document.content_hash,
-                document.size,
-                document.mtime,
-                text,
-                page_starts,
-                sections,
-                document_checksum(source, title, document.kind, page_starts, sections, text),
-            ),
-        )
-        doc_id = _row_id(cur)
-        ids: list[int] = []
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        for p, vec in zip(passages, vectors, strict=True):
-            check = passage_checksum(
-                source, title, p.start, p.end, p.paragraph, p.page, p.section, text[p.start : p.end]
-            )
-            cur = self.conn.execute(
-                'INSERT INTO passages (doc_id, ordinal, start, "end", paragraph, page, section, '
-                "vector, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    doc_id,
-                    p.ordinal,
-                    p.start,
-                    p.end,
-                    p.paragraph,
-                    p.page,
-                    p.section,
-                    vec.tobytes(),
-                    check,
-                ),
-            )
-            passage_id = _row_id(cur)
-            ids.append(passage_id)
-            self.conn.execute(
-                "INSERT INTO passages_fts (rowid, body) VALUES (?, ?)",
-                (passage_id, p.search_text),
-            )
+        ids = insert_document(self.conn, document, passages, vectors)
         if ids:
             self._vectors.add(np.asarray(ids, dtype=np.int64), vectors)
             if not self._too_many:
@@ -314,10 +269,3 @@ class LocalWriter:
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if not self._done:
             self.rollback()
-
-
-def _row_id(cur: sqlite3.Cursor) -> int:
-    """The id SQLite gave the row ``cur`` just inserted."""
-    if cur.lastrowid is None:  # only after a statement that inserted nothing
-        raise sqlite3.DatabaseError("an insert into the index gave no row id")
-    return cur.lastrowid
