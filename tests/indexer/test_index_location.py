@@ -322,12 +322,6 @@ def test_a_new_index_is_not_fed_the_wal_of_a_deleted_one(tmp_path: Path) -> None
         store.close()
 
 
-def test_discovery_knows_the_index_database_name() -> None:
-    from askcorpus.ingest.documents import INDEX_MARKER
-
-    assert INDEX_MARKER == DB_NAME
-
-
 def test_rebuilding_a_benchmark_cache_keeps_a_user_file_in_it(
     tmp_path: Path, embedder: Embedder
 ) -> None:

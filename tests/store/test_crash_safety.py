@@ -141,12 +141,21 @@ def stored_state(index_dir: Path) -> tuple[State, bool]:
 
 @dataclass
 class Tally:
+    """What the killed rounds left, each checked valid by :func:`check_after`: the old state
+    (killed before its first publish), a checkpoint between the two (killed between publishes),
+    the new state (killed after its last commit, while cleaning up or exiting)."""
+
     kills: int = 0
-    incomplete_seen: int = 0
-    mid_publish: int = 0
-    no_index: int = 0
+    left_old: int = 0
+    left_checkpoint: int = 0
+    left_new: int = 0
     completed: int = 0
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def mid_update(self) -> int:
+        """Kills that struck before the run's final commit."""
+        return self.left_old + self.left_checkpoint
 
 
 def check_after(
@@ -259,16 +268,16 @@ def run_phase(
         if killed:
             kills += 1
             tally.kills += 1
-            if settings.index_dir.is_dir():
-                names = {p.name for p in settings.index_dir.iterdir()}
-                if any(n.endswith(".tmp") or n.endswith(".new") for n in names) or (
-                    len([n for n in names if n.startswith("vectors-")]) > 1
-                ):
-                    tally.mid_publish += 1
         exists, state = check_after(settings, old, new, embedder, rng)
-        tally.no_index += not exists
-        if exists and not stored_state(settings.index_dir)[1]:
-            tally.incomplete_seen += 1
+        if killed:
+            complete = exists and stored_state(settings.index_dir)[1]
+            if exists and not complete:
+                tally.left_checkpoint += 1
+            elif state == new and exists:
+                tally.left_new += 1
+            else:
+                assert state == old  # check_after: a complete index is the old or the new state
+                tally.left_old += 1
         if not killed:
             tally.completed += 1
             estimate = max(0.2, 1.2 * seconds)  # follow the machine's speed both ways
@@ -320,7 +329,12 @@ def test_sigkill_during_build_and_update_leaves_a_valid_index(
     finally:
         index.close()
     print(f"crash test: {tally}")
+    # The kills must really strike inside updates, or the checks above prove nothing: most of
+    # them before the final commit, some between checkpoints (a published incomplete state).
     assert tally.kills >= 2 * KILLS_PER_PHASE - 2
+    assert tally.kills == tally.left_old + tally.left_checkpoint + tally.left_new
+    assert tally.mid_update >= tally.kills // 2, tally
+    assert tally.left_checkpoint >= 1, tally
 
 
 @pytest.mark.parametrize(

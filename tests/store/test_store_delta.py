@@ -16,10 +16,12 @@ import pytest
 
 from askcorpus.errors import IndexCorruptError
 from askcorpus.settings import SCHEMA_VERSION
+from askcorpus.store import durable
 from askcorpus.store.base import Manifest
 from askcorpus.store.local import generations as store_vectors
 from askcorpus.store.local import writer as store_writer
 from askcorpus.store.local.store import LocalStore
+from askcorpus.store.local.vectors import EXACT_LIMIT
 from tests.synthetic import DIM, synthetic
 
 BASE_DOCS = 100  # x 10 passages: deltas may hold up to ~50 changes in all
@@ -30,8 +32,9 @@ def small_delta_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store_vectors, "DELTA_MIN_VECTORS", 100)
 
 
-def build(folder: Path) -> LocalStore:
-    store = LocalStore.create(folder, Manifest(SCHEMA_VERSION, "m", DIM, {}, "t", "t"))
+def build(folder: Path, exact_limit: int = EXACT_LIMIT) -> LocalStore:
+    manifest = Manifest(SCHEMA_VERSION, "m", DIM, {}, "t", "t")
+    store = LocalStore.create(folder, manifest, exact_limit=exact_limit)
     with store.writer() as w:
         for n in range(BASE_DOCS):
             w.add_document(*synthetic(f"doc{n}", 10, n))
@@ -182,7 +185,7 @@ def _update_and_die(folder: str, point: str) -> None:
     if point == "before-write":
         store_writer.write_delta = die
     elif point == "tmp-written":
-        store_vectors.os.replace = die  # type: ignore[attr-defined]
+        durable.os.replace = die  # the temporary file is written and synced, not renamed
     elif point == "renamed":
 
         def write_then_die(*args: object) -> None:
@@ -329,22 +332,17 @@ def test_a_delta_that_does_not_fit_on_disk_leaves_the_index_intact(tmp_path: Pat
     fresh.close()
 
 
-def test_deltas_on_an_approximate_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_deltas_on_an_approximate_index(tmp_path: Path) -> None:
     """Above the exact limit (lowered to 300 here) the index is IVF; deltas replay onto it the
-    same way."""
-    from askcorpus.store.local.vectors import VectorIndex
-
-    for method in (VectorIndex.load, VectorIndex.empty):
-        monkeypatch.setattr(method.__func__, "__defaults__", (300, "float32"))
-    monkeypatch.setattr(VectorIndex.__init__, "__defaults__", (300, "float32"))
-    store = build(tmp_path)
+    same way, for a reader opened with the same limit."""
+    store = build(tmp_path, exact_limit=300)
     assert store.stats().vector_index.startswith("IndexIVFFlat")
     with store.writer() as w:
         w.add_document(*synthetic("ivf", 6, 1100))
         w.remove_document("doc5")
         w.commit()
     assert vector_files(tmp_path) == ["vectors-1.faiss", "vectors-2.faiss.delta"]
-    fresh = LocalStore.open(tmp_path)
+    fresh = LocalStore.open(tmp_path, exact_limit=300)
     assert fresh.stats().vector_index == store.stats().vector_index
     assert_same(held(fresh), held(store))
     assert_same(held(fresh), stored(fresh))
@@ -355,23 +353,16 @@ def test_deltas_on_an_approximate_index(tmp_path: Path, monkeypatch: pytest.Monk
     fresh.close()
 
 
-def test_a_change_of_faiss_structure_writes_a_full_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_change_of_faiss_structure_writes_a_full_file(tmp_path: Path) -> None:
     """Crossing the exact limit (1,010 here) turns the index approximate: small as the change
     is, the new structure is published as a full file, not as a delta."""
-    from askcorpus.store.local.vectors import VectorIndex
-
-    for method in (VectorIndex.load, VectorIndex.empty):
-        monkeypatch.setattr(method.__func__, "__defaults__", (1_010, "float32"))
-    monkeypatch.setattr(VectorIndex.__init__, "__defaults__", (1_010, "float32"))
-    store = build(tmp_path)
+    store = build(tmp_path, exact_limit=1_010)
     assert store.stats().vector_index == "IndexFlatIP"
     with store.writer() as w:
         w.add_document(*synthetic("cross", 20, 1200))  # 20 changes: small enough for a delta
         w.commit()
     assert vector_files(tmp_path) == ["vectors-2.faiss"]
-    fresh = LocalStore.open(tmp_path)
+    fresh = LocalStore.open(tmp_path, exact_limit=1_010)
     assert fresh.stats().vector_index.startswith("IndexIVFFlat")
     assert_same(held(fresh), stored(fresh))
     store.close()

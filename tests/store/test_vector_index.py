@@ -113,9 +113,14 @@ def test_unknown_storage_is_refused() -> None:
         VectorIndex.empty(DIM, storage="int4")
 
 
-def test_sizes_grow_sublinearly() -> None:
-    assert cells_for(10_000) < cells_for(1_000_000) <= 4_000
-    assert probes_for(cells_for(1_000_000)) == cells_for(1_000_000) // 8
+def test_cells_grow_like_the_square_root_and_a_query_scans_a_small_share() -> None:
+    """Quadrupling the vectors about doubles the cells (sublinear, so cells stay well filled),
+    and a query scans at least a few cells but never most of them."""
+    for n in (10_000, 100_000, 1_000_000):
+        assert 1.9 <= cells_for(4 * n) / cells_for(n) <= 2.01  # int rounding
+        nlist = cells_for(n)
+        assert 8 <= probes_for(nlist) <= nlist // 4
+    assert cells_for(1) >= 64 and probes_for(cells_for(1)) >= 8  # tiny indexes still get cells
 
 
 def test_load_reports_missing_damaged_and_mismatched_files(tmp_path: Path) -> None:

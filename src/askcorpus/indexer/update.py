@@ -26,13 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from askcorpus.embed.embedder import Embedder
-from askcorpus.errors import AskcorpusError, Cancelled, CorpusError
-from askcorpus.indexer.setup import expected_manifest, open_for_update
+from askcorpus.errors import Cancelled, CorpusError
+from askcorpus.indexer.setup import open_for_update
 from askcorpus.ingest.documents import FileEntry, discover, load_document
 from askcorpus.ingest.formats import UnreadableFile
 from askcorpus.records import Document, IndexReport, Passage, Phase, Progress, SkippedFile
 from askcorpus.settings import Settings
-from askcorpus.store.base import Store, StoreWriter, WriterLock
+from askcorpus.store.base import Store, StoreWriter, WriterLock, expected_manifest
 from askcorpus.store.factory import locate
 from askcorpus.text.chunking import chunk_document
 
@@ -216,13 +216,14 @@ class _Run:
         self.report("embedding", 0, total, self.files_total)  # the total, before the first block
         for block in _blocks(work, block_size):
             texts = [p.search_text for w in block for p in w.passages]
-            base = done
+
+            def on_progress(encoded: int, _total: int, base: int = done) -> None:
+                self.report("embedding", base + encoded, total, self.files_total)
+
             try:
                 vectors = self.embedder.encode_passages(
                     texts,
-                    progress=lambda d, _t, base=base: self.report(
-                        "embedding", base + d, total, self.files_total
-                    ),
+                    progress=on_progress,
                     cancelled=self.cancelled,
                     block=self.settings.encode_block,
                 )
@@ -267,4 +268,4 @@ def _blocks(work: list[_Work], size: int) -> list[list[_Work]]:
     return blocks
 
 
-__all__ = ["update_index", "expected_manifest", "read_entry", "AskcorpusError"]
+__all__ = ["update_index", "read_entry"]

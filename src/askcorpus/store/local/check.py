@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from askcorpus.errors import AskcorpusError, IndexCorruptError, IndexMismatchError
-from askcorpus.store.base import Manifest
+from askcorpus.store.base import REBUILD, Manifest
 from askcorpus.store.local.checksum import document_checksum, passage_checksum
-from askcorpus.store.local.files import DB_NAME, REBUILD, connect
+from askcorpus.store.local.files import DB_NAME, connect
 from askcorpus.store.local.vectors import VectorIndex
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,6 @@ additions in one pass, so a chain costs about one extra copy of the vectors in m
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import struct
 import zlib
@@ -28,9 +27,11 @@ from pathlib import Path
 import numpy as np
 
 from askcorpus.errors import IndexCorruptError, IndexMismatchError
+from askcorpus.store.base import REBUILD
+from askcorpus.store.durable import write_bytes_atomically
 from askcorpus.store.local.check import vector_file_problem
-from askcorpus.store.local.files import REBUILD, fsync_dir, own_vector_files, vector_path
-from askcorpus.store.local.vectors import VectorIndex
+from askcorpus.store.local.files import own_vector_files, vector_path
+from askcorpus.store.local.vectors import EXACT_LIMIT, VectorIndex
 
 #: Below this many vectors a publish always rewrites the full file (~15 ms at 10k).
 DELTA_MIN_VECTORS = 20_000
@@ -71,10 +72,13 @@ def files_of(folder: Path, generation: int, base: int) -> list[Path]:
     ]
 
 
-def load_generation(folder: Path, generation: int, base: int, dimension: int) -> VectorIndex:
-    """The vectors of ``generation``: its base file with its deltas applied. Raises
-    :class:`IndexCorruptError` naming the file that is missing or damaged."""
-    vectors = VectorIndex.load(vector_path(folder, base), dimension)
+def load_generation(
+    folder: Path, generation: int, base: int, dimension: int, exact_limit: int = EXACT_LIMIT
+) -> VectorIndex:
+    """The vectors of ``generation``: its base file with its deltas applied, approximate above
+    ``exact_limit`` vectors (see :class:`VectorIndex`). Raises :class:`IndexCorruptError`
+    naming the file that is missing or damaged."""
+    vectors = VectorIndex.load(vector_path(folder, base), dimension, exact_limit)
     if generation == base:
         return vectors
     added: dict[int, np.ndarray] = {}
@@ -102,18 +106,7 @@ def write_delta(
     vectors = np.ascontiguousarray(vectors, dtype="<f4").reshape(len(ids), dimension)
     payload = removed.tobytes() + ids.tobytes() + vectors.tobytes()
     header = _HEADER.pack(_MAGIC, dimension, len(removed), len(ids), zlib.crc32(payload))
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(header + payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    fsync_dir(path.parent)
+    write_bytes_atomically(path, header + payload)
 
 
 def read_delta(path: Path, dimension: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -165,8 +158,9 @@ class LoadedVectors:
     (searches run outside it, counted in ``searching``, so a writer never takes them mid-search).
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, exact_limit: int = EXACT_LIMIT):
         self.folder = folder
+        self.exact_limit = exact_limit
         self.index: VectorIndex | None = None
         self.generation = -1
         self.base = -1
@@ -186,7 +180,7 @@ class LoadedVectors:
         if generation == self.generation and self.index is not None:
             return True
         try:
-            index = load_generation(self.folder, generation, base, dimension)
+            index = load_generation(self.folder, generation, base, dimension, self.exact_limit)
         except IndexCorruptError:
             gone = any(not p.is_file() for p in files_of(self.folder, generation, base))
             if not final and gone:

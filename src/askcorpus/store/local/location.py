@@ -41,6 +41,7 @@ from askcorpus.store.local.files import (
 )
 from askcorpus.store.local.lock import WriterLock
 from askcorpus.store.local.store import LocalStore
+from askcorpus.store.local.vectors import EXACT_LIMIT
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +51,14 @@ OS_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 @dataclass(frozen=True, slots=True)
 class LocalLocation:
-    """An index folder: SQLite + FTS5 + FAISS files (see :mod:`askcorpus.store.local.store`)."""
+    """An index folder: SQLite + FTS5 + FAISS files (see :mod:`askcorpus.store.local.store`).
+
+    ``exact_limit``: how many vectors the stores opened here search exactly before they switch
+    to the approximate (IVF) index (:data:`~askcorpus.store.local.vectors.EXACT_LIMIT`; tests
+    pass a small one to exercise IVF on a few hundred vectors)."""
 
     folder: Path
+    exact_limit: int = EXACT_LIMIT
 
     @property
     def where(self) -> Path:
@@ -65,11 +71,11 @@ class LocalLocation:
 
     def open(self, verify: bool | None = None) -> LocalStore:
         """Open the index in the folder (see :meth:`LocalStore.open`)."""
-        return LocalStore.open(self.folder, verify)
+        return LocalStore.open(self.folder, verify, self.exact_limit)
 
     def create(self, manifest: Manifest) -> LocalStore:
         """Create an empty index in the folder, atomically."""
-        return LocalStore.create(self.folder, manifest)
+        return LocalStore.create(self.folder, manifest, self.exact_limit)
 
     def lock(self) -> WriterLock:
         """The folder's writer lock (an advisory flock on ``writer.lock``)."""

@@ -92,11 +92,6 @@ class WriterLock:
         os.close(self._fd)
         self._fd = None
 
-    @property
-    def held(self) -> bool:
-        """True while this object holds the lock."""
-        return self._fd is not None
-
     def __enter__(self) -> WriterLock:
         self.acquire()
         return self

@@ -16,9 +16,8 @@ import numpy as np
 
 from askcorpus.errors import IndexCorruptError
 from askcorpus.records import Document, Section, SkippedFile
-from askcorpus.store.base import DocState, StoredPassage
+from askcorpus.store.base import REBUILD, DocState, StoredPassage
 from askcorpus.store.local.checksum import document_checksum, passage_checksum
-from askcorpus.store.local.files import REBUILD
 
 
 def document_states(conn: sqlite3.Connection) -> dict[str, DocState]:

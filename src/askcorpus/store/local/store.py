@@ -18,6 +18,9 @@ or the new one, never a mix; any damage met later (a garbled page) is an
 This module opens the store and keeps its loaded vectors in step with the committed generation;
 the queries live in :mod:`askcorpus.store.local.read` and :mod:`askcorpus.store.local.lexical`, the checks
 in :mod:`askcorpus.store.local.check`.
+
+Over 300 lines for a reason: it is one class whose lock, snapshot depth and loaded vectors every
+method shares; the queries themselves already live in the modules named above.
 """
 
 from __future__ import annotations
@@ -36,28 +39,28 @@ from askcorpus.errors import (
     AskcorpusError,
     IndexAccessError,
     IndexCorruptError,
+    IndexLocationError,
     IndexLockedError,
     IndexMismatchError,
     IndexMissingError,
 )
 from askcorpus.records import Document, SkippedFile
-from askcorpus.store.base import DocState, Manifest, StoredPassage, StoreStats
+from askcorpus.store.base import REBUILD, DocState, Manifest, StoredPassage, StoreStats
 from askcorpus.store.base import WriterLock as HeldLock
 from askcorpus.store.local import read as store_read
 from askcorpus.store.local.check import consistency_problems, keyword_index_problem
 from askcorpus.store.local.files import (
     DB_NAME,
-    REBUILD,
     VERIFY_LIMIT,
+    IndexConnection,
     create_database,
     database_error,
-    file_signature,
-    open_database,
 )
 from askcorpus.store.local.generations import LoadedVectors
 from askcorpus.store.local.lexical import search_lexical
 from askcorpus.store.local.lock import write_error
-from askcorpus.store.local.vectors import VectorIndex
+from askcorpus.store.local.opening import file_signature, open_database
+from askcorpus.store.local.vectors import EXACT_LIMIT, VectorIndex
 
 #: Attempts to load the vectors of the generation just read while writers keep publishing.
 _LOAD_RETRIES = 5
@@ -71,14 +74,23 @@ log = logging.getLogger(__name__)
 class LocalStore:
     """FAISS + SQLite index in one folder (see module docstring)."""
 
-    def __init__(self, folder: Path, conn: sqlite3.Connection, manifest: Manifest):
+    def __init__(
+        self,
+        folder: Path,
+        conn: IndexConnection,
+        manifest: Manifest,
+        exact_limit: int = EXACT_LIMIT,
+    ):
         self.folder = folder
+        #: Above this many vectors searches go through the approximate (IVF) index; every
+        #: vector index this store loads or a writer of it builds uses it (it is not stored).
+        self.exact_limit = exact_limit
         self.db_path = folder / DB_NAME
         self.manifest = manifest
         self._conn = conn
         self._lock = threading.RLock()
         self._depth = 0
-        self._loaded = LoadedVectors(folder)
+        self._loaded = LoadedVectors(folder, exact_limit)
 
     @property
     def where(self) -> Path:
@@ -107,7 +119,9 @@ class LocalStore:
         return (folder / DB_NAME).is_file()
 
     @classmethod
-    def open(cls, folder: Path, verify: bool | None = None) -> LocalStore:
+    def open(
+        cls, folder: Path, verify: bool | None = None, exact_limit: int = EXACT_LIMIT
+    ) -> LocalStore:
         """Open an existing index; raises a typed error when missing, damaged or of another
         schema version, naming the file at fault and the fix.
 
@@ -116,14 +130,15 @@ class LocalStore:
         database's passage ids. ``verify`` adds SQLite's page check and the comparison of every
         vector with the database's copy; by default it runs for databases up to
         :data:`VERIFY_LIMIT` bytes. Larger ones get it from ``askcorpus status``, and damage met
-        while reading is still a typed error (docs/index-integrity.md)."""
+        while reading is still a typed error (docs/index-integrity.md). ``exact_limit``: see
+        :class:`~askcorpus.store.local.vectors.VectorIndex` (tests lower it to reach IVF)."""
         db = folder / DB_NAME
         if not db.is_file():
             raise IndexMissingError(f"no index at {folder}", folder, "run `askcorpus index`")
         if verify is None:
             verify = db.stat().st_size <= VERIFY_LIMIT
         conn, manifest = open_database(db, verify)
-        store = cls(folder, conn, manifest)
+        store = cls(folder, conn, manifest, exact_limit)
         try:
             store._load_vectors()
             problems = store.check(deep=False) if verify else []
@@ -136,11 +151,17 @@ class LocalStore:
         return store
 
     @classmethod
-    def create(cls, folder: Path, manifest: Manifest) -> LocalStore:
+    def create(cls, folder: Path, manifest: Manifest, exact_limit: int = EXACT_LIMIT) -> LocalStore:
         """Create an empty index in ``folder`` (which must not hold one), atomically: the
-        database appears under its real name only once it is complete."""
+        database appears under its real name only once it is complete. An index already there
+        is an :class:`IndexLocationError`: creating never replaces one (a rebuild resets it
+        first)."""
+        if cls.exists(folder):
+            raise IndexLocationError(
+                f"index folder {folder} already holds an index", folder / DB_NAME, REBUILD
+            )
         create_database(folder, manifest)
-        return cls.open(folder)
+        return cls.open(folder, exact_limit=exact_limit)
 
     # -- consistency ---------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -157,7 +178,7 @@ class LocalStore:
                 raise database_error(self.db_path, exc) from exc
 
     def _check_unchanged(self) -> None:
-        """An index read ``immutable`` (see :func:`store_files.open_database`) must not change:
+        """An index read ``immutable`` (see :func:`~askcorpus.store.local.opening.open_database`) must not change:
         SQLite would not notice and could read half-written pages."""
         try:
             same = file_signature(self.db_path) == self._conn.frozen

@@ -11,7 +11,7 @@ needs. The cells are re-trained when the index has grown so far that they are to
 index turns exact again when it shrinks below half the limit. ``storage="fp16"`` or ``"sq8"``
 halves or quarters the approximate index's memory for a small loss of recall.
 
-Files are written atomically (temporary file, fsync, rename) and checked on load: a truncated or
+Files are written atomically (:func:`askcorpus.store.durable.write_atomically`) and checked on load: a truncated or
 garbled file, or one of the wrong dimension, is an :class:`IndexCorruptError` /
 :class:`IndexMismatchError` naming the file.
 """
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,6 +28,7 @@ import numpy as np
 
 from askcorpus.errors import IndexCorruptError, IndexMismatchError
 from askcorpus.store.base import REBUILD
+from askcorpus.store.durable import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,9 @@ STORAGES = ("float32", "fp16", "sq8")
 _TRAIN_PER_CELL = 32
 _KMEANS_ITERATIONS = 12
 _SEED = 1234
+# faiss's type stubs (1.15) leave out the DirectMap enum; set_direct_map_type takes its ints.
+_HASHTABLE: int = faiss.DirectMap.Hashtable  # type: ignore[attr-defined]
+_NO_MAP: int = faiss.DirectMap.NoMap  # type: ignore[attr-defined]
 
 
 def cells_for(n: int) -> int:
@@ -118,23 +121,34 @@ class VectorIndex:
         ivf = self._ivf()
         if ivf is not None:
             return f"{type(ivf).__name__}(nlist={ivf.nlist}, nprobe={ivf.nprobe})"
-        inner = (
-            faiss.downcast_index(self._index.index)
-            if hasattr(self._index, "index")
-            else self._index
-        )
+        id_map = self._id_map()
+        inner = faiss.downcast_index(id_map.index) if id_map is not None else self._index
         return type(inner).__name__
 
     def _ivf(self) -> faiss.IndexIVF | None:
         index = faiss.downcast_index(self._index)
         return index if isinstance(index, faiss.IndexIVF) else None
 
+    def _id_map(self) -> faiss.IndexIDMap | None:
+        """The exact index's id map (``IndexIDMap2`` over ``IndexFlatIP``), None when IVF."""
+        index = faiss.downcast_index(self._index)
+        return index if isinstance(index, faiss.IndexIDMap) else None
+
+    def _exact_map(self) -> faiss.IndexIDMap:
+        """The id map of an index known to be exact."""
+        id_map = self._id_map()
+        if id_map is None:
+            raise TypeError(f"expected an exact vector index, found {self.kind}")
+        return id_map
+
     def ids(self) -> np.ndarray:
         """The passage ids held (for consistency checks against the database)."""
         ivf = self._ivf()
         if ivf is None:
-            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            return faiss.vector_to_array(self._exact_map().id_map).astype(np.int64)
         lists = ivf.invlists
+        if lists is None:  # an IVF index without inverted lists holds no vectors
+            return np.empty(0, np.int64)
         parts = [
             faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy()
             for i in range(ivf.nlist)
@@ -168,7 +182,7 @@ class VectorIndex:
 
     def remove(self, ids: Sequence[int]) -> None:
         """Remove the vectors of passage ``ids``; turns exact again below half the limit."""
-        self._index.remove_ids(np.asarray(list(ids), dtype=np.int64))
+        self._index.remove_ids(_selector(np.asarray(list(ids), dtype=np.int64)))
         if self._ivf() is not None and self.ntotal < self.exact_limit // 2:
             old_ids, old_vecs = self.all_vectors()
             self._index = _exact(self.dimension)
@@ -180,7 +194,7 @@ class VectorIndex:
         add ``vectors`` under ``ids``, keeping the structure as it is (the writer that made the
         change kept it too, or it would have written a full file)."""
         if len(removed):
-            self._index.remove_ids(np.ascontiguousarray(removed, dtype=np.int64))
+            self._index.remove_ids(_selector(removed))
         if len(ids):
             self._index.add_with_ids(
                 np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dimension),
@@ -192,16 +206,16 @@ class VectorIndex:
         ivf = self._ivf()
         ids = self.ids()
         if ivf is None:
-            flat = faiss.downcast_index(self._index.index)
+            flat = faiss.downcast_index(self._exact_map().index)
             vecs = flat.reconstruct_n(0, flat.ntotal) if flat.ntotal else np.empty((0, flat.d))
             return ids, np.ascontiguousarray(vecs, dtype=np.float32)
         if not len(ids):
             return ids, np.empty((0, ivf.d), np.float32)
-        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+        ivf.set_direct_map_type(_HASHTABLE)
         try:
             vecs = ivf.reconstruct_batch(ids)
         finally:
-            ivf.set_direct_map_type(faiss.DirectMap.NoMap)
+            ivf.set_direct_map_type(_NO_MAP)
         return ids, np.ascontiguousarray(vecs, dtype=np.float32)
 
     def _build_ivf(self, ids: np.ndarray, vectors: np.ndarray) -> faiss.Index:
@@ -209,6 +223,7 @@ class VectorIndex:
         d = vectors.shape[1]
         nlist = cells_for(len(vectors))
         quantizer = faiss.IndexFlatIP(d)
+        index: faiss.IndexIVF
         if self.storage == "float32":
             index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
         else:
@@ -251,16 +266,12 @@ class VectorIndex:
 
     def save(self, path: Path) -> None:
         """Write atomically: a reader sees the old file or the complete new one, never a part."""
-        tmp = path.with_name(path.name + ".tmp")
-        faiss.write_index(self._index, str(tmp))
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        write_atomically(path, lambda tmp: faiss.write_index(self._index, str(tmp)))
+
+
+def _selector(ids: np.ndarray) -> faiss.IDSelector:
+    """The ids to remove as the selector FAISS takes."""
+    return faiss.IDSelectorBatch(np.ascontiguousarray(ids, dtype=np.int64).reshape(-1))
 
 
 def _exact(dimension: int) -> faiss.Index:

@@ -33,8 +33,8 @@ import numpy as np
 from askcorpus.records import Document, Passage, SkippedFile
 from askcorpus.store.base import Manifest, now_iso
 from askcorpus.store.base import WriterLock as HeldLock
+from askcorpus.store.durable import tmp_path
 from askcorpus.store.local import generations as store_vectors
-from askcorpus.store.local.checksum import document_checksum, passage_checksum
 from askcorpus.store.local.files import DB_NAME, connect, vector_path
 from askcorpus.store.local.generations import (
     delta_path,
@@ -44,6 +44,7 @@ from askcorpus.store.local.generations import (
     write_delta,
 )
 from askcorpus.store.local.lock import WriterLock, write_error
+from askcorpus.store.local.rows import insert_document
 from askcorpus.store.local.store import LocalStore
 from askcorpus.store.local.vectors import VectorIndex
 
@@ -71,7 +72,11 @@ class LocalWriter:
             # were loaded; the files are read again only when the store cannot lend them.
             lent = store.lend_vectors(self._generation)
             self._vectors: VectorIndex = lent or load_generation(
-                store.folder, self._generation, self._base, store.manifest.dimension
+                store.folder,
+                self._generation,
+                self._base,
+                store.manifest.dimension,
+                store.exact_limit,
             )
         except BaseException as exc:
             self._abandon()
@@ -119,52 +124,8 @@ class LocalWriter:
     ) -> None:
         """Insert (or replace) a document with its passages and their vectors."""
         self.remove_document(document.source)
-        source, title, text = document.source, document.title, document.text
-        page_starts = json.dumps(list(document.page_starts))
-        sections = json.dumps([[s.start, s.title] for s in document.sections])
-        cur = self.conn.execute(
-            "INSERT INTO documents (source, title, kind, content_hash, size, mtime, text, "
-            "page_starts, sections, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                source,
-                title,
-                document.kind,
-                document.content_hash,
-                document.size,
-                document.mtime,
-                text,
-                page_starts,
-                sections,
-                document_checksum(source, title, document.kind, page_starts, sections, text),
-            ),
-        )
-        doc_id = cur.lastrowid
-        ids = []
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        for p, vec in zip(passages, vectors, strict=True):
-            check = passage_checksum(
-                source, title, p.start, p.end, p.paragraph, p.page, p.section, text[p.start : p.end]
-            )
-            cur = self.conn.execute(
-                'INSERT INTO passages (doc_id, ordinal, start, "end", paragraph, page, section, '
-                "vector, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    doc_id,
-                    p.ordinal,
-                    p.start,
-                    p.end,
-                    p.paragraph,
-                    p.page,
-                    p.section,
-                    vec.tobytes(),
-                    check,
-                ),
-            )
-            ids.append(cur.lastrowid)
-            self.conn.execute(
-                "INSERT INTO passages_fts (rowid, body) VALUES (?, ?)",
-                (cur.lastrowid, p.search_text),
-            )
+        ids = insert_document(self.conn, document, passages, vectors)
         if ids:
             self._vectors.add(np.asarray(ids, dtype=np.int64), vectors)
             if not self._too_many:
@@ -255,7 +216,7 @@ class LocalWriter:
         except (OSError, sqlite3.Error, RuntimeError) as exc:  # faiss reports I/O as RuntimeError
             self.rollback()
             path.unlink(missing_ok=True)
-            path.with_name(path.name + ".tmp").unlink(missing_ok=True)
+            tmp_path(path).unlink(missing_ok=True)  # a writer that died half-way may leave it
             raise write_error(folder, exc) from exc
         self._generation, self._base, self._in_deltas = new_gen, base, in_deltas
         self._added, self._removed, self._kind = {}, [], self._vectors.kind
