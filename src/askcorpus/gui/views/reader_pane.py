@@ -51,19 +51,22 @@ class ReaderPane(QWidget):
         self._map = QtPositions("")
         self._programmatic_selection = False
 
-        self.title = QLabel(objectName="readerTitle")
+        self.title = QLabel()
+        self.title.setObjectName("readerTitle")
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
         self.title.setFont(font)
         self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.meta = QLabel(objectName="readerMeta")
+        self.meta = QLabel()
+        self.meta.setObjectName("readerMeta")
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.prev_button = self._button("‹  Previous", "Previous passage of this document (Alt+Up)")
         self.next_button = self._button("Next  ›", "Next passage of this document (Alt+Down)")
-        self.position_label = QLabel(objectName="muted")
+        self.position_label = QLabel()
+        self.position_label.setObjectName("muted")
         self.copy_button = self._button(
             "Copy citation", "Copy the passage with its source (Ctrl+C)"
         )
@@ -216,8 +219,8 @@ class ReaderPane(QWidget):
         fmt = QTextCharFormat()
         fmt.setBackground(color)
         fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
-        sel.cursor = cursor  # type: ignore[misc]
-        sel.format = fmt  # type: ignore[misc]
+        sel.cursor = cursor
+        sel.format = fmt
         return sel
 
     def _set_selection_visible(self, visible: bool) -> None:

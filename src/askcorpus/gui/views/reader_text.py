@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt
-from PySide6.QtGui import QTextBlockFormat, QTextCursor
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QResizeEvent, QTextBlockFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 _BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n\s*")
@@ -46,10 +46,10 @@ class ReaderText(QTextEdit):
             )
             cursor.mergeBlockFormat(fmt)
 
-    def resizeEvent(self, event: QEvent) -> None:  # type: ignore[override]
+    def resizeEvent(self, event: QResizeEvent) -> None:
         side = max(0, (self.width() - READING_WIDTH) // 2)
         self.setViewportMargins(side, 0, side, 0)
-        super().resizeEvent(event)  # type: ignore[arg-type]
+        super().resizeEvent(event)
 
     def _rect(self, pos: int) -> QRect:
         cursor = QTextCursor(self.document())
