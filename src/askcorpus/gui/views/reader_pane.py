@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 from askcorpus.gui.tasks import DocumentView
 from askcorpus.gui.theme import Tints
 from askcorpus.gui.views.find_bar import FindBar
-from askcorpus.gui.views.reader_text import ReaderText, paragraphs
+from askcorpus.gui.views.reader_text import ReaderText
 from askcorpus.gui.views.snippets import QtPositions, join_nonempty
 from askcorpus.gui.views.widgets import EmptyState, NoticeBar
+from askcorpus.text.chunking import paragraph_spans
 
 
 class ReaderPane(QWidget):
@@ -193,7 +194,8 @@ class ReaderPane(QWidget):
         text = self.view.document.text if self.view is not None else ""
         selections = [
             self._extra(self._map(pa), self._map(pb), tints.passage_bg)
-            for pa, pb in paragraphs(text, start, end)
+            # The chunker's paragraphs (a passage is never blank, the fallback is for safety).
+            for pa, pb in paragraph_spans(text, start, end) or [(start, end)]
         ]
         if sentence is not None:
             selections.append(
