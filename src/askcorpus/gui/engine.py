@@ -7,6 +7,9 @@ writes; when it finishes, the index is reopened on the query queue and swapped i
 
 Every request carries a number; answers to an older question, or for a corpus that is no longer
 open, are dropped rather than shown.
+
+(Over 300 lines: one class, the window's only door to the core; its request numbering, index
+swapping and indexing state are one piece and read best together.)
 """
 
 from __future__ import annotations
