@@ -106,7 +106,7 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
 
     marks: dict[str, float] = {}
     searched: dict[str, float] = {}
-    view = window.results.view
+    view = window.parts.results.view
     view.resultsPainted.connect(lambda: marks.setdefault("painted", time.perf_counter()))
 
     def on_search(timed: Any) -> None:
@@ -129,14 +129,14 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
     engine.documentReady.connect(lambda _v: marks.setdefault("reader", time.perf_counter()))
 
     def ask(question: str) -> dict[str, float] | None:
-        window.question_edit.clear()
-        QTest.keyClicks(window.question_edit, question)
+        window.parts.question_edit.clear()
+        QTest.keyClicks(window.parts.question_edit, question)
         idle(250)  # a person's typing takes longer than this; lets the completer settle
         marks.clear()
         searched.clear()
         c0 = time.process_time()
         t0 = time.perf_counter()
-        QTest.keyClick(window.question_edit, Qt.Key.Key_Return)
+        QTest.keyClick(window.parts.question_edit, Qt.Key.Key_Return)
         marks["enter_handled"] = time.perf_counter()
         answered = (view.resultsPainted, engine.searchDone, engine.searchFailed)
         painted = wait(lambda: "painted" in marks or searched.get("hits") == 0, answered)

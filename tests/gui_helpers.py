@@ -38,16 +38,19 @@ def ask(qtbot, window: MainWindow, question: str) -> None:
     """Type ``question``, press Enter, and wait for its answer (or a 'no results' state)."""
     from PySide6.QtCore import Qt
 
-    window.question_edit.clear()
-    qtbot.keyClicks(window.question_edit, question)
+    window.parts.question_edit.clear()
+    qtbot.keyClicks(window.parts.question_edit, question)
     with qtbot.waitSignal(window.engine.searchDone, timeout=TIMEOUT):
-        qtbot.keyClick(window.question_edit, Qt.Key.Key_Return)
+        qtbot.keyClick(window.parts.question_edit, Qt.Key.Key_Return)
 
 
 def wait_reader(qtbot, window: MainWindow, source: str) -> None:
     """Wait until the reading pane shows ``source``."""
     qtbot.waitUntil(
-        lambda: window.reader.view is not None and window.reader.view.document.source == source,
+        lambda: (
+            window.parts.reader.view is not None
+            and window.parts.reader.view.document.source == source
+        ),
         timeout=TIMEOUT,
     )
 

@@ -246,8 +246,8 @@ def pump_until(ok, seconds):
 ready = pump_until(lambda: window.info is not None and window.engine.model_ready, 240)
 results = []
 window.engine.searchDone.connect(lambda r: results.append(r))
-QTest.keyClicks(window.question_edit, question)
-QTest.keyClick(window.question_edit, Qt.Key.Key_Return)
+QTest.keyClicks(window.parts.question_edit, question)
+QTest.keyClick(window.parts.question_edit, Qt.Key.Key_Return)
 answered = pump_until(lambda: bool(results), 120)
 print("window answered; idling", flush=True)
 end = time.monotonic() + float(idle)

@@ -14,6 +14,7 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
 
+from askcorpus.gui import states  # noqa: E402
 from askcorpus.indexer.update import update_index  # noqa: E402
 from askcorpus.settings import Settings  # noqa: E402
 from tests.conftest import SHIPPED_CORPUS, write  # noqa: E402
@@ -51,11 +52,11 @@ def test_first_start_builds_the_index_without_freezing(qtbot, embedder, tmp_path
     window.engine.indexingProgress.connect(progress.append)
     timer.start()
     with qtbot.waitSignal(window.engine.indexingDone, timeout=TIMEOUT):
-        qtbot.waitUntil(window.progress.isVisible, timeout=TIMEOUT)
-        assert "Indexing" in window.progress.headline.text()
+        qtbot.waitUntil(window.parts.progress.isVisible, timeout=TIMEOUT)
+        assert "Indexing" in window.parts.progress.headline.text()
         # A question typed meanwhile waits for the index and is then answered.
-        window.ask("Is the relationship a strategic alliance or an axis of convenience?")
-        assert "as soon as the index is ready" in window.results.empty.title.text()
+        window.reading.ask("Is the relationship a strategic alliance or an axis of convenience?")
+        assert "as soon as the index is ready" in window.parts.results.empty.title.text()
     timer.stop()
     qtbot.waitUntil(lambda: window.info is not None, timeout=TIMEOUT)
     assert window.info.stats.documents == 8
@@ -66,9 +67,11 @@ def test_first_start_builds_the_index_without_freezing(qtbot, embedder, tmp_path
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     assert len(ticks) > 20
     assert max(gaps) < 0.75, f"event loop stalled for {max(gaps):.2f} s"
-    assert not window.progress.isVisible()
-    qtbot.waitUntil(lambda: window.results.model.rowCount() > 0, timeout=TIMEOUT)
-    assert window.results.model.hit(0).source == "strategic-alliance-or-axis-of-convenience.txt"
+    assert not window.parts.progress.isVisible()
+    qtbot.waitUntil(lambda: window.parts.results.model.rowCount() > 0, timeout=TIMEOUT)
+    assert (
+        window.parts.results.model.hit(0).source == "strategic-alliance-or-axis-of-convenience.txt"
+    )
 
 
 def test_reindex_through_the_window_finds_a_new_document(qtbot, embedder, tmp_path) -> None:
@@ -76,17 +79,17 @@ def test_reindex_through_the_window_finds_a_new_document(qtbot, embedder, tmp_pa
     update_index(settings, embedder)
     window = open_window(qtbot, settings, embedder, tmp_path)
     ask(qtbot, window, "Who makes marmalade in Zanzibar?")
-    assert all(h.source != "zanzibar.txt" for h in window.results.model.hits)
+    assert all(h.source != "zanzibar.txt" for h in window.parts.results.model.hits)
     write(settings.corpus_dir / "zanzibar.txt", NEW_DOC)
     # The folder watcher notices and offers to reindex.
-    qtbot.waitUntil(window.changes_bar.isVisible, timeout=TIMEOUT)
-    assert "1 document changed" in window.changes_bar.label.text()
+    qtbot.waitUntil(window.parts.changes_bar.isVisible, timeout=TIMEOUT)
+    assert "1 document changed" in window.parts.changes_bar.label.text()
     with qtbot.waitSignal(window.engine.opened, timeout=TIMEOUT):
-        qtbot.mouseClick(window.changes_bar.action, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.parts.changes_bar.action, Qt.MouseButton.LeftButton)
     assert window.info.stats.documents == 3
-    assert not window.changes_bar.isVisible()
+    assert not window.parts.changes_bar.isVisible()
     ask(qtbot, window, "Who makes marmalade in Zanzibar?")
-    assert window.results.model.hit(0).source == "zanzibar.txt"
+    assert window.parts.results.model.hit(0).source == "zanzibar.txt"
 
 
 def test_an_update_by_another_process_is_picked_up(qtbot, embedder, tmp_path) -> None:
@@ -96,7 +99,7 @@ def test_an_update_by_another_process_is_picked_up(qtbot, embedder, tmp_path) ->
     write(settings.corpus_dir / "zanzibar.txt", NEW_DOC)
     update_index(settings, embedder)  # as `askcorpus index` would, outside the window
     ask(qtbot, window, "Who makes marmalade in Zanzibar?")
-    assert window.results.model.hit(0).source == "zanzibar.txt"
+    assert window.parts.results.model.hit(0).source == "zanzibar.txt"
 
 
 def test_damaged_vector_file_offers_rebuild(qtbot, embedder, tmp_path) -> None:
@@ -105,12 +108,14 @@ def test_damaged_vector_file_offers_rebuild(qtbot, embedder, tmp_path) -> None:
     for path in settings.index_dir.glob("vectors-*.faiss"):
         path.write_bytes(path.read_bytes()[:100])
     window = open_window(qtbot, settings, embedder, tmp_path, wait_ready=False)
-    qtbot.waitUntil(lambda: "rebuilt" in window.results.empty.title.text(), timeout=TIMEOUT)
-    assert "--rebuild" in window.results.empty.body.text()
+    qtbot.waitUntil(lambda: "rebuilt" in window.parts.results.empty.title.text(), timeout=TIMEOUT)
+    assert "--rebuild" in window.parts.results.empty.body.text()
     with qtbot.waitSignal(window.engine.opened, timeout=TIMEOUT):
-        qtbot.mouseClick(window.results.empty.buttons["rebuild"], Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(
+            window.parts.results.empty.buttons[states.REBUILD_ACTION], Qt.MouseButton.LeftButton
+        )
     ask(qtbot, window, "Is it a strategic alliance?")
-    assert window.results.model.rowCount() > 0
+    assert window.parts.results.model.rowCount() > 0
 
 
 def test_cancel_keeps_the_old_index_working(qtbot, embedder, tmp_path) -> None:
@@ -121,19 +126,19 @@ def test_cancel_keeps_the_old_index_working(qtbot, embedder, tmp_path) -> None:
     add_generated(settings.corpus_dir, 24, paragraphs=12)  # many blocks: Cancel lands mid-run
     with qtbot.waitSignal(window.engine.indexingProgress, timeout=TIMEOUT):
         qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    assert window.engine.indexing and window.progress.isVisible()
+    assert window.engine.indexing and window.parts.progress.isVisible()
     # Searching keeps working on the current index while the indexer runs.
     ask(qtbot, window, "Is it a strategic alliance?")
-    assert window.results.model.rowCount() > 0
+    assert window.parts.results.model.rowCount() > 0
     with qtbot.waitSignal(window.engine.indexingCancelled, timeout=TIMEOUT):
-        qtbot.mouseClick(window.progress.cancel, Qt.MouseButton.LeftButton)
-    assert not window.progress.isVisible()
+        qtbot.mouseClick(window.parts.progress.cancel, Qt.MouseButton.LeftButton)
+    assert not window.parts.progress.isVisible()
     assert window.info.stats == before
     ask(qtbot, window, "copper meadow orchard glacier canyon")
-    assert all(not h.source.startswith("generated/") for h in window.results.model.hits)
+    assert all(not h.source.startswith("generated/") for h in window.parts.results.model.hits)
     # The folder still differs from the index, and the window says so.
-    qtbot.waitUntil(window.changes_bar.isVisible, timeout=TIMEOUT)
-    assert "24 documents changed" in window.changes_bar.label.text()
+    qtbot.waitUntil(window.parts.changes_bar.isVisible, timeout=TIMEOUT)
+    assert "24 documents changed" in window.parts.changes_bar.label.text()
 
 
 def test_index_from_another_model_offers_rebuild(qtbot, embedder, tmp_path) -> None:
@@ -147,42 +152,46 @@ def test_index_from_another_model_offers_rebuild(qtbot, embedder, tmp_path) -> N
             (manifest.replace("all-MiniLM-L6-v2", "some-other-model"),),
         )
     window = open_window(qtbot, settings, embedder, tmp_path, wait_ready=False)
-    qtbot.waitUntil(lambda: "rebuilt" in window.results.empty.title.text(), timeout=TIMEOUT)
-    assert "some-other-model" in window.results.empty.body.text()
+    qtbot.waitUntil(lambda: "rebuilt" in window.parts.results.empty.title.text(), timeout=TIMEOUT)
+    assert "some-other-model" in window.parts.results.empty.body.text()
     with qtbot.waitSignal(window.engine.opened, timeout=TIMEOUT):
-        qtbot.mouseClick(window.results.empty.buttons["rebuild"], Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(
+            window.parts.results.empty.buttons[states.REBUILD_ACTION], Qt.MouseButton.LeftButton
+        )
     assert window.info.stats.documents == 2
     ask(qtbot, window, "Is it a strategic alliance?")
-    assert window.results.model.rowCount() > 0
+    assert window.parts.results.model.rowCount() > 0
 
 
 def test_missing_and_empty_corpus_say_what_to_do(qtbot, embedder, tmp_path) -> None:
     missing = Settings(corpus_dir=tmp_path / "nowhere", index_dir=tmp_path / "index")
     window = open_window(qtbot, missing, embedder, tmp_path, wait_ready=False)
-    qtbot.waitUntil(lambda: "not found" in window.results.empty.title.text(), timeout=TIMEOUT)
-    assert "open" in window.results.empty.buttons
+    qtbot.waitUntil(lambda: "not found" in window.parts.results.empty.title.text(), timeout=TIMEOUT)
+    assert states.OPEN_ACTION in window.parts.results.empty.buttons
 
     empty = tmp_path / "empty"
     empty.mkdir()
-    window.open_corpus(empty)
+    window.corpus.open_corpus(empty)
     assert window.windowTitle() == "askcorpus — empty"
     assert window.settings.index_dir.parent == tmp_path / "appdata" / "indexes"
     assert window.prefs.recent_corpora()[0] == empty.resolve()
-    qtbot.waitUntil(lambda: "No documents" in window.results.empty.title.text(), timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: "No documents" in window.parts.results.empty.title.text(), timeout=TIMEOUT
+    )
     # A document arrives: the watcher notices and offers to index it.
     write(empty / "note.md", "# Note\n\nThe lighthouse keeper logs every ship that passes.\n")
-    qtbot.waitUntil(window.changes_bar.isVisible, timeout=TIMEOUT)
+    qtbot.waitUntil(window.parts.changes_bar.isVisible, timeout=TIMEOUT)
     with qtbot.waitSignal(window.engine.opened, timeout=TIMEOUT):
-        qtbot.mouseClick(window.changes_bar.action, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.parts.changes_bar.action, Qt.MouseButton.LeftButton)
     ask(qtbot, window, "Who logs the ships?")
-    assert window.results.model.hit(0).source == "note.md"
+    assert window.parts.results.model.hit(0).source == "note.md"
     # Back to a missing folder: the last corpus that exists is one click away.
-    window.open_corpus(tmp_path / "nowhere")
-    qtbot.waitUntil(lambda: "not found" in window.results.empty.title.text(), timeout=TIMEOUT)
-    key = f"recent:{empty.resolve()}"
-    assert key in window.results.empty.buttons
+    window.corpus.open_corpus(tmp_path / "nowhere")
+    qtbot.waitUntil(lambda: "not found" in window.parts.results.empty.title.text(), timeout=TIMEOUT)
+    key = states.open_recent(empty.resolve())
+    assert key in window.parts.results.empty.buttons
     with qtbot.waitSignal(window.engine.opened, timeout=TIMEOUT):
-        window.results.empty.buttons[key].click()
+        window.parts.results.empty.buttons[key].click()
     assert window.windowTitle() == "askcorpus — empty"
 
 
@@ -192,10 +201,10 @@ def test_skipped_files_view(qtbot, qtmodeltester, embedder, tmp_path) -> None:
     (settings.corpus_dir / "binary.txt").write_bytes(bytes(range(256)) * 8)
     update_index(settings, embedder)
     window = open_window(qtbot, settings, embedder, tmp_path)
-    assert window.skipped_button.isVisible()
-    assert window.skipped_button.text() == "2 files skipped"
-    window.skipped_button.click()
-    dialog = window._skipped_dialog
+    assert window.parts.skipped_button.isVisible()
+    assert window.parts.skipped_button.text() == "2 files skipped"
+    window.parts.skipped_button.click()
+    dialog = window.indexing.skipped_dialog
     assert dialog is not None and dialog.isVisible()
     model = dialog.table.model()
     qtmodeltester.check(model)
@@ -210,9 +219,9 @@ def test_reindex_action_is_in_menu_and_toolbar(qtbot, embedder, tmp_path, rebuil
     settings = small_corpus(tmp_path)
     update_index(settings, embedder)
     window = open_window(qtbot, settings, embedder, tmp_path)
-    assert window.toolbar.widgetForAction(window.reindex_action) is not None
-    assert window.reindex_action.shortcut().toString() == "Ctrl+R"
-    action = window.rebuild_action if rebuild else window.reindex_action
+    assert window.parts.toolbar.widgetForAction(window.window_actions.reindex) is not None
+    assert window.window_actions.reindex.shortcut().toString() == "Ctrl+R"
+    action = window.window_actions.rebuild if rebuild else window.window_actions.reindex
     with qtbot.waitSignal(window.engine.indexingDone, timeout=TIMEOUT) as done:
         action.trigger()
     report = done.args[0]

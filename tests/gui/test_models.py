@@ -83,6 +83,20 @@ def test_snippet_escapes_and_marks_sentence_and_terms() -> None:
     assert out.count("<b style=") == 2  # 'gas' and 'signed' (stemmed match)
 
 
+def test_snippet_bolds_the_words_matched_terms_reports_in_any_spelling() -> None:
+    # The search reports "defence" and "centre" as matched in a passage that spells them the
+    # American way: the snippet must bold exactly those words, as the search matched them.
+    from askcorpus.search.highlight import matched_terms
+
+    text = "The Defense Ministry opened a research center. The fence was mended."
+    question = "Where is the defence research centre?"
+    terms = matched_terms(question, text)
+    assert terms == ("defence", "research", "centre")
+    out = snippet_html(make_hit(text, None, terms=terms), STYLE)
+    bold = [m.split(">", 1)[1] for m in out.split("</b>")[:-1]]
+    assert bold == ["Defense", "research", "center"]
+
+
 def test_snippet_keeps_the_best_sentence_of_a_long_passage() -> None:
     filler = "word " * 200
     best = "The treaty was signed in Beijing on the twenty-first of May."

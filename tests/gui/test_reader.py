@@ -66,6 +66,23 @@ def test_blank_lines_inside_a_passage_are_not_tinted(qtbot) -> None:
     assert pane.selected_text() == TEXT[start:end]
 
 
+def test_tints_follow_the_paragraphs_the_chunker_sees(qtbot) -> None:
+    # A line holding only a no-break space separates paragraphs for the chunker; the reader's
+    # tints use the same split, so that line is not painted as part of a paragraph.
+    from askcorpus.text.chunking import paragraph_spans
+
+    text = "First paragraph here.\n\u00a0\nSecond paragraph here.  \n\nThird."
+    doc = Document("d.txt", Path("d.txt"), "Doc", text, "h", len(text), 0.0)
+    end = text.index("Third") - 2
+    v = DocumentView(doc, Path("/x/d.txt"), ((1, 0, end),), 0, (0, end), None, "ok", "¶ 1")
+    pane = ReaderPane()
+    qtbot.addWidget(pane)
+    pane.show_view(v)
+    tinted = [e.cursor.selectedText() for e in pane.text.extraSelections()]
+    assert tinted == [text[a:b] for a, b in paragraph_spans(text, 0, end)]
+    assert tinted == ["First paragraph here.", "Second paragraph here."]
+
+
 def test_changed_and_missing_files_are_flagged(qtbot) -> None:
     pane = ReaderPane()
     qtbot.addWidget(pane)

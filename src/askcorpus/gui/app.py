@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
@@ -17,6 +18,9 @@ from askcorpus.gui.prefs import Preferences
 from askcorpus.gui.theme import app_icon, stylesheet
 from askcorpus.gui.window.main_window import MainWindow
 from askcorpus.settings import Settings
+
+if TYPE_CHECKING:
+    from askcorpus.embed.embedder import Embedder
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -44,7 +48,7 @@ def apply_style(app: QApplication) -> None:
 def show_window(
     settings: Settings,
     prefs: Preferences | None = None,
-    embedder: object | None = None,
+    embedder: Embedder | None = None,
     data_dir: Path | None = None,
 ) -> MainWindow:
     """Create and show the window and let it paint; loading starts with ``window.start()``."""

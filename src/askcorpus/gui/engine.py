@@ -7,6 +7,9 @@ writes; when it finishes, the index is reopened on the query queue and swapped i
 
 Every request carries a number; answers to an older question, or for a corpus that is no longer
 open, are dropped rather than shown.
+
+(Over 300 lines: one class, the window's only door to the core; its request numbering, index
+swapping and indexing state are one piece and read best together.)
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from __future__ import annotations
 import logging
 import threading
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from askcorpus.gui import tasks
 from askcorpus.gui.workers import JobRunner
+from askcorpus.records import IndexReport, Progress
 from askcorpus.settings import Settings
 
 if TYPE_CHECKING:
@@ -32,22 +36,24 @@ log = logging.getLogger(__name__)
 class Engine(QObject):
     """Background work and the current index, for one window."""
 
-    opened = Signal(object)  # tasks.IndexInfo (also after a reindex)
+    # Payloads are typed; every one of these is emitted on the UI thread (the workers' results
+    # arrive there as closures, see askcorpus.gui.workers), so no connection here is queued.
+    opened = Signal(tasks.IndexInfo)  # also after a reindex
     missing = Signal()  # the corpus has no index yet
-    openFailed = Signal(object)  # an exception (CorpusError, IndexMismatchError, ...)
+    openFailed = Signal(BaseException)  # CorpusError, IndexMismatchError, ...
     modelReady = Signal(float)  # seconds it took
-    modelFailed = Signal(object)
-    searchDone = Signal(object)  # tasks.TimedResult
-    searchFailed = Signal(str, object)  # question, exception
-    documentReady = Signal(object)  # tasks.DocumentView
+    modelFailed = Signal(BaseException)
+    searchDone = Signal(tasks.TimedResult)
+    searchFailed = Signal(str, BaseException)  # question, exception
+    documentReady = Signal(tasks.DocumentView)
     documentGone = Signal(str)  # source: no longer in the index
-    documentFailed = Signal(object)
+    documentFailed = Signal(BaseException)
     indexingStarted = Signal(bool)  # rebuild?
-    indexingProgress = Signal(object)  # records.Progress
-    indexingDone = Signal(object)  # records.IndexReport
-    indexingFailed = Signal(object)
+    indexingProgress = Signal(Progress)
+    indexingDone = Signal(IndexReport)
+    indexingFailed = Signal(BaseException)
     indexingCancelled = Signal()
-    changesFound = Signal(object)  # tasks.ChangeSummary
+    changesFound = Signal(tasks.ChangeSummary)
 
     def __init__(self, embedder: Embedder | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -208,7 +214,9 @@ class Engine(QObject):
             on_failed=partial(self._on_document_failed, gen, seq),
         )
 
-    def _on_document(self, gen: int, seq: int, source: str, view: Any) -> None:
+    def _on_document(
+        self, gen: int, seq: int, source: str, view: tasks.DocumentView | None
+    ) -> None:
         if gen == self._generation and seq == self._doc_seq:
             if view is None:
                 self.documentGone.emit(source)
@@ -272,7 +280,7 @@ class Engine(QObject):
         """True after Cancel, until the indexer has stopped."""
         return self.indexing and self._cancel.is_set()
 
-    def _on_progress(self, gen: int, progress: object) -> None:
+    def _on_progress(self, gen: int, progress: Progress) -> None:
         if self._current(gen):
             self.indexingProgress.emit(progress)
 
@@ -280,7 +288,7 @@ class Engine(QObject):
         pending, self._pending_rebuild = self._pending_rebuild, None
         return pending is not None and self.reindex(pending)
 
-    def _on_indexed(self, gen: int, report: object) -> None:
+    def _on_indexed(self, gen: int, report: IndexReport) -> None:
         self.indexing = False
         if self._run_pending():
             return

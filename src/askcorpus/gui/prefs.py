@@ -63,7 +63,9 @@ class Preferences:
         value = self._qs.value(key, [])
         if isinstance(value, str):
             return [value] if value else []
-        return [str(v) for v in (value or [])]
+        if isinstance(value, list | tuple):
+            return [str(v) for v in value]
+        return []
 
     @staticmethod
     def _pushed(items: list[str], item: str, limit: int) -> list[str]:

@@ -11,7 +11,7 @@ the window just the same. Both QSettings objects of one file share Qt's in-proce
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections import deque
 from pathlib import Path
 
 from PySide6.QtCore import QMetaObject, QObject, QSettings, Qt, QThread, Signal, Slot
@@ -31,25 +31,31 @@ class _Writer(QObject):
         super().__init__()
         self._path = path
         self._qs: QSettings | None = None
+        # (key, value) pairs appended by the UI thread; no Python object travels through a
+        # queued signal (see askcorpus.gui.workers), the relay's signal only wakes this thread.
+        self.pending: deque[tuple[str, object]] = deque()
 
-    @Slot(str, object)
-    def write(self, key: str, value: object) -> None:
-        """Set ``key``; QSettings writes the file when this thread's event loop next runs."""
-        if self._qs is None:
-            self._qs = open_settings(self._path, self)
-        self._qs.setValue(key, value)
+    @Slot()
+    def drain(self) -> None:
+        """Set the queued keys; QSettings writes the file when this thread's loop next runs."""
+        while self.pending:
+            key, value = self.pending.popleft()
+            if self._qs is None:
+                self._qs = open_settings(self._path, self)
+            self._qs.setValue(key, value)
 
     @Slot()
     def flush(self) -> None:
         """Write pending changes now."""
+        self.drain()
         if self._qs is not None:
             self._qs.sync()
 
 
 class _Relay(QObject):
-    """Lives on the UI thread; its signal reaches the writer queued, in order."""
+    """Lives on the UI thread; its payload-free signal wakes the writer (queued)."""
 
-    write = Signal(str, object)
+    wake = Signal()
 
 
 class _Worker:
@@ -61,7 +67,7 @@ class _Worker:
         self.writer = _Writer(path)
         self.writer.moveToThread(self.thread)
         self.relay = _Relay()
-        self.relay.write.connect(self.writer.write)
+        self.relay.wake.connect(self.writer.drain, Qt.ConnectionType.QueuedConnection)
         self.thread.start()
 
     def flush(self) -> None:
@@ -86,7 +92,7 @@ class SettingsWriter:
         self._path = path
         self._owner = weakref.ref(owner)
         self._worker: _Worker | None = None
-        self._finalizer: Callable[[], None] | None = None
+        self._finalizer: weakref.finalize[[], object] | None = None
 
     def write(self, key: str, value: object) -> None:
         """Queue a write."""
@@ -95,7 +101,8 @@ class SettingsWriter:
             owner = self._owner()
             if owner is not None:
                 self._finalizer = weakref.finalize(owner, worker.stop)
-        self._worker.relay.write.emit(key, value)
+        self._worker.writer.pending.append((key, value))
+        self._worker.relay.wake.emit()
 
     def flush(self) -> None:
         """Wait until every queued write is on disk."""

@@ -1,16 +1,47 @@
 """Wording of the window's empty and error states: what happened and what to do next.
 
 Each function returns ``(title, body, actions)`` for :meth:`ResultsPanel.show_state`; actions are
-``(key, button label)`` pairs handled by the main window.
+``(StateAction, button label)`` pairs handled by the window's actions controller.
 """
 
 from __future__ import annotations
 
+import enum
+from dataclasses import dataclass
 from pathlib import Path
 
-State = tuple[str, str, tuple[tuple[str, str], ...]]
 
-OPEN = ("open", "Open Corpus Folder…")
+class Step(enum.Enum):
+    """What a button of an empty state does."""
+
+    OPEN = "open"  # choose another corpus folder
+    RETRY = "retry"  # open the same corpus again
+    REINDEX = "reindex"
+    REBUILD = "rebuild"
+    OPEN_RECENT = "open-recent"  # open ``StateAction.folder``
+
+
+@dataclass(frozen=True, slots=True)
+class StateAction:
+    """A button's action: a step, and for :attr:`Step.OPEN_RECENT` the folder to open."""
+
+    step: Step
+    folder: Path | None = None
+
+
+Button = tuple[StateAction, str]
+State = tuple[str, str, tuple[Button, ...]]
+
+OPEN_ACTION = StateAction(Step.OPEN)
+RETRY_ACTION = StateAction(Step.RETRY)
+REINDEX_ACTION = StateAction(Step.REINDEX)
+REBUILD_ACTION = StateAction(Step.REBUILD)
+OPEN: Button = (OPEN_ACTION, "Open Corpus Folder…")
+
+
+def open_recent(folder: Path) -> StateAction:
+    """The action opening the corpus in ``folder``."""
+    return StateAction(Step.OPEN_RECENT, folder)
 
 
 def opening(name: str) -> State:
@@ -41,9 +72,9 @@ def building(name: str) -> State:
 
 def no_corpus(folder: Path, recent: Path | None = None) -> State:
     """The corpus folder does not exist (offering the last corpus used, if there is one)."""
-    actions: tuple[tuple[str, str], ...] = (OPEN, ("retry", "Try Again"))
+    actions: tuple[Button, ...] = (OPEN, (RETRY_ACTION, "Try Again"))
     if recent is not None:
-        actions = ((f"recent:{recent}", f"Open “{recent.name}”"), *actions)
+        actions = ((open_recent(recent), f"Open “{recent.name}”"), *actions)
     return (
         "Corpus folder not found",
         f"{folder} does not exist. Open a folder of documents to search, or create this one "
@@ -59,7 +90,7 @@ def empty_corpus(folder: Path, suffixes: list[str]) -> State:
         "No documents here yet",
         f"{folder} holds no files askcorpus can read ({kinds}). Add some — askcorpus notices "
         "new files — or open another folder.",
-        (OPEN, ("reindex", "Index Now")),
+        (OPEN, (REINDEX_ACTION, "Index Now")),
     )
 
 
@@ -68,7 +99,7 @@ def needs_rebuild(message: str) -> State:
     return (
         "This index needs to be rebuilt",
         f"{message}\n\nRebuilding reads every document again; your documents are not touched.",
-        (("rebuild", "Rebuild Index"), OPEN),
+        ((REBUILD_ACTION, "Rebuild Index"), OPEN),
     )
 
 
@@ -77,11 +108,11 @@ def not_built(name: str) -> State:
     return (
         f"“{name}” is not indexed yet",
         "Indexing was cancelled before it finished. Index the folder to search it.",
-        (("reindex", "Index Now"), OPEN),
+        ((REINDEX_ACTION, "Index Now"), OPEN),
     )
 
 
 def failed(title: str, message: str, retry: bool = True) -> State:
     """Something else went wrong."""
-    actions: tuple[tuple[str, str], ...] = (("reindex", "Try Again"), OPEN) if retry else ()
+    actions: tuple[Button, ...] = ((REINDEX_ACTION, "Try Again"), OPEN) if retry else ()
     return (title, message, actions)

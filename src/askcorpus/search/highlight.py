@@ -9,41 +9,16 @@ asked about, so the two are added.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from askcorpus.text.chunking import sentence_spans
 from askcorpus.text.query import query_terms
-from askcorpus.text.spelling import fold
+from askcorpus.text.terms import term_key as _key
+from askcorpus.text.terms import term_keys as _keys
 
-_SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s", "ly")
-_WORD = re.compile(r"\w+")
 # How much a sentence sharing every question term gains over one sharing none, on the scale of
 # cosine similarity (where answering sentences typically beat their neighbours by 0.1-0.3).
 OVERLAP_WEIGHT = 0.1
-
-
-def stem(word: str) -> str:
-    """A light stemmer, enough to match 'signed' with 'signing' and 'deliveries' with
-    'delivered' for highlighting (the keyword index itself uses FTS5's Porter stemmer)."""
-    word = word.lower()
-    for suffix in _SUFFIXES:
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            word = word[: -len(suffix)]
-            break
-    if len(word) > 4 and word[-1] in "eiy":
-        word = word[:-1]
-    return word
-
-
-def _key(word: str) -> str:
-    """What two words must share to count as the same term: British and American spellings
-    folded alike, then stemmed ("Defence" and "defense", "organised" and "organizing")."""
-    return stem(fold(word.lower()))
-
-
-def _keys(text: str) -> set[str]:
-    return {_key(w) for w in _WORD.findall(text.lower())}
 
 
 def matched_terms(question: str, text: str) -> tuple[str, ...]:

@@ -3,6 +3,8 @@ previous, Esc to close. Matches are case-insensitive; the count says where you a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QTextEdit, QToolButton, QWidget
@@ -23,11 +25,13 @@ class FindBar(QWidget):
         self.field.setClearButtonEnabled(True)
         self.field.setAccessibleName("Find in document")
         self.field.installEventFilter(self)
-        self.field.textChanged.connect(lambda _t: self.find(True, from_start=True))
+        self.field.textChanged.connect(lambda _t: self.find_match(True, from_start=True))
         self.count = QLabel(self)
         self.count.setObjectName("muted")
-        prev_button = self._button("‹", "Previous match (Shift+Enter)", lambda: self.find(False))
-        next_button = self._button("›", "Next match (Enter)", lambda: self.find(True))
+        prev_button = self._button(
+            "‹", "Previous match (Shift+Enter)", lambda: self.find_match(False)
+        )
+        next_button = self._button("›", "Next match (Enter)", lambda: self.find_match(True))
         close_button = self._button("✕", "Close (Esc)", self.close_bar)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 4, 0, 0)
@@ -39,7 +43,7 @@ class FindBar(QWidget):
         row.addWidget(close_button)
         self.hide()
 
-    def _button(self, text: str, tip: str, slot) -> QToolButton:  # type: ignore[no-untyped-def]
+    def _button(self, text: str, tip: str, slot: Callable[[], object]) -> QToolButton:
         b = QToolButton(self)
         b.setText(text)
         b.setToolTip(tip)
@@ -58,7 +62,7 @@ class FindBar(QWidget):
         self.hide()
         self._editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def find(self, forward: bool = True, from_start: bool = False) -> bool:
+    def find_match(self, forward: bool = True, from_start: bool = False) -> bool:
         """Select the next (or previous) match; False when there is none."""
         needle = self.field.text()
         doc = self._editor.document()
@@ -105,7 +109,7 @@ class FindBar(QWidget):
             key = event.key()  # type: ignore[attr-defined]
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier  # type: ignore[attr-defined]
-                self.find(not shift)
+                self.find_match(not shift)
                 return True
             if key == Qt.Key.Key_Escape:
                 self.close_bar()

@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 from askcorpus.gui.tasks import DocumentView
 from askcorpus.gui.theme import Tints
 from askcorpus.gui.views.find_bar import FindBar
-from askcorpus.gui.views.reader_text import ReaderText, paragraphs
+from askcorpus.gui.views.reader_text import ReaderText
 from askcorpus.gui.views.snippets import QtPositions, join_nonempty
 from askcorpus.gui.views.widgets import EmptyState, NoticeBar
+from askcorpus.text.chunking import paragraph_spans
 
 
 class ReaderPane(QWidget):
@@ -51,19 +52,22 @@ class ReaderPane(QWidget):
         self._map = QtPositions("")
         self._programmatic_selection = False
 
-        self.title = QLabel(objectName="readerTitle")
+        self.title = QLabel()
+        self.title.setObjectName("readerTitle")
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
         self.title.setFont(font)
         self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.meta = QLabel(objectName="readerMeta")
+        self.meta = QLabel()
+        self.meta.setObjectName("readerMeta")
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.prev_button = self._button("‹  Previous", "Previous passage of this document (Alt+Up)")
         self.next_button = self._button("Next  ›", "Next passage of this document (Alt+Down)")
-        self.position_label = QLabel(objectName="muted")
+        self.position_label = QLabel()
+        self.position_label.setObjectName("muted")
         self.copy_button = self._button(
             "Copy citation", "Copy the passage with its source (Ctrl+C)"
         )
@@ -190,7 +194,8 @@ class ReaderPane(QWidget):
         text = self.view.document.text if self.view is not None else ""
         selections = [
             self._extra(self._map(pa), self._map(pb), tints.passage_bg)
-            for pa, pb in paragraphs(text, start, end)
+            # The chunker's paragraphs (a passage is never blank, the fallback is for safety).
+            for pa, pb in paragraph_spans(text, start, end) or [(start, end)]
         ]
         if sentence is not None:
             selections.append(
@@ -216,8 +221,8 @@ class ReaderPane(QWidget):
         fmt = QTextCharFormat()
         fmt.setBackground(color)
         fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
-        sel.cursor = cursor  # type: ignore[misc]
-        sel.format = fmt  # type: ignore[misc]
+        sel.cursor = cursor
+        sel.format = fmt
         return sel
 
     def _set_selection_visible(self, visible: bool) -> None:

@@ -1,15 +1,12 @@
 """The reading pane's document text: plain text at a readable line length with airy spacing,
-scrolled to a passage in whole lines, and the paragraph spans a passage's tint is drawn in."""
+scrolled to a passage in whole lines."""
 
 from __future__ import annotations
 
-import re
-
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt
-from PySide6.QtGui import QTextBlockFormat, QTextCursor
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QResizeEvent, QTextBlockFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
-_BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 READING_WIDTH = 760  # px: comfortable line length; wider panes get side margins
 LINE_HEIGHT = 140  # percent: airy lines for reading
 LINE_HEIGHT_MAX_CHARS = 400_000  # beyond this, spacing costs more layout time than it is worth
@@ -46,10 +43,10 @@ class ReaderText(QTextEdit):
             )
             cursor.mergeBlockFormat(fmt)
 
-    def resizeEvent(self, event: QEvent) -> None:  # type: ignore[override]
+    def resizeEvent(self, event: QResizeEvent) -> None:
         side = max(0, (self.width() - READING_WIDTH) // 2)
         self.setViewportMargins(side, 0, side, 0)
-        super().resizeEvent(event)  # type: ignore[arg-type]
+        super().resizeEvent(event)
 
     def _rect(self, pos: int) -> QRect:
         cursor = QTextCursor(self.document())
@@ -72,15 +69,3 @@ class ReaderText(QTextEdit):
         first = self.cursorRect(self.cursorForPosition(QPoint(24, 1)))
         if first.top() < 0:
             bar.setValue(bar.value() + first.top())
-
-
-def paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans of the non-blank paragraphs of ``text[start:end]``."""
-    spans, pos = [], start
-    for m in _BLANK_LINES.finditer(text, start, end):
-        if m.start() > pos:
-            spans.append((pos, m.start()))
-        pos = m.end()
-    if end > pos:
-        spans.append((pos, end))
-    return spans or [(start, end)]

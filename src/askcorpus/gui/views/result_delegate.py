@@ -102,12 +102,6 @@ class ResultDelegate(QStyledItemDelegate):
         result = getattr(self._view.model(), "result", None)
         return result is None or bool(result.answer_likely)
 
-    def _width(self, option: QStyleOptionViewItem) -> int:
-        width = option.rect.width()
-        if width <= 0:
-            width = self._view.viewport().width()
-        return width
-
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:

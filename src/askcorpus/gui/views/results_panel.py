@@ -3,7 +3,17 @@ or an empty/error state saying what to do."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -13,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from askcorpus.gui.states import Button
 from askcorpus.gui.tasks import TimedResult
 from askcorpus.gui.views.result_delegate import ResultDelegate
 from askcorpus.gui.views.results_model import ResultsModel
@@ -33,32 +44,33 @@ class ResultsList(QListView):
         super().__init__(parent)
         self._fresh = False
 
-    def setModel(self, model) -> None:  # type: ignore[no-untyped-def, override]
+    def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)
-        model.modelReset.connect(self._on_reset)
+        if model is not None:
+            model.modelReset.connect(self._on_reset)
 
     def _on_reset(self) -> None:
         self._fresh = self.model().rowCount() > 0
 
-    def paintEvent(self, event: QEvent) -> None:  # type: ignore[override]
-        super().paintEvent(event)  # type: ignore[arg-type]
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
         if self._fresh:
             self._fresh = False
             self.resultsPainted.emit()
 
-    def keyPressEvent(self, event: QEvent) -> None:  # type: ignore[override]
-        if event.key() == Qt.Key.Key_Escape:  # type: ignore[attr-defined]
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
             self.back.emit()
             return
-        super().keyPressEvent(event)  # type: ignore[arg-type]
+        super().keyPressEvent(event)
 
 
 class ResultsPanel(QWidget):
     """Header + banner + list, or an :class:`EmptyState` (index 0 of the stack)."""
 
-    hitSelected = Signal(object)  # Hit
+    hitSelected = Signal(Hit)
     selectionCleared = Signal()
-    hitActivated = Signal(object)  # Hit (Enter / double click)
+    hitActivated = Signal(Hit)  # Enter / double click
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -128,9 +140,7 @@ class ResultsPanel(QWidget):
         super().changeEvent(event)
 
     # -- states --------------------------------------------------------------------------------
-    def show_state(
-        self, title: str, body: str = "", actions: tuple[tuple[str, str], ...] = ()
-    ) -> None:
+    def show_state(self, title: str, body: str = "", actions: tuple[Button, ...] = ()) -> None:
         """Replace the list by a message (and clear the results)."""
         self.model.set_result(None)
         self.empty.set_text(title, body, actions)
@@ -196,7 +206,7 @@ class ResultsPanel(QWidget):
         )
         self.view.scrollTo(index)
 
-    def move(self, delta: int) -> None:
+    def move_selection(self, delta: int) -> None:
         """Move the selection by ``delta`` rows."""
         current = self.view.currentIndex()
         self.select_row((current.row() if current.isValid() else -1) + delta)
@@ -206,7 +216,7 @@ class ResultsPanel(QWidget):
         index = self.view.currentIndex()
         return self.model.hit(index.row()) if index.isValid() else None
 
-    def _on_current(self, current, _previous) -> None:  # type: ignore[no-untyped-def]
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         hit = self.model.hit(current.row()) if current.isValid() else None
         if hit is not None and self._holding:
             self._held = hit
@@ -225,7 +235,7 @@ class ResultsPanel(QWidget):
         if hit is not None and hit is self.current_hit():
             self.hitSelected.emit(hit)
 
-    def _on_activated(self, index) -> None:  # type: ignore[no-untyped-def]
+    def _on_activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
         hit = self.model.hit(index.row())
         if hit is not None:
             self.hitActivated.emit(hit)

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from askcorpus.records import Hit
-from askcorpus.search.highlight import stem
-
-_WORD = re.compile(r"\w+", re.UNICODE)
+from askcorpus.text.terms import term_matches
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +65,14 @@ def _word_cut_right(text: str, pos: int) -> int:
     return cut if cut > 0 else pos
 
 
-def _emphasised(text: str, stems: set[str], style: SnippetStyle) -> str:
-    """``text`` escaped, with words whose stem is in ``stems`` in bold."""
+def _emphasised(text: str, terms: tuple[str, ...], style: SnippetStyle) -> str:
+    """``text`` escaped, with the words that are one of ``terms`` (any spelling) in bold."""
     out: list[str] = []
     last = 0
-    for m in _WORD.finditer(text):
-        if stem(m.group(0)) in stems:
-            out.append(html.escape(text[last : m.start()]))
-            out.append(f'<b style="color:{style.term_color}">{html.escape(m.group(0))}</b>')
-            last = m.end()
+    for m in term_matches(text, terms):
+        out.append(html.escape(text[last : m.start()]))
+        out.append(f'<b style="color:{style.term_color}">{html.escape(m.group(0))}</b>')
+        last = m.end()
     out.append(html.escape(text[last:]))
     return "".join(out)
 
@@ -84,7 +81,7 @@ def snippet_html(hit: Hit, style: SnippetStyle, max_chars: int = 320) -> str:
     """The list snippet of ``hit`` as HTML: best sentence on a tinted background, matched terms
     bold, everything else escaped. Whitespace is collapsed so line breaks in the source do not
     waste rows."""
-    stems = {stem(t) for t in hit.matched_terms}
+    terms = hit.matched_terms
     s, e = snippet_span(hit, max_chars)
     text = hit.text
     if hit.highlight is not None:
@@ -93,12 +90,12 @@ def snippet_html(hit: Hit, style: SnippetStyle, max_chars: int = 320) -> str:
     else:
         ha = hb = s
     parts = [
-        _emphasised(_collapse(text[s:ha]), stems, style),
+        _emphasised(_collapse(text[s:ha]), terms, style),
         f'<span style="background-color:{style.sentence_bg}">'
-        f"{_emphasised(_collapse(text[ha:hb]), stems, style)}</span>"
+        f"{_emphasised(_collapse(text[ha:hb]), terms, style)}</span>"
         if hb > ha
         else "",
-        _emphasised(_collapse(text[hb:e]), stems, style),
+        _emphasised(_collapse(text[hb:e]), terms, style),
     ]
     prefix = "… " if s > 0 else ""
     suffix = " …" if e < len(text) else ""

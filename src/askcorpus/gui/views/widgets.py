@@ -16,24 +16,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from askcorpus.gui.states import Button, StateAction
 from askcorpus.records import Progress
 
 
 class EmptyState(QWidget):
     """A centred message saying what is going on and what to do, with optional buttons."""
 
-    actionTriggered = Signal(str)  # the action's key
+    actionTriggered = Signal(StateAction)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("pane")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setAutoFillBackground(False)
-        self.title = QLabel(objectName="emptyTitle")
+        self.title = QLabel()
+        self.title.setObjectName("emptyTitle")
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         self.title.setFont(font)
-        self.body = QLabel(objectName="emptyBody")
+        self.body = QLabel()
+        self.body.setObjectName("emptyBody")
         for label in (self.title, self.body):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setWordWrap(True)
@@ -54,18 +57,16 @@ class EmptyState(QWidget):
         row.addStretch(1)
         col.addLayout(row)
         col.addStretch(3)
-        self.buttons: dict[str, QPushButton] = {}
+        self.buttons: dict[StateAction, QPushButton] = {}
 
-    def set_text(
-        self, title: str, body: str = "", actions: tuple[tuple[str, str], ...] = ()
-    ) -> None:
-        """Show ``title`` and ``body`` with buttons ``(key, label)``."""
+    def set_text(self, title: str, body: str = "", actions: tuple[Button, ...] = ()) -> None:
+        """Show ``title`` and ``body`` with buttons ``(action, label)``."""
         self.title.setText(title)
         self.body.setText(body)
         self.body.setVisible(bool(body))
         while self._buttons.count():
             item = self._buttons.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.hide()  # deleteLater() alone would leave it drawn until the next loop
                 widget.deleteLater()
@@ -73,7 +74,7 @@ class EmptyState(QWidget):
         for i, (key, label) in enumerate(actions):
             b = QPushButton(label, self)
             b.setDefault(i == 0)
-            b.clicked.connect(lambda _c=False, k=key: self.actionTriggered.emit(k))
+            b.clicked.connect(lambda _c=False, a=key: self.actionTriggered.emit(a))
             self._buttons.addWidget(b)
             self.buttons[key] = b
 

@@ -1,137 +1,195 @@
-"""The window's commands: its actions with their shortcuts, the menu bar and the Open Recent menu.
-Mixed into :class:`~askcorpus.gui.window.main_window.MainWindow`.
+"""The window's commands: its actions with their shortcuts (:class:`Actions`), the menu bar, and
+:class:`ActionsController`, which connects each command to the controller that carries it out,
+fills Open Recent and handles the buttons of the results pane's empty states.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu
 
+from askcorpus.gui.prefs import Preferences
+from askcorpus.gui.states import StateAction, Step
 from askcorpus.gui.views.dialogs import show_about, show_shortcuts
 from askcorpus.gui.views.snippets import menu_text
 
 if TYPE_CHECKING:
-    from askcorpus.gui.window.main_window import MainWindow
+    from askcorpus.gui.views.widgets import EmptyState
+    from askcorpus.gui.window.corpus import CorpusController
+    from askcorpus.gui.window.indexing import IndexingController
+    from askcorpus.gui.window.reading import ReadingController
 
-    _Base = MainWindow
-else:
-    _Base = object
+
+@dataclass(frozen=True, slots=True)
+class Actions:
+    """The window's actions (each also added to the window, so its shortcut works whichever
+    widget has the focus) and the Open Recent menu."""
+
+    open: QAction
+    quit: QAction
+    copy: QAction
+    open_source: QAction
+    ask: QAction
+    reindex: QAction
+    rebuild: QAction
+    cancel: QAction
+    skipped: QAction
+    find: QAction
+    prev: QAction
+    next: QAction
+    shortcuts: QAction
+    about: QAction
+    recent_menu: QMenu
 
 
-class ActionsMixin(_Base):
-    """Builds the actions (kept as attributes, e.g. ``reindex_action``) and the menus."""
+def _action(
+    window: QMainWindow,
+    text: str,
+    shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+    tip: str = "",
+) -> QAction:
+    action = QAction(text, window)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+    window.addAction(action)
+    return action
 
-    def _action(
-        self,
-        text: str,
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
-        slot: Callable[[], object],
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setToolTip(tip)
-            action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        # Added to the window too, so the shortcuts work whichever widget has the focus.
-        self.addAction(action)
-        return action
 
-    def _build_actions(self) -> None:
-        self.open_action = self._action(
-            "&Open Corpus Folder…",
-            QKeySequence.StandardKey.Open,
-            self.choose_corpus,
-            "Search another folder of documents",
-        )
-        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
-        self.copy_action = self._action(
+def build_actions(window: QMainWindow) -> Actions:
+    """The actions of ``window`` (not yet connected) and its menu bar."""
+    std = QKeySequence.StandardKey
+    actions = Actions(
+        open=_action(
+            window, "&Open Corpus Folder…", std.Open, "Search another folder of documents"
+        ),
+        quit=_action(window, "&Quit", std.Quit),
+        copy=_action(
+            window,
             "&Copy Citation",
-            QKeySequence.StandardKey.Copy,
-            self.copy_citation,
+            std.Copy,
             "Copy the passage with its title, path and location",
-        )
-        self.open_source_action = self._action(
-            "Open in &Default App", None, self.open_source, "Open the file with your usual app"
-        )
-        self.ask_action = self._action("&Ask a Question", "Ctrl+L", self.focus_question)
-        self.reindex_action = self._action(
+        ),
+        open_source=_action(
+            window, "Open in &Default App", None, "Open the file with your usual app"
+        ),
+        ask=_action(window, "&Ask a Question", "Ctrl+L"),
+        reindex=_action(
+            window,
             "&Reindex",
             "Ctrl+R",
-            lambda: self.reindex(False),
             "Bring the index up to date with the corpus folder (Ctrl+R)",
-        )
-        self.rebuild_action = self._action(
-            "Re&build Index from Scratch",
-            None,
-            lambda: self.reindex(True),
-            "Index every document again",
-        )
-        self.cancel_action = self._action("&Cancel Indexing", None, self._cancel_indexing)
-        self.cancel_action.setEnabled(False)
-        self.skipped_action = self._action("&Skipped Files…", None, self.show_skipped)
-        self.find_action = self._action(
-            "&Find in Document…", QKeySequence.StandardKey.Find, self.reader_find
-        )
-        self.prev_action = self._action("&Previous Passage", "Alt+Up", lambda: self.navigate(-1))
-        self.next_action = self._action("&Next Passage", "Alt+Down", lambda: self.navigate(1))
-        self.shortcuts_action = self._action(
-            "&Keyboard Shortcuts",
-            QKeySequence.StandardKey.HelpContents,
-            lambda: show_shortcuts(self),
-        )
-        self.about_action = self._action("&About askcorpus", None, lambda: show_about(self))
+        ),
+        rebuild=_action(window, "Re&build Index from Scratch", None, "Index every document again"),
+        cancel=_action(window, "&Cancel Indexing"),
+        skipped=_action(window, "&Skipped Files…"),
+        find=_action(window, "&Find in Document…", std.Find),
+        prev=_action(window, "&Previous Passage", "Alt+Up"),
+        next=_action(window, "&Next Passage", "Alt+Down"),
+        shortcuts=_action(window, "&Keyboard Shortcuts", std.HelpContents),
+        about=_action(window, "&About askcorpus"),
+        recent_menu=QMenu("Open &Recent", window),
+    )
+    actions.cancel.setEnabled(False)
+    _build_menus(window, actions)
+    return actions
 
-    def _build_menus(self) -> None:
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        file_menu.addAction(self.open_action)
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        edit = menus.addMenu("&Edit")
-        edit.addAction(self.ask_action)
-        edit.addAction(self.copy_action)
-        edit.addAction(self.open_source_action)
-        edit.addAction(self.find_action)
-        edit.addSeparator()
-        edit.addAction(self.prev_action)
-        edit.addAction(self.next_action)
-        index = menus.addMenu("&Index")
-        index.addAction(self.reindex_action)
-        index.addAction(self.rebuild_action)
-        index.addAction(self.cancel_action)
-        index.addSeparator()
-        index.addAction(self.skipped_action)
-        help_menu = menus.addMenu("&Help")
-        help_menu.addAction(self.shortcuts_action)
-        help_menu.addAction(self.about_action)
-        self._fill_recent_menu()
 
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = self.prefs.recent_corpora()
+def _build_menus(window: QMainWindow, actions: Actions) -> None:
+    menus = window.menuBar()
+    file_menu = menus.addMenu("&File")
+    file_menu.addAction(actions.open)
+    file_menu.addMenu(actions.recent_menu)
+    file_menu.addSeparator()
+    file_menu.addAction(actions.quit)
+    edit = menus.addMenu("&Edit")
+    for action in (actions.ask, actions.copy, actions.open_source, actions.find):
+        edit.addAction(action)
+    edit.addSeparator()
+    edit.addAction(actions.prev)
+    edit.addAction(actions.next)
+    index = menus.addMenu("&Index")
+    index.addAction(actions.reindex)
+    index.addAction(actions.rebuild)
+    index.addAction(actions.cancel)
+    index.addSeparator()
+    index.addAction(actions.skipped)
+    help_menu = menus.addMenu("&Help")
+    help_menu.addAction(actions.shortcuts)
+    help_menu.addAction(actions.about)
+
+
+class ActionsController(QObject):
+    """Connects the commands (actions, empty-state buttons, Open Recent) to the controllers."""
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        actions: Actions,
+        empty_state: EmptyState,
+        prefs: Preferences,
+        corpus: CorpusController,
+        indexing: IndexingController,
+        reading: ReadingController,
+    ):
+        super().__init__(window)
+        self._actions = actions
+        self._prefs = prefs
+        self._corpus = corpus
+        self._indexing = indexing
+        a = actions
+        a.open.triggered.connect(corpus.choose_corpus)
+        a.quit.triggered.connect(window.close)
+        a.copy.triggered.connect(reading.copy_citation)
+        a.open_source.triggered.connect(reading.open_source)
+        a.ask.triggered.connect(reading.focus_question)
+        a.reindex.triggered.connect(lambda: indexing.reindex(False))
+        a.rebuild.triggered.connect(lambda: indexing.reindex(True))
+        a.cancel.triggered.connect(indexing.cancel)
+        a.skipped.triggered.connect(indexing.show_skipped)
+        a.find.triggered.connect(reading.find_in_document)
+        a.prev.triggered.connect(lambda: reading.navigate(-1))
+        a.next.triggered.connect(lambda: reading.navigate(1))
+        a.shortcuts.triggered.connect(lambda: show_shortcuts(window))
+        a.about.triggered.connect(lambda: show_about(window))
+        empty_state.actionTriggered.connect(self.run_state_action)
+        corpus.recentChanged.connect(self.fill_recent_menu)
+        self.fill_recent_menu()
+
+    def fill_recent_menu(self) -> None:
+        """File > Open Recent: the corpora opened before, and Clear Recent."""
+        menu = self._actions.recent_menu
+        menu.clear()
+        recent = self._prefs.recent_corpora()
         for folder in recent:
-            action = self.recent_menu.addAction(menu_text(f"{folder.name}  —  {folder}"))
-            action.triggered.connect(lambda _c=False, f=folder: self.open_corpus(f))
+            action = menu.addAction(menu_text(f"{folder.name}  —  {folder}"))
+            action.triggered.connect(lambda _c=False, f=folder: self._corpus.open_corpus(f))
         if recent:
-            self.recent_menu.addSeparator()
-            clear = self.recent_menu.addAction("Clear Recent")
+            menu.addSeparator()
+            clear = menu.addAction("Clear Recent")
             clear.triggered.connect(self._clear_recent)
-        self.recent_menu.setEnabled(bool(recent))
+        menu.setEnabled(bool(recent))
 
     def _clear_recent(self) -> None:
-        self.prefs.clear_recent_corpora()
-        self._fill_recent_menu()
+        self._prefs.clear_recent_corpora()
+        self.fill_recent_menu()
 
-    def reader_find(self) -> None:
-        """Ctrl+F: find in the document shown in the reading pane."""
-        self.reader.open_find()
-
-    def _cancel_indexing(self) -> None:
-        if self.progress.cancel.isEnabled():
-            self.progress.cancel.click()
+    def run_state_action(self, action: StateAction) -> None:
+        """A button of the results pane's empty state."""
+        step = action.step
+        if step is Step.OPEN_RECENT and action.folder is not None:
+            self._corpus.open_corpus(action.folder)
+        elif step is Step.OPEN:
+            self._corpus.choose_corpus()
+        elif step is Step.RETRY:
+            self._corpus.reopen()
+        elif step is Step.REINDEX:
+            self._indexing.reindex(False)
+        elif step is Step.REBUILD:
+            self._indexing.reindex(True)

@@ -1,111 +1,163 @@
-"""The window's indexing side: opening results, (re)indexing with progress and Cancel, the
-'documents changed' bar, skipped files. Mixed into :class:`~askcorpus.gui.window.main_window.MainWindow`.
+"""The window's indexing side (:class:`IndexingController`): showing an opened index, (re)indexing
+with progress and Cancel, the 'documents changed' bar, skipped files.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMainWindow
 
 from askcorpus.errors import CorpusError, IndexCorruptError, IndexLockedError, IndexMismatchError
 from askcorpus.gui import states
+from askcorpus.gui.engine import Engine
 from askcorpus.gui.tasks import ChangeSummary, IndexInfo
 from askcorpus.gui.text import message, suffixes
 from askcorpus.gui.views.dialogs import SkippedDialog
+from askcorpus.gui.views.results_model import SkippedModel
 from askcorpus.gui.views.snippets import plain_tooltip, plural
+from askcorpus.gui.watcher import CorpusWatcher
+from askcorpus.gui.window.actions import Actions
+from askcorpus.gui.window.corpus import CorpusController
+from askcorpus.gui.window.layout import Parts
 from askcorpus.records import IndexReport, Progress
 
-if TYPE_CHECKING:
-    from askcorpus.gui.window.main_window import MainWindow
 
-    _Base = MainWindow
-else:
-    _Base = object
+class IndexingController(QObject):
+    """Reacts to the engine's open/index/scan signals and runs the indexing commands.
 
+    ``ready`` is emitted once an opened index is shown (a question asked while it was opening
+    can then be asked).
+    """
 
-class IndexingMixin(_Base):
-    """Slots for the engine's open/index/scan signals and the indexing actions."""
+    ready = Signal()
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        parts: Parts,
+        actions: Actions,
+        engine: Engine,
+        corpus: CorpusController,
+        watcher: CorpusWatcher,
+    ):
+        super().__init__(window)
+        self._window = window
+        self._parts = parts
+        self._actions = actions
+        self._engine = engine
+        self._corpus = corpus
+        self._watcher = watcher
+        self.skipped_model = SkippedModel(self)
+        self.skipped_dialog: SkippedDialog | None = None
+        corpus.indexOpened.connect(self._on_opened)
+        corpus.switching.connect(self._reset)
+        engine.missing.connect(self._on_missing)
+        engine.openFailed.connect(self._on_open_failed)
+        engine.indexingStarted.connect(self._on_indexing_started)
+        engine.indexingProgress.connect(self._on_indexing_progress)
+        engine.indexingDone.connect(self._on_indexed)
+        engine.indexingFailed.connect(self._on_indexing_failed)
+        engine.indexingCancelled.connect(self._on_indexing_cancelled)
+        engine.changesFound.connect(self._on_changes)
+        parts.progress.cancelRequested.connect(engine.cancel_indexing)
+        parts.changes_bar.actionTriggered.connect(lambda: self.reindex(False))
+        parts.error_bar.actionTriggered.connect(lambda: self.reindex(False))
+        parts.reader.reindexRequested.connect(lambda: self.reindex(False))
+        parts.skipped_button.clicked.connect(self.show_skipped)
+        watcher.changed.connect(engine.scan)
+
+    def _reset(self) -> None:
+        """Another corpus is opening: forget the old one's index figures."""
+        self._indexing_over()  # a run for the previous corpus is being cancelled
+        self._parts.stats_label.setText("")
+        self.skipped_model.set_files(())
+        self._update_skipped()
+
+    def _status(self, text: str, msecs: int) -> None:
+        self._parts.status.showMessage(text, msecs)
 
     def _on_opened(self, info: IndexInfo) -> None:
-        self.info = info
+        p = self._parts
         stats = info.stats
-        self.stats_label.setText(
+        p.stats_label.setText(
             f"{plural(stats.documents, 'document')} · {plural(stats.passages, 'passage')}"
         )
-        self.stats_label.setToolTip(
+        p.stats_label.setToolTip(
             plain_tooltip(
-                f"Index: {self.settings.index_dir}\nUpdated {info.updated}\n"
+                f"Index: {self._corpus.settings.index_dir}\nUpdated {info.updated}\n"
                 f"{stats.vectors:,} vectors ({stats.vector_index}), {stats.size_bytes / 2**20:.1f} MB"
             )
         )
         self.skipped_model.set_files(info.skipped)
         self._update_skipped()
-        if self.results.showing_state and not self.results.model.rowCount():
-            self.results.show_state(
-                *states.ready(self._corpus_name(), stats.documents, stats.passages)
+        if p.results.showing_state and not p.results.model.rowCount():
+            p.results.show_state(
+                *states.ready(self._corpus.corpus_name(), stats.documents, stats.passages)
             )
-        self.engine.scan()
-        if self._pending_question:
-            question, self._pending_question = self._pending_question, None
-            self.ask(question)
+        self._engine.scan()
+        self.ready.emit()
 
     def _on_missing(self) -> None:
-        self.results.show_state(*states.building(self._corpus_name()))
+        self._parts.results.show_state(*states.building(self._corpus.corpus_name()))
         self.reindex(False)
 
-    def _on_open_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, CorpusError):
-            self.results.show_state(
-                *states.no_corpus(self.settings.corpus_dir, self._recent_elsewhere())
-            )
-        elif isinstance(exc, IndexMismatchError | IndexCorruptError):
-            self.results.show_state(*states.needs_rebuild(message(exc)))
-        else:
-            self.results.show_state(*states.failed("Cannot open the index", message(exc)))
-        self._watch_folder_only()
+    def _no_corpus(self) -> states.State:
+        return states.no_corpus(self._corpus.settings.corpus_dir, self._corpus.recent_elsewhere())
 
-    def _watch_folder_only(self) -> None:
-        if self.settings.corpus_dir.is_dir():
-            self.watcher.watch([str(self.settings.corpus_dir)])
+    def _on_open_failed(self, exc: BaseException) -> None:
+        results = self._parts.results
+        if isinstance(exc, CorpusError):
+            results.show_state(*self._no_corpus())
+        elif isinstance(exc, IndexMismatchError | IndexCorruptError):
+            results.show_state(*states.needs_rebuild(message(exc)))
+        else:
+            results.show_state(*states.failed("Cannot open the index", message(exc)))
+        self._corpus.watch_folder_only()
 
     def _update_skipped(self) -> None:
         n = self.skipped_model.rowCount()
-        self.skipped_button.setText(f"{plural(n, 'file')} skipped")
-        self.skipped_button.setToolTip("Files that could not be indexed, and why")
-        self.skipped_button.setVisible(n > 0)
+        button = self._parts.skipped_button
+        button.setText(f"{plural(n, 'file')} skipped")
+        button.setToolTip("Files that could not be indexed, and why")
+        button.setVisible(n > 0)
 
     def reindex(self, rebuild: bool = False) -> None:
         """Run the incremental indexer (or a full rebuild) in the background."""
-        if self.engine.indexing and not self.engine.cancelling:
-            self.statusBar().showMessage("Indexing is already running", 3000)
+        if self._engine.indexing and not self._engine.cancelling:
+            self._status("Indexing is already running", 3000)
             return
-        self.error_bar.hide()
-        self.engine.reindex(rebuild)
+        self._parts.error_bar.hide()
+        self._engine.reindex(rebuild)
+
+    def cancel(self) -> None:
+        """Index > Cancel Indexing: as the progress panel's Cancel button."""
+        if self._parts.progress.cancel.isEnabled():
+            self._parts.progress.cancel.click()
 
     def _on_indexing_started(self, rebuild: bool) -> None:
-        name = self._corpus_name()
+        name = self._corpus.corpus_name()
         if rebuild:
             headline = f"Rebuilding the index of “{name}”"
-        elif self.info is None:
+        elif self._corpus.info is None:
             headline = f"Indexing “{name}”"
         else:
             headline = f"Updating the index of “{name}”"
-        self.progress.start(headline)
-        self.changes_bar.hide()
-        self.reindex_action.setEnabled(False)
-        self.rebuild_action.setEnabled(False)
-        self.cancel_action.setEnabled(True)
-        if self.info is None:
-            self.results.show_state(*states.building(name))
+        self._parts.progress.start(headline)
+        self._parts.changes_bar.hide()
+        self._actions.reindex.setEnabled(False)
+        self._actions.rebuild.setEnabled(False)
+        self._actions.cancel.setEnabled(True)
+        if self._corpus.info is None:
+            self._parts.results.show_state(*states.building(name))
 
     def _indexing_over(self) -> None:
-        self.progress.hide()
-        self.reindex_action.setEnabled(True)
-        self.rebuild_action.setEnabled(True)
-        self.cancel_action.setEnabled(False)
+        self._parts.progress.hide()
+        self._actions.reindex.setEnabled(True)
+        self._actions.rebuild.setEnabled(True)
+        self._actions.cancel.setEnabled(False)
 
     def _on_indexing_progress(self, progress: Progress) -> None:
-        self.progress.update_progress(progress)
+        self._parts.progress.update_progress(progress)
 
     def _on_indexed(self, report: IndexReport) -> None:
         self._indexing_over()
@@ -113,44 +165,45 @@ class IndexingMixin(_Base):
             text = f"Index updated: {report.summary()}"
         else:
             text = f"The index is up to date ({plural(report.unchanged, 'document')} unchanged)"
-        self.statusBar().showMessage(text, 10000)
+        self._status(text, 10000)
 
     def _on_indexing_cancelled(self) -> None:
         self._indexing_over()
-        if self.info is None:
-            self.results.show_state(*states.not_built(self._corpus_name()))
-            self._watch_folder_only()
+        if self._corpus.info is None:
+            self._parts.results.show_state(*states.not_built(self._corpus.corpus_name()))
+            self._corpus.watch_folder_only()
         else:
-            self.engine.scan()
-        self.statusBar().showMessage("Indexing cancelled — the index is as it was", 8000)
+            self._engine.scan()
+        self._status("Indexing cancelled — the index is as it was", 8000)
 
     def _on_indexing_failed(self, exc: BaseException) -> None:
         self._indexing_over()
+        p = self._parts
         text = message(exc)
         if isinstance(exc, IndexLockedError):
-            self.error_bar.show_message(text, "Try Again")
+            p.error_bar.show_message(text, "Try Again")
             return
         if isinstance(exc, CorpusError):
-            if not self.settings.corpus_dir.is_dir():
-                self.results.show_state(
-                    *states.no_corpus(self.settings.corpus_dir, self._recent_elsewhere())
-                )
+            corpus_dir = self._corpus.settings.corpus_dir
+            if not corpus_dir.is_dir():
+                p.results.show_state(*self._no_corpus())
             else:
-                self.results.show_state(*states.empty_corpus(self.settings.corpus_dir, suffixes()))
-            self._watch_folder_only()
+                p.results.show_state(*states.empty_corpus(corpus_dir, suffixes()))
+            self._corpus.watch_folder_only()
             return
         if isinstance(exc, IndexMismatchError | IndexCorruptError):
-            self.results.show_state(*states.needs_rebuild(text))
+            p.results.show_state(*states.needs_rebuild(text))
             return
-        if self.info is None:
-            self.results.show_state(*states.failed("Indexing failed", text))
+        if self._corpus.info is None:
+            p.results.show_state(*states.failed("Indexing failed", text))
         else:
-            self.error_bar.show_message(f"Indexing failed: {text}", "Try Again")
+            p.error_bar.show_message(f"Indexing failed: {text}", "Try Again")
 
     def _on_changes(self, summary: ChangeSummary) -> None:
-        self.watcher.watch(list(summary.folders) + list(summary.files))
-        if summary.count == 0 or self.engine.indexing:
-            self.changes_bar.hide()
+        bar = self._parts.changes_bar
+        self._watcher.watch(list(summary.folders) + list(summary.files))
+        if summary.count == 0 or self._engine.indexing:
+            bar.hide()
             return
         parts = []
         for n, word in (
@@ -161,7 +214,7 @@ class IndexingMixin(_Base):
             if n:
                 parts.append(f"{n} {word}")
         what = "document changed" if summary.count == 1 else "documents changed"
-        self.changes_bar.show_message(
+        bar.show_message(
             f"{summary.count} {what} in the corpus folder since the last index "
             f"({', '.join(parts)}) — reindex to search them.",
             "Reindex",
@@ -169,19 +222,11 @@ class IndexingMixin(_Base):
         names = [f"+ {s}" for s in summary.added] + [f"~ {s}" for s in summary.changed]
         names += [f"− {s}" for s in summary.removed]
         tip = "\n".join(names[:15]) + ("\n…" if len(names) > 15 else "")
-        self.changes_bar.label.setToolTip(plain_tooltip(tip))
+        bar.label.setToolTip(plain_tooltip(tip))
 
     def show_skipped(self) -> None:
         """The Skipped files view."""
-        if self._skipped_dialog is None:
-            self._skipped_dialog = SkippedDialog(self.skipped_model, self)
-        self._skipped_dialog.show()
-        self._skipped_dialog.raise_()
-
-    def _recent_elsewhere(self) -> Path | None:
-        """The most recent corpus that still exists and is not the one just tried."""
-        current = self.settings.corpus_dir.expanduser().resolve()
-        for folder in self.prefs.recent_corpora():
-            if folder != current and folder.is_dir():
-                return folder
-        return None
+        if self.skipped_dialog is None:
+            self.skipped_dialog = SkippedDialog(self.skipped_model, self._window)
+        self.skipped_dialog.show()
+        self.skipped_dialog.raise_()

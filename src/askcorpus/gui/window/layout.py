@@ -1,150 +1,198 @@
 """The window's widgets and their arrangement: question bar, results | reader splitter, notice
-bars and status bar; its saved size and splitter position. Mixed into
-:class:`~askcorpus.gui.window.main_window.MainWindow`.
+bars and status bar, kept in one typed record (:class:`Parts`); its saved size and splitter
+position.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (
     QCompleter,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QPushButton,
     QSplitter,
+    QStatusBar,
     QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from askcorpus.gui.prefs import Preferences
 from askcorpus.gui.views.reader_pane import ReaderPane
 from askcorpus.gui.views.results_panel import ResultsPanel
 from askcorpus.gui.views.widgets import IndexProgressPanel, NoticeBar
-
-if TYPE_CHECKING:
-    from askcorpus.gui.window.main_window import MainWindow
-
-    _Base = MainWindow
-else:
-    _Base = object
+from askcorpus.gui.window.actions import Actions
 
 DEFAULT_SIZE = (1280, 820)
 DEFAULT_SPLIT = [560, 720]
 
 
-class LayoutMixin(_Base):
-    """Creates the window's widgets (kept as attributes) and lays them out."""
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """The window's widgets, built once by :func:`build_parts`; the controllers receive it."""
 
-    def _build_ui(self) -> None:
-        self._build_toolbar()
-        self._build_panes()
-        self._build_status_bar()
-        self.resize(*DEFAULT_SIZE)
+    question_edit: QLineEdit
+    recent_model: QStringListModel  # the recent questions the completer offers
+    completer: QCompleter
+    ask_button: QPushButton
+    toolbar: QToolBar
+    progress: IndexProgressPanel
+    changes_bar: NoticeBar  # "documents changed — reindex"
+    error_bar: NoticeBar
+    results: ResultsPanel
+    reader: ReaderPane
+    splitter: QSplitter
+    model_label: QLabel
+    stats_label: QLabel
+    skipped_button: QToolButton
+    status: QStatusBar
 
-    def _build_toolbar(self) -> None:
-        self.question_edit = QLineEdit(self, objectName="question")
-        self.question_edit.setPlaceholderText("Ask a question about your documents…   (Ctrl+L)")
-        self.question_edit.setClearButtonEnabled(True)
-        font = self.question_edit.font()
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        self.question_edit.setFont(font)
-        self.question_edit.setMinimumWidth(320)
-        self.question_edit.setAccessibleName("Question")
-        self.question_edit.installEventFilter(self)
-        self.recent_model = QStringListModel(self.prefs.recent_questions(), self)
-        self.completer = QCompleter(self.recent_model, self)
-        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.completer.setMaxVisibleItems(8)
-        self.question_edit.setCompleter(self.completer)
-        self.ask_button = QPushButton("Ask", self)
-        self.ask_button.setDefault(True)
-        self.ask_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.ask_button.setMinimumHeight(self.question_edit.sizeHint().height())
 
-        bar = QToolBar("Main", self)
-        bar.setObjectName("mainToolbar")
-        bar.setMovable(False)
-        bar.setFloatable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        holder = QWidget(bar)
-        row = QVBoxLayout(holder)
-        row.setContentsMargins(6, 6, 6, 6)
-        row.addWidget(self.question_edit)
-        bar.addWidget(holder)
-        bar.addWidget(self.ask_button)
-        bar.addSeparator()
-        bar.addAction(self.reindex_action)
-        bar.addAction(self.open_action)
-        for action in (self.reindex_action, self.open_action):
-            button = bar.widgetForAction(action)
-            if isinstance(button, QToolButton):
-                button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-        self.toolbar = bar
+def build_parts(window: QMainWindow, actions: Actions, prefs: Preferences) -> Parts:
+    """Create the widgets of ``window``, lay them out and return them."""
+    question_edit, recent_model, completer, ask_button = _question_bar(window, prefs)
+    toolbar = _toolbar(window, question_edit, ask_button, actions)
+    progress = IndexProgressPanel(window)
+    changes_bar = NoticeBar(window)
+    error_bar = NoticeBar(window)
+    results = ResultsPanel(window)
+    reader = ReaderPane(window)
+    splitter = _splitter(window, results, reader)
+    central = QWidget(window)
+    col = QVBoxLayout(central)
+    col.setContentsMargins(0, 0, 0, 0)
+    col.setSpacing(0)
+    notices = QVBoxLayout()
+    notices.setContentsMargins(8, 0, 8, 0)
+    notices.setSpacing(6)
+    for w in (progress, changes_bar, error_bar):
+        notices.addWidget(w)
+    col.addLayout(notices)
+    col.addWidget(splitter, 1)
+    window.setCentralWidget(central)
+    status, model_label, stats_label, skipped_button = _status_bar(window)
+    window.resize(*DEFAULT_SIZE)
+    return Parts(
+        question_edit=question_edit,
+        recent_model=recent_model,
+        completer=completer,
+        ask_button=ask_button,
+        toolbar=toolbar,
+        progress=progress,
+        changes_bar=changes_bar,
+        error_bar=error_bar,
+        results=results,
+        reader=reader,
+        splitter=splitter,
+        model_label=model_label,
+        stats_label=stats_label,
+        skipped_button=skipped_button,
+        status=status,
+    )
 
-    def _build_panes(self) -> None:
-        self.progress = IndexProgressPanel(self)
-        self.changes_bar = NoticeBar(self)
-        self.error_bar = NoticeBar(self)
-        self.results = ResultsPanel(self)
-        self.reader = ReaderPane(self)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.results)
-        self.splitter.addWidget(self.reader)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setHandleWidth(1)
-        self.splitter.setStretchFactor(0, 4)
-        self.splitter.setStretchFactor(1, 5)
-        self.results.setMinimumWidth(340)
-        self.reader.setMinimumWidth(360)
 
-        central = QWidget(self)
-        col = QVBoxLayout(central)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.setSpacing(0)
-        notices = QVBoxLayout()
-        notices.setContentsMargins(8, 0, 8, 0)
-        notices.setSpacing(6)
-        for w in (self.progress, self.changes_bar, self.error_bar):
-            notices.addWidget(w)
-        col.addLayout(notices)
-        col.addWidget(self.splitter, 1)
-        self.setCentralWidget(central)
+def _question_bar(
+    window: QMainWindow, prefs: Preferences
+) -> tuple[QLineEdit, QStringListModel, QCompleter, QPushButton]:
+    edit = QLineEdit(window)
+    edit.setObjectName("question")
+    edit.setPlaceholderText("Ask a question about your documents…   (Ctrl+L)")
+    edit.setClearButtonEnabled(True)
+    font = edit.font()
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    edit.setFont(font)
+    edit.setMinimumWidth(320)
+    edit.setAccessibleName("Question")
+    recent = QStringListModel(prefs.recent_questions(), window)
+    completer = QCompleter(recent, window)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setMaxVisibleItems(8)
+    edit.setCompleter(completer)
+    button = QPushButton("Ask", window)
+    button.setDefault(True)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    button.setMinimumHeight(edit.sizeHint().height())
+    return edit, recent, completer, button
 
-    def _build_status_bar(self) -> None:
-        status = self.statusBar()
-        status.setSizeGripEnabled(True)
-        self.model_label = QLabel(self)
-        self.model_label.setObjectName("muted")
-        self.stats_label = QLabel(self)
-        self.stats_label.setObjectName("muted")
-        self.skipped_button = QToolButton(self)
-        self.skipped_button.setAutoRaise(True)
-        self.skipped_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.skipped_button.clicked.connect(self.show_skipped)
-        self.skipped_button.hide()
-        for label in (self.model_label, self.stats_label):
-            label.setContentsMargins(8, 0, 8, 0)
-        status.addPermanentWidget(self.model_label)
-        status.addPermanentWidget(self.skipped_button)
-        status.addPermanentWidget(self.stats_label)
 
-    def _restore_geometry(self) -> None:
-        geometry = self.prefs.geometry("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        splitter = self.prefs.geometry("splitter")
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
-        else:
-            self.splitter.setSizes(DEFAULT_SPLIT)
+def _toolbar(
+    window: QMainWindow, edit: QLineEdit, ask_button: QPushButton, actions: Actions
+) -> QToolBar:
+    bar = QToolBar("Main", window)
+    bar.setObjectName("mainToolbar")
+    bar.setMovable(False)
+    bar.setFloatable(False)
+    bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    holder = QWidget(bar)
+    row = QVBoxLayout(holder)
+    row.setContentsMargins(6, 6, 6, 6)
+    row.addWidget(edit)
+    bar.addWidget(holder)
+    bar.addWidget(ask_button)
+    bar.addSeparator()
+    bar.addAction(actions.reindex)
+    bar.addAction(actions.open)
+    for action in (actions.reindex, actions.open):
+        button = bar.widgetForAction(action)
+        if isinstance(button, QToolButton):
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+    return bar
 
-    def _save_geometry(self) -> None:
-        self.prefs.set_geometry("geometry", self.saveGeometry())
-        self.prefs.set_geometry("splitter", self.splitter.saveState())
-        self.prefs.close()  # writes everything and stops its writer thread
+
+def _splitter(window: QMainWindow, results: ResultsPanel, reader: ReaderPane) -> QSplitter:
+    splitter = QSplitter(Qt.Orientation.Horizontal, window)
+    splitter.setObjectName("mainSplitter")
+    splitter.addWidget(results)
+    splitter.addWidget(reader)
+    splitter.setChildrenCollapsible(False)
+    splitter.setHandleWidth(1)
+    splitter.setStretchFactor(0, 4)
+    splitter.setStretchFactor(1, 5)
+    results.setMinimumWidth(340)
+    reader.setMinimumWidth(360)
+    return splitter
+
+
+def _status_bar(window: QMainWindow) -> tuple[QStatusBar, QLabel, QLabel, QToolButton]:
+    status = window.statusBar()
+    status.setSizeGripEnabled(True)
+    model_label = QLabel(window)
+    model_label.setObjectName("muted")
+    stats_label = QLabel(window)
+    stats_label.setObjectName("muted")
+    skipped = QToolButton(window)
+    skipped.setAutoRaise(True)
+    skipped.setCursor(Qt.CursorShape.PointingHandCursor)
+    skipped.hide()
+    for label in (model_label, stats_label):
+        label.setContentsMargins(8, 0, 8, 0)
+    status.addPermanentWidget(model_label)
+    status.addPermanentWidget(skipped)
+    status.addPermanentWidget(stats_label)
+    return status, model_label, stats_label, skipped
+
+
+def restore_geometry(window: QMainWindow, splitter: QSplitter, prefs: Preferences) -> None:
+    """The window's saved size and splitter position (or the defaults)."""
+    geometry = prefs.geometry("geometry")
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+    state = prefs.geometry("splitter")
+    if state is not None:
+        splitter.restoreState(state)
+    else:
+        splitter.setSizes(DEFAULT_SPLIT)
+
+
+def save_geometry(window: QMainWindow, splitter: QSplitter, prefs: Preferences) -> None:
+    """Remember the size and splitter position, and write the preferences to disk."""
+    prefs.set_geometry("geometry", window.saveGeometry())
+    prefs.set_geometry("splitter", splitter.saveState())
+    prefs.close()  # writes everything and stops its writer thread

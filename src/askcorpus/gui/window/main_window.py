@@ -1,126 +1,126 @@
 """The main window: ask, read ranked passages, jump to the source, reindex — never freezing.
 
 The window only arranges widgets and reacts to the :class:`~askcorpus.gui.engine.Engine`'s
-signals; every model, index, search and file-system scan runs in the engine's workers. Its parts
-live in mixins, one job each: :mod:`~askcorpus.gui.window.layout` (widgets),
-:mod:`~askcorpus.gui.window.actions` (actions and menus), :mod:`~askcorpus.gui.window.corpus`
-(which corpus, loading), :mod:`~askcorpus.gui.window.reading` (asking and reading) and
-:mod:`~askcorpus.gui.window.indexing` (indexing, changes, skipped files). This module wires them.
+signals; every model, index, search and file-system scan runs in the engine's workers. It owns
+a typed record of its widgets (:class:`~askcorpus.gui.window.layout.Parts`) and of its actions
+(:class:`~askcorpus.gui.window.actions.Actions`), and four controllers that receive what they
+use and talk through public methods and signals: :class:`CorpusController` (which corpus,
+loading), :class:`IndexingController` (indexing, changes, skipped files),
+:class:`ReadingController` (asking and reading) and :class:`ActionsController` (commands).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import QMainWindow
 
-from askcorpus.gui import states
 from askcorpus.gui.engine import Engine
 from askcorpus.gui.prefs import Preferences, default_data_dir
 from askcorpus.gui.tasks import IndexInfo
 from askcorpus.gui.theme import app_icon
-from askcorpus.gui.views.dialogs import SkippedDialog
-from askcorpus.gui.views.results_model import SkippedModel
 from askcorpus.gui.watcher import CorpusWatcher
-from askcorpus.gui.window.actions import ActionsMixin
-from askcorpus.gui.window.corpus import CorpusMixin
-from askcorpus.gui.window.indexing import IndexingMixin
-from askcorpus.gui.window.layout import LayoutMixin
-from askcorpus.gui.window.reading import ReadingMixin
+from askcorpus.gui.window.actions import ActionsController, build_actions
+from askcorpus.gui.window.corpus import CorpusController
+from askcorpus.gui.window.indexing import IndexingController
+from askcorpus.gui.window.layout import build_parts, restore_geometry, save_geometry
+from askcorpus.gui.window.reading import ReadingController
 from askcorpus.settings import Settings
 
+if TYPE_CHECKING:
+    from askcorpus.embed.embedder import Embedder
 
-class MainWindow(ReadingMixin, IndexingMixin, CorpusMixin, ActionsMixin, LayoutMixin, QMainWindow):
+
+class MainWindow(QMainWindow):
     """askcorpus — <corpus folder name>."""
 
     def __init__(
         self,
         settings: Settings,
         prefs: Preferences | None = None,
-        embedder: object | None = None,
+        embedder: Embedder | None = None,
         data_dir: Path | None = None,
     ):
         super().__init__()
-        self.launch_settings = settings
-        self.settings = settings
         self.prefs = prefs or Preferences()
-        self.data_dir = data_dir or default_data_dir()
-        self.engine = Engine(embedder, self)  # type: ignore[arg-type]
-        self.info: IndexInfo | None = None
-        self.question = ""
-        self._pending_question: str | None = None
-        self.skipped_model = SkippedModel(self)
-        self._skipped_dialog: SkippedDialog | None = None
+        self.engine = Engine(embedder, self)
         self.watcher = CorpusWatcher(self)
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
-        self._build_actions()
-        self._build_ui()
-        self._build_menus()
-        self._connect()
-        self._restore_geometry()
-        self._set_title()
-        self.results.show_state(*states.opening(self._corpus_name()))
-
-    def _connect(self) -> None:
-        self.question_edit.returnPressed.connect(self.ask_from_field)
-        self.ask_button.clicked.connect(self.ask_from_field)
-        self.completer.activated.connect(self.ask)
-        e = self.engine
-        e.opened.connect(self._on_opened)
-        e.missing.connect(self._on_missing)
-        e.openFailed.connect(self._on_open_failed)
-        e.modelReady.connect(self._on_model_ready)
-        e.modelFailed.connect(self._on_model_failed)
-        e.searchDone.connect(self._on_search_done)
-        e.searchFailed.connect(self._on_search_failed)
-        e.documentReady.connect(self._on_document)
-        e.documentGone.connect(self._on_document_gone)
-        e.documentFailed.connect(
-            lambda exc: self.reader.clear("Cannot show this document", str(exc))
+        self.window_actions = build_actions(self)
+        self.parts = build_parts(self, self.window_actions, self.prefs)
+        self.corpus = CorpusController(
+            self,
+            self.parts,
+            self.engine,
+            self.watcher,
+            self.prefs,
+            settings,
+            data_dir or default_data_dir(),
         )
-        e.indexingStarted.connect(self._on_indexing_started)
-        e.indexingProgress.connect(self._on_indexing_progress)
-        e.indexingDone.connect(self._on_indexed)
-        e.indexingFailed.connect(self._on_indexing_failed)
-        e.indexingCancelled.connect(self._on_indexing_cancelled)
-        e.changesFound.connect(self._on_changes)
-        self.progress.cancelRequested.connect(e.cancel_indexing)
-        self.changes_bar.actionTriggered.connect(lambda: self.reindex(False))
-        self.error_bar.actionTriggered.connect(lambda: self.reindex(False))
-        self.results.hitSelected.connect(self._on_hit_selected)
-        self.results.selectionCleared.connect(self.reader.clear)
-        self.results.hitActivated.connect(lambda _h: self.open_source())
-        self.results.view.customContextMenuRequested.connect(self._results_menu)
-        self.results.view.back.connect(self.focus_question)
-        self.results.empty.actionTriggered.connect(self._on_state_action)
-        self.reader.navigate.connect(self.navigate)
-        self.reader.openRequested.connect(self.open_source)
-        self.reader.copyRequested.connect(self.copy_citation)
-        self.reader.reindexRequested.connect(lambda: self.reindex(False))
-        self.reader.text.installEventFilter(self)
-        self.watcher.changed.connect(self.engine.scan)
+        self.indexing = IndexingController(
+            self, self.parts, self.window_actions, self.engine, self.corpus, self.watcher
+        )
+        self.reading = ReadingController(self, self.parts, self.engine, self.corpus, self.prefs)
+        self.commands = ActionsController(
+            self,
+            self.window_actions,
+            self.parts.results.empty,
+            self.prefs,
+            self.corpus,
+            self.indexing,
+            self.reading,
+        )
+        self.indexing.ready.connect(self.reading.ask_pending)
+        self.parts.question_edit.installEventFilter(self)
+        self.parts.reader.text.installEventFilter(self)
+        restore_geometry(self, self.parts.splitter, self.prefs)
 
-    # -- keyboard and closing ------------------------------------------------------------------
+    def start(self) -> None:
+        """Begin loading the index and model in the background (call after show())."""
+        self.corpus.start()
+
+    @property
+    def settings(self) -> Settings:
+        """The settings of the corpus shown."""
+        return self.corpus.settings
+
+    @property
+    def info(self) -> IndexInfo | None:
+        """The open index of that corpus (None while there is none)."""
+        return self.corpus.info
+
+    # -- keyboard, drag and drop, closing ------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress:
-            key = event.key()  # type: ignore[attr-defined]
-            if watched is self.question_edit and not self.completer.popup().isVisible():
-                if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.results.model.rowCount():
-                    self.results.move(1 if key == Qt.Key.Key_Down else -1)
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            key = event.key()
+            p = self.parts
+            popup = p.completer.popup()
+            completing = popup is not None and popup.isVisible()
+            if watched is p.question_edit and not completing:
+                if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and p.results.model.rowCount():
+                    p.results.move_selection(1 if key == Qt.Key.Key_Down else -1)
                     return True
-                if key == Qt.Key.Key_Escape and self.question_edit.text():
-                    self.question_edit.clear()
+                if key == Qt.Key.Key_Escape and p.question_edit.text():
+                    p.question_edit.clear()
                     return True
-            if watched is self.reader.text and key == Qt.Key.Key_Escape:
-                self.results.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            if watched is p.reader.text and key == Qt.Key.Key_Escape:
+                p.results.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
                 return True
         return super().eventFilter(watched, event)
 
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.corpus.dropped_folder(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.corpus.drop(event.mimeData())
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._save_geometry()
+        save_geometry(self, self.parts.splitter, self.prefs)
         self.hide()
         self.watcher.clear()
         self.engine.shutdown()

@@ -1,80 +1,128 @@
-"""The window's reading side: asking, showing results and documents, passage navigation,
-citations and opening the source. Mixed into :class:`~askcorpus.gui.window.main_window.MainWindow`.
+"""The window's reading side (:class:`ReadingController`): asking, showing results and
+documents, passage navigation, citations and opening the source.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, Qt, QUrl
+from PySide6.QtCore import QObject, QPoint, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMainWindow, QMenu
 
 from askcorpus.gui import states
+from askcorpus.gui.engine import Engine
+from askcorpus.gui.prefs import Preferences
 from askcorpus.gui.tasks import DocumentView, TimedResult
 from askcorpus.gui.text import message
 from askcorpus.gui.views.snippets import citation
+from askcorpus.gui.window.corpus import CorpusController
+from askcorpus.gui.window.layout import Parts
 from askcorpus.records import Hit
-
-if TYPE_CHECKING:
-    from askcorpus.gui.window.main_window import MainWindow
-
-    _Base = MainWindow
-else:
-    _Base = object
 
 RESULTS_K = 10
 MAX_REMEMBERED_CHARS = 300
 
 
-class ReadingMixin(_Base):
+class ReadingController(QObject):
     """Asking questions and reading the answers."""
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        parts: Parts,
+        engine: Engine,
+        corpus: CorpusController,
+        prefs: Preferences,
+    ):
+        super().__init__(window)
+        self._window = window
+        self._parts = parts
+        self._engine = engine
+        self._corpus = corpus
+        self._prefs = prefs
+        self.question = ""
+        self._pending_question: str | None = None
+        corpus.switching.connect(self._reset)
+        engine.searchDone.connect(self._on_search_done)
+        engine.searchFailed.connect(self._on_search_failed)
+        engine.documentReady.connect(parts.reader.show_view)
+        engine.documentGone.connect(self._on_document_gone)
+        engine.documentFailed.connect(self._on_document_failed)
+        parts.question_edit.returnPressed.connect(self.ask_from_field)
+        parts.ask_button.clicked.connect(self.ask_from_field)
+        parts.completer.activated.connect(self.ask)
+        results, reader = parts.results, parts.reader
+        results.hitSelected.connect(self._on_hit_selected)
+        results.selectionCleared.connect(reader.clear)
+        results.hitActivated.connect(lambda _h: self.open_source())
+        results.view.customContextMenuRequested.connect(self._results_menu)
+        results.view.back.connect(self.focus_question)
+        reader.navigate.connect(self.navigate)
+        reader.openRequested.connect(self.open_source)
+        reader.copyRequested.connect(self.copy_citation)
+
+    def _reset(self) -> None:
+        self._pending_question = None
+
+    def _status(self, text: str, msecs: int) -> None:
+        self._parts.status.showMessage(text, msecs)
 
     def focus_question(self) -> None:
         """Ctrl+L: to the question field, text selected."""
-        self.question_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.question_edit.selectAll()
+        self._parts.question_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._parts.question_edit.selectAll()
+
+    def find_in_document(self) -> None:
+        """Ctrl+F: find in the document shown in the reading pane."""
+        self._parts.reader.open_find()
 
     def ask_from_field(self) -> None:
         """Ask what the question field holds."""
-        self.ask(self.question_edit.text())
+        self.ask(self._parts.question_edit.text())
 
     def ask(self, question: str) -> None:
         """Search for ``question`` (queued until the index and model are ready)."""
         question = question.strip()
         if not question:
             return
-        if self.question_edit.text().strip() != question:
-            self.question_edit.setText(question)
+        p = self._parts
+        if p.question_edit.text().strip() != question:
+            p.question_edit.setText(question)
         self.question = question
         if len(question) <= MAX_REMEMBERED_CHARS:  # a pasted page is not a "recent question"
-            self.recent_model.setStringList(self.prefs.add_recent_question(question))
+            p.recent_model.setStringList(self._prefs.add_recent_question(question))
         waiting = None
-        if not self.engine.model_ready:
+        if not self._engine.model_ready:
             waiting = "the language model has loaded"
-        if self.info is None or not self.engine.search(question, RESULTS_K):
+        if self._corpus.info is None or not self._engine.search(question, RESULTS_K):
             self._pending_question = question
             waiting = "the index is ready"
-        self.results.show_searching(question, waiting)
+        p.results.show_searching(question, waiting)
+
+    def ask_pending(self) -> None:
+        """Ask the question typed while the index was opening, if any."""
+        if self._pending_question:
+            question, self._pending_question = self._pending_question, None
+            self.ask(question)
 
     def _on_search_done(self, timed: TimedResult) -> None:
-        self.results.show_result(timed)
+        self._parts.results.show_result(timed)
         if not timed.result.hits:
-            self.reader.clear()
+            self._parts.reader.clear()
 
-    def _on_search_failed(self, question: str, exc: BaseException) -> None:
-        self.results.show_state(*states.failed("The search failed", message(exc), False))
+    def _on_search_failed(self, _question: str, exc: BaseException) -> None:
+        self._parts.results.show_state(*states.failed("The search failed", message(exc), False))
 
     def _marking_question(self) -> str | None:
         """The question whose best sentence the reader marks; None when the corpus does not
         seem to answer it (the closest passages are shown, no sentence posing as the answer)."""
-        result = self.results.model.result
+        result = self._parts.results.model.result
         return self.question if result is None or result.answer_likely else None
 
     def _on_hit_selected(self, hit: Hit) -> None:
         question = self._marking_question()
-        self.engine.show_document(
+        self._engine.show_document(
             hit.source,
             hit.passage_id,
             (hit.start, hit.end),
@@ -82,46 +130,46 @@ class ReadingMixin(_Base):
             hit.highlight if question else None,
         )
 
-    def _on_document(self, view: DocumentView) -> None:
-        self.reader.show_view(view)
-
     def _on_document_gone(self, source: str) -> None:
-        self.reader.clear(
+        self._parts.reader.clear(
             "This document is no longer in the index",
             f"{source} was removed when the index was updated. Ask again to search the "
             "current index.",
         )
 
+    def _on_document_failed(self, exc: BaseException) -> None:
+        self._parts.reader.clear("Cannot show this document", str(exc))
+
     def navigate(self, delta: int) -> None:
         """Show the previous (-1) or next (+1) passage of the document in the reading pane."""
-        view = self.reader.view
+        view: DocumentView | None = self._parts.reader.view
         if view is None:
             return
         position = view.position + delta
         if not 0 <= position < len(view.passages):
             return
         pid, _start, _end = view.passages[position]
-        self.engine.show_document(view.document.source, pid, None, self._marking_question())
+        self._engine.show_document(view.document.source, pid, None, self._marking_question())
 
     def _selected(self) -> tuple[str, str, Path, str] | None:
         """(passage text, title, file path, location) of what the reading pane shows."""
-        view = self.reader.view
+        view = self._parts.reader.view
         if view is not None:
             return view.text, view.document.title, view.full_path, view.location
-        hit = self.results.current_hit()
+        hit = self._parts.results.current_hit()
         if hit is None:
             return None
-        return hit.text, hit.title, self.settings.corpus_dir / hit.source, hit.location
+        return hit.text, hit.title, self._corpus.settings.corpus_dir / hit.source, hit.location
 
     def copy_citation(self) -> None:
         """Copy the selected passage, quoted, with title, path and location."""
         selected = self._selected()
         if selected is None:
-            self.statusBar().showMessage("Select a result to copy its citation", 3000)
+            self._status("Select a result to copy its citation", 3000)
             return
         text, title, path, location = selected
         QGuiApplication.clipboard().setText(citation(text, title, path.resolve(), location))
-        self.statusBar().showMessage("Citation copied", 3000)
+        self._status("Citation copied", 3000)
 
     def open_source(self) -> None:
         """Open the selected document with the operating system's default app."""
@@ -130,34 +178,35 @@ class ReadingMixin(_Base):
             return
         path = selected[2]
         if not path.exists():
-            self.error_bar.show_message(
+            self._parts.error_bar.show_message(
                 f"“{path.name}” is no longer in the corpus folder (moved or deleted since "
                 "indexing). Reindex to drop it from the results.",
                 "Reindex",
             )
             return
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.resolve()))):
-            self.statusBar().showMessage(f"No app is set up to open {path.name}", 5000)
+            self._status(f"No app is set up to open {path.name}", 5000)
         else:
-            self.statusBar().showMessage(f"Opened {path.name}", 3000)
+            self._status(f"Opened {path.name}", 3000)
 
     def _results_menu(self, pos: QPoint) -> None:
         """Right-click on a result: open it, its folder, or copy it."""
-        index = self.results.view.indexAt(pos)
+        results = self._parts.results
+        index = results.view.indexAt(pos)
         if not index.isValid():
             return
-        self.results.select_row(index.row())
-        hit = self.results.model.hit(index.row())
+        results.select_row(index.row())
+        hit = results.model.hit(index.row())
         if hit is None:
             return
-        menu = QMenu(self)
+        menu = QMenu(self._window)
         menu.addAction("Open in Default App", self.open_source)
         menu.addAction("Show in Folder", lambda: self._show_in_folder(hit))
         menu.addSeparator()
         menu.addAction("Copy Citation", self.copy_citation)
         menu.addAction("Copy Passage Text", lambda: QGuiApplication.clipboard().setText(hit.text))
-        menu.exec(self.results.view.viewport().mapToGlobal(pos))
+        menu.exec(results.view.viewport().mapToGlobal(pos))
 
     def _show_in_folder(self, hit: Hit) -> None:
-        folder = (self.settings.corpus_dir / hit.source).parent
+        folder = (self._corpus.settings.corpus_dir / hit.source).parent
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder.resolve())))

@@ -1,0 +1,50 @@
+"""When a word of a passage is a term of the question: one rule for the search's matched terms
+and best sentence (:mod:`askcorpus.search.highlight`) and the window's bold words.
+
+Two words are the same term when they share a :func:`term_key`: lower-cased, British and
+American spellings folded alike, then lightly stemmed ("Defence" and "defense", "organised" and
+"organizing", "signed" and "signing").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from askcorpus.text.spelling import fold
+
+_SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s", "ly")
+WORD = re.compile(r"\w+")
+
+
+def stem(word: str) -> str:
+    """A light stemmer, enough to match 'signed' with 'signing' and 'deliveries' with
+    'delivered' for highlighting (the keyword index itself uses FTS5's Porter stemmer)."""
+    word = word.lower()
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 4 and word[-1] in "eiy":
+        word = word[:-1]
+    return word
+
+
+def term_key(word: str) -> str:
+    """What two words must share to count as the same term."""
+    return stem(fold(word.lower()))
+
+
+def term_keys(text: str) -> set[str]:
+    """The keys of every word of ``text``."""
+    return {term_key(w) for w in WORD.findall(text.lower())}
+
+
+def term_matches(text: str, terms: Iterable[str]) -> Iterator[re.Match[str]]:
+    """The words of ``text`` that are one of ``terms`` (in any spelling or inflection)."""
+    keys = {term_key(t) for t in terms}
+    if not keys:
+        return
+    for m in WORD.finditer(text):
+        if term_key(m.group(0)) in keys:
+            yield m
