@@ -235,3 +235,20 @@ def test_symlinks_loops_folders_and_fifos(tmp_path: Path) -> None:
         "sub/up": "folder symlink — not followed",
         "pipe.txt": "not a regular file",
     }
+
+
+def test_is_unchanged_follows_the_files_size_and_mtime(tmp_path: Path) -> None:
+    """The one "changed?" test: a read document is unchanged until its file's size or mtime
+    moves (a rewrite with the same bytes and a new mtime counts as changed: not read again
+    only when nothing moved)."""
+    path = write(tmp_path / "a.txt", "some words to read")
+    (entry,), _ = discover(tmp_path)
+    doc = load_document(entry, 1 << 20)
+    assert documents.is_unchanged(entry.size, entry.mtime, doc)
+    os.utime(path, (1_600_000_000, 1_600_000_000))
+    (moved,), _ = discover(tmp_path)
+    assert not documents.is_unchanged(moved.size, moved.mtime, doc)
+    write(path, "some words to read, and more")
+    os.utime(path, (doc.mtime, doc.mtime))
+    (grown,), _ = discover(tmp_path)
+    assert not documents.is_unchanged(grown.size, grown.mtime, doc)

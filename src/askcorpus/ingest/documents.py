@@ -28,6 +28,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from askcorpus.errors import CorpusError
 from askcorpus.ingest.formats import UnreadableFile, reader_for, supported_suffixes
@@ -57,6 +58,22 @@ class FileEntry:
     def path(self) -> Path:
         """The file's path."""
         return Path(self.location)
+
+
+class Recorded(Protocol):
+    """What an index remembers of a file: its size and mtime (a document or its state)."""
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def mtime(self) -> float: ...
+
+
+def is_unchanged(size: int, mtime: float, recorded: Recorded) -> bool:
+    """True when a file's ``size`` and ``mtime`` are still those ``recorded``: the one test of
+    "changed?" by which the indexer skips a file unread and the window reports changes."""
+    return size == recorded.size and mtime == recorded.mtime
 
 
 def is_ignored_name(name: str) -> bool:
@@ -288,11 +305,6 @@ def read_file(entry: FileEntry, max_bytes: int) -> tuple[bytes, os.stat_result]:
     if not same:
         raise UnreadableFile(CHANGED)
     return raw, before
-
-
-def read_bytes(entry: FileEntry, max_bytes: int) -> bytes:
-    """The file's bytes, or :class:`UnreadableFile` when it is too big, vanished or unreadable."""
-    return read_file(entry, max_bytes)[0]
 
 
 def load_document(entry: FileEntry, max_bytes: int) -> Document:

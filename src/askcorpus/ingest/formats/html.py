@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from askcorpus.ingest.formats import Extracted, UnreadableFile, heading_sections, register
-from askcorpus.ingest.formats.text import decode_text
+from askcorpus.ingest.formats.text import bom_encoding, decode_text
 
 _INVISIBLE = frozenset(
     [
@@ -276,7 +276,7 @@ def _decode(raw: bytes) -> str:
     Valid UTF-8 wins over a declared single-byte charset: pages re-saved as UTF-8 often keep
     their old declaration, while legacy text is practically never valid UTF-8 by accident.
     """
-    if not raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+    if bom_encoding(raw) is None:
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:

@@ -29,14 +29,25 @@ _LATIN_SINGLE_BYTE = frozenset(
 )
 
 
+def bom_encoding(raw: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of ``raw`` announces (``utf-8`` or
+    ``utf-16``), or None when there is none."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return None
+
+
 def decode_text(raw: bytes) -> str:
     """Decode bytes as text: BOMs first, then strict UTF-8, then a detected legacy encoding.
 
     Raises :class:`UnreadableFile` for binary content or undecodable bytes.
     """
-    if raw.startswith(b"\xef\xbb\xbf"):
+    bom = bom_encoding(raw)
+    if bom == "utf-8":
         return _strict(raw[3:], "utf-8")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if bom == "utf-16":  # Python's utf-16 codec reads the BOM itself
         return _strict(raw, "utf-16")
     if b"\x00" in raw[:8192]:
         utf16 = _utf16_without_bom(raw)
