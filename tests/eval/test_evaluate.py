@@ -10,6 +10,7 @@ import pytest
 
 from askcorpus.cli import main
 from askcorpus.embed.embedder import Embedder
+from askcorpus.errors import IndexLockedError
 from askcorpus.eval.beir import EvalDataError, build_index, corpus_file, load_set
 from askcorpus.eval.run import (
     Labelled,
@@ -19,6 +20,7 @@ from askcorpus.eval.run import (
 )
 from askcorpus.search.index import Index
 from askcorpus.settings import Settings
+from askcorpus.store.factory import locate
 
 from ..conftest import write
 
@@ -103,6 +105,27 @@ def test_beir_answer_likely_is_the_one_search_reports(tmp_path: Path, embedder: 
         index.close()
     assert row.per_query["q-mixed"]["answer_likely"] == 0.0
     assert row.per_query["q-volcano"]["answer_likely"] == 1.0
+
+
+def test_beir_index_is_built_by_the_indexer_under_its_writer_lock(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    """The benchmark index is written the way a user's is, under the writer lock: a rebuild
+    while another writer holds it is refused before anything is removed, and the indexer's
+    progress reports (embedding, with totals) reach the caller."""
+    folder = make_beir(tmp_path / "tiny")
+    cache = tmp_path / "cache"
+    seen: list[tuple[str, int, int]] = []
+    assert build_index(folder, cache, Settings(), embedder, lambda *a: seen.append(a)) is True
+    assert seen and {phase for phase, _d, _t in seen} == {"embedding"}
+    assert seen[-1][1] == seen[-1][2] > 0
+    with locate(cache).lock(), pytest.raises(IndexLockedError):
+        build_index(folder, cache, Settings(), embedder, rebuild=True)
+    index = Index.open(cache, Settings(), embedder)
+    try:
+        assert index.stats().documents == len(DOCS)
+    finally:
+        index.close()
 
 
 def test_beir_folder_errors(tmp_path: Path) -> None:
