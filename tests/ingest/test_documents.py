@@ -197,9 +197,15 @@ def test_size_limits_and_a_file_growing_past_them(
     write(tmp_path / "big.txt", "word " * 100)
     with pytest.raises(UnreadableFile, match=r"too large \(0 MB > limit 0 MB\)"):
         load_document(only_entry(tmp_path, "big.txt"), max_bytes=100)
-    # Container formats may be CONTAINER_FACTOR times larger than the text limit.
-    assert documents.size_limit(Path("a.pdf"), 100) == 100 * documents.CONTAINER_FACTOR
-    assert documents.size_limit(Path("a.md"), 100) == 100
+    # A container (.pdf) over the text limit is still read (its bytes are mostly images and
+    # fonts); past the container limit it is refused unread like a text file.
+    (tmp_path / "doc.pdf").write_bytes(b"%PDF-1.4 not really a pdf " * 10)
+    with pytest.raises(UnreadableFile) as bad:
+        load_document(only_entry(tmp_path, "doc.pdf"), max_bytes=100)
+    assert "too large" not in bad.value.message
+    (tmp_path / "big.pdf").write_bytes(b"x" * (100 * documents.CONTAINER_FACTOR + 1))
+    with pytest.raises(UnreadableFile, match="too large"):
+        load_document(only_entry(tmp_path, "big.pdf"), max_bytes=100)
     # A file that grows after discovery is never read past the limit.
     path = write(tmp_path / "grows.txt", "small")
     entry = only_entry(tmp_path, "grows.txt")
