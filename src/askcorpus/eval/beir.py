@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from askcorpus.embed.embedder import ENCODER_VERSION, Embedder
 from askcorpus.errors import AskcorpusError
@@ -65,10 +66,15 @@ def corpus_file(folder: Path) -> Path:
     )
 
 
+def _open_text(path: Path) -> IO[str]:
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return open(path, encoding="utf-8")
+
+
 def _jsonl(path: Path) -> Iterator[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+        with _open_text(path) as fh:
             for n, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
