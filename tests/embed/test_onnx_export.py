@@ -138,3 +138,17 @@ def test_failed_export_is_a_model_error_and_leaves_nothing(tmp_path: Path) -> No
     with pytest.raises(ModelError, match="exporting the model to ONNX failed"):
         onnx_export.exported_model(folder, tmp_path / "cache")
     assert not list((tmp_path / "cache" / "onnx").glob("*.onnx*"))
+
+
+def test_the_suite_keeps_its_cache_and_home_inside_the_checkout() -> None:
+    """Hermetic tests (tests/conftest.py): the default cache, the environment's cache and HOME
+    all lie in .test-cache/ of this checkout, never in the user's home (child processes inherit
+    the environment)."""
+    from askcorpus.embed.embedder import default_cache_dir
+    from askcorpus.settings import Settings
+    from tests.conftest import TEST_STATE
+
+    assert Path.home().is_relative_to(TEST_STATE)
+    assert default_cache_dir() == TEST_CACHE
+    assert Settings.from_env().cache_dir == TEST_CACHE
+    assert Path(os.environ["XDG_CONFIG_HOME"]).is_relative_to(TEST_STATE)
