@@ -67,7 +67,7 @@ def test_cli_ask_with_a_1mb_question_from_a_file(
 
 
 def test_hostile_document_text_is_indexed_and_quoted_exactly(
-    tmp_path: Path, embedder: Embedder
+    tmp_path: Path, embedder: Embedder, capsys: pytest.CaptureFixture[str]
 ) -> None:
     text = (
         "Plain start.\x07 Bell and \x1b[2J escape codes. "
@@ -86,8 +86,10 @@ def test_hostile_document_text_is_indexed_and_quoted_exactly(
             assert raw[hit.start : hit.end] == hit.text
     finally:
         index.close()
-    out = json.dumps({"text": text}, ensure_ascii=False)
-    assert json.loads(out)["text"] == text
+    # The JSON contract carries the quote exactly too (controls, bidi marks and all).
+    assert main(["ask", "--index", str(settings.index_dir), "--json", "harbour ledger"]) == 0
+    top = json.loads(capsys.readouterr().out)["results"][0]
+    assert text[top["start"] : top["end"]] == top["text"]
 
 
 def test_errors_from_hostile_paths_stay_on_one_line(tmp_path: Path) -> None:

@@ -1,48 +1,28 @@
-"""``askcorpus eval``: metric math, a tiny BEIR folder end to end, and labelled questions."""
+"""``askcorpus eval``: a tiny BEIR folder end to end, and labelled questions."""
 
 from __future__ import annotations
 
 import gzip
 import json
-import math
 from pathlib import Path
 
 import pytest
 
 from askcorpus.cli import main
 from askcorpus.embed.embedder import Embedder
+from askcorpus.errors import IndexLockedError
 from askcorpus.eval.beir import EvalDataError, build_index, corpus_file, load_set
 from askcorpus.eval.run import (
     Labelled,
     evaluate_questions,
     load_questions,
-    ndcg_at,
-    recall_at,
-    rr_at,
     run,
 )
 from askcorpus.search.index import Index
 from askcorpus.settings import Settings
+from askcorpus.store.factory import locate
 
 from ..conftest import write
-
-
-def test_metrics_match_hand_computed_values() -> None:
-    rels = {"d1": 1, "d2": 1}
-    ranking = ["d3", "d1", "x", "d2"]
-    dcg = 1 / math.log2(3) + 1 / math.log2(5)
-    idcg = 1 + 1 / math.log2(3)
-    assert ndcg_at(ranking, rels, 10) == pytest.approx(dcg / idcg)
-    assert ndcg_at(ranking, rels, 1) == 0.0
-    assert rr_at(ranking, rels, 10) == 0.5 and rr_at(ranking, rels, 1) == 0.0
-    assert recall_at(ranking, rels, 2) == 0.5 and recall_at(ranking, rels, 100) == 1.0
-    # Graded judgments use linear gains (trec_eval); unjudged or zero-graded docs gain nothing.
-    graded = {"a": 2, "b": 1, "z": 0}
-    assert ndcg_at(["b", "a", "z"], graded, 10) == pytest.approx(
-        (1 + 2 / math.log2(3)) / (2 + 1 / math.log2(3))
-    )
-    assert ndcg_at(["a"], {"q": 0}, 10) == 0.0
-
 
 DOCS = [
     ("d-volcano", "Volcanoes", "Magma rises through the crust and erupts as lava from a volcano."),
@@ -101,6 +81,51 @@ def test_beir_folder_end_to_end(tmp_path: Path, embedder: Embedder) -> None:
     finally:
         index.close()
     assert build_index(folder, cache, settings, embedder) is False
+
+
+def test_beir_answer_likely_is_the_one_search_reports(tmp_path: Path, embedder: Embedder) -> None:
+    """The BEIR eval's answer_likely is search's, over the same top_k passages: with top_k=1
+    a question whose best fused passage is far in meaning but whose next ones are close is
+    not likely answered (an eval over the first 5 said it was)."""
+    folder = make_beir(tmp_path / "tiny")
+    questions = {"q-mixed": "bees queen salt", "q-volcano": QUERIES["q-volcano"]}
+    write(
+        folder / "queries.jsonl",
+        "".join(json.dumps({"_id": q, "text": t}) + "\n" for q, t in questions.items()),
+    )
+    write(folder / "qrels" / "test.tsv", "q-mixed\td-bees\t1\nq-volcano\td-volcano\t1\n")
+    settings = Settings(top_k=1)
+    (row,) = run(settings, embedder, beir=folder, cache=tmp_path / "cache")
+    index = Index.open(tmp_path / "cache", settings, embedder)
+    try:
+        for qid, text in questions.items():
+            said = index.search(text, settings.top_k).answer_likely
+            assert row.per_query[qid]["answer_likely"] == float(said), qid
+    finally:
+        index.close()
+    assert row.per_query["q-mixed"]["answer_likely"] == 0.0
+    assert row.per_query["q-volcano"]["answer_likely"] == 1.0
+
+
+def test_beir_index_is_built_by_the_indexer_under_its_writer_lock(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    """The benchmark index is written the way a user's is, under the writer lock: a rebuild
+    while another writer holds it is refused before anything is removed, and the indexer's
+    progress reports (embedding, with totals) reach the caller."""
+    folder = make_beir(tmp_path / "tiny")
+    cache = tmp_path / "cache"
+    seen: list[tuple[str, int, int]] = []
+    assert build_index(folder, cache, Settings(), embedder, lambda *a: seen.append(a)) is True
+    assert seen and {phase for phase, _d, _t in seen} == {"embedding"}
+    assert seen[-1][1] == seen[-1][2] > 0
+    with locate(cache).lock(), pytest.raises(IndexLockedError):
+        build_index(folder, cache, Settings(), embedder, rebuild=True)
+    index = Index.open(cache, Settings(), embedder)
+    try:
+        assert index.stats().documents == len(DOCS)
+    finally:
+        index.close()
 
 
 def test_beir_folder_errors(tmp_path: Path) -> None:

@@ -197,9 +197,15 @@ def test_size_limits_and_a_file_growing_past_them(
     write(tmp_path / "big.txt", "word " * 100)
     with pytest.raises(UnreadableFile, match=r"too large \(0 MB > limit 0 MB\)"):
         load_document(only_entry(tmp_path, "big.txt"), max_bytes=100)
-    # Container formats may be CONTAINER_FACTOR times larger than the text limit.
-    assert documents.size_limit(Path("a.pdf"), 100) == 100 * documents.CONTAINER_FACTOR
-    assert documents.size_limit(Path("a.md"), 100) == 100
+    # A container (.pdf) over the text limit is still read (its bytes are mostly images and
+    # fonts); past the container limit it is refused unread like a text file.
+    (tmp_path / "doc.pdf").write_bytes(b"%PDF-1.4 not really a pdf " * 10)
+    with pytest.raises(UnreadableFile) as bad:
+        load_document(only_entry(tmp_path, "doc.pdf"), max_bytes=100)
+    assert "too large" not in bad.value.message
+    (tmp_path / "big.pdf").write_bytes(b"x" * (100 * documents.CONTAINER_FACTOR + 1))
+    with pytest.raises(UnreadableFile, match="too large"):
+        load_document(only_entry(tmp_path, "big.pdf"), max_bytes=100)
     # A file that grows after discovery is never read past the limit.
     path = write(tmp_path / "grows.txt", "small")
     entry = only_entry(tmp_path, "grows.txt")
@@ -235,3 +241,20 @@ def test_symlinks_loops_folders_and_fifos(tmp_path: Path) -> None:
         "sub/up": "folder symlink — not followed",
         "pipe.txt": "not a regular file",
     }
+
+
+def test_is_unchanged_follows_the_files_size_and_mtime(tmp_path: Path) -> None:
+    """The one "changed?" test: a read document is unchanged until its file's size or mtime
+    moves (a rewrite with the same bytes and a new mtime counts as changed: not read again
+    only when nothing moved)."""
+    path = write(tmp_path / "a.txt", "some words to read")
+    (entry,), _ = discover(tmp_path)
+    doc = load_document(entry, 1 << 20)
+    assert documents.is_unchanged(entry.size, entry.mtime, doc)
+    os.utime(path, (1_600_000_000, 1_600_000_000))
+    (moved,), _ = discover(tmp_path)
+    assert not documents.is_unchanged(moved.size, moved.mtime, doc)
+    write(path, "some words to read, and more")
+    os.utime(path, (doc.mtime, doc.mtime))
+    (grown,), _ = discover(tmp_path)
+    assert not documents.is_unchanged(grown.size, grown.mtime, doc)

@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from askcorpus.ingest.documents import FileEntry, _is_utf8, _printable, discover, is_ignored_name
+from askcorpus.ingest.discover import FileEntry, _is_utf8, _printable, discover, is_ignored_name
 from askcorpus.ingest.formats import supported_suffixes
 from askcorpus.records import SkippedFile
 

@@ -10,7 +10,8 @@ import pytest
 
 from askcorpus.ingest.documents import discover, load_document
 from askcorpus.ingest.formats import UnreadableFile
-from askcorpus.ingest.formats.text import decode_text, read_markdown, web_furniture_bounds
+from askcorpus.ingest.formats.encoding import decode_text
+from askcorpus.ingest.formats.text import read_markdown, web_furniture_bounds
 from askcorpus.settings import ChunkingParams
 from askcorpus.text.chunking import chunk_document
 

@@ -2,9 +2,9 @@
 
 A BEIR folder holds ``corpus.jsonl`` (or ``corpus.jsonl.gz``), ``queries.jsonl`` and
 ``qrels/<split>.tsv``. Each corpus record becomes one :class:`~askcorpus.records.Document`
-(source = the BEIR id, title = its title, text = its text) and goes through the same
-:func:`~askcorpus.text.chunking.chunk_document`, embedder and :mod:`store <askcorpus.store.base>` as a user's corpus,
-so the benchmark measures the pipeline we ship, not a special whole-document setup.
+(source = the BEIR id, title = its title, text = its text) and goes through the indexer
+(:func:`askcorpus.indexer.documents.index_documents`: the same chunking, embedding loop and store
+as a user's corpus), so the benchmark measures the pipeline we ship, not a special setup.
 
 Building an index of a benchmark takes minutes on a laptop, so it is cached: a small
 ``beir-source.json`` beside the index records which corpus file and which chunking it was built
@@ -20,14 +20,15 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from askcorpus.embed.embedder import ENCODER_VERSION, Embedder
-from askcorpus.errors import AskcorpusError, Cancelled
-from askcorpus.indexer.setup import expected_manifest
-from askcorpus.records import Document, Passage
+from askcorpus.errors import AskcorpusError
+from askcorpus.indexer.documents import index_documents
+from askcorpus.records import Document, Progress
 from askcorpus.settings import Settings
 from askcorpus.store.factory import locate
-from askcorpus.text.chunking import CONTEXT_VERSION, chunk_document
+from askcorpus.text.chunking import CONTEXT_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +66,15 @@ def corpus_file(folder: Path) -> Path:
     )
 
 
+def _open_text(path: Path) -> IO[str]:
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return open(path, encoding="utf-8")
+
+
 def _jsonl(path: Path) -> Iterator[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+        with _open_text(path) as fh:
             for n, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
@@ -171,33 +177,18 @@ def build_index(
             raise EvalDataError(
                 f"{index_dir} exists and is not an index", index_dir, "pass another --index-cache"
             )
-        # Only askcorpus's own files: a user's file in the cache folder is never deleted.
-        locate(index_dir).reset()
+        # Only askcorpus's own files (the store's, and our sidecar): a user's file in the
+        # cache folder is never deleted.
         (index_dir / SIDECAR).unlink(missing_ok=True)
-    docs: list[Document] = []
-    passages: list[list[Passage]] = []
-    for doc in iter_corpus(folder):
-        docs.append(doc)
-        passages.append(chunk_document(doc, settings.chunking))
+    docs = list(iter_corpus(folder))
     if not docs:
         raise EvalDataError(f"the corpus of {folder} is empty", folder)
-    texts = [p.search_text for ps in passages for p in ps]
-    vectors = embedder.encode_passages(
-        texts, progress=(lambda d, t: progress("embedding", d, t)) if progress else None
-    )
-    manifest = expected_manifest(settings, embedder.dimension, embedder.backend)
-    store = locate(index_dir).create(manifest)
-    try:
-        with store.writer() as writer:
-            offset = 0
-            for doc, ps in zip(docs, passages, strict=True):
-                writer.add_document(doc, ps, vectors[offset : offset + len(ps)])
-                offset += len(ps)
-            writer.commit()
-    except Cancelled:
-        raise
-    finally:
-        store.close()
+
+    def report(p: Progress) -> None:
+        if progress is not None and p.phase == "embedding":
+            progress(p.phase, p.done, p.total)
+
+    index_documents(settings.with_paths(index_dir=index_dir), docs, embedder, report, replace=True)
     tmp = index_dir / (SIDECAR + ".tmp")
     tmp.write_text(json.dumps(_fingerprint(folder, settings), sort_keys=True), encoding="utf-8")
     os.replace(tmp, index_dir / SIDECAR)

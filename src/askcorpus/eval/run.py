@@ -12,9 +12,8 @@
 from __future__ import annotations
 
 import json
-import math
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +21,8 @@ import numpy as np
 
 from askcorpus.embed.embedder import Embedder
 from askcorpus.eval.beir import BeirSet, EvalDataError, build_index, load_set
-from askcorpus.search.index import ANSWER_THRESHOLD, Index
+from askcorpus.eval.metrics import doc_ranking, hit_at, mean, ndcg_at, recall_at, rr_at
+from askcorpus.search.index import Index, answer_likely
 from askcorpus.settings import Settings
 from askcorpus.text.query import clean_question
 
@@ -31,42 +31,6 @@ BEIR_DEPTH = 100
 BEIR_CANDIDATES = 300
 TickFn = Callable[[int, int], None]
 BarFactory = Callable[[str, int], TickFn]
-
-
-# -- metrics ---------------------------------------------------------------------------------
-def ndcg_at(ranking: Sequence[str], rels: Mapping[str, int], k: int = 10) -> float:
-    """nDCG@k with linear gains (trec_eval ``ndcg_cut``); 0 when nothing is relevant."""
-    ideal = sorted((r for r in rels.values() if r > 0), reverse=True)[:k]
-    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
-    if idcg == 0:
-        return 0.0
-    dcg = sum(max(rels.get(d, 0), 0) / math.log2(i + 2) for i, d in enumerate(ranking[:k]))
-    return dcg / idcg
-
-
-def recall_at(ranking: Sequence[str], rels: Mapping[str, int], k: int = 100) -> float:
-    """Share of the relevant documents found in the first ``k``."""
-    relevant = {d for d, r in rels.items() if r > 0}
-    if not relevant:
-        return 0.0
-    return len(relevant.intersection(ranking[:k])) / len(relevant)
-
-
-def rr_at(ranking: Sequence[str], rels: Mapping[str, int], k: int = 10) -> float:
-    """Reciprocal rank of the first relevant document within the first ``k`` (else 0)."""
-    for i, d in enumerate(ranking[:k], 1):
-        if rels.get(d, 0) > 0:
-            return 1.0 / i
-    return 0.0
-
-
-def doc_ranking(passage_sources: Iterable[str], exclude: str | None = None) -> list[str]:
-    """Documents in order of their best passage (first occurrence), ``exclude`` dropped."""
-    seen: dict[str, None] = {}
-    for source in passage_sources:
-        if source != exclude:
-            seen.setdefault(source, None)
-    return list(seen)
 
 
 # -- results ---------------------------------------------------------------------------------
@@ -156,11 +120,12 @@ def evaluate_beir(
         }
         if mode != "keyword":
             # Every judged query has an answer in the corpus: how often does search agree?
-            top = max((f.dense_score for f in fused[:5]), default=0.0)
-            scores[qid]["answer_likely"] = float(top >= ANSWER_THRESHOLD)
+            # The same test over the same passages as a search of settings.top_k hits.
+            likely = answer_likely(fused, index.settings.top_k)
+            scores[qid]["answer_likely"] = float(likely)
         if tick is not None:
             tick(n + 1, len(ids))
-    return EvalRow(data.name, mode, len(ids), _mean(scores), time.perf_counter() - t0, scores)
+    return EvalRow(data.name, mode, len(ids), mean(scores), time.perf_counter() - t0, scores)
 
 
 # -- labelled questions ----------------------------------------------------------------------
@@ -236,11 +201,13 @@ def evaluate_questions(
         likely_right += result.answer_likely == q.answerable
         if q.answerable:
             correct = [h for h in result.hits if is_correct(q, h.source, h.text)]
-            first = correct[0].rank if correct else None
+            # The hits as a ranking of their ranks, the right ones judged relevant.
+            ranking = [str(h.rank) for h in result.hits]
+            rels = {str(h.rank): 1 for h in correct}
             per[q.question] = {
-                "hit@1": float(first == 1),
-                "hit@5": float(first is not None and first <= 5),
-                "mrr@10": 1.0 / first if first else 0.0,
+                "hit@1": hit_at(ranking, rels, 1),
+                "hit@5": hit_at(ranking, rels, 5),
+                "mrr@10": rr_at(ranking, rels, 10),
             }
             if q.answer and correct and correct[0].highlight:
                 a, b = correct[0].highlight
@@ -250,18 +217,11 @@ def evaluate_questions(
                 highlights.append(float(highlit))
         if tick is not None:
             tick(n + 1, len(questions))
-    metrics = _mean(per)
+    metrics = mean(per)
     if highlights:
         metrics["highlight"] = sum(highlights) / len(highlights)
     metrics["answer_likely_acc"] = likely_right / len(questions)
     return EvalRow(name, mode, len(questions), metrics, time.perf_counter() - t0, per)
-
-
-def _mean(per: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
-    if not per:
-        return {}
-    keys = next(iter(per.values())).keys()
-    return {k: sum(v[k] for v in per.values()) / len(per) for k in keys}
 
 
 # -- the command -----------------------------------------------------------------------------

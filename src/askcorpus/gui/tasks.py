@@ -195,18 +195,20 @@ def span_location(document: Document, start: int, end: int, paragraph: int | Non
 
 def file_state(path: Path, document: Document) -> str:
     """'missing' when the file is gone, 'changed' when its size or mtime moved, else 'ok'."""
+    from askcorpus.ingest.documents import is_unchanged
+
     try:
         st = path.stat()
     except OSError:
         return "missing"
-    if st.st_size != document.size or st.st_mtime != document.mtime:
+    if not is_unchanged(st.st_size, st.st_mtime, document):
         return "changed"
     return "ok"
 
 
 def scan_changes(index: Index | None, corpus: Path) -> ChangeSummary:
     """Compare the corpus folder with the index by path, size and modification time."""
-    from askcorpus.ingest.documents import discover
+    from askcorpus.ingest.documents import discover, is_unchanged
 
     entries, _skipped = discover(corpus)
     states = index.store.document_states() if index is not None else {}
@@ -215,7 +217,7 @@ def scan_changes(index: Index | None, corpus: Path) -> ChangeSummary:
         state = states.get(e.source)
         if state is None:
             added.append(e.source)
-        elif state.size != e.size or state.mtime != e.mtime:
+        elif not is_unchanged(e.size, e.mtime, state):
             changed.append(e.source)
     present = {e.source for e in entries}
     removed = [s for s in states if s not in present]

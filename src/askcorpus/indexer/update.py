@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import Cancelled, CorpusError
 from askcorpus.indexer.setup import open_for_update
-from askcorpus.ingest.documents import FileEntry, discover, load_document
+from askcorpus.ingest.documents import FileEntry, discover, is_unchanged, load_document
 from askcorpus.ingest.formats import UnreadableFile
 from askcorpus.records import Document, IndexReport, Passage, Phase, Progress, SkippedFile
 from askcorpus.settings import Settings
@@ -144,7 +144,7 @@ class _Run:
             if self.cancelled():
                 raise Cancelled("indexing cancelled; the previous index is unchanged")
             state = states.get(entry.source)
-            if state is not None and state.size == entry.size and state.mtime == entry.mtime:
+            if state is not None and is_unchanged(entry.size, entry.mtime, state):
                 unchanged += 1
                 continue
             try:

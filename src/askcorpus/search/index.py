@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -162,8 +162,7 @@ class Index:
             hits = [
                 self._hit(rank, g, text, query_vec, doc_text) for rank, g in enumerate(groups, 1)
             ]
-        top_dense = max((f.dense_score for f in fused[:k]), default=0.0)
-        likely = bool(hits) and (query_vec is None or top_dense >= ANSWER_THRESHOLD)
+        likely = bool(hits) and (query_vec is None or answer_likely(fused, k))
         return SearchResult(query=question, hits=tuple(hits), answer_likely=likely, note=note)
 
     def _hit(
@@ -233,3 +232,9 @@ class Index:
     def close(self) -> None:
         """Release the store."""
         self.store.close()
+
+
+def answer_likely(fused: Sequence[fusion.Fused], k: int) -> bool:
+    """Whether the corpus likely answers: a passage among the first ``k`` fused candidates is
+    close enough in meaning (dense score at least :data:`ANSWER_THRESHOLD`)."""
+    return max((f.dense_score for f in fused[:k]), default=0.0) >= ANSWER_THRESHOLD

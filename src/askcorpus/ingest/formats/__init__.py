@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 from askcorpus.errors import AskcorpusError
-from askcorpus.records import Section
+from askcorpus.records import DocumentKind, Section
 
 
 class UnreadableFile(AskcorpusError):  # noqa: N818 - reads better at raise sites
@@ -26,7 +26,7 @@ class Extracted:
 
     text: str
     title: str | None = None
-    kind: str = "text"
+    kind: DocumentKind = "text"
     page_starts: tuple[int, ...] = ()
     sections: tuple[Section, ...] = ()
 
