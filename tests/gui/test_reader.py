@@ -69,7 +69,7 @@ def test_blank_lines_inside_a_passage_are_not_tinted(qtbot) -> None:
 def test_tints_follow_the_paragraphs_the_chunker_sees(qtbot) -> None:
     # A line holding only a no-break space separates paragraphs for the chunker; the reader's
     # tints use the same split, so that line is not painted as part of a paragraph.
-    from askcorpus.text.chunking import paragraph_spans
+    from askcorpus.text.sentences import paragraph_spans
 
     text = "First paragraph here.\n\u00a0\nSecond paragraph here.  \n\nThird."
     doc = Document("d.txt", Path("d.txt"), "Doc", text, "h", len(text), 0.0)

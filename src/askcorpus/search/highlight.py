@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from askcorpus.text.chunking import sentence_spans
 from askcorpus.text.query import query_terms
+from askcorpus.text.sentences import sentence_spans
 from askcorpus.text.terms import term_key as _key
 from askcorpus.text.terms import term_keys as _keys
 

@@ -32,7 +32,7 @@ from askcorpus.gui.views.find_bar import FindBar
 from askcorpus.gui.views.reader_text import ReaderText
 from askcorpus.gui.views.snippets import QtPositions, join_nonempty
 from askcorpus.gui.views.widgets import EmptyState, NoticeBar
-from askcorpus.text.chunking import paragraph_spans
+from askcorpus.text.sentences import paragraph_spans
 
 
 class ReaderPane(QWidget):
