@@ -27,6 +27,8 @@ from askcorpus.store.local.store import LocalStore
 from askcorpus.store.local.vectors import EXACT_LIMIT
 from tests.synthetic import DIM, synthetic
 
+from .test_store_delta import held, vector_files
+
 ROOT = Path(__file__).resolve().parents[2]
 PER_DOC = 100
 DOCS = DELTA_MIN_VECTORS // PER_DOC + 10  # 21,000 passages: above the threshold after removals
@@ -39,16 +41,6 @@ def build(folder: Path, docs: int = DOCS, per_doc: int = PER_DOC) -> LocalStore:
             w.add_document(*synthetic(f"doc{n}", per_doc, n))
         w.commit()
     return store
-
-
-def vector_files(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.glob("vectors-*"))
-
-
-def held(store: LocalStore) -> dict[int, np.ndarray]:
-    with store.snapshot():
-        ids, vecs = store._loaded.index.all_vectors()
-    return dict(zip(ids.tolist(), vecs, strict=True))
 
 
 def stored_ids(store: LocalStore) -> set[int]:
