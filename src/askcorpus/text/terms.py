@@ -8,6 +8,7 @@ American spellings folded alike, then lightly stemmed ("Defence" and "defense", 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 
@@ -30,6 +31,9 @@ def stem(word: str) -> str:
     return word
 
 
+# Words repeat across the passages of a search (and searches), and keying a word is pure: a
+# bounded cache turns most of the highlighting cost of a large k into dictionary look-ups.
+@functools.lru_cache(maxsize=1 << 16)
 def term_key(word: str) -> str:
     """What two words must share to count as the same term."""
     return stem(fold(word.lower()))
@@ -37,7 +41,7 @@ def term_key(word: str) -> str:
 
 def term_keys(text: str) -> set[str]:
     """The keys of every word of ``text``."""
-    return {term_key(w) for w in WORD.findall(text.lower())}
+    return {term_key(w) for w in set(WORD.findall(text.lower()))}
 
 
 def term_matches(text: str, terms: Iterable[str]) -> Iterator[re.Match[str]]:
