@@ -118,9 +118,11 @@ def _load_builtin_readers() -> None:
     # always found and, if the library is missing, reported with the package to install rather
     # than silently ignored.
     from askcorpus.ingest.formats import (  # noqa: F401
+        delimited,
         docx,
         html,
         pdf,
         pptx,
         text,
+        xlsx,
     )

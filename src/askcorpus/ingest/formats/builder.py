@@ -11,6 +11,7 @@ costs at most the limit in memory.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from askcorpus.ingest.formats import Extracted, UnreadableFile
 from askcorpus.records import DocumentKind, Section
@@ -108,3 +109,75 @@ class TextBuilder:
             page_starts=tuple(min(p, self._length) for p in self.page_starts),
             sections=tuple(sections.values()),
         )
+
+
+#: Cells read from one row of a sheet, and characters kept from one cell.
+MAX_CELLS = 256
+MAX_CELL_CHARS = 2000
+
+
+def cell_text(value: object) -> str:
+    """A cell's value as one line: whole floats without ".0", dates in ISO form."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    iso = getattr(value, "isoformat", None)
+    if callable(iso):
+        text = str(iso())
+        return text[:-9] if text.endswith("T00:00:00") else text
+    return one_line(str(value))[:MAX_CELL_CHARS]
+
+
+def _is_header(cells: list[str]) -> bool:
+    """A first row that names columns: two or more cells, all filled, none a number."""
+    if len(cells) < 2 or not all(cells):
+        return False
+    return not any(_looks_numeric(c) for c in cells)
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text.replace(",", "").replace("%", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def add_rows(out: TextBuilder, rows: Iterable[Iterable[object]]) -> int:
+    """Append a table's rows, one paragraph each, cells joined by " | ".
+
+    When the first filled row looks like a header, every later row carries it
+    ("Country: Russia | Exports: 12"), so a row found alone says what its numbers are. A row is a
+    paragraph of its own so the chunker merges whole rows and never cuts one. Returns the rows
+    added; stops at the builder's limit.
+    """
+    header: list[str] | None = None
+    added = 0
+    for raw_row in rows:
+        cells = [cell_text(v) for _i, v in zip(range(MAX_CELLS), raw_row, strict=False)]
+        while cells and not cells[-1]:
+            cells.pop()
+        if not any(cells):
+            continue
+        if header is None and added == 0:
+            if _is_header(cells):
+                header = cells
+                continue
+            header = []
+        if header:
+            parts = [
+                f"{header[i]}: {c}" if i < len(header) and header[i] else c
+                for i, c in enumerate(cells)
+                if c
+            ]
+        else:
+            parts = [c for c in cells if c]
+        if not out.add(" | ".join(parts)):
+            break
+        added += 1
+    if header and not added:  # a sheet holding only its header row still says what it is
+        out.add(" | ".join(header))
+    return added
