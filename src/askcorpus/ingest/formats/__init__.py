@@ -121,6 +121,7 @@ def _load_builtin_readers() -> None:
         delimited,
         docx,
         html,
+        opendocument,
         pdf,
         pptx,
         text,

@@ -56,10 +56,15 @@ class TextBuilder:
         """True once the limit is reached: further paragraphs are dropped."""
         return self.truncated
 
+    @property
+    def next_start(self) -> int:
+        """The offset the next paragraph will start at."""
+        return self._length + 2 if self._parts else 0
+
     def page(self) -> None:
         """A new page (a slide) starts with the next paragraph, even if the page has none."""
         if not self.truncated:
-            self.page_starts.append(self._length + 2 if self._parts else 0)
+            self.page_starts.append(self.next_start)
 
     def section(self, title: str) -> None:
         """The next paragraph starts a section called ``title``."""
