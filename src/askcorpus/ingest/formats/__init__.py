@@ -124,6 +124,7 @@ def _load_builtin_readers() -> None:
         opendocument,
         pdf,
         pptx,
+        rtf,
         text,
         xlsx,
     )
