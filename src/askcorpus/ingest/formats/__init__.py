@@ -120,6 +120,7 @@ def _load_builtin_readers() -> None:
     from askcorpus.ingest.formats import (  # noqa: F401
         delimited,
         docx,
+        epub,
         html,
         opendocument,
         pdf,
