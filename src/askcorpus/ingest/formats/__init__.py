@@ -122,6 +122,7 @@ def _load_builtin_readers() -> None:
         docx,
         epub,
         html,
+        mail,
         opendocument,
         pdf,
         pptx,
