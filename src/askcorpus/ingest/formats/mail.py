@@ -19,7 +19,6 @@ import re
 from email import policy
 from email.message import EmailMessage, Message
 from pathlib import Path
-from typing import cast
 
 from askcorpus.ingest.formats import Extracted, UnreadableFile, register
 from askcorpus.ingest.formats.builder import TextBuilder, one_line
@@ -60,8 +59,7 @@ def read_mbox(path: Path, raw: bytes) -> Extracted:
 
 
 def _parse(raw: bytes) -> EmailMessage:
-    # policy.default makes the parser build EmailMessage objects (typeshed says Message).
-    return cast(EmailMessage, email.message_from_bytes(raw, policy=policy.default))
+    return email.message_from_bytes(raw, policy=policy.default)
 
 
 def _header(message: Message, name: str) -> str:
