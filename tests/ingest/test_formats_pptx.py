@@ -101,3 +101,12 @@ def test_bad_decks_are_skipped_with_a_reason(tmp_path: Path) -> None:
     bomb = add_bomb_member(good, tmp_path / "bomb.pptx", "ppt/slides/slide1.xml")
     with pytest.raises(UnreadableFile, match=r"zip bomb"):
         read(bomb)
+
+
+def test_a_deck_larger_than_the_text_limit_is_read_like_a_docx(tmp_path: Path) -> None:
+    # Decks and books are mostly images: like PDF and DOCX they may be larger on disk than the
+    # text limit, whose bound on the text still holds after reading.
+    path = make_deck(tmp_path / "deck.pptx")
+    entries, _ = discover(tmp_path)
+    doc = load_document(entries[0], path.stat().st_size // 2)
+    assert "Murmansk" in doc.text
