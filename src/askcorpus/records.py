@@ -8,7 +8,22 @@ from pathlib import Path
 from typing import Literal
 
 #: What kind of file a document was read from (its reader).
-DocumentKind = Literal["text", "markdown", "html", "pdf", "docx"]
+DocumentKind = Literal[
+    "text",
+    "markdown",
+    "html",
+    "pdf",
+    "docx",
+    "pptx",
+    "xlsx",
+    "csv",
+    "odt",
+    "ods",
+    "odp",
+    "rtf",
+    "epub",
+    "email",
+]
 #: Which candidate list(s) found a hit: the embedding side, the keyword side, or both.
 Via = Literal["dense", "keyword", "both"]
 #: The phase of an indexing run a :class:`Progress` report belongs to.

@@ -60,9 +60,12 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-# PDF and DOCX bytes are mostly images and fonts: their text is far smaller than the file.
+# PDF, Office, OpenDocument and EPUB bytes are mostly images and fonts: their text is far
+# smaller than the file.
 CONTAINER_FACTOR = 4
-_CONTAINER_SUFFIXES = frozenset({".pdf", ".docx"})
+_CONTAINER_SUFFIXES = frozenset(
+    {".pdf", ".docx", ".pptx", ".xlsx", ".xlsm", ".odt", ".ods", ".odp", ".epub"}
+)
 _CHUNK = 1 << 20
 CHANGED = "changed while being read — will be indexed next run"
 

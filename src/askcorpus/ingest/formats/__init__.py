@@ -82,7 +82,15 @@ def require(module: str, what: str) -> ModuleType:
         raise UnreadableFile(f"{what} support is not installed (pip install {package})") from exc
 
 
-_PACKAGES = {"pypdfium2": "pypdfium2", "docx": "python-docx"}
+_PACKAGES = {
+    "pypdfium2": "pypdfium2",
+    "docx": "python-docx",
+    "pptx": "python-pptx",
+    "openpyxl": "openpyxl",
+    "odf": "odfpy",
+    "striprtf": "striprtf",
+    "ebooklib": "ebooklib",
+}
 
 
 def reader_for(path: Path) -> Reader | None:
@@ -105,7 +113,20 @@ def _load_builtin_readers() -> None:
     if _loaded:
         return
     _loaded = True
-    # Imported for their @register side effect. The PDF and DOCX readers import their libraries
-    # only when called (see require), so their files are always found and, if the library is
-    # missing, reported with the package to install rather than silently ignored.
-    from askcorpus.ingest.formats import docx, html, pdf, text  # noqa: F401
+    # Imported for their @register side effect. The readers of PDF, Office, OpenDocument, RTF and
+    # e-book files import their libraries only when called (see require), so their files are
+    # always found and, if the library is missing, reported with the package to install rather
+    # than silently ignored.
+    from askcorpus.ingest.formats import (  # noqa: F401
+        delimited,
+        docx,
+        epub,
+        html,
+        mail,
+        opendocument,
+        pdf,
+        pptx,
+        rtf,
+        text,
+        xlsx,
+    )

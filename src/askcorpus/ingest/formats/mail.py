@@ -1,0 +1,111 @@
+"""E-mail (.eml: one message; .mbox: a mailbox of them), via the standard library's email parser.
+
+A message becomes a header paragraph ("From: ...", "Date: ...", "Subject: ..."), then its body:
+the plain-text part split into paragraphs at blank lines, else the HTML part read by the HTML
+reader (:func:`askcorpus.ingest.formats.html.read_html`). Attachments are named in a last line
+("Attachments: report.pdf") but not read: indexing them as documents of their own is not done
+yet. An .eml's title is its subject; in an .mbox each message is a section
+"Message N: <subject>".
+
+The mailbox is split from the bytes already read (the ``From `` separator lines, as
+:mod:`mailbox` does) rather than re-opened by path with :class:`mailbox.mbox`: the loader's
+bounded, change-checked read stays the only read of the file.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+from email import policy
+from email.message import EmailMessage, Message
+from pathlib import Path
+
+from askcorpus.ingest.formats import Extracted, UnreadableFile, register
+from askcorpus.ingest.formats.builder import TextBuilder, one_line
+from askcorpus.ingest.formats.html import read_html
+
+_FROM_LINE = re.compile(rb"^From [^\r\n]*\r?\n", re.MULTILINE)
+_HEADERS = ("From", "To", "Date", "Subject")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
+
+
+@register(".eml")
+def read_eml(path: Path, raw: bytes) -> Extracted:
+    """One message's headers and body; raises :class:`UnreadableFile` when it is not e-mail."""
+    message = _parse(raw)
+    if not any(message.get(h) for h in _HEADERS):
+        raise UnreadableFile("not an e-mail message (no From, Date or Subject header)")
+    out = TextBuilder()
+    _add_message(out, message, path)
+    return out.extracted("email", _header(message, "Subject") or None, path)
+
+
+@register(".mbox")
+def read_mbox(path: Path, raw: bytes) -> Extracted:
+    """Every message of a mailbox, each a section; raises :class:`UnreadableFile` when none."""
+    starts = [m.end() for m in _FROM_LINE.finditer(raw)]
+    if not starts or _FROM_LINE.match(raw) is None:
+        raise UnreadableFile("not an mbox mailbox (it does not begin with a 'From ' line)")
+    ends = [m.start() for m in _FROM_LINE.finditer(raw)][1:] + [len(raw)]
+    out = TextBuilder()
+    for number, (start, end) in enumerate(zip(starts, ends, strict=True), start=1):
+        message = _parse(raw[start:end])
+        subject = _header(message, "Subject")
+        out.section(f"Message {number}: {subject}" if subject else f"Message {number}")
+        _add_message(out, message, path)
+        if out.full:
+            break
+    return out.extracted("email", None, path)
+
+
+def _parse(raw: bytes) -> EmailMessage:
+    return email.message_from_bytes(raw, policy=policy.default)
+
+
+def _header(message: Message, name: str) -> str:
+    try:
+        return one_line(str(message.get(name) or ""))[:500]
+    except Exception:  # a malformed header must not cost the message
+        return ""
+
+
+def _add_message(out: TextBuilder, message: EmailMessage, path: Path) -> None:
+    lines = [f"{h}: {v}" for h in _HEADERS if (v := _header(message, h))]
+    out.add("\n".join(lines))
+    for paragraph in _body_paragraphs(message, path):
+        if not out.add(paragraph):
+            return
+    names = [one_line(n) for part in message.iter_attachments() if (n := part.get_filename())]
+    if names:
+        out.add("Attachments: " + ", ".join(names))
+
+
+def _body_paragraphs(message: EmailMessage, path: Path) -> list[str]:
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is None:
+        return []
+    content = _content(body)
+    if body.get_content_subtype() == "html":
+        try:
+            return read_html(path, content.encode("utf-8")).text.split("\n\n")
+        except UnreadableFile:
+            return []
+    text = content.replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = []
+    for block in _BLANK_LINES.split(text):
+        lines = [line.rstrip() for line in block.split("\n")]
+        paragraph = "\n".join(line for line in lines if line.strip())
+        if paragraph:
+            paragraphs.append(paragraph)
+    return paragraphs
+
+
+def _content(part: Message) -> str:
+    try:
+        content = part.get_content()  # type: ignore[attr-defined]
+        if isinstance(content, str):
+            return content
+    except (LookupError, UnicodeError, ValueError):  # an unknown or wrong charset
+        pass
+    payload = part.get_payload(decode=True)
+    return payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
