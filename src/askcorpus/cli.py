@@ -92,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(args, "corpus", None), getattr(args, "index", None)
         )
         if args.command in (None, "gui"):
+            # Before Qt loads its display plugin: a missing library is one message, not an abort.
+            from askcorpus.gui.platform_check import ensure_window_can_open
+
+            ensure_window_can_open()
             from askcorpus.gui.app import run_app
 
             return run_app(settings)
