@@ -200,3 +200,79 @@ def test_offscreen_needs_no_xcb_library(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "None"
+
+
+# --- the askcorpus-gui command -----------------------------------------------------------------
+
+GUI_MAIN = "import sys\nfrom askcorpus.gui.app import main\nsys.exit(main(sys.argv[1:]))\n"
+
+
+def test_gui_command_without_a_display_is_one_message(tmp_path: Path) -> None:
+    proc = run([sys.executable, "-c", GUI_MAIN, str(tmp_path)], gui_env())
+    assert proc.returncode == 1, (proc.returncode, proc.stderr)
+    assert proc.stderr.startswith("askcorpus: the window cannot open: there is no display")
+    assert "Traceback" not in proc.stderr and "qt.qpa" not in proc.stderr
+
+
+def test_gui_command_with_libegl_missing_is_one_message(tmp_path: Path) -> None:
+    """QtGui itself links libEGL: the check must run before any Qt module is imported."""
+    proc = run_hidden(
+        ["libEGL.so.1"],
+        [sys.executable, "-c", GUI_MAIN, str(tmp_path)],
+        gui_env(DISPLAY=":99"),
+        tmp_path / "mnt",
+    )
+    assert proc.returncode == 1, (proc.returncode, proc.stderr)
+    err = proc.stderr
+    assert "libEGL.so.1" in err
+    assert "sudo apt-get install libegl1" in err and "sudo dnf install libglvnd-egl" in err
+    assert "Traceback" not in err and "ImportError" not in err
+
+
+def test_gui_command_opens_a_folder_with_its_own_index(tmp_path: Path) -> None:
+    """``askcorpus-gui FOLDER`` (a file manager's "Open with") opens FOLDER, its index in the
+    window's data folder, not in index/ of the working folder."""
+    folder = tmp_path / "my notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The alliance was signed in spring.", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "import askcorpus.gui.app as app\n"
+        "shown = app.show_window\n"
+        "def show_window(settings, *args):\n"
+        "    window = shown(settings, *args)\n"
+        "    print(settings.corpus_dir, settings.index_dir, window.windowTitle(), sep='|')\n"
+        "    QTimer.singleShot(0, window.close)\n"
+        "    return window\n"
+        "app.show_window = show_window\n"
+        "sys.exit(app.main(sys.argv[1:]))\n"
+    )
+    env = gui_env(QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(folder)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    corpus, index, title = proc.stdout.strip().splitlines()[-1].split("|")
+    assert Path(corpus) == folder
+    assert Path(index).is_relative_to(Path(env["XDG_DATA_HOME"]))
+    assert "my_notes-" in Path(index).name
+    assert title == "askcorpus — my notes"
+    assert not (tmp_path / "index").exists()
+
+
+def test_gui_script_is_declared() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["gui-scripts"] == {"askcorpus-gui": "askcorpus.gui.app:main"}
+    module, _, name = project["gui-scripts"]["askcorpus-gui"].partition(":")
+    import importlib
+
+    assert callable(getattr(importlib.import_module(module), name))
