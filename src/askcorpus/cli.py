@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Run without a command to open the window.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser.add_argument(
+        "--version", action="store_true", help="print the version, the model and the encoder"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("index", help="index (or update the index of) a corpus folder")
@@ -91,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env().with_paths(
             getattr(args, "corpus", None), getattr(args, "index", None)
         )
+        if args.version:
+            print(version_text(settings))
+            return 0
         if args.command in (None, "gui"):
             # Before Qt loads its display plugin: a missing library is one message, not an abort.
             from askcorpus.gui.platform_check import ensure_window_can_open
@@ -127,6 +133,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
     parser.error(f"unknown command {args.command}")
     return 2
+
+
+def version_text(settings: Settings) -> str:
+    """``--version``: the version, the model and the encoder questions and indexing use."""
+    import importlib.util
+
+    from askcorpus import __version__
+
+    if settings.model_path is not None:
+        model = f"{settings.model_path} (ASKCORPUS_MODEL_PATH)"
+    else:
+        model = f"{settings.model_name} (bundled)"
+    if settings.encoder == "auto":
+        encoder = "auto (onnx-int8 with ONNX Runtime, else torch)"
+        if importlib.util.find_spec("onnxruntime") is None:
+            encoder = "auto (torch: ONNX Runtime is not installed)"
+    else:
+        encoder = f"{settings.encoder} (ASKCORPUS_ENCODER)"
+    lines = [f"askcorpus {__version__}", f"model:    {model}", f"encoder:  {encoder}"]
+    return "\n".join(escape_controls(line) for line in lines)
 
 
 def cmd_index(settings: Settings, rebuild: bool, as_json: bool) -> int:
