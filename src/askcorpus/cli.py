@@ -1,4 +1,5 @@
-"""Command-line interface: ``askcorpus index | ask | status`` (and the window with no command).
+"""Command-line interface: ``askcorpus index | ask | status | eval | desktop-install`` (and the
+window with no command).
 
 The CLI is an entry point: it builds :class:`Settings`, configures logging, and turns every
 :class:`AskcorpusError` into one line on stderr with exit code 1 (usage errors exit 2). Heavy
@@ -79,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gui", help="open the window")
     p.add_argument("--corpus", type=Path, help="corpus folder (default: corpus/)")
     p.add_argument("--index", type=Path, help="index folder (default: index/)")
+
+    sub.add_parser(
+        "desktop-install",
+        help="add askcorpus to the desktop menu and to Open With for folders",
+    )
+    sub.add_parser("desktop-uninstall", help="remove what desktop-install added")
     return parser
 
 
@@ -105,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from askcorpus.gui.app import run_app
 
             return run_app(settings)
+        if args.command in ("desktop-install", "desktop-uninstall"):
+            return cmd_desktop(args.command == "desktop-install")
         if args.command == "index":
             return cmd_index(settings, args.rebuild, args.json)
         if args.command == "ask":
@@ -153,6 +162,25 @@ def version_text(settings: Settings) -> str:
         encoder = f"{settings.encoder} (ASKCORPUS_ENCODER)"
     lines = [f"askcorpus {__version__}", f"model:    {model}", f"encoder:  {encoder}"]
     return "\n".join(escape_controls(line) for line in lines)
+
+
+def cmd_desktop(install: bool) -> int:
+    """Write (or remove) the desktop entry and icon (see :mod:`askcorpus.gui.desktop`)."""
+    from askcorpus.gui import desktop
+
+    if install:
+        files = desktop.install()
+        say(f"installed {files.entry}")
+        say(f"installed {files.icon}")
+        return 0
+    removal = desktop.uninstall()
+    for path in removal.removed:
+        say(f"removed {path}")
+    for path in removal.kept:
+        say(f"kept {path}: not written by askcorpus")
+    if not removal.removed and not removal.kept:
+        say("nothing to remove")
+    return 0
 
 
 def cmd_index(settings: Settings, rebuild: bool, as_json: bool) -> int:

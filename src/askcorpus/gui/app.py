@@ -110,3 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+if __name__ == "__main__":  # ``python -m askcorpus.gui.app``: the desktop entry's fallback
+    sys.exit(main())
