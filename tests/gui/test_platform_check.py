@@ -276,3 +276,21 @@ def test_gui_script_is_declared() -> None:
     import importlib
 
     assert callable(getattr(importlib.import_module(module), name))
+
+
+def test_a_wayland_session_without_wayland_display_uses_wayland_0(tmp_path: Path) -> None:
+    """A Wayland client with no WAYLAND_DISPLAY connects to wayland-0 in XDG_RUNTIME_DIR: that
+    is a display, so the check looks at the Wayland plugin instead of saying there is none."""
+    from askcorpus.gui.platform_check import plugin_path, window_problem
+
+    session = {"XDG_SESSION_TYPE": "wayland", "XDG_RUNTIME_DIR": str(tmp_path)}
+    problem = window_problem(session)
+    assert problem is not None and "no display" in problem.message
+    (tmp_path / "wayland-0").touch()
+    problem = window_problem(session)
+    missing = _missing_here(plugin_path("wayland"))
+    if missing:  # this machine lacks some of the Wayland plugin's libraries: they are named
+        assert problem is not None and "wayland display plugin" in problem.message
+        assert all(m in problem.message for m in missing)
+    else:
+        assert problem is None

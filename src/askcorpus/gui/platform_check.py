@@ -95,22 +95,17 @@ def window_problem(env: Mapping[str, str] | None = None) -> WindowUnavailableErr
     if requested:
         candidates = requested
     else:
-        # Qt's own choice: Wayland in a Wayland session (falling back to X11), else X11.
-        candidates = [
-            name
-            for name, var in (("wayland", "WAYLAND_DISPLAY"), ("xcb", "DISPLAY"))
-            if env.get(var)
-        ]
+        # Qt 6's own choice: Wayland first in a Wayland session, falling back to X11.
+        candidates = [name for name in ("wayland", "xcb") if has_display(name, env) is not False]
         if not candidates:
             return no_display_problem()
     problems: list[WindowUnavailableError] = []
     for name in candidates:
         platform = "wayland" if name.startswith("wayland") else name
-        if platform not in HEADLESS:
-            variable = {"xcb": "DISPLAY", "wayland": "WAYLAND_DISPLAY"}.get(platform)
-            if variable is not None and not env.get(variable):
-                problems.append(no_display_problem(platform, variable))
-                continue
+        if has_display(platform, env) is False:
+            variable = "DISPLAY" if platform == "xcb" else "WAYLAND_DISPLAY"
+            problems.append(no_display_problem(platform, variable))
+            continue
         plugin = plugin_path(platform)
         if plugin is None or not plugin.is_file():
             return None  # not a plugin this check knows: Qt will say so itself
@@ -121,6 +116,24 @@ def window_problem(env: Mapping[str, str] | None = None) -> WindowUnavailableErr
     # A missing library is more useful to report than a missing display of another platform.
     problems.sort(key=lambda p: "no display" in p.message)
     return problems[0] if problems else None
+
+
+def has_display(platform: str, env: Mapping[str, str]) -> bool | None:
+    """Whether ``platform`` has a display server to talk to; None for platforms that need none
+    (or that this check does not know)."""
+    if platform == "xcb":
+        return bool(env.get("DISPLAY"))
+    if platform == "wayland":
+        if env.get("WAYLAND_DISPLAY"):
+            return True
+        # Without WAYLAND_DISPLAY, a Wayland client connects to wayland-0 in XDG_RUNTIME_DIR.
+        runtime = env.get("XDG_RUNTIME_DIR")
+        return (
+            env.get("XDG_SESSION_TYPE") == "wayland"
+            and bool(runtime)
+            and (Path(str(runtime)) / "wayland-0").exists()
+        )
+    return None
 
 
 def ensure_window_can_open(env: Mapping[str, str] | None = None) -> None:
