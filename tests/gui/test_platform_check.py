@@ -14,6 +14,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -73,13 +74,88 @@ def test_the_check_passes_offscreen_without_a_display() -> None:
     assert proc.stdout.strip() == "False"
 
 
-def test_with_a_display_and_all_libraries_the_check_passes() -> None:
+def free_display_number() -> int:
+    """An X display number nobody serves (neither its socket file nor the abstract socket)."""
+    import socket
+
+    for number in range(90, 200):
+        name = f"/tmp/.X11-unix/X{number}"
+        if Path(name).exists():
+            continue
+        with socket.socket(socket.AF_UNIX) as sock:
+            try:
+                sock.connect("\0" + name)
+            except OSError:
+                return number
+    pytest.skip("no free X display number")
+
+
+@pytest.fixture
+def xvfb() -> Iterator[str]:
+    """A real X server (Xvfb) for the test; its DISPLAY."""
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed")
+    read, write = os.pipe()
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", "800x600x24"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    try:
+        with os.fdopen(read) as pipe:
+            number = pipe.readline().strip()
+        if not number:
+            pytest.skip("Xvfb did not start")
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_with_a_display_and_all_libraries_the_check_passes(xvfb: str) -> None:
     from askcorpus.gui.platform_check import plugin_path, window_problem
 
     missing = _missing_here(plugin_path("xcb"))
     if missing:
         pytest.skip(f"this machine lacks {missing} itself")
-    assert window_problem({"DISPLAY": ":0"}) is None
+    assert window_problem({"DISPLAY": xvfb}) is None
+    assert window_problem({"DISPLAY": xvfb, "QT_QPA_PLATFORM": "xcb"}) is None
+
+
+def test_a_display_nobody_serves_is_one_message_not_an_abort(tmp_path: Path) -> None:
+    """DISPLAY left over from an ssh session, say: Qt would abort "could not connect"."""
+    display = f":{free_display_number()}"
+    proc = run(
+        [sys.executable, "-m", "askcorpus", "gui", "--corpus", str(tmp_path)],
+        gui_env(DISPLAY=display),
+    )
+    assert proc.returncode == 1, (proc.returncode, proc.stderr)
+    err = proc.stderr
+    assert err.startswith(
+        f"askcorpus: the window cannot open: nothing answers on the display '{display}'"
+    )
+    assert "ssh -X" in err and "askcorpus ask" in err
+    assert "qt.qpa" not in err and "Aborted" not in err
+
+
+def test_an_x_server_over_tcp_is_reached_on_6000_plus_n() -> None:
+    import socket
+
+    from askcorpus.gui.platform_check import x_server_reachable
+
+    number = free_display_number()
+    with socket.socket() as server:
+        try:
+            server.bind(("127.0.0.1", 6000 + number))
+        except OSError:
+            pytest.skip(f"port {6000 + number} is taken")
+        server.listen()
+        assert x_server_reachable(f"127.0.0.1:{number}.0") is True
+        assert x_server_reachable(f"tcp/127.0.0.1:{number}") is True
+    assert x_server_reachable(f"127.0.0.1:{number}") is False
+    assert x_server_reachable("not a display") is None
 
 
 def test_the_message_names_debian_and_fedora_packages() -> None:
@@ -281,16 +357,39 @@ def test_gui_script_is_declared() -> None:
 def test_a_wayland_session_without_wayland_display_uses_wayland_0(tmp_path: Path) -> None:
     """A Wayland client with no WAYLAND_DISPLAY connects to wayland-0 in XDG_RUNTIME_DIR: that
     is a display, so the check looks at the Wayland plugin instead of saying there is none."""
+    import socket
+
     from askcorpus.gui.platform_check import plugin_path, window_problem
 
     session = {"XDG_SESSION_TYPE": "wayland", "XDG_RUNTIME_DIR": str(tmp_path)}
     problem = window_problem(session)
     assert problem is not None and "no display" in problem.message
-    (tmp_path / "wayland-0").touch()
-    problem = window_problem(session)
+    compositor = socket.socket(socket.AF_UNIX)
+    compositor.bind(str(tmp_path / "wayland-0"))
+    compositor.listen()
+    with compositor:
+        problem = window_problem(session)
     missing = _missing_here(plugin_path("wayland"))
     if missing:  # this machine lacks some of the Wayland plugin's libraries: they are named
         assert problem is not None and "wayland display plugin" in problem.message
         assert all(m in problem.message for m in missing)
     else:
         assert problem is None
+
+
+def test_a_wayland_socket_nobody_serves_is_named(tmp_path: Path) -> None:
+    import socket
+
+    from askcorpus.gui.platform_check import unreachable_display_problem
+
+    env = {"WAYLAND_DISPLAY": "wayland-7", "XDG_RUNTIME_DIR": str(tmp_path)}
+    problem = unreachable_display_problem("wayland", env)
+    assert problem is not None and "'wayland-7' (WAYLAND_DISPLAY)" in problem.message
+    with socket.socket(socket.AF_UNIX) as compositor:
+        compositor.bind(str(tmp_path / "wayland-7"))
+        compositor.listen()
+        assert unreachable_display_problem("wayland", env) is None
+        absolute = {"WAYLAND_DISPLAY": str(tmp_path / "wayland-7")}
+        assert unreachable_display_problem("wayland", absolute) is None
+    # No XDG_RUNTIME_DIR: a Wayland client cannot find its socket at all.
+    assert unreachable_display_problem("wayland", {"WAYLAND_DISPLAY": "wayland-7"}) is not None

@@ -15,7 +15,9 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import re
 import shutil
+import socket
 import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -99,22 +101,28 @@ def window_problem(env: Mapping[str, str] | None = None) -> WindowUnavailableErr
         candidates = [name for name in ("wayland", "xcb") if has_display(name, env) is not False]
         if not candidates:
             return no_display_problem()
-    problems: list[WindowUnavailableError] = []
+    library_problems: list[WindowUnavailableError] = []
+    display_problems: list[WindowUnavailableError] = []
     for name in candidates:
         platform = "wayland" if name.startswith("wayland") else name
         if has_display(platform, env) is False:
             variable = "DISPLAY" if platform == "xcb" else "WAYLAND_DISPLAY"
-            problems.append(no_display_problem(platform, variable))
+            display_problems.append(no_display_problem(platform, variable))
             continue
         plugin = plugin_path(platform)
         if plugin is None or not plugin.is_file():
             return None  # not a plugin this check knows: Qt will say so itself
         missing = missing_libraries(plugin)
-        if not missing:
+        if missing:
+            library_problems.append(missing_libraries_problem(platform, missing))
+            continue
+        # Qt loads the plugin first, then connects: a display nobody serves aborts it too.
+        unreachable = unreachable_display_problem(platform, env)
+        if unreachable is None:
             return None
-        problems.append(missing_libraries_problem(platform, missing))
+        display_problems.append(unreachable)
     # A missing library is more useful to report than a missing display of another platform.
-    problems.sort(key=lambda p: "no display" in p.message)
+    problems = library_problems + display_problems
     return problems[0] if problems else None
 
 
@@ -134,6 +142,64 @@ def has_display(platform: str, env: Mapping[str, str]) -> bool | None:
             and (Path(str(runtime)) / "wayland-0").exists()
         )
     return None
+
+
+def unreachable_display_problem(
+    platform: str, env: Mapping[str, str]
+) -> WindowUnavailableError | None:
+    """None when the display server of ``platform`` accepts a connection (or this check cannot
+    tell how to reach it), else why it cannot be reached. Only connects and closes again."""
+    if platform == "xcb":
+        display = env.get("DISPLAY", "")
+        reachable = x_server_reachable(display)
+        hint = "is the X server running? Over ssh, connect with ssh -X"
+        variable = "DISPLAY"
+    elif platform == "wayland":
+        display = env.get("WAYLAND_DISPLAY") or "wayland-0"
+        runtime = env.get("XDG_RUNTIME_DIR", "")
+        path = display if display.startswith("/") else os.path.join(runtime, display)
+        reachable = bool(runtime or display.startswith("/")) and _connects(socket.AF_UNIX, path)
+        hint = "is the Wayland compositor running in this session?"
+        variable = "WAYLAND_DISPLAY"
+    else:
+        return None
+    if reachable is not False:
+        return None
+    return WindowUnavailableError(
+        f"the window cannot open: nothing answers on the display {display!r} ({variable})",
+        hint=f"{hint}; or set QT_QPA_PLATFORM=offscreen to run it without one. {_INSTEAD}",
+    )
+
+
+_X_DISPLAY = re.compile(r"(?:(?P<protocol>\w+)/)?(?P<host>[^:/]*):(?P<number>\d+)(?:\.\d+)?")
+
+
+def x_server_reachable(display: str) -> bool | None:
+    """Whether an X server accepts connections at ``display`` (``:0``, ``unix:0``,
+    ``localhost:10.0``, ``tcp/host:1``); None for a form this check does not know."""
+    match = _X_DISPLAY.fullmatch(display)
+    if match is None:
+        return None
+    host, number = match["host"], int(match["number"])
+    if match["protocol"] in (None, "unix") and host in ("", "unix"):
+        # Xlib tries the abstract socket first, then the file in /tmp/.X11-unix.
+        name = f"/tmp/.X11-unix/X{number}"  # the X11 socket's fixed place
+        return _connects(socket.AF_UNIX, "\0" + name) or _connects(socket.AF_UNIX, name)
+    try:
+        with socket.create_connection((host or "localhost", 6000 + number), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+def _connects(family: socket.AddressFamily, address: str) -> bool:
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.settimeout(3)
+            sock.connect(address)
+    except OSError:
+        return False
+    return True
 
 
 def ensure_window_can_open(env: Mapping[str, str] | None = None) -> None:
