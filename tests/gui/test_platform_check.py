@@ -305,29 +305,41 @@ def test_gui_command_with_libegl_missing_is_one_message(tmp_path: Path) -> None:
     assert "Traceback" not in err and "ImportError" not in err
 
 
+#: ``askcorpus-gui`` run for real, printing what the window shows once it is on screen, then
+#: closing it.
+OPEN_AND_CLOSE = (
+    "import sys\n"
+    "from PySide6.QtCore import QTimer\n"
+    "from PySide6.QtGui import QGuiApplication\n"
+    "import askcorpus.gui.app as app\n"
+    "shown = app.show_window\n"
+    "def show_window(settings, *args):\n"
+    "    window = shown(settings, *args)\n"
+    "    print(settings.corpus_dir, settings.index_dir, window.windowTitle(),\n"
+    "          QGuiApplication.platformName(), sep='|')\n"
+    "    QTimer.singleShot(0, window.close)\n"
+    "    return window\n"
+    "app.show_window = show_window\n"
+    "sys.exit(app.main(sys.argv[1:]))\n"
+)
+
+
+def test_the_window_opens_on_a_real_x_server(xvfb: str, tmp_path: Path) -> None:
+    """No false alarm: with a real display (Xvfb) the check lets Qt's xcb plugin open it."""
+    proc = run([sys.executable, "-c", OPEN_AND_CLOSE, str(tmp_path)], gui_env(DISPLAY=xvfb), 120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1].split("|")[3] == "xcb"
+
+
 def test_gui_command_opens_a_folder_with_its_own_index(tmp_path: Path) -> None:
     """``askcorpus-gui FOLDER`` (a file manager's "Open with") opens FOLDER, its index in the
     window's data folder, not in index/ of the working folder."""
     folder = tmp_path / "my notes"
     folder.mkdir()
     (folder / "a.txt").write_text("The alliance was signed in spring.", encoding="utf-8")
-    code = (
-        "import sys\n"
-        "from PySide6.QtCore import QTimer\n"
-        "from PySide6.QtWidgets import QApplication\n"
-        "import askcorpus.gui.app as app\n"
-        "shown = app.show_window\n"
-        "def show_window(settings, *args):\n"
-        "    window = shown(settings, *args)\n"
-        "    print(settings.corpus_dir, settings.index_dir, window.windowTitle(), sep='|')\n"
-        "    QTimer.singleShot(0, window.close)\n"
-        "    return window\n"
-        "app.show_window = show_window\n"
-        "sys.exit(app.main(sys.argv[1:]))\n"
-    )
     env = gui_env(QT_QPA_PLATFORM="offscreen")
     proc = subprocess.run(
-        [sys.executable, "-c", code, str(folder)],
+        [sys.executable, "-c", OPEN_AND_CLOSE, str(folder)],
         capture_output=True,
         text=True,
         env=env,
@@ -335,7 +347,7 @@ def test_gui_command_opens_a_folder_with_its_own_index(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
-    corpus, index, title = proc.stdout.strip().splitlines()[-1].split("|")
+    corpus, index, title, _ = proc.stdout.strip().splitlines()[-1].split("|")
     assert Path(corpus) == folder
     assert Path(index).is_relative_to(Path(env["XDG_DATA_HOME"]))
     assert "my_notes-" in Path(index).name
