@@ -5,8 +5,9 @@ Qt loads its platform plugin (``libqxcb.so`` for X11, ``libqwayland.so`` for Way
 QApplication is created, and when the plugin cannot load it prints its own lines and aborts the
 process (SIGABRT): no Python handler runs. So this module looks first, without importing Qt at
 all (PySide6 is only located on disk): which plugin Qt would use, whether there is a display for
-it, and which shared libraries the plugin (and the Qt libraries it pulls in) cannot find —
-``ldd`` resolves them exactly as the dynamic loader will. Headless platforms
+it, which shared libraries the plugin (and the Qt libraries it pulls in) cannot find — ``ldd``
+resolves them exactly as the dynamic loader will — and then whether the display server answers
+at all (a ``DISPLAY`` left over from an ssh session aborts Qt just the same). Headless platforms
 (``QT_QPA_PLATFORM=offscreen``, ``minimal``, ``vnc``, ...) need no display.
 """
 
