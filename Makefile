@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run index test lint bench clean
+.PHONY: install install-desktop run index test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ install: $(STAMP)
 # Opens the window on the shipped corpus (it builds the index in the background if needed).
 run: install
 	$(VENV)/bin/askcorpus
+
+# The menu entry and icon in ~/.local/share (Open With for folders); `askcorpus desktop-uninstall`
+# removes them.
+install-desktop: install
+	$(VENV)/bin/askcorpus desktop-install
 
 index: install
 	$(VENV)/bin/askcorpus index

@@ -157,3 +157,36 @@ def test_python_dash_m_works(shipped_index: Settings) -> None:
         timeout=60,
     )
     assert proc.returncode == 0 and "documents: 5" in proc.stdout
+
+
+def test_version_names_the_model_and_the_encoder(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import askcorpus
+
+    monkeypatch.delenv("ASKCORPUS_ENCODER", raising=False)
+    monkeypatch.delenv("ASKCORPUS_MODEL_PATH", raising=False)
+    code, out, _ = run(capsys, "--version")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == f"askcorpus {askcorpus.__version__}"
+    assert "model:    all-MiniLM-L6-v2 (bundled)" in lines
+    assert "encoder:  auto (onnx-int8 with ONNX Runtime, else torch)" in lines
+    monkeypatch.setenv("ASKCORPUS_ENCODER", "torch")
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and "encoder:  torch (ASKCORPUS_ENCODER)" in out.splitlines()
+    monkeypatch.setenv("ASKCORPUS_ENCODER", "nope")
+    code, _, err = run(capsys, "--version")
+    assert code == 1 and err.startswith("askcorpus: ASKCORPUS_ENCODER=")
+
+
+def test_version_imports_nothing_heavy() -> None:
+    code = (
+        "import sys; from askcorpus.cli import main\n"
+        "assert main(['--version']) == 0\n"
+        "heavy = {'torch', 'onnxruntime', 'PySide6', 'faiss'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("askcorpus ")

@@ -1,4 +1,5 @@
-"""Command-line interface: ``askcorpus index | ask | status`` (and the window with no command).
+"""Command-line interface: ``askcorpus index | ask | status | eval | desktop-install`` (and the
+window with no command).
 
 The CLI is an entry point: it builds :class:`Settings`, configures logging, and turns every
 :class:`AskcorpusError` into one line on stderr with exit code 1 (usage errors exit 2). Heavy
@@ -38,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Run without a command to open the window.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser.add_argument(
+        "--version", action="store_true", help="print the version, the model and the encoder"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("index", help="index (or update the index of) a corpus folder")
@@ -76,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gui", help="open the window")
     p.add_argument("--corpus", type=Path, help="corpus folder (default: corpus/)")
     p.add_argument("--index", type=Path, help="index folder (default: index/)")
+
+    sub.add_parser(
+        "desktop-install",
+        help="add askcorpus to the desktop menu and to Open With for folders",
+    )
+    sub.add_parser("desktop-uninstall", help="remove what desktop-install added")
     return parser
 
 
@@ -91,10 +101,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env().with_paths(
             getattr(args, "corpus", None), getattr(args, "index", None)
         )
+        if args.version:
+            print(version_text(settings))
+            return 0
         if args.command in (None, "gui"):
+            # Before Qt loads its display plugin: a missing library is one message, not an abort.
+            from askcorpus.gui.platform_check import ensure_window_can_open
+
+            ensure_window_can_open()
             from askcorpus.gui.app import run_app
 
             return run_app(settings)
+        if args.command in ("desktop-install", "desktop-uninstall"):
+            return cmd_desktop(args.command == "desktop-install")
         if args.command == "index":
             return cmd_index(settings, args.rebuild, args.json)
         if args.command == "ask":
@@ -123,6 +142,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
     parser.error(f"unknown command {args.command}")
     return 2
+
+
+def version_text(settings: Settings) -> str:
+    """``--version``: the version, the model and the encoder questions and indexing use."""
+    import importlib.util
+
+    from askcorpus import __version__
+
+    if settings.model_path is not None:
+        model = f"{settings.model_path} (ASKCORPUS_MODEL_PATH)"
+    else:
+        model = f"{settings.model_name} (bundled)"
+    if settings.encoder == "auto":
+        encoder = "auto (onnx-int8 with ONNX Runtime, else torch)"
+        if importlib.util.find_spec("onnxruntime") is None:
+            encoder = "auto (torch: ONNX Runtime is not installed)"
+    else:
+        encoder = f"{settings.encoder} (ASKCORPUS_ENCODER)"
+    lines = [f"askcorpus {__version__}", f"model:    {model}", f"encoder:  {encoder}"]
+    return "\n".join(escape_controls(line) for line in lines)
+
+
+def cmd_desktop(install: bool) -> int:
+    """Write (or remove) the desktop entry and icon (see :mod:`askcorpus.gui.desktop`)."""
+    from askcorpus.gui import desktop
+
+    if install:
+        files = desktop.install()
+        say(f"installed {files.entry}")
+        say(f"installed {files.icon}")
+        return 0
+    removal = desktop.uninstall()
+    for path in removal.removed:
+        say(f"removed {path}")
+    for path in removal.kept:
+        say(f"kept {path}: not written by askcorpus")
+    if not removal.removed and not removal.kept:
+        say("nothing to remove")
+    return 0
 
 
 def cmd_index(settings: Settings, rebuild: bool, as_json: bool) -> int:

@@ -1,30 +1,42 @@
-"""Entry point of the window: ``run_app(settings)`` shows it at once, then loads in the background.
+"""Entry point of the window: ``run_app(settings)`` shows it at once, then loads in the background;
+``main()`` is the ``askcorpus-gui`` command (``askcorpus-gui [FOLDER]``).
 
 Nothing heavy is imported before the window is on screen: the model (torch) and the index are
-loaded by the window's workers after the first paint.
+loaded by the window's workers after the first paint. Qt itself is imported inside the functions,
+not at the top: ``main()`` first checks that the window can open here
+(:mod:`askcorpus.gui.platform_check`), and importing QtGui already needs some of the libraries it
+names (libEGL, libfontconfig, ...), so a missing one must not fail this module's import.
 """
 
 from __future__ import annotations
 
+import argparse
+import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
-
-from askcorpus.gui.prefs import Preferences
-from askcorpus.gui.theme import app_icon, stylesheet
-from askcorpus.gui.window.main_window import MainWindow
+from askcorpus.errors import AskcorpusError
+from askcorpus.gui.platform_check import ensure_window_can_open
 from askcorpus.settings import Settings
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from askcorpus.embed.embedder import Embedder
+    from askcorpus.gui.prefs import Preferences
+    from askcorpus.gui.window.main_window import MainWindow
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
     """The QApplication (created once), named, with the icon and the palette-based style."""
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from askcorpus.gui.theme import app_icon
+
     QCoreApplication.setOrganizationName("askcorpus")
     QCoreApplication.setApplicationName("askcorpus")
     QGuiApplication.setDesktopFileName("askcorpus")
@@ -42,6 +54,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 def apply_style(app: QApplication) -> None:
     """(Re)apply the style sheet for the current palette (light or dark)."""
+    from askcorpus.gui.theme import stylesheet
+
     app.setStyleSheet(stylesheet(app.palette()))
 
 
@@ -52,15 +66,51 @@ def show_window(
     data_dir: Path | None = None,
 ) -> MainWindow:
     """Create and show the window and let it paint; loading starts with ``window.start()``."""
+    from PySide6.QtWidgets import QApplication
+
+    from askcorpus.gui.window.main_window import MainWindow
+
     window = MainWindow(settings, prefs, embedder, data_dir)
     window.show()
     QApplication.processEvents()
     return window
 
 
-def run_app(settings: Settings) -> int:
+def run_app(settings: Settings, app: QApplication | None = None) -> int:
     """Open the window on ``settings.corpus_dir`` and run until it is closed."""
-    app = make_app()
+    app = app or make_app()
     window = show_window(settings)
     window.start()
     return app.exec()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``askcorpus-gui [FOLDER]``: open the window (on FOLDER, e.g. from a file manager's "Open
+    with"). Settings come from the environment as for the CLI; an :class:`AskcorpusError` (no
+    display, a missing library, a bad setting) is one line on stderr and exit code 1."""
+    parser = argparse.ArgumentParser(prog="askcorpus-gui", description="Open the askcorpus window.")
+    parser.add_argument("folder", nargs="?", type=Path, help="corpus folder (default: corpus/)")
+    parser.add_argument("--index", type=Path, help="index folder (default: index/)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        launch = Settings.from_env()
+        ensure_window_can_open()
+        app = make_app()
+        index = args.index
+        if args.folder is not None and index is None:
+            # A folder opened from a file manager keeps its index where the window keeps the
+            # index of any folder it opens, not in index/ of whatever the working folder is.
+            from askcorpus.gui.prefs import default_data_dir, index_dir_for
+
+            index = index_dir_for(args.folder, launch, default_data_dir())
+        return run_app(launch.with_paths(args.folder, index), app)
+    except AskcorpusError as exc:
+        print(f"askcorpus: {exc.user_message()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # ``python -m askcorpus.gui.app``: the desktop entry's fallback
+    sys.exit(main())
