@@ -18,6 +18,16 @@ install: $(STAMP)
 run: install
 	$(VENV)/bin/askcorpus
 
+# The system libraries the window needs on Debian/Ubuntu (README, Requirements): as root, or
+# through sudo. `make run` does not call it: askcorpus names what is missing when it starts.
+GUI_DEBS := libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 libxkbcommon-x11-0 \
+	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
+	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-xinerama0
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+.PHONY: system-deps
+system-deps:
+	$(SUDO) apt-get install -y $(GUI_DEBS)
+
 # The menu entry and icon in ~/.local/share (Open With for folders); `askcorpus desktop-uninstall`
 # removes them.
 install-desktop: install
