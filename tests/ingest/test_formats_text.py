@@ -339,3 +339,17 @@ def test_shipped_corpus_saved_as_cp1252_decodes_unchanged() -> None:
         assert decode_text(raw) == text, path.name
         checked += 1
     assert checked >= 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Москве русское холодно, площадь а — в роман описывающий в на Зимой\n",
+        "против Николаевича в в войн и в численности погода\n",
+        "центре населения а\n",
+    ],
+)
+def test_short_cp1251_text_misguessed_by_the_detector_is_still_cp1251(text: str) -> None:
+    # charset-normalizer names mac_cyrillic or cp1125 for these: the cp1252 preference then
+    # gave "Ìîñêâå", the guess itself "Ѕольшой"; cp1251 is the Cyrillic page tried first.
+    assert decode_text(text.encode("cp1251")) == text

@@ -33,7 +33,13 @@ _CYRILLIC_SINGLE_BYTE = frozenset(
     {"cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic", "cp866", "cp855", "cp1125"}
     | {"ptcp154", "kz1048"}
 )
+# cp1251 first, the Windows page nearly all Russian legacy text is in; charset-normalizer often
+# guesses mac_cyrillic, koi8_r or cp1125 for it.
 _CYRILLIC_CHOICES = ("cp1251", "koi8_r", "iso8859_5", "mac_cyrillic", "cp866")
+_OTHER_SINGLE_BYTE = frozenset(
+    {"cp1253", "iso8859_7", "mac_greek", "cp737", "cp869", "cp1255", "iso8859_8", "cp862"}
+    | {"cp1256", "iso8859_6", "mac_arabic", "cp864", "cp874", "iso8859_11", "tis_620"}
+)
 # A later choice must read better than the first by this many odd words or characters: one
 # "km³" in Western text is no reason to read it as Central European.
 _MARGIN = 2
@@ -82,8 +88,12 @@ def decode_text(raw: bytes) -> str:
     if encoding in _LATIN_SINGLE_BYTE:
         return _best_reading(raw, _LATIN_CHOICES)
     if encoding in _CYRILLIC_SINGLE_BYTE:
-        return _best_reading(raw, (encoding, *_CYRILLIC_CHOICES))
-    # Other scripts (Greek, Arabic, Hebrew, the CJK multi-byte encodings): the guess as it is.
+        return _best_reading(raw, tuple(dict.fromkeys((*_CYRILLIC_CHOICES, encoding))))
+    if encoding in _OTHER_SINGLE_BYTE:
+        # Greek and the rest: the guess, unless it cannot decode the bytes or reads badly; short
+        # Russian text in cp1251 is sometimes guessed as cp1253 (which has no "Т" or "я").
+        return _best_reading(raw, (encoding, "cp1251"))
+    # The CJK multi-byte encodings and the like: the guess as it is.
     try:
         return raw.decode(encoding)
     except (UnicodeDecodeError, LookupError):
