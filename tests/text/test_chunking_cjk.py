@@ -100,6 +100,18 @@ def test_mixed_chinese_and_english_text_is_cut_into_bounded_passages() -> None:
     assert all(p.text == text[p.start : p.end] for p in passages)
 
 
+def test_chinese_without_full_stops_is_cut_after_its_commas() -> None:
+    # A run-on text (a transcript, a chat log) ends no sentence: windows were cut at exactly
+    # 120 characters, mid-word.
+    text = chinese(40).replace("。", "，").replace("！", "，").replace("？", "，")
+    passages = chunk_document(doc(text), PARAMS)
+    assert len(passages) > 3
+    assert all(count_words(p.text) <= PARAMS.max_words for p in passages)
+    assert all(p.text.endswith(("，", "；", "：", "、", "”")) for p in passages[:-1]), [
+        p.text[-3:] for p in passages
+    ]
+
+
 def test_chinese_chunks_in_linear_time() -> None:
     def work(n: int) -> Callable[[], object]:
         d = doc(chinese(n // 30))

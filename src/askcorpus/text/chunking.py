@@ -21,6 +21,7 @@ from askcorpus.records import Document, Passage
 from askcorpus.settings import ChunkingParams
 from askcorpus.text.sentences import (
     WORD,
+    clause_spans,
     count_words,
     paragraph_spans,
     sentence_spans,
@@ -109,15 +110,23 @@ def _split_long(
     limit = max_chars(params)
     sentences: list[tuple[int, int]] = []
     counts: list[int] = []
-    for s in sentence_spans(text, *span):
-        words = count(text[s[0] : s[1]])
-        if words > params.max_words or s[1] - s[0] > limit:
-            for w in _word_windows(text, s[0], s[1], params.target_words, limit):
-                sentences.append(w)
-                counts.append(count(text[w[0] : w[1]]))
-        else:
-            sentences.append(s)
+    for sentence in sentence_spans(text, *span):
+        words = count(text[sentence[0] : sentence[1]])
+        if words <= params.max_words and sentence[1] - sentence[0] <= limit:
+            sentences.append(sentence)
             counts.append(words)
+            continue
+        # Too long: its CJK clauses (none in other text), then word windows of what is still
+        # too long.
+        for s in clause_spans(text, *sentence):
+            words = count(text[s[0] : s[1]])
+            if words > params.max_words or s[1] - s[0] > limit:
+                for w in _word_windows(text, s[0], s[1], params.target_words, limit):
+                    sentences.append(w)
+                    counts.append(count(text[w[0] : w[1]]))
+            else:
+                sentences.append(s)
+                counts.append(words)
     after = [0] * (len(counts) + 1)  # after[j] = words in sentences[j:]
     for k in range(len(counts) - 1, -1, -1):
         after[k] = after[k + 1] + counts[k]

@@ -165,6 +165,27 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return _merge_fragments(text, spans)
 
 
+# Where a CJK sentence too long for a passage may be cut: after a full-width comma, semicolon,
+# colon or enumeration comma (and the closing quotes after it).
+_CJK_CLAUSE_END = re.compile(r"[，；：、][」』”’）】》〉\"')\]]*")
+
+
+def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the clauses of the sentence ``text[start:end]``, cut after CJK clause
+    punctuation (``，；：、``); the whole sentence when it has none, as text without CJK has."""
+    spans = []
+    pos = start
+    for m in _CJK_CLAUSE_END.finditer(text, start, end):
+        span = _trimmed(text, pos, m.end())
+        if span:
+            spans.append(span)
+        pos = m.end()
+    span = _trimmed(text, pos, end)
+    if span:
+        spans.append(span)
+    return spans
+
+
 def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Join a line that does not end a sentence onto the next (wrapped lines inside a sentence).
 
