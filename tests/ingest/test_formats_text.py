@@ -250,3 +250,106 @@ def test_common_furniture_lines_are_cut(line: str) -> None:
     text = f"{line}\nA real title\n\nBody text of the page.\n"
     start, end = web_furniture_bounds(text)
     assert text[start:end] == "A real title\n\nBody text of the page.\n"
+
+
+# --- legacy code pages of non-Latin and Central European text (issue #13 §4) ------------------
+
+RUSSIAN = (
+    "Москва - столица России, крупнейший по численности населения город страны. "
+    "Город расположен на реке Москве в центре Восточно-Европейской равнины.\n"
+    "Здесь находятся Кремль, Красная площадь и Большой театр. Зимой в Москве холодно, "
+    "а летом бывает жарко; погода меняется быстро.\n"
+)
+RUSSIAN_CP1251 = (
+    "«Война и мир» — роман Льва Николаевича Толстого, описывающий русское общество "
+    "в эпоху войн против Наполеона в 1805—1812 годах. Ёлка стоит в углу.\n"
+)
+POLISH = (
+    "Kraków jest jednym z najstarszych i największych miast w Polsce. "
+    "Położony nad Wisłą, słynie z zabytków: Wawelu, Sukiennic i kościoła Mariackiego.\n"
+    "Gród istniał już w X wieku; żółw i łódź to też słowa z ogonkami. Zażółć gęślą jaźń.\n"
+)
+CZECH = "Příliš žluťoučký kůň úpěl ďábelské ódy. Praha je hlavní město České republiky.\n"
+SIMPLIFIED = (
+    "北京是中华人民共和国的首都，也是全国的政治、文化中心。"
+    "这座城市有三千多年的历史，拥有故宫、天坛和长城等名胜古迹。\n"
+    "每年都有数以百万计的游客来这里参观！你去过北京吗？\n"
+)
+TRADITIONAL = (
+    "臺北是臺灣最大的城市，也是政治、經濟與文化的中心。"
+    "這座城市有許多歷史建築和博物館，例如國立故宮博物院。\n"
+    "每年都有數以百萬計的遊客來這裡參觀！你去過臺北嗎？\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        (RUSSIAN, "cp1251"),
+        (RUSSIAN_CP1251, "cp1251"),
+        (RUSSIAN, "koi8_r"),
+        (RUSSIAN, "iso8859_5"),
+        (RUSSIAN, "mac_cyrillic"),
+        ("Привет, мир! Как дела? Всё хорошо.\n", "iso8859_5"),
+        (POLISH, "iso8859_2"),
+        (POLISH, "cp1250"),
+        ("Zażółć gęślą jaźń. Łódź leży w centrum Polski, a Wrocław na zachodzie.\n", "iso8859_2"),
+        (CZECH, "iso8859_2"),
+        (CZECH, "cp1250"),
+        (SIMPLIFIED, "gb18030"),
+        (SIMPLIFIED, "gbk"),
+        (TRADITIONAL, "big5"),
+    ],
+)
+def test_legacy_code_pages_of_other_scripts_are_decoded(
+    tmp_path: Path, text: str, encoding: str
+) -> None:
+    # A cp1252 preference was applied to every iso8859/mac guess: Russian in ISO-8859-5 came
+    # out as "¼ÞáÚÒÐ", Polish in ISO-8859-2 as "Wis³¹".
+    path = tmp_path / f"{encoding}.txt"
+    path.write_bytes(text.encode(encoding))
+    assert decode_text(path.read_bytes()) == text
+    entries, _ = discover(tmp_path)
+    assert load_document(entries[0], 10**8).text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SAMPLE,
+        "Die Straße führt über die Brücke zum Schloß; „Grüße“ aus München – schön!\n",
+        "L’été dernier, nous sommes allés à la mer — c’était génial, n’est-ce pas ? « Oui ».\n",
+        "El niño comió piñata en la ciudad de Córdoba; ¿qué más? ¡Olé! Área de 5 km² aprox.\n",
+        "Æsir og Ørsted: blåbærsyltetøy på smørbrød. Ça va, garçon? Très bien, merci.\n",
+    ],
+)
+def test_western_cp1252_text_still_decodes_as_cp1252(text: str) -> None:
+    assert decode_text(text.encode("cp1252")) == text
+
+
+def test_shipped_corpus_saved_as_cp1252_decodes_unchanged() -> None:
+    shipped = Path(__file__).resolve().parents[2] / "corpus"
+    checked = 0
+    for path in sorted(shipped.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            raw = text.encode("cp1252")
+        except UnicodeEncodeError:
+            continue
+        assert decode_text(raw) == text, path.name
+        checked += 1
+    assert checked >= 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Москве русское холодно, площадь а — в роман описывающий в на Зимой\n",
+        "против Николаевича в в войн и в численности погода\n",
+        "центре населения а\n",
+    ],
+)
+def test_short_cp1251_text_misguessed_by_the_detector_is_still_cp1251(text: str) -> None:
+    # charset-normalizer names mac_cyrillic or cp1125 for these: the cp1252 preference then
+    # gave "Ìîñêâå", the guess itself "Ѕольшой"; cp1251 is the Cyrillic page tried first.
+    assert decode_text(text.encode("cp1251")) == text

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from askcorpus.text.query import (
     MODEL_WORDS,
@@ -125,3 +127,61 @@ def test_pair_match_is_a_valid_fts5_expression(question: str) -> None:
     expr = pair_match(question)
     if expr:
         conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (expr,)).fetchall()
+
+
+# --- Chinese and Japanese questions (issue #13 §4) ----------------------------------------------
+
+
+def test_cjk_runs_become_overlapping_bigrams() -> None:
+    # Without spaces a whole clause was one "term" that no passage ever holds.
+    assert query_terms("北京是首都吗？") == ["北京", "京是", "是首", "首都", "都吗"]
+    assert query_terms("Google在北京, 2014年") == ["google", "在北", "北京", "2014", "年"]
+    assert query_terms("東京") == ["東京"]
+
+
+def _bigram_segmented(text: str) -> str:
+    """Passage text as a bigram keyword table would hold it: CJK runs as their bigrams."""
+    import re
+
+    def pairs(m: re.Match[str]) -> str:
+        run = m.group(0)
+        return " ".join(run[i : i + 2] for i in range(max(1, len(run) - 1)))
+
+    return re.sub(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+", lambda m: f" {pairs(m)} ", text)
+
+
+def test_a_chinese_question_matches_a_bigram_keyword_table() -> None:
+    conn = _fts(
+        [
+            _bigram_segmented("西方国家对此表示关注。"),
+            _bigram_segmented("中俄两国签署了天然气供应协议，总价值约四千亿美元。"),
+        ]
+    )
+    hits = conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (fts_match("天然气协议的价值？"),))
+    assert [r for (r,) in hits] == [2]
+
+
+def test_a_long_chinese_question_gets_the_long_question_note() -> None:
+    question = "中俄两国签署了天然气供应协议，总价值约四千亿美元。" * 10  # 250 characters
+    text, note = clean_question(question)
+    assert text == question and note is not None and f"first {MODEL_WORDS} words" in note
+
+
+def _query_terms_v1(question: str) -> list[str]:
+    """query_terms before CJK bigrams (the oracle for text without CJK characters)."""
+    import re
+
+    from askcorpus.text.query import STOPWORDS
+
+    seen: dict[str, None] = {}
+    for m in re.finditer(r"\w+(?:[-'’]\w+)*", question):
+        for part in re.split(r"[-'’]", m.group(0).lower()):
+            if part and part not in STOPWORDS and (len(part) > 1 or part.isdigit()):
+                seen.setdefault(part, None)
+    return list(seen)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(max_codepoint=0x2FFF), max_size=300))
+def test_questions_without_cjk_give_the_same_terms_as_before(question: str) -> None:
+    assert query_terms(question) == _query_terms_v1(question)

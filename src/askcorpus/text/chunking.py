@@ -2,8 +2,10 @@
 
 Paragraphs (separated by blank lines) are the unit: short neighbours are merged up to the target
 size, and a paragraph longer than the maximum is split at sentence boundaries into windows that
-overlap by a sentence. A passage is also at most :func:`max_chars` characters long (text
-without spaces is cut into pieces). Every passage's text is ``document.text[start:end]``, passages are never
+overlap by a sentence. Sizes are in words, a CJK character counting as one (see
+:data:`askcorpus.text.sentences.WORD`), so Chinese text too becomes passages of what the model
+reads. A passage is also at most :func:`max_chars` characters long (text without spaces is cut
+into pieces). Every passage's text is ``document.text[start:end]``, passages are never
 empty, and together they cover every non-blank character of the document. Every step is linear
 in the document's length, so no text, however odd, stalls a run.
 """
@@ -19,10 +21,21 @@ from askcorpus.records import Document, Passage
 from askcorpus.settings import ChunkingParams
 from askcorpus.text.sentences import (
     WORD,
+    clause_spans,
     count_words,
     paragraph_spans,
     sentence_spans,
+    word_counter,
 )
+
+__all__ = [
+    "CONTEXT_VERSION",
+    "chunk_document",
+    "chunk_spans",
+    "count_words",
+    "max_chars",
+    "sentence_spans",
+]
 
 # Bumped whenever what a passage carries into search (its context line) changes, so cached
 # benchmark indexes built with the old rule are rebuilt.
@@ -32,8 +45,8 @@ CONTEXT_VERSION = 2
 def max_chars(params: ChunkingParams) -> int:
     """The hard maximum length of a passage in characters: ``CHARS_PER_WORD`` per allowed word.
 
-    Words bound a passage only where there are spaces: a 30 MB token, a minified file or a
-    paragraph of Chinese is one "word". Derived from ``max_words`` so the manifest's chunking
+    Words bound a passage only where there are spaces (or CJK characters, each a word): a 30 MB
+    token or a minified file is one "word". Derived from ``max_words`` so the manifest's chunking
     parameters still say everything, and the whole-document evaluation mode (huge word limits)
     stays unsplit.
     """
@@ -88,22 +101,32 @@ def _word_windows(
         yield win_start, win_end
 
 
-def _split_long(text: str, span: tuple[int, int], params: ChunkingParams) -> list[tuple[int, int]]:
+def _split_long(
+    text: str, span: tuple[int, int], params: ChunkingParams, count: Callable[[str], int]
+) -> list[tuple[int, int]]:
     """Windows of sentences for a paragraph longer than ``max_words`` (or the character limit),
     overlapping by a sentence. Linear in the paragraph: the words left after a window come from
     running totals, not a sum over the rest at each window."""
     limit = max_chars(params)
     sentences: list[tuple[int, int]] = []
     counts: list[int] = []
-    for s in sentence_spans(text, *span):
-        words = count_words(text[s[0] : s[1]])
-        if words > params.max_words or s[1] - s[0] > limit:
-            for w in _word_windows(text, s[0], s[1], params.target_words, limit):
-                sentences.append(w)
-                counts.append(count_words(text[w[0] : w[1]]))
-        else:
-            sentences.append(s)
+    for sentence in sentence_spans(text, *span):
+        words = count(text[sentence[0] : sentence[1]])
+        if words <= params.max_words and sentence[1] - sentence[0] <= limit:
+            sentences.append(sentence)
             counts.append(words)
+            continue
+        # Too long: its CJK clauses (none in other text), then word windows of what is still
+        # too long.
+        for s in clause_spans(text, *sentence):
+            words = count(text[s[0] : s[1]])
+            if words > params.max_words or s[1] - s[0] > limit:
+                for w in _word_windows(text, s[0], s[1], params.target_words, limit):
+                    sentences.append(w)
+                    counts.append(count(text[w[0] : w[1]]))
+            else:
+                sentences.append(s)
+                counts.append(words)
     after = [0] * (len(counts) + 1)  # after[j] = words in sentences[j:]
     for k in range(len(counts) - 1, -1, -1):
         after[k] = after[k + 1] + counts[k]
@@ -155,7 +178,8 @@ def chunk_spans(
     group: list[int] = []  # indexes into paragraphs, merged into one passage
     group_words = 0
     paragraphs = paragraph_spans(text)
-    counts = [count_words(text[a:b]) for a, b in paragraphs]
+    count = word_counter(text)
+    counts = [count(text[a:b]) for a, b in paragraphs]
 
     def flush() -> None:
         nonlocal group, group_words
@@ -166,7 +190,7 @@ def chunk_spans(
     for i, (span, words) in enumerate(zip(paragraphs, counts, strict=True)):
         if words > params.max_words or span[1] - span[0] > limit:
             flush()
-            result.extend((a, b, i + 1) for a, b in _split_long(text, span, params))
+            result.extend((a, b, i + 1) for a, b in _split_long(text, span, params, count))
             continue
         if group and (
             group_words >= params.target_words
@@ -178,7 +202,7 @@ def chunk_spans(
         group.append(i)
         group_words += words
     flush()
-    return _absorb_runts(text, result, params, page)
+    return _absorb_runts(text, result, params, page, count)
 
 
 def _absorb_runts(
@@ -186,6 +210,7 @@ def _absorb_runts(
     spans: list[tuple[int, int, int]],
     params: ChunkingParams,
     page: Callable[[int], int],
+    count: Callable[[str], int],
 ) -> list[tuple[int, int, int]]:
     """Glue passages under ``min_words`` (headings, a last line) onto a neighbour.
 
@@ -200,14 +225,14 @@ def _absorb_runts(
         if (
             pending is not None
             and end - pending[0] <= chars
-            and count_words(text[pending[0] : end]) <= limit
+            and count(text[pending[0] : end]) <= limit
             and page(pending[0]) == page(start)
         ):
             start, para = pending[0], pending[2]
         elif pending is not None:
             out.append(pending)
         pending = None
-        if count_words(text[start:end]) < params.min_words:
+        if count(text[start:end]) < params.min_words:
             pending = (start, end, para)
         else:
             out.append((start, end, para))
@@ -215,7 +240,7 @@ def _absorb_runts(
         if (
             out
             and pending[1] - out[-1][0] <= chars
-            and count_words(text[out[-1][0] : pending[1]]) <= limit
+            and count(text[out[-1][0] : pending[1]]) <= limit
             and page(out[-1][0]) == page(pending[0])
         ):
             out[-1] = (out[-1][0], pending[1], out[-1][2])

@@ -1,10 +1,17 @@
-"""Turning a question into keyword-search terms and an FTS5 match expression."""
+"""Turning a question into keyword-search terms and an FTS5 match expression.
+
+Chinese and Japanese write no spaces, so a run of CJK characters becomes its overlapping
+character bigrams ("北京是首都" → 北京 京是 是首 首都), the usual unit of CJK keyword search. The
+keyword index (FTS5 ``unicode61``) still holds a whole CJK clause as one token, so today these
+terms find little there; they are what a bigram-segmented keyword table would match.
+"""
 
 from __future__ import annotations
 
 import re
 
 from askcorpus.text import spelling
+from askcorpus.text.sentences import count_words
 
 MAX_QUERY_CHARS = 4000
 # Words all-MiniLM-L6-v2 reads: 256 word pieces are roughly 180 English words.
@@ -174,6 +181,11 @@ STOPWORDS = frozenset(
 )
 
 _TERM = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+# Han ideographs (and extensions, compatibility forms) and kana: letters written without spaces.
+_CJK_LETTERS = (
+    "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+)
+_CJK_OR_NOT = re.compile(f"([{_CJK_LETTERS}]+)|[^{_CJK_LETTERS}]+")
 _PHRASE = re.compile(r"[\"“]([^\"”]{2,200})[\"”]")
 
 
@@ -193,7 +205,7 @@ def clean_question(text: str) -> tuple[str, str | None]:
             f"question truncated to its first {MAX_QUERY_CHARS} characters; only about its "
             f"first {MODEL_WORDS} words were matched on meaning"
         )
-    if len(text.split()) > MODEL_WORDS:
+    if count_words(text) > MODEL_WORDS:  # a CJK character counts as a word (one token)
         return text, (
             f"long question: only about its first {MODEL_WORDS} words were matched on meaning "
             "(all of it on keywords)"
@@ -202,12 +214,20 @@ def clean_question(text: str) -> tuple[str, str | None]:
 
 
 def query_terms(question: str) -> list[str]:
-    """Distinct lower-case content words of ``question`` (stopwords dropped), in order."""
+    """Distinct lower-case content words of ``question`` (stopwords dropped), in order; a run
+    of CJK characters gives its character bigrams (a single character itself)."""
     seen: dict[str, None] = {}
     for m in _TERM.finditer(question):
         for part in re.split(r"[-'’]", m.group(0).lower()):
-            if part and part not in STOPWORDS and (len(part) > 1 or part.isdigit()):
-                seen.setdefault(part, None)
+            for piece in _CJK_OR_NOT.finditer(part):
+                run = piece.group(1)
+                if run:
+                    for i in range(max(1, len(run) - 1)):
+                        seen.setdefault(run[i : i + 2], None)
+                    continue
+                word = piece.group(0)
+                if word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
+                    seen.setdefault(word, None)
     return list(seen)
 
 

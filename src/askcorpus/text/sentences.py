@@ -1,24 +1,40 @@
 """Paragraphs, sentences and words of a text, as exact spans: what the chunker cuts at, what
 the highlighter scores and what the reader tints.
 
-Paragraphs are separated by blank lines; sentences end at ``.``, ``!``, ``?`` (and their CJK
-forms) followed by a space or the end, except after known abbreviations and initials, with
-fragments too short to stand alone merged into their neighbours. Every function is linear in the
-length of the text.
+Paragraphs are separated by blank lines; sentences end at ``.``, ``!``, ``?`` followed by a space
+or the end, except after known abbreviations and initials, with fragments too short to stand
+alone merged into their neighbours. Chinese and Japanese write no spaces: a sentence ends at
+``。！？`` (and their full-width and half-width forms) wherever they stand, and every CJK
+character counts as a word (:data:`WORD`). Text without CJK characters is cut exactly as before
+they were handled (tests/text/reference_chunking_v1.py holds that oracle). Every function is
+linear in the length of the text.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v\u00a0]*\n\s*")
-#: A word: a run of non-space characters (what word counts count).
-WORD = re.compile(r"\S+")
+# Han ideographs (with extensions and compatibility forms), kana, CJK punctuation (not U+3000,
+# the ideographic space) and the full-width and half-width forms.
+_CJK_CHARS = (
+    "\u3001-\u303f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\uff01-\uffef\U00020000-\U0003ffff"
+)
+#: A word: a CJK character, or a run of other non-space characters (what word counts count).
+#: The model's tokenizer gives each CJK character a token of its own, as it gives an English
+#: word about 1.2, so a character is the word-equivalent; text without CJK characters has the
+#: same words as ``\S+``.
+WORD = re.compile(rf"[{_CJK_CHARS}]|[^\s{_CJK_CHARS}]+")
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets and footnote marks
 # like [1]) and whitespace, when the next sentence starts like one.
 _SENTENCE_END = re.compile(
     r"(?<=[.!?…])[\"'”’»)\]]*(?:\[\d+\])*(?=\s+[\"'“‘«(\[]?[A-Z0-9А-ЯЁ\u4e00-\u9fff])"
 )
+# A CJK sentence ends at 。！？ (full-width, half-width, ideographic) and the closing quotes and
+# brackets after them, whether or not a space follows.
+_CJK_SENTENCE_END = re.compile(r"[。！？｡][」』”’）】》〉\"')\]]*")
 _ABBREVIATIONS = frozenset(
     [
         "mr",
@@ -74,9 +90,21 @@ _ABBREVIATIONS = frozenset(
 )
 
 
+_CJK = re.compile(f"[{_CJK_CHARS}]")
+_SPACED_WORD = re.compile(r"\S+")
+
+
 def count_words(text: str) -> int:
-    """Number of whitespace-separated words."""
-    return len(WORD.findall(text))
+    """Number of words (:data:`WORD`): whitespace-separated runs, each CJK character one."""
+    return word_counter(text)(text)
+
+
+def word_counter(text: str, start: int = 0, end: int | None = None) -> Callable[[str], int]:
+    """:func:`count_words` for pieces of ``text[start:end]``: where it holds no CJK character
+    (one scan) the plain whitespace count, which is faster than :data:`WORD` on English."""
+    if _CJK.search(text, start, len(text) if end is None else end) is None:
+        return lambda piece: len(_SPACED_WORD.findall(piece))
+    return lambda piece: len(WORD.findall(piece))
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -124,6 +152,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         if text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1):
             continue
         cuts.append(m.end())
+    for m in _CJK_SENTENCE_END.finditer(text, start, end):
+        cuts.append(m.end())
     for m in re.finditer(r"\n", text[start:end]):
         cuts.append(start + m.end())
     cuts.append(end)
@@ -135,6 +165,27 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return _merge_fragments(text, spans)
 
 
+# Where a CJK sentence too long for a passage may be cut: after a full-width comma, semicolon,
+# colon or enumeration comma (and the closing quotes after it).
+_CJK_CLAUSE_END = re.compile(r"[，；：、][」』”’）】》〉\"')\]]*")
+
+
+def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the clauses of the sentence ``text[start:end]``, cut after CJK clause
+    punctuation (``，；：、``); the whole sentence when it has none, as text without CJK has."""
+    spans = []
+    pos = start
+    for m in _CJK_CLAUSE_END.finditer(text, start, end):
+        span = _trimmed(text, pos, m.end())
+        if span:
+            spans.append(span)
+        pos = m.end()
+    span = _trimmed(text, pos, end)
+    if span:
+        spans.append(span)
+    return spans
+
+
 def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Join a line that does not end a sentence onto the next (wrapped lines inside a sentence).
 
@@ -144,8 +195,11 @@ def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
     """
     merged: list[tuple[int, int]] = []
     merged_words = 0
+    if not spans:
+        return merged
+    count = word_counter(text, spans[0][0], spans[-1][1])
     for span in spans:
-        words = count_words(text[span[0] : span[1]])
+        words = count(text[span[0] : span[1]])
         if merged:
             start, end = merged[-1]
             if (
@@ -161,7 +215,7 @@ def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
     return merged
 
 
-_CLOSERS = frozenset("\"'”’»)]0123456789[")
+_CLOSERS = frozenset("\"'”’»)]0123456789[」』）】》〉")
 
 
 def _ends_sentence(text: str, start: int, end: int) -> bool:
@@ -170,4 +224,4 @@ def _ends_sentence(text: str, start: int, end: int) -> bool:
     with a lowercase letter, so the scan never re-reads earlier pieces."""
     while end > start and text[end - 1] in _CLOSERS:
         end -= 1
-    return end > start and text[end - 1] in ".!?…:"
+    return end > start and text[end - 1] in ".!?…:。！？｡"

@@ -2,17 +2,49 @@
 
 Shared by the plain text, Markdown and HTML readers (:func:`decode_text`, :func:`bom_encoding`).
 Undecodable or binary content raises :class:`UnreadableFile` with a one-line reason.
+
+Legacy single-byte files: charset-normalizer names the script (Latin, Cyrillic, ...), but its
+choice among the code pages of one script is a near-tie, so the bytes are decoded with each of
+the few code pages in use for that script and the first that reads cleanly wins, cp1252 first
+for Latin-script text (:func:`_best_reading`).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import Counter
 
 from askcorpus.ingest.formats import UnreadableFile
 
+# Single-byte code pages charset-normalizer may name for Latin-script text. Among them its guesses
+# are near-ties (Western text comes out as cp1257 or cp1250, Polish as iso8859_3), so the
+# choice is made among the few code pages actually in use, by how the decoded text reads.
 _LATIN_SINGLE_BYTE = frozenset(
-    {"ascii", "latin_1", "cp1250", "cp1252", "cp1254", "cp1257", "cp850", "cp437", "cp1258"}
+    {"ascii", "latin_1", "cp1250", "cp1252", "cp1254", "cp1257", "cp1258", "cp437", "cp775"}
+    | {"cp850", "cp852", "cp857", "cp858", "cp860", "cp861", "cp863", "cp865", "hp_roman8"}
+    | {f"iso8859_{n}" for n in (1, 2, 3, 4, 9, 10, 13, 14, 15, 16)}
+    | {"mac_roman", "mac_latin2", "mac_iceland", "mac_turkish", "mac_croatian", "mac_romanian"}
 )
+# Windows-1252 first: by far the commonest legacy encoding of Western text; then the Central
+# European pages (Polish, Czech, Hungarian...), which cp1252 also decodes, into "Wis³¹".
+_LATIN_CHOICES = ("cp1252", "cp1250", "iso8859_2")
+_CYRILLIC_SINGLE_BYTE = frozenset(
+    {"cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic", "cp866", "cp855", "cp1125"}
+    | {"ptcp154", "kz1048"}
+)
+# cp1251 first, the Windows page nearly all Russian legacy text is in; charset-normalizer often
+# guesses mac_cyrillic, koi8_r or cp1125 for it.
+_CYRILLIC_CHOICES = ("cp1251", "koi8_r", "iso8859_5", "mac_cyrillic", "cp866")
+_OTHER_SINGLE_BYTE = frozenset(
+    {"cp1253", "iso8859_7", "mac_greek", "cp737", "cp869", "cp1255", "iso8859_8", "cp862"}
+    | {"cp1256", "iso8859_6", "mac_arabic", "cp864", "cp874", "iso8859_11", "tis_620"}
+)
+# A later choice must read better than the first by this many odd words or characters: one
+# "km³" in Western text is no reason to read it as Central European.
+_MARGIN = 2
+# How much of the text the choice reads (the score is a count, so more only costs time).
+_SCORE_SAMPLE = 1 << 16
 
 
 def bom_encoding(raw: bytes) -> str | None:
@@ -53,17 +85,75 @@ def decode_text(raw: bytes) -> str:
     if best is None or best.encoding is None:
         raise UnreadableFile("cannot detect the text encoding")
     encoding = best.encoding
-    # Latin-script guesses among the single-byte code pages are near-ties; Windows-1252 is by
-    # far the commonest legacy encoding of Western text, so prefer it when it decodes cleanly.
-    if encoding in _LATIN_SINGLE_BYTE or encoding.startswith(("iso8859", "mac_")):
-        try:
-            return raw.decode("cp1252")
-        except UnicodeDecodeError:
-            pass
+    if encoding in _LATIN_SINGLE_BYTE:
+        return _best_reading(raw, _LATIN_CHOICES)
+    if encoding in _CYRILLIC_SINGLE_BYTE:
+        return _best_reading(raw, tuple(dict.fromkeys((*_CYRILLIC_CHOICES, encoding))))
+    if encoding in _OTHER_SINGLE_BYTE:
+        # Greek and the rest: the guess, unless it cannot decode the bytes or reads badly; short
+        # Russian text in cp1251 is sometimes guessed as cp1253 (which has no "Т" or "я").
+        return _best_reading(raw, (encoding, "cp1251"))
+    # The CJK multi-byte encodings and the like: the guess as it is.
     try:
         return raw.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         return _strict(raw, "latin-1")
+
+
+def _best_reading(raw: bytes, choices: tuple[str, ...]) -> str:
+    """``raw`` decoded with the first of ``choices`` unless a later one reads clearly better
+    (:func:`_oddities`); code pages that cannot decode the bytes drop out."""
+    best_text: str | None = None
+    best_score = first_score = 0
+    for encoding in choices:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = _oddities(text[:_SCORE_SAMPLE])
+        if best_text is None:
+            best_text, best_score, first_score = text, score, score
+        elif score <= first_score - _MARGIN and score < best_score:
+            best_text, best_score = text, score
+        if best_score == 0:
+            break
+    return best_text if best_text is not None else _strict(raw, "latin-1")
+
+
+_WORD_LETTERS = re.compile(r"[^\W\d_]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# Punctuation that sits between letters in well-formed text: l’été, l·l, word—word.
+_IN_WORD_PUNCTUATION = frozenset("’‘—–·‐‑")
+
+
+def _oddities(text: str) -> int:
+    """How badly ``text`` reads as decoded: what a wrong single-byte code page produces.
+
+    Counts words whose case is scrambled (an uppercase non-ASCII letter inside a word that also
+    has lowercase ones: KOI8-R read as cp1251 gives "мОСКВА", ISO-8859-5 gives "їаШТХв") and
+    non-ASCII symbols, superscripts, fractions and control characters touching a letter (Polish
+    in ISO-8859-2 read as cp1252 gives "Wis³¹", "ja¼ñ"). Text in the right code page has
+    almost none; ASCII counts the same under every choice, so only the differences decide.
+    """
+    odd = 0
+    for m in _WORD_LETTERS.finditer(text):
+        word = m.group()
+        if word.isascii() or word.isupper() or word.islower():
+            continue
+        if any(ch.isupper() and not ch.isascii() for ch in word[1:]):
+            odd += 1
+    for m in _NON_ASCII.finditer(text):
+        ch, i = m.group(), m.start()
+        if ch.isalpha() or ch.isspace():
+            continue
+        before = text[i - 1].isalpha() if i else False
+        after = text[i + 1].isalpha() if i + 1 < len(text) else False
+        kind = unicodedata.category(ch)
+        if kind[0] in "SC" or kind == "No":
+            odd += before or after
+        elif kind[0] == "P" and ch not in _IN_WORD_PUNCTUATION:
+            odd += before and after  # "lu»ou" (Czech "luťou" read as cp1250)
+    return odd
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
