@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 #: What kind of file a document was read from (its reader).
-DocumentKind = Literal["text", "markdown", "html", "pdf", "docx"]
+DocumentKind = Literal["text", "markdown", "html", "pdf", "docx", "image"]
 #: Which candidate list(s) found a hit: the embedding side, the keyword side, or both.
 Via = Literal["dense", "keyword", "both"]
 #: The phase of an indexing run a :class:`Progress` report belongs to.
@@ -28,7 +28,8 @@ class Document:
     """One readable document of the corpus with its extracted text.
 
     ``source`` is the path relative to the corpus folder (POSIX separators); all passage offsets
-    index ``text``. ``page_starts`` holds the offset where each page begins (PDFs only).
+    index ``text``. ``page_starts`` holds the offset where each page begins (PDFs, images);
+    ``ocr_pages`` the 1-based pages whose text was read by OCR (see :meth:`is_ocr`).
     """
 
     source: str
@@ -41,6 +42,11 @@ class Document:
     kind: DocumentKind = "text"
     page_starts: tuple[int, ...] = ()
     sections: tuple[Section, ...] = ()
+    ocr_pages: tuple[int, ...] = ()
+
+    def is_ocr(self, offset: int) -> bool:
+        """Whether the text at ``offset`` was read by OCR (its quote may hold OCR errors)."""
+        return bool(self.ocr_pages) and self.page_at(offset) in self.ocr_pages
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page number holding ``offset``, or None for documents without pages."""

@@ -29,6 +29,8 @@ class Extracted:
     kind: DocumentKind = "text"
     page_starts: tuple[int, ...] = ()
     sections: tuple[Section, ...] = ()
+    #: 1-based pages whose text was read by OCR (askcorpus.ingest.ocr).
+    ocr_pages: tuple[int, ...] = ()
 
 
 def heading_sections(headings: list[tuple[int, int, str]]) -> tuple[Section, ...]:
@@ -82,7 +84,7 @@ def require(module: str, what: str) -> ModuleType:
         raise UnreadableFile(f"{what} support is not installed (pip install {package})") from exc
 
 
-_PACKAGES = {"pypdfium2": "pypdfium2", "docx": "python-docx"}
+_PACKAGES = {"pypdfium2": "pypdfium2", "docx": "python-docx", "PIL.Image": "Pillow"}
 
 
 def reader_for(path: Path) -> Reader | None:
@@ -108,4 +110,4 @@ def _load_builtin_readers() -> None:
     # Imported for their @register side effect. The PDF and DOCX readers import their libraries
     # only when called (see require), so their files are always found and, if the library is
     # missing, reported with the package to install rather than silently ignored.
-    from askcorpus.ingest.formats import docx, html, pdf, text  # noqa: F401
+    from askcorpus.ingest.formats import docx, html, image, pdf, text  # noqa: F401
