@@ -48,9 +48,9 @@ def read_image(path: Path, raw: bytes) -> Extracted:
                 image.load()
             except Exception as exc:  # truncated or damaged pixel data
                 raise UnreadableFile(f"corrupt image ({type(exc).__name__}: {exc})"[:200]) from exc
-            page_texts.append(
-                "\n\n".join(p.text for p in ocr_paragraphs(ocr.recognize(image, options)))
-            )
+            dpi = image.info.get("dpi", (None,))[0]
+            page = ocr.recognize(image, options, ocr.upscale_for(float(dpi) if dpi else None))
+            page_texts.append("\n\n".join(p.text for p in ocr_paragraphs(page)))
     if not any(t.strip() for t in page_texts):
         raise UnreadableFile("no text found by OCR in the image")
     page_starts = []
