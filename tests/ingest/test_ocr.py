@@ -166,3 +166,16 @@ def test_ocr_switch_from_the_environment() -> None:
     assert OcrOptions.from_settings(Settings(ocr=False)) is None
     opts = OcrOptions.from_settings(Settings(cache_dir=Path("/c"), threads=2))
     assert opts is not None and opts.cache_dir == Path("/c/ocr") and opts.threads == 2
+
+
+def test_run_together_words_are_split_but_names_are_kept() -> None:
+    from askcorpus.ingest.ocr import clean_line
+
+    assert clean_line("boats,which showed thatowners wanted longer hoursatthefuel dock") == (
+        "boats, which showed that owners wanted longer hours at the fuel dock"
+    )
+    assert clean_line("inarecentinterviewwithTheEconomist.") == (
+        "in a recent interview with The Economist."
+    )
+    for kept in ("Maria Lindqvist", "Blagoveshchensk", "1,000 tonnes", "onnxruntime"):
+        assert clean_line(kept) == kept

@@ -272,8 +272,51 @@ def _reading_order(boxes: list[OcrLine]) -> tuple[OcrLine, ...]:
 
 # The recogniser often drops the space after a comma or semicolon ("boats,which").
 _MISSING_SPACE = re.compile(r"(?<=[^\W\d_][,;])(?=[^\W\d_])")
+_LETTERS = re.compile(r"[A-Za-z]{6,}")
+# A split is taken only when every part is a common English word (wordninja's cost is
+# log(rank · log N): 13 is about rank 40 000): "hoursatthe" splits, "Lindqvist" does not.
+_MAX_PART_COST = 13.0
 
 
 def clean_line(text: str) -> str:
-    """An OCR line as text: the spaces the recogniser is known to drop put back."""
-    return _MISSING_SPACE.sub(" ", text)
+    """An OCR line as text: the spaces the recogniser is known to drop put back.
+
+    Besides the space after a comma, run-together English words ("thesustainability",
+    "arecentinterviewwithTheEconomist") are split when the line's word is not itself a known
+    word and splits into common words only (``wordninja``, unigram costs from Wikipedia;
+    without it, lines are left as read)."""
+    text = _MISSING_SPACE.sub(" ", text)
+    costs = _word_costs()
+    if costs is None:
+        return text
+    return _LETTERS.sub(lambda m: _split_word(m.group(0), costs), text)
+
+
+def _split_word(word: str, costs: dict[str, float]) -> str:
+    if word.lower() in costs:
+        return word
+    import wordninja
+
+    parts = wordninja.split(word)
+    if len(parts) < 2 or "".join(parts) != word:
+        return word
+    for part in parts:
+        low = part.lower()
+        if (len(low) < 2 and low not in ("a", "i")) or costs.get(low, 99.0) > _MAX_PART_COST:
+            return word
+    return " ".join(parts)
+
+
+_COSTS: list[dict[str, float] | None] = []
+
+
+def _word_costs() -> dict[str, float] | None:
+    if not _COSTS:
+        try:
+            import wordninja
+
+            _COSTS.append(wordninja.DEFAULT_LANGUAGE_MODEL._wordcost)
+        except Exception:  # optional: no splitting without it
+            log.debug("wordninja unavailable; OCR lines are not re-spaced", exc_info=True)
+            _COSTS.append(None)
+    return _COSTS[0]
