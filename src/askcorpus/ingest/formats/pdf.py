@@ -108,8 +108,10 @@ def _extract(pdf: Any, path: Path) -> Extracted:
     page_texts = ["\n\n".join(page) for page in _drop_running_lines(pages)]
     if not any(t.strip() for t in page_texts):
         pages_note = f"{n_pages} page{'s' if n_pages != 1 else ''}"
-        why = ocr.blocker() or "OCR found no text on them"
-        raise UnreadableFile(f"no text layer — scanned? ({pages_note}, needs OCR) — {why}")
+        reason = f"no text layer — scanned? ({pages_note}, needs OCR)"
+        if scanned:  # pages with images: say why OCR did not give them text
+            reason += f" — {ocr.blocker() or 'OCR found no text on them'}"
+        raise UnreadableFile(reason)
     page_starts: list[int] = []
     offset = 0
     for text in page_texts:
@@ -145,7 +147,11 @@ def _ocr_scanned(pdf: Any, pages: list[list[_Para]], scanned: list[int]) -> tupl
             image = page.render(scale=scale, grayscale=True).to_pil()
         finally:
             page.close()
-        paras = ocr_paragraphs(ocr.recognize(image, options, ocr.upscale_for(scale * 72)))
+        try:
+            paras = ocr_paragraphs(ocr.recognize(image, options, ocr.upscale_for(scale * 72)))
+        except Exception:  # the engine failing on one page costs that page, not the file
+            log.warning("OCR failed on page %d", i + 1, exc_info=True)
+            continue
         if paras:
             pages[i] = paras
             done.append(i + 1)
