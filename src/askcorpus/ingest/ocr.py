@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import importlib.metadata
 import importlib.util
 import json
@@ -295,9 +296,7 @@ def clean_line(text: str) -> str:
 def _split_word(word: str, costs: dict[str, float]) -> str:
     if word.lower() in costs:
         return word
-    import wordninja
-
-    parts = wordninja.split(word)
+    parts = importlib.import_module("wordninja").split(word)
     if len(parts) < 2 or "".join(parts) != word:
         return word
     for part in parts:
@@ -313,8 +312,7 @@ _COSTS: list[dict[str, float] | None] = []
 def _word_costs() -> dict[str, float] | None:
     if not _COSTS:
         try:
-            import wordninja
-
+            wordninja = importlib.import_module("wordninja")  # untyped: no stubs
             _COSTS.append(wordninja.DEFAULT_LANGUAGE_MODEL._wordcost)
         except Exception:  # optional: no splitting without it
             log.debug("wordninja unavailable; OCR lines are not re-spaced", exc_info=True)
