@@ -179,3 +179,17 @@ def test_run_together_words_are_split_but_names_are_kept() -> None:
     )
     for kept in ("Maria Lindqvist", "Blagoveshchensk", "1,000 tonnes", "onnxruntime"):
         assert clean_line(kept) == kept
+
+
+def test_a_sideways_photo_is_turned_upright_by_its_exif_orientation(tmp_path: Path) -> None:
+    from PIL import Image
+
+    path = tmp_path / "docs" / "photo.jpg"
+    path.parent.mkdir()
+    sideways = scan_image(PENGUINS, dpi=200, angle=0.0).transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the viewer turns it 90° clockwise to show it upright
+    sideways.save(path, exif=exif, quality=90)
+    doc = load(path, options(tmp_path))
+    assert doc.kind == "image" and doc.ocr_pages == (1,)
+    assert "huddle together" in doc.text

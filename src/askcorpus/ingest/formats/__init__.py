@@ -84,7 +84,12 @@ def require(module: str, what: str) -> ModuleType:
         raise UnreadableFile(f"{what} support is not installed (pip install {package})") from exc
 
 
-_PACKAGES = {"pypdfium2": "pypdfium2", "docx": "python-docx", "PIL.Image": "Pillow"}
+_PACKAGES = {
+    "pypdfium2": "pypdfium2",
+    "docx": "python-docx",
+    "PIL.Image": "Pillow",
+    "PIL.ImageOps": "Pillow",
+}
 
 
 def reader_for(path: Path) -> Reader | None:

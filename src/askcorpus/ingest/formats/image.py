@@ -24,6 +24,7 @@ def read_image(path: Path, raw: bytes) -> Extracted:
     if options is None or why is not None:
         raise UnreadableFile(f"image without a text layer — {why}")
     image_module = require("PIL.Image", "Image")
+    image_ops = require("PIL.ImageOps", "Image")
     try:
         image = image_module.open(io.BytesIO(raw))
     except Exception as exc:  # PIL raises several types for bad or unknown data
@@ -49,7 +50,9 @@ def read_image(path: Path, raw: bytes) -> Extracted:
             except Exception as exc:  # truncated or damaged pixel data
                 raise UnreadableFile(f"corrupt image ({type(exc).__name__}: {exc})"[:200]) from exc
             dpi = image.info.get("dpi", (None,))[0]
-            page = ocr.recognize(image, options, ocr.upscale_for(float(dpi) if dpi else None))
+            # A phone photo stores its pixels sideways and says so in EXIF: turn it upright.
+            upright = image_ops.exif_transpose(image) or image
+            page = ocr.recognize(upright, options, ocr.upscale_for(float(dpi) if dpi else None))
             page_texts.append("\n\n".join(p.text for p in ocr_paragraphs(page)))
     if not any(t.strip() for t in page_texts):
         raise UnreadableFile("no text found by OCR in the image")
