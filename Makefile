@@ -10,6 +10,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	# OCR engine without its GUI-opencv requirement (see pyproject.toml, dependencies).
+	$(PY) -m pip install --quiet --no-deps 'rapidocr-onnxruntime>=1.3,<2'
 	touch $(STAMP)
 
 install: $(STAMP)

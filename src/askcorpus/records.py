@@ -23,6 +23,7 @@ DocumentKind = Literal[
     "rtf",
     "epub",
     "email",
+    "image",
 ]
 #: Which candidate list(s) found a hit: the embedding side, the keyword side, or both.
 Via = Literal["dense", "keyword", "both"]
@@ -43,7 +44,8 @@ class Document:
     """One readable document of the corpus with its extracted text.
 
     ``source`` is the path relative to the corpus folder (POSIX separators); all passage offsets
-    index ``text``. ``page_starts`` holds the offset where each page begins (PDFs only).
+    index ``text``. ``page_starts`` holds the offset where each page begins (PDFs, images);
+    ``ocr_pages`` the 1-based pages whose text was read by OCR (see :meth:`is_ocr`).
     """
 
     source: str
@@ -56,6 +58,11 @@ class Document:
     kind: DocumentKind = "text"
     page_starts: tuple[int, ...] = ()
     sections: tuple[Section, ...] = ()
+    ocr_pages: tuple[int, ...] = ()
+
+    def is_ocr(self, offset: int) -> bool:
+        """Whether the text at ``offset`` was read by OCR (its quote may hold OCR errors)."""
+        return bool(self.ocr_pages) and self.page_at(offset) in self.ocr_pages
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page number holding ``offset``, or None for documents without pages."""

@@ -65,6 +65,9 @@ class Settings:
     encoder: EncoderChoice = "auto"
     #: Folder for the exported ONNX model (default ~/.cache/askcorpus).
     cache_dir: Path | None = None
+    #: Read pages without a text layer (scans, image files) by OCR (askcorpus.ingest.ocr); its
+    #: results are cached under ``cache_dir``.
+    ocr: bool = True
 
     def with_paths(self, corpus_dir: Path | None = None, index_dir: Path | None = None) -> Settings:
         """A copy with other corpus and/or index folders."""
@@ -96,6 +99,14 @@ class Settings:
                     hint=f"use one of {', '.join(ENCODER_CHOICES)} or unset it",
                 )
             kwargs["encoder"] = encoder
+        if "ASKCORPUS_OCR" in env:
+            switch = env["ASKCORPUS_OCR"].strip()
+            if switch not in ("0", "1"):
+                raise SettingsError(
+                    f"ASKCORPUS_OCR={escape_controls(switch)!r} is not 0 or 1",
+                    hint="set ASKCORPUS_OCR=1 to read scans by OCR, 0 to skip them (or unset it)",
+                )
+            kwargs["ocr"] = switch == "1"
         if "cache_dir" not in kwargs and env.get("XDG_CACHE_HOME"):
             kwargs["cache_dir"] = Path(env["XDG_CACHE_HOME"]) / "askcorpus"
         return cls(**kwargs)  # type: ignore[arg-type]

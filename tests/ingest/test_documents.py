@@ -35,7 +35,7 @@ def test_discovery_is_recursive_and_ignores_hidden_and_temporary(tmp_path: Path)
     write(tmp_path / "~$report.txt", "x")
     write(tmp_path / ".~lock.a.txt#", "x")
     write(tmp_path / "notes.txt.swp", "x")
-    write(tmp_path / "image.png", "x")
+    write(tmp_path / "drawing.xcf", "x")
     entries, skipped = discover(tmp_path)
     assert [e.source for e in entries] == ["a.txt", "sub/deeper/b.md"]
     assert skipped == []

@@ -262,3 +262,38 @@ def test_pdf_encrypted_without_a_user_password_is_read(tmp_path: Path) -> None:
     doc = load(path)
     assert "the Chinese border at Blagoveshchensk" in doc.text
     assert doc.title == "Pipelines"
+
+
+def test_a_scanned_page_among_text_pages_is_read_by_ocr_and_marked(tmp_path: Path) -> None:
+    from askcorpus.ingest.ocr import OcrOptions
+
+    from .scans import scanned_pdf
+
+    text_pdf = make_pdf(tmp_path / "text.pdf", [PAGE_2, []])  # page 2: blank, no image
+    scan = scanned_pdf(tmp_path / "scan.pdf", [["Emperor penguins huddle to survive the winter."]])
+    merged = pdfium.PdfDocument(text_pdf)
+    merged.import_pages(pdfium.PdfDocument(scan))
+    path = tmp_path / "docs" / "mixed.pdf"
+    path.parent.mkdir()
+    merged.save(path)
+    merged.close()
+    cache = tmp_path / "cache"
+    entries, _ = discover(path.parent)
+    doc = load_document(entries[0], 10**8, OcrOptions(cache_dir=cache, threads=1))
+    assert doc.ocr_pages == (3,)  # the blank page has no image: not OCRed
+    assert len(list(cache.glob("*/*.json"))) == 1
+    assert doc.page_at(doc.text.index("Blagoveshchensk")) == 1
+    assert doc.page_at(doc.text.index("penguins")) == 3 and doc.is_ocr(doc.text.index("penguins"))
+    assert not doc.is_ocr(doc.text.index("Blagoveshchensk"))
+    # Without OCR the text pages are still indexed, the scanned one is empty.
+    plain = load_document(entries[0], 10**8)
+    assert plain.ocr_pages == () and "penguins" not in plain.text
+    assert plain.text.startswith(PAGE_2[0])
+
+
+def test_scan_without_ocr_names_the_switch(tmp_path: Path) -> None:
+    path = make_pdf(tmp_path / "scan.pdf", [[], []], image_only=True)
+    assert reason(path) == (
+        "no text layer — scanned? (2 pages, needs OCR) — OCR is off (set ASKCORPUS_OCR=1 to read "
+        "scans)"
+    )

@@ -30,6 +30,7 @@ from askcorpus.errors import Cancelled, CorpusError
 from askcorpus.indexer.setup import open_for_update
 from askcorpus.ingest.documents import FileEntry, discover, is_unchanged, load_document
 from askcorpus.ingest.formats import UnreadableFile
+from askcorpus.ingest.ocr import OcrOptions
 from askcorpus.records import Document, IndexReport, Passage, Phase, Progress, SkippedFile
 from askcorpus.settings import Settings
 from askcorpus.store.base import Store, StoreWriter, WriterLock, expected_manifest
@@ -55,7 +56,7 @@ def read_entry(entry: FileEntry, settings: Settings) -> Document:
     The single place where the indexer reads the corpus (read-only): checks on a file's state
     while it is read belong here.
     """
-    return load_document(entry, settings.max_file_bytes)
+    return load_document(entry, settings.max_file_bytes, OcrOptions.from_settings(settings))
 
 
 def update_index(

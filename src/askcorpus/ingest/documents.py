@@ -33,6 +33,8 @@ from askcorpus.ingest.discover import (
     is_unchanged,
 )
 from askcorpus.ingest.formats import UnreadableFile, reader_for
+from askcorpus.ingest.ocr import OcrOptions
+from askcorpus.ingest.ocr import enabled as ocr_enabled
 from askcorpus.records import Document, SkippedFile
 
 log = logging.getLogger(__name__)
@@ -150,8 +152,10 @@ def read_file(entry: FileEntry, max_bytes: int) -> tuple[bytes, os.stat_result]:
     return raw, before
 
 
-def load_document(entry: FileEntry, max_bytes: int) -> Document:
-    """Read and extract one document; raises :class:`UnreadableFile` with a reason."""
+def load_document(entry: FileEntry, max_bytes: int, ocr: OcrOptions | None = None) -> Document:
+    """Read and extract one document; raises :class:`UnreadableFile` with a reason.
+
+    Pages without a text layer and image files are read by OCR with ``ocr`` (None: OCR off)."""
     reader = reader_for(entry.path)
     if reader is None:
         raise UnreadableFile(f"unsupported format {entry.path.suffix!r}")
@@ -161,7 +165,8 @@ def load_document(entry: FileEntry, max_bytes: int) -> Document:
     if not raw.strip():
         raise UnreadableFile("only whitespace, no text")
     try:
-        extracted = reader(entry.path, raw)
+        with ocr_enabled(ocr):
+            extracted = reader(entry.path, raw)
     except UnreadableFile:
         raise
     except Exception as exc:  # a third-party parser failing on a bad file must not stop the run
@@ -188,6 +193,7 @@ def load_document(entry: FileEntry, max_bytes: int) -> Document:
         kind=extracted.kind,
         page_starts=extracted.page_starts,
         sections=extracted.sections,
+        ocr_pages=extracted.ocr_pages,
     )
 
 

@@ -29,6 +29,8 @@ class Extracted:
     kind: DocumentKind = "text"
     page_starts: tuple[int, ...] = ()
     sections: tuple[Section, ...] = ()
+    #: 1-based pages whose text was read by OCR (askcorpus.ingest.ocr).
+    ocr_pages: tuple[int, ...] = ()
 
 
 def heading_sections(headings: list[tuple[int, int, str]]) -> tuple[Section, ...]:
@@ -90,6 +92,8 @@ _PACKAGES = {
     "odf": "odfpy",
     "striprtf": "striprtf",
     "ebooklib": "ebooklib",
+    "PIL.Image": "Pillow",
+    "PIL.ImageOps": "Pillow",
 }
 
 
@@ -113,8 +117,8 @@ def _load_builtin_readers() -> None:
     if _loaded:
         return
     _loaded = True
-    # Imported for their @register side effect. The readers of PDF, Office, OpenDocument, RTF and
-    # e-book files import their libraries only when called (see require), so their files are
+    # Imported for their @register side effect. The readers of PDF, Office, OpenDocument, RTF,
+    # e-book and image files import their libraries only when called (see require), so their files are
     # always found and, if the library is missing, reported with the package to install rather
     # than silently ignored.
     from askcorpus.ingest.formats import (  # noqa: F401
@@ -122,6 +126,7 @@ def _load_builtin_readers() -> None:
         docx,
         epub,
         html,
+        image,
         mail,
         opendocument,
         pdf,

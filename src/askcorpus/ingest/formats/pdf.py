@@ -7,6 +7,10 @@ a short line ending a sentence. Lines inside a paragraph are joined with a space
 pdfium marks as hyphenated across a line break are joined. Pages are separated by a blank line.
 The stored text is exactly this extraction, so offsets index it.
 
+A page with no usable text layer but an image (a scan) is rendered and read by OCR
+(:mod:`askcorpus.ingest.ocr`) when it is on; its OCR lines go through the same regrouping, and
+the page is listed in ``Extracted.ocr_pages``.
+
 Just over 300 lines on purpose: line regrouping, running-head removal, titles and outline
 sections all work on the same pdfium page model and are read together.
 """
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from askcorpus.ingest import ocr
 from askcorpus.ingest.formats import Extracted, UnreadableFile, register, require
 from askcorpus.ingest.formats.text import guess_title
 from askcorpus.records import Section
@@ -85,20 +90,28 @@ def _extract(pdf: Any, path: Path) -> Extracted:
     if n_pages == 0:
         raise UnreadableFile("corrupt PDF (no pages)")
     pages: list[list[_Para]] = []
+    scanned: list[int] = []
     failed = 0
     for i in range(n_pages):
         try:
-            pages.append(_page_text(pdf, i))
+            paras, is_scan = _page_text(pdf, i)
         except Exception:  # one damaged page costs that page, not the document
             log.debug("cannot read page %d of %s", i + 1, path, exc_info=True)
             failed += 1
-            pages.append([])
+            paras, is_scan = [], False
+        pages.append(paras)
+        if is_scan:
+            scanned.append(i)
     if failed == n_pages:
         raise UnreadableFile("corrupt PDF (no page could be read)")
+    ocr_pages = _ocr_scanned(pdf, pages, scanned)
     page_texts = ["\n\n".join(page) for page in _drop_running_lines(pages)]
     if not any(t.strip() for t in page_texts):
         pages_note = f"{n_pages} page{'s' if n_pages != 1 else ''}"
-        raise UnreadableFile(f"no text layer — scanned? ({pages_note}, needs OCR)")
+        reason = f"no text layer — scanned? ({pages_note}, needs OCR)"
+        if scanned:  # pages with images: say why OCR did not give them text
+            reason += f" — {ocr.blocker() or 'OCR found no text on them'}"
+        raise UnreadableFile(reason)
     page_starts: list[int] = []
     offset = 0
     for text in page_texts:
@@ -111,7 +124,49 @@ def _extract(pdf: Any, path: Path) -> Extracted:
         kind="pdf",
         page_starts=tuple(page_starts),
         sections=_outline_sections(pdf, full, page_starts),
+        ocr_pages=ocr_pages,
     )
+
+
+def _ocr_scanned(pdf: Any, pages: list[list[_Para]], scanned: list[int]) -> tuple[int, ...]:
+    """OCR the ``scanned`` pages (0-based) into ``pages``; their 1-based numbers that got text."""
+    options = ocr.active()
+    if not scanned or options is None or ocr.blocker() is not None:
+        return ()
+    if len(scanned) > options.max_pages:
+        raise UnreadableFile(
+            f"{len(scanned)} scanned pages — more than the OCR limit of {options.max_pages} "
+            "pages per file; split the file"
+        )
+    done = []
+    for i in scanned:
+        page = pdf[i]
+        try:
+            width, height = page.get_size()
+            scale = ocr.fit_scale(width, height, options.dpi / 72, options.max_pixels)
+            image = page.render(scale=scale, grayscale=True).to_pil()
+        finally:
+            page.close()
+        try:
+            paras = ocr_paragraphs(ocr.recognize(image, options, ocr.upscale_for(scale * 72)))
+        except Exception:  # the engine failing on one page costs that page, not the file
+            log.warning("OCR failed on page %d", i + 1, exc_info=True)
+            continue
+        if paras:
+            pages[i] = paras
+            done.append(i + 1)
+    return tuple(done)
+
+
+def ocr_paragraphs(page: ocr.OcrPage) -> list[_Para]:
+    """OCR lines grouped into paragraphs like a text layer's (pixel y turned to PDF's upward y)."""
+    lines = [
+        _Line(
+            ocr.clean_line(ln.text), ln.left, ln.right, page.height - ln.bottom, ln.bottom - ln.top
+        )
+        for ln in page.lines
+    ]
+    return _paragraphs(lines)
 
 
 def _pdfium_reason(exc: Exception) -> str:
@@ -120,8 +175,9 @@ def _pdfium_reason(exc: Exception) -> str:
     return (m.group(1) if m else text).strip().rstrip(".").lower() or "unreadable"
 
 
-def _page_text(pdf: Any, index: int) -> list[_Para]:
-    """One page as a list of paragraphs."""
+def _page_text(pdf: Any, index: int) -> tuple[list[_Para], bool]:
+    """One page as a list of paragraphs, and whether it looks scanned: no usable text (fewer
+    than 3 letters or digits) but an image to read by OCR."""
     page = pdf[index]
     try:
         textpage = page.get_textpage()
@@ -129,9 +185,17 @@ def _page_text(pdf: Any, index: int) -> list[_Para]:
             lines = _lines(textpage)
         finally:
             textpage.close()
+        usable = sum(ch.isalnum() for ln in lines for ch in ln.text) >= 3
+        is_scan = not usable and _has_image(page)
     finally:
         page.close()
-    return _paragraphs(lines)
+    return ([] if is_scan else _paragraphs(lines)), is_scan
+
+
+def _has_image(page: Any) -> bool:
+    from pypdfium2 import raw as pdfium_c
+
+    return next(iter(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])), None) is not None
 
 
 def _lines(textpage: Any) -> list[_Line]:
