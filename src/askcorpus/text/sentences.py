@@ -13,7 +13,7 @@ linear in the length of the text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v\u00a0]*\n\s*")
 # Han ideographs (with extensions and compatibility forms), kana, CJK punctuation (not U+3000,
@@ -119,13 +119,22 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
 def paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Spans of the non-blank paragraphs of ``text[start:end]``, in document offsets."""
     end = len(text) if end is None else end
+    breaks = ((m.start(), m.end()) for m in _PARAGRAPH_BREAK.finditer(text, start, end))
+    return _pieces(text, start, end, breaks)
+
+
+def _pieces(
+    text: str, start: int, end: int, cuts: Iterable[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The trimmed, non-blank pieces of ``text[start:end]`` between ``cuts``: each cut ends a
+    piece at its first offset and starts the next at its second."""
     spans = []
     pos = start
-    for m in _PARAGRAPH_BREAK.finditer(text, start, end):
-        span = _trimmed(text, pos, m.start())
+    for piece_end, next_start in cuts:
+        span = _trimmed(text, pos, piece_end)
         if span:
             spans.append(span)
-        pos = m.end()
+        pos = next_start
     span = _trimmed(text, pos, end)
     if span:
         spans.append(span)
@@ -173,17 +182,8 @@ _CJK_CLAUSE_END = re.compile(r"[，；：、][」』”’）】》〉\"')\]]*")
 def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the clauses of the sentence ``text[start:end]``, cut after CJK clause
     punctuation (``，；：、``); the whole sentence when it has none, as text without CJK has."""
-    spans = []
-    pos = start
-    for m in _CJK_CLAUSE_END.finditer(text, start, end):
-        span = _trimmed(text, pos, m.end())
-        if span:
-            spans.append(span)
-        pos = m.end()
-    span = _trimmed(text, pos, end)
-    if span:
-        spans.append(span)
-    return spans
+    cuts = ((m.end(), m.end()) for m in _CJK_CLAUSE_END.finditer(text, start, end))
+    return _pieces(text, start, end, cuts)
 
 
 def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
