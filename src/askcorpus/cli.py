@@ -245,6 +245,8 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "text": hit.text,
         "paragraph": hit.paragraph,
         "page": hit.page,
+        "location": hit.place,
+        "section": hit.section,
         "highlight": list(hit.highlight) if hit.highlight else None,
         "matched_terms": list(hit.matched_terms),
         "via": hit.via,

@@ -25,6 +25,9 @@ DocumentKind = Literal[
     "email",
     "image",
 ]
+#: Kinds whose pages are slides, and kinds whose sections are sheets.
+SLIDE_KINDS: frozenset[DocumentKind] = frozenset({"pptx", "odp"})
+SHEET_KINDS: frozenset[DocumentKind] = frozenset({"xlsx", "ods", "csv"})
 #: Which candidate list(s) found a hit: the embedding side, the keyword side, or both.
 Via = Literal["dense", "keyword", "both"]
 #: The phase of an indexing run a :class:`Progress` report belongs to.
@@ -121,15 +124,34 @@ class Hit:
     via: Via = "dense"
     dense_score: float | None = None
     lexical_rank: int | None = None
+    kind: DocumentKind = "text"
 
     @property
     def location(self) -> str:
-        """Human-readable location: page and paragraph where known."""
+        """Human-readable location: page (or slide) and paragraph where known."""
         parts = []
         if self.page is not None:
-            parts.append(f"p. {self.page}")
+            parts.append(f"{'slide' if self.kind in SLIDE_KINDS else 'p.'} {self.page}")
         parts.append(f"¶ {self.paragraph}")
         return ", ".join(parts)
+
+    @property
+    def place(self) -> str:
+        """Where the passage is, in the document's own terms, as a short label (JSON
+        ``location``): "p. 2", "slide 3", "Sheet Energy", "chapter: The first treaty",
+        "message 4: Visit of the delegation", else its paragraph ("¶ 7")."""
+        section = self.section or ""
+        if self.kind in SLIDE_KINDS and self.page is not None:
+            return f"slide {self.page}"
+        if self.page is not None:
+            return f"p. {self.page}"
+        if self.kind in SHEET_KINDS and section:
+            return section
+        if self.kind == "epub" and section:
+            return f"chapter: {section.split(' › ')[0]}"
+        if self.kind == "email":
+            return f"m{section[1:]}" if section.startswith("Message") else f"message: {self.title}"
+        return f"¶ {self.paragraph}"
 
 
 @dataclass(frozen=True, slots=True)

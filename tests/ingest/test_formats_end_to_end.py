@@ -62,6 +62,20 @@ def make_folder(folder: Path) -> None:
     )
 
 
+PLACES = {
+    "analyst/deck.pptx": "slide ",
+    "analyst/barges.odp": "slide ",
+    "analyst/trade.xlsx": "Sheet ",
+    "analyst/grain.ods": "Sheet ",
+    "analyst/stations.csv": "",
+    "analyst/ferry.odt": "¶ ",
+    "analyst/memo.rtf": "¶ ",
+    "analyst/fram.epub": "chapter: ",
+    "analyst/duty.eml": "message: Sunflower oil duty",
+    "analyst/box.mbox": "message ",
+}
+
+
 def test_a_question_about_each_file_finds_it_first(tmp_path: Path, embedder: Embedder) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(SHIPPED_CORPUS, corpus)
@@ -78,5 +92,7 @@ def test_a_question_about_each_file_finds_it_first(tmp_path: Path, embedder: Emb
             assert (top.source, question) == (source, question)
             if page is not None:
                 assert top.page == page, question
+            # The short label of where it is, in the document's own terms (JSON `location`).
+            assert top.place.startswith(PLACES[source]), (source, top.place)
     finally:
         index.close()

@@ -205,6 +205,7 @@ class Index:
             via=g.via,
             dense_score=round(g.fused.dense_score, 4),
             lexical_rank=g.fused.lexical_rank,
+            kind=p.kind,
         )
 
     def _sentence_similarities(

@@ -32,7 +32,7 @@ from typing import Protocol
 import numpy as np
 
 from askcorpus.errors import AskcorpusError, IndexMismatchError
-from askcorpus.records import Document, Passage, SkippedFile
+from askcorpus.records import Document, DocumentKind, Passage, SkippedFile
 from askcorpus.settings import SCHEMA_VERSION, Settings
 
 REBUILD = "run `askcorpus index --rebuild`"
@@ -93,6 +93,7 @@ class StoredPassage:
     paragraph: int
     page: int | None
     section: str | None
+    kind: DocumentKind = "text"
 
 
 @dataclass(frozen=True, slots=True)

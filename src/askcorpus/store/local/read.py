@@ -39,14 +39,17 @@ def passages(conn: sqlite3.Connection, db: Path, ids: Sequence[int]) -> dict[int
     rows = conn.execute(
         f'SELECT p.id, d.source, d.title, p.start, p."end", '
         f'substr(d.text, p.start + 1, p."end" - p.start), p.paragraph, p.page, p.section, '
-        f"p.checksum FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})",
+        f"p.checksum, d.kind FROM passages p JOIN documents d ON d.id = p.doc_id "
+        f"WHERE p.id IN ({marks})",
         list(ids),
     ).fetchall()
     found = {}
-    for pid, source, title, start, end, text, paragraph, page, section, check in rows:
+    for pid, source, title, start, end, text, paragraph, page, section, check, kind in rows:
         if passage_checksum(source, title, start, end, paragraph, page, section, text) != check:
             raise damaged_row(db, f"passage {pid} of {source}")
-        found[pid] = StoredPassage(pid, source, title, start, end, text, paragraph, page, section)
+        found[pid] = StoredPassage(
+            pid, source, title, start, end, text, paragraph, page, section, kind
+        )
     return found
 
 
