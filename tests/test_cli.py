@@ -40,7 +40,7 @@ def test_ask_json_contract_offsets_index_the_file(
     assert [r["rank"] for r in data["results"]] == [1, 2, 3, 4]
     for r in data["results"]:
         assert {"rank", "score", "source", "title", "start", "end", "text"} <= set(r)
-        assert r["location"] == f"¶ {r['paragraph']}" and r["page"] is None
+        assert r["location"] == f"¶ {r['paragraph']}" and r["page"] is None and r["ocr"] is False
         raw = (shipped_index.corpus_dir / r["source"]).read_text(encoding="utf-8")
         assert raw[r["start"] : r["end"]] == r["text"]
         lo, hi = r["highlight"]

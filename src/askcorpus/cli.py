@@ -247,6 +247,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "page": hit.page,
         "location": hit.place,
         "section": hit.section,
+        "ocr": hit.ocr,
         "highlight": list(hit.highlight) if hit.highlight else None,
         "matched_terms": list(hit.matched_terms),
         "via": hit.via,
@@ -273,7 +274,8 @@ def print_result(result: SearchResult, out: TextIO) -> None:
         say("No passages found.", out)
     for hit in result.hits:
         title, source = escape_controls(hit.title), escape_controls(hit.source)
-        say(f"{hit.rank}. [{hit.score:.3f}] {title} — {source}, {hit.location}", out)
+        ocr = " (read by OCR)" if hit.ocr else ""
+        say(f"{hit.rank}. [{hit.score:.3f}] {title} — {source}, {hit.location}{ocr}", out)
         for line in hit.text.splitlines():
             if line.strip():
                 say(f"    {line.strip()}", out)

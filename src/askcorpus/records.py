@@ -125,6 +125,8 @@ class Hit:
     dense_score: float | None = None
     lexical_rank: int | None = None
     kind: DocumentKind = "text"
+    #: The passage's page was read by OCR (a scan): its quote may hold OCR errors.
+    ocr: bool = False
 
     @property
     def location(self) -> str:

@@ -69,6 +69,7 @@ def test_scanned_pdf_and_image_are_indexed_and_found_on_their_page(
     finally:
         index.close()
     assert boats.source == "minutes.pdf" and boats.page == 2
+    assert boats.ocr and penguins.ocr  # the index keeps which pages were read by OCR
     assert "fuel dock" in boats.text and "Lindqvist" in boats.text
     assert penguins.source == "note.png" and penguins.page == 1
     assert "huddle together" in penguins.text

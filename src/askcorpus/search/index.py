@@ -206,6 +206,7 @@ class Index:
             dense_score=round(g.fused.dense_score, 4),
             lexical_rank=g.fused.lexical_rank,
             kind=p.kind,
+            ocr=p.ocr,
         )
 
     def _sentence_similarities(

@@ -94,6 +94,8 @@ class StoredPassage:
     page: int | None
     section: str | None
     kind: DocumentKind = "text"
+    #: True when the passage's page was read by OCR (its quote may hold OCR errors).
+    ocr: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,10 +124,11 @@ def text_problems(conn: sqlite3.Connection, db: Path) -> list[AskcorpusError]:
         by_doc.setdefault(row[0], []).append(row[1:])
     bad: list[str] = []
     documents = conn.execute(
-        "SELECT id, source, title, kind, page_starts, sections, text, checksum FROM documents"
+        "SELECT id, source, title, kind, page_starts, sections, ocr_pages, text, checksum "
+        "FROM documents"
     )
-    for doc_id, source, title, kind, page_starts, sections, text, check in documents:
-        if document_checksum(source, title, kind, page_starts, sections, text) != check:
+    for doc_id, source, title, kind, page_starts, sections, ocr, text, check in documents:
+        if document_checksum(source, title, kind, page_starts, sections, ocr, text) != check:
             bad.append(source)
         for pid, start, end, paragraph, page, section, p_check in by_doc.pop(doc_id, ()):
             quote = text[start:end] if 0 <= start <= end else ""

@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS documents (
     text TEXT NOT NULL,
     page_starts TEXT NOT NULL,
     sections TEXT NOT NULL,
+    ocr_pages TEXT NOT NULL,
     checksum INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS passages (

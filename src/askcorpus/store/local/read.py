@@ -39,16 +39,18 @@ def passages(conn: sqlite3.Connection, db: Path, ids: Sequence[int]) -> dict[int
     rows = conn.execute(
         f'SELECT p.id, d.source, d.title, p.start, p."end", '
         f'substr(d.text, p.start + 1, p."end" - p.start), p.paragraph, p.page, p.section, '
-        f"p.checksum, d.kind FROM passages p JOIN documents d ON d.id = p.doc_id "
+        f"p.checksum, d.kind, d.ocr_pages FROM passages p JOIN documents d ON d.id = p.doc_id "
         f"WHERE p.id IN ({marks})",
         list(ids),
     ).fetchall()
     found = {}
-    for pid, source, title, start, end, text, paragraph, page, section, check, kind in rows:
+    for pid, source, title, start, end, text, paragraph, page, section, check, kind, ocr in rows:
         if passage_checksum(source, title, start, end, paragraph, page, section, text) != check:
             raise damaged_row(db, f"passage {pid} of {source}")
+        # "[]" for every document without scans: parse only when a page may be an OCR page.
+        from_ocr = ocr != "[]" and page is not None and page in json.loads(ocr)
         found[pid] = StoredPassage(
-            pid, source, title, start, end, text, paragraph, page, section, kind
+            pid, source, title, start, end, text, paragraph, page, section, kind, from_ocr
         )
     return found
 
@@ -83,16 +85,17 @@ def document(conn: sqlite3.Connection, db: Path, source: str) -> Document | None
     ~1 ms per megabyte of text)."""
     row = conn.execute(
         "SELECT source, title, text, content_hash, size, mtime, kind, page_starts, "
-        "sections, checksum FROM documents WHERE source = ?",
+        "sections, checksum, ocr_pages FROM documents WHERE source = ?",
         (source,),
     ).fetchone()
     if row is None:
         return None
-    if document_checksum(row[0], row[1], row[6], row[7], row[8], row[2]) != row[9]:
+    if document_checksum(row[0], row[1], row[6], row[7], row[8], row[10], row[2]) != row[9]:
         raise damaged_row(db, source)
     try:
         page_starts = tuple(int(p) for p in json.loads(row[7]))
         sections = tuple(Section(int(s), str(t)) for s, t in json.loads(row[8]))
+        ocr_pages = tuple(int(p) for p in json.loads(row[10]))
     except (ValueError, TypeError) as exc:
         raise IndexCorruptError(
             f"index database {db} holds a malformed record for {source}", db, REBUILD
@@ -108,6 +111,7 @@ def document(conn: sqlite3.Connection, db: Path, source: str) -> Document | None
         kind=row[6],
         page_starts=page_starts,
         sections=sections,
+        ocr_pages=ocr_pages,
     )
 
 

@@ -25,9 +25,10 @@ def insert_document(
     source, title, text = document.source, document.title, document.text
     page_starts = json.dumps(list(document.page_starts))
     sections = json.dumps([[s.start, s.title] for s in document.sections])
+    ocr_pages = json.dumps(list(document.ocr_pages))
     cur = conn.execute(
         "INSERT INTO documents (source, title, kind, content_hash, size, mtime, text, "
-        "page_starts, sections, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "page_starts, sections, ocr_pages, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             source,
             title,
@@ -38,7 +39,8 @@ def insert_document(
             text,
             page_starts,
             sections,
-            document_checksum(source, title, document.kind, page_starts, sections, text),
+            ocr_pages,
+            document_checksum(source, title, document.kind, page_starts, sections, ocr_pages, text),
         ),
     )
     doc_id = _row_id(cur)
