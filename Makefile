@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	# OCR engine without its GUI-opencv requirement (see pyproject.toml, dependencies).
 	$(PY) -m pip install --quiet --no-deps 'rapidocr-onnxruntime>=1.3,<2'
+	# The one-off ONNX export of the model, now rather than at the first window launch.
+	$(VENV)/bin/askcorpus prepare
 	touch $(STAMP)
 
 install: $(STAMP)

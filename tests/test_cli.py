@@ -191,3 +191,11 @@ def test_version_imports_nothing_heavy() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("askcorpus ")
+
+
+def test_prepare_loads_the_fast_encoder_and_says_so() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "askcorpus", "prepare"], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "encoder ready: onnx-int8 (all-MiniLM-L6-v2, 384 dims)"

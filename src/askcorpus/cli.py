@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON output (JSON Lines with --queries)")
     p.add_argument("--queries", type=Path, metavar="FILE", help="one question per line")
 
+    sub.add_parser(
+        "prepare",
+        help="load the model once (exports the fast ONNX encoder for this machine; make install "
+        "runs it)",
+    )
+
     p = sub.add_parser("status", help="show what an index holds and whether it is healthy")
     p.add_argument("--index", type=Path, help="index folder (default: index/)")
     p.add_argument("--json", action="store_true", help="JSON output")
@@ -122,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.top_k is not None and not 1 <= args.top_k <= MAX_TOP_K:
                 parser.error(f"--top-k must be between 1 and {MAX_TOP_K}")
             return cmd_ask(settings, args.question, args.queries, args.top_k, args.json)
+        if args.command == "prepare":
+            return cmd_prepare(settings)
         if args.command == "status":
             return cmd_status(settings, args.json)
         if args.command == "eval":
@@ -324,6 +332,17 @@ def cmd_ask(
                 print_result(result, sys.stdout)
     finally:
         index.close()
+    return 0
+
+
+def cmd_prepare(settings: Settings) -> int:
+    """Load the embedding model once, so the one-off ONNX export happens now (at install time)
+    and not silently at the first window launch; says which encoder will run."""
+    from askcorpus.embed.embedder import Embedder
+
+    embedder = Embedder(settings)
+    embedder.load()
+    say(f"encoder ready: {embedder.backend} ({settings.model_name}, {embedder.dimension} dims)")
     return 0
 
 
