@@ -11,7 +11,9 @@ costs at most the limit in memory.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
+from typing import Any
 
 from askcorpus.ingest.formats import Extracted, UnreadableFile
 from askcorpus.records import DocumentKind, Section
@@ -186,3 +188,15 @@ def add_rows(out: TextBuilder, rows: Iterable[Iterable[object]]) -> int:
     if header and not added:  # a sheet holding only its header row still says what it is
         out.add(" | ".join(header))
     return added
+
+
+def core_title(package: Any, junk: re.Pattern[str]) -> str | None:
+    """The title in an Office package's core properties (python-docx, python-pptx), unless it
+    is empty, too short or a placeholder the application wrote (``junk``)."""
+    try:
+        title = (package.core_properties.title or "").strip()
+    except Exception:  # damaged docProps must not cost the document's text
+        return None
+    if len(title) < 3 or junk.match(title):
+        return None
+    return title[:200]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from askcorpus.ingest.formats import Extracted, UnreadableFile, heading_sections, register, require
+from askcorpus.ingest.formats.builder import core_title
 from askcorpus.ingest.formats.zipsafe import open_zip
 
 _HEADING_STYLE = re.compile(r"^(?:heading|überschrift|titre|título|titolo|kop)\s*(\d)$", re.I)
@@ -71,7 +72,11 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
         starts.append(offset)
         offset += len(para) + 2
     text = "\n\n".join(paragraphs)
-    title = _core_title(document) or styled_title or next((t for _i, _l, t in headings), None)
+    title = (
+        core_title(document, _JUNK_TITLES)
+        or styled_title
+        or next((t for _i, _l, t in headings), None)
+    )
     return Extracted(
         text=text,
         title=title,
@@ -182,13 +187,3 @@ def _heading_level(p: Any, style_levels: dict[str, int]) -> int | None:
         if value is not None and value.isdigit() and int(value) < 9:
             return int(value) + 1
     return None
-
-
-def _core_title(document: Any) -> str | None:
-    try:
-        title = (document.core_properties.title or "").strip()
-    except Exception:  # damaged docProps must not cost the document's text
-        return None
-    if len(title) < 3 or _JUNK_TITLES.match(title):
-        return None
-    return title[:200]

@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from askcorpus.ingest.formats import Extracted, UnreadableFile, register, require
-from askcorpus.ingest.formats.builder import TextBuilder, one_line, refuse_encrypted_office
+from askcorpus.ingest.formats.builder import (
+    TextBuilder,
+    core_title,
+    one_line,
+    refuse_encrypted_office,
+)
 from askcorpus.ingest.formats.zipsafe import open_zip
 
 _JUNK_TITLES = re.compile(r"^(?:untitled|presentation\d*|powerpoint presentation|title)$", re.I)
@@ -55,7 +60,7 @@ def read_pptx(path: Path, raw: bytes) -> Extracted:
             break
     if not slides:
         raise UnreadableFile("no slides")
-    return out.extracted("pptx", _core_title(deck) or first_title, path)
+    return out.extracted("pptx", core_title(deck, _JUNK_TITLES) or first_title, path)
 
 
 def _reading_order(shape: Any) -> tuple[int, int]:
@@ -90,13 +95,3 @@ def _frame_text(frame: Any) -> str:
     """A text frame's paragraphs, one line each (bullets of a list stay separate lines)."""
     lines = (one_line(p.text) for p in frame.paragraphs)
     return "\n".join(line for line in lines if line)
-
-
-def _core_title(deck: Any) -> str | None:
-    try:
-        title = (deck.core_properties.title or "").strip()
-    except Exception:  # damaged docProps must not cost the deck's text
-        return None
-    if len(title) < 3 or _JUNK_TITLES.match(title):
-        return None
-    return title[:200]
