@@ -256,6 +256,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "location": hit.place,
         "section": hit.section,
         "ocr": hit.ocr,
+        "date": hit.date,
         "highlight": list(hit.highlight) if hit.highlight else None,
         "matched_terms": list(hit.matched_terms),
         "via": hit.via,

@@ -62,6 +62,11 @@ class Document:
     page_starts: tuple[int, ...] = ()
     sections: tuple[Section, ...] = ()
     ocr_pages: tuple[int, ...] = ()
+    #: The document's own date (ISO ``YYYY-MM-DD``) where its metadata has one, else the day
+    #: of the file's modification time (UTC); what ``after:``/``before:`` filters compare.
+    date: str | None = None
+    #: The main language of the text (ISO 639-1, e.g. "en", "ru", "zh") once detected.
+    language: str | None = None
 
     def is_ocr(self, offset: int) -> bool:
         """Whether the text at ``offset`` was read by OCR (its quote may hold OCR errors)."""
@@ -105,6 +110,63 @@ class Passage:
 
 
 @dataclass(frozen=True, slots=True)
+class KeywordQuery:
+    """What the keyword side searches, independent of a backend's query language: an ``OR`` of
+    clauses, each a word (one element) or a phrase (words that must stand together, in order),
+    ranked by BM25. A spelling variant is a clause of its own, counting at its own rarity.
+
+    Words are lower-case as :func:`askcorpus.text.query.query_terms` gives them; each backend
+    folds them as it folds the passages it indexes (the local store: FTS5's porter stemmer).
+    """
+
+    clauses: tuple[tuple[str, ...], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.clauses)
+
+
+@dataclass(frozen=True, slots=True)
+class PassageFilter:
+    """Which passages a search may return, applied inside retrieval (both sides) so a narrow
+    filter still yields its best ``k``. Every field narrows; an empty field does not.
+
+    * ``folder``: the document's source is this folder (POSIX, relative to the corpus, no
+      trailing slash) or lies below it;
+    * ``kinds``: the document's kind is one of these;
+    * ``after`` / ``before``: the document's :attr:`Document.date` is ``>= after`` and
+      ``< before`` (ISO dates compared as strings; a document without a date never passes a
+      date filter);
+    * ``languages``: the document's language is one of these;
+    * ``required``: every one of these phrases (word tuples, matched as the keyword side matches
+      a phrase clause) occurs in the passage;
+    * ``excluded``: none of these words or phrases occurs in the passage;
+    * ``exclude_sources``: the passage's document is none of these.
+    """
+
+    folder: str | None = None
+    kinds: frozenset[DocumentKind] = frozenset()
+    after: str | None = None
+    before: str | None = None
+    languages: frozenset[str] = frozenset()
+    required: tuple[tuple[str, ...], ...] = ()
+    excluded: tuple[tuple[str, ...], ...] = ()
+    exclude_sources: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        """True when the filter narrows anything."""
+        return bool(
+            self.folder
+            or self.kinds
+            or self.after
+            or self.before
+            or self.languages
+            or self.required
+            or self.excluded
+            or self.exclude_sources
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     """One ranked answer: a passage, its document's title and how it was found."""
 
@@ -127,6 +189,8 @@ class Hit:
     kind: DocumentKind = "text"
     #: The passage's page was read by OCR (a scan): its quote may hold OCR errors.
     ocr: bool = False
+    #: The document's date (:attr:`Document.date`).
+    date: str | None = None
 
     @property
     def location(self) -> str:

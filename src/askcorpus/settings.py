@@ -18,7 +18,7 @@ from askcorpus.errors import SettingsError, escape_controls
 MODEL_NAME = "all-MiniLM-L6-v2"
 #: Which encoder runs the model: ONNX int8 when it can run ("auto"), or one of them by name.
 EncoderChoice = Literal["auto", "onnx-int8", "torch"]
-SCHEMA_VERSION = 3  # 2: checksums of what rows show; 3: the pages read by OCR
+SCHEMA_VERSION = 4  # 2: checksums of what rows show; 3: the pages read by OCR; 4: dates, languages
 #: The most passages one search returns (``--top-k``); more is a clear error, not an overflow.
 MAX_TOP_K = 1000
 

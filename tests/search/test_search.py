@@ -11,7 +11,7 @@ from askcorpus.errors import QueryError
 from askcorpus.indexer.update import update_index
 from askcorpus.search.index import Index
 from askcorpus.settings import Settings
-from askcorpus.text.query import fts_match
+from askcorpus.text.query import keyword_query
 
 
 @pytest.fixture()
@@ -157,7 +157,7 @@ def test_words_standing_together_as_in_the_question_rank_first(
     idx = Index.open(settings.index_dir, settings, embedder)
     try:
         # The words alone favour the passage that repeats them ...
-        words_only = idx.store.search_lexical(fts_match(question), 5)
+        words_only = idx.store.search_lexical(keyword_query(question), 5)
         first = idx.store.passages([words_only[0][0]])[words_only[0][0]]
         assert first.source == "scattered.txt"
         # ... the pair "Chinese foreign" + "foreign minister" puts the real answer first.

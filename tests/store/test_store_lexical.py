@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from askcorpus.records import Document, Passage
+from askcorpus.records import Document, KeywordQuery, Passage
 from askcorpus.settings import SCHEMA_VERSION
 from askcorpus.store.base import Manifest
 from askcorpus.store.local import lexical as store_lexical
@@ -50,13 +50,18 @@ def ids(hits: list[tuple[int, float]]) -> set[int]:
     return {i for i, _s in hits}
 
 
-MATCH = '"common" OR "often" OR "rare" OR "unique"'
+def q(words: str) -> KeywordQuery:
+    """One clause per word."""
+    return KeywordQuery(tuple((w,) for w in words.split()))
+
+
+MATCH = q("common often rare unique")
 
 
 def test_small_indexes_rank_every_term(store: LocalStore) -> None:
     # Far over any budget, but 40 passages are below PRUNE_MIN_PASSAGES: "common" still counts.
     hits = store.search_lexical(MATCH, 100)
-    assert len(hits) == 40 and hits[0][0] == store.search_lexical('"unique"', 1)[0][0]
+    assert len(hits) == 40 and hits[0][0] == store.search_lexical(q("unique"), 1)[0][0]
 
 
 def test_frequent_terms_are_left_out_until_the_scan_fits(
@@ -67,10 +72,10 @@ def test_frequent_terms_are_left_out_until_the_scan_fits(
     monkeypatch.setattr(store_lexical, "FREQUENT_SHARE", 0.1)
     # Dropping "common" (40) leaves 23 postings: "often" stays.
     pruned = store.search_lexical(MATCH, 100)
-    assert pruned == store.search_lexical('"often" OR "rare" OR "unique"', 100)
+    assert pruned == store.search_lexical(q("often rare unique"), 100)
     monkeypatch.setattr(store_lexical, "SCAN_BUDGET", 3)
-    assert store.search_lexical(MATCH, 100) == store.search_lexical('"rare" OR "unique"', 100)
-    assert ids(store.search_lexical(MATCH, 1)) == ids(store.search_lexical('"unique"', 1))
+    assert store.search_lexical(MATCH, 100) == store.search_lexical(q("rare unique"), 100)
+    assert ids(store.search_lexical(MATCH, 1)) == ids(store.search_lexical(q("unique"), 1))
 
 
 def test_rare_terms_and_the_last_term_are_always_kept(
@@ -80,17 +85,21 @@ def test_rare_terms_and_the_last_term_are_always_kept(
     monkeypatch.setattr(store_lexical, "SCAN_BUDGET", 0)
     monkeypatch.setattr(store_lexical, "FREQUENT_SHARE", 0.1)
     # "rare" (2 of 40 passages) is not frequent: kept although over budget.
-    assert store.search_lexical(MATCH, 100) == store.search_lexical('"rare" OR "unique"', 100)
+    assert store.search_lexical(MATCH, 100) == store.search_lexical(q("rare unique"), 100)
     # Only frequent terms: the rarest of them stays.
-    both = store.search_lexical('"common" OR "often"', 100)
-    assert both == store.search_lexical('"often"', 100) and len(both) == 20
+    both = store.search_lexical(q("common often"), 100)
+    assert both == store.search_lexical(q("often"), 100) and len(both) == 20
 
 
-def test_other_expressions_run_as_written(
-    store: LocalStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(store_lexical, "PRUNE_MIN_PASSAGES", 10)
-    monkeypatch.setattr(store_lexical, "SCAN_BUDGET", 0)
-    assert len(store.search_lexical('"common" AND "often"', 100)) == 20
-    assert len(store.search_lexical('"common"', 100)) == 40
-    assert store.search_lexical('"unbalanced OR "rare"', 100) == []  # malformed: finds nothing
+def test_query_words_are_never_fts5_syntax(store: LocalStore) -> None:
+    # Operators, quotes and column filters inside a clause are matched as text, never run.
+    hostile = (("common", "and"), ('"',), ("body:rare",), ("NEAR(often",), ("",))
+    # Each is a phrase no passage holds ("body rare", "near often"): nothing, and no error.
+    assert store.search_lexical(KeywordQuery(hostile), 100) == []
+    with_rare = KeywordQuery((*hostile, ("rare",)))
+    assert store.search_lexical(with_rare, 100) == store.search_lexical(q("rare"), 100)
+    assert store.search_lexical(KeywordQuery(), 100) == []
+    phrase = KeywordQuery((("common", "filler7"),))
+    assert [pid for pid, _s in store.search_lexical(phrase, 100)] == [
+        pid for pid, _s in store.search_lexical(q("unique"), 1)
+    ]

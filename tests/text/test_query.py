@@ -8,15 +8,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from askcorpus.store.local.lexical import fts5_match
 from askcorpus.text.query import (
     MODEL_WORDS,
     adjacent_pairs,
     clean_question,
-    fts_match,
-    pair_match,
+    keyword_query,
+    pair_query,
     query_terms,
     quoted_phrases,
 )
+
+
+def fts_match(question: str) -> str:
+    """The FTS5 expression the local store runs for a question's keyword query."""
+    return fts5_match(keyword_query(question))
+
+
+def pair_match(question: str) -> str:
+    """The FTS5 expression the local store runs for a question's adjacent pairs."""
+    return fts5_match(pair_query(question))
 
 
 def test_query_terms_drop_stopwords_and_keep_numbers() -> None:

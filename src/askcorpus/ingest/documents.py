@@ -22,6 +22,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from askcorpus.ingest.discover import (
@@ -194,7 +195,17 @@ def load_document(entry: FileEntry, max_bytes: int, ocr: OcrOptions | None = Non
         page_starts=extracted.page_starts,
         sections=extracted.sections,
         ocr_pages=extracted.ocr_pages,
+        date=file_date(st.st_mtime),
     )
+
+
+def file_date(mtime: float) -> str | None:
+    """The UTC day of a modification time, ISO ``YYYY-MM-DD`` (None when out of range): a
+    document's date when its own metadata gives none."""
+    try:
+        return datetime.fromtimestamp(mtime, UTC).date().isoformat()
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 # NUL and lone surrogates (a reader's undecodable bytes): SQLite's substr stops at a NUL, so a

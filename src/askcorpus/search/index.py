@@ -30,7 +30,7 @@ from askcorpus.search.merge import Group, merge_hits, promote_phrases
 from askcorpus.settings import MAX_TOP_K, Settings
 from askcorpus.store.base import Store, StoreStats, check_manifest
 from askcorpus.store.factory import locate
-from askcorpus.text.query import clean_question, fts_match, pair_match, quoted_phrases
+from askcorpus.text.query import clean_question, keyword_query, pair_query, quoted_phrases
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +124,8 @@ class Index:
     def _lexical(self, text: str, n: int) -> list[tuple[int, float]]:
         """BM25 candidates: the question's words, plus :data:`PAIR_WEIGHT` times the BM25 of
         its adjacent word pairs, so words standing together as in the question count more."""
-        lexical = self.store.search_lexical(fts_match(text), n)
-        pairs = pair_match(text) if PAIR_WEIGHT > 0 else ""
+        lexical = self.store.search_lexical(keyword_query(text), n)
+        pairs = pair_query(text) if PAIR_WEIGHT > 0 else None
         if not pairs:
             return lexical
         combined = dict(lexical)
@@ -207,6 +207,7 @@ class Index:
             lexical_rank=g.fused.lexical_rank,
             kind=p.kind,
             ocr=p.ocr,
+            date=p.date,
         )
 
     def _sentence_similarities(

@@ -32,7 +32,14 @@ from typing import Protocol
 import numpy as np
 
 from askcorpus.errors import AskcorpusError, IndexMismatchError
-from askcorpus.records import Document, DocumentKind, Passage, SkippedFile
+from askcorpus.records import (
+    Document,
+    DocumentKind,
+    KeywordQuery,
+    Passage,
+    PassageFilter,
+    SkippedFile,
+)
 from askcorpus.settings import SCHEMA_VERSION, Settings
 
 REBUILD = "run `askcorpus index --rebuild`"
@@ -49,6 +56,8 @@ class Manifest:
     created: str
     updated: str
     backend: str = "torch"
+    #: The corpus folder the index was built from (absolute), as the last indexing run saw it.
+    corpus: str = ""
 
     def to_json(self) -> str:
         """Serialised form stored beside the index."""
@@ -66,6 +75,7 @@ class Manifest:
             created=str(data["created"]),
             updated=str(data["updated"]),
             backend=str(data.get("backend", "torch")),
+            corpus=str(data.get("corpus", "")),
         )
 
 
@@ -96,6 +106,8 @@ class StoredPassage:
     kind: DocumentKind = "text"
     #: True when the passage's page was read by OCR (its quote may hold OCR errors).
     ocr: bool = False
+    #: Its document's date (:attr:`~askcorpus.records.Document.date`).
+    date: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,13 +232,19 @@ class Store(Protocol):
         """Problems found in the index as typed errors (empty when healthy); never raises."""
         ...
 
-    def search_vectors(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """The ``k`` passages nearest ``query`` as (passage id, inner product), best first."""
+    def search_vectors(
+        self, query: np.ndarray, k: int, where: PassageFilter | None = None
+    ) -> list[tuple[int, float]]:
+        """The ``k`` passages nearest ``query`` as (passage id, inner product), best first;
+        with ``where``, the ``k`` nearest among the passages it lets through."""
         ...
 
-    def search_lexical(self, match: str, k: int) -> list[tuple[int, float]]:
-        """The ``k`` best matches of an FTS5-style match expression as (passage id, BM25 score,
-        higher is better); a malformed expression finds nothing."""
+    def search_lexical(
+        self, query: KeywordQuery, k: int, where: PassageFilter | None = None
+    ) -> list[tuple[int, float]]:
+        """The ``k`` best BM25 matches of ``query`` (an ``OR`` of its clauses) as (passage id,
+        score, higher is better), among the passages ``where`` lets through; an empty query
+        finds nothing. ``k`` may be as large as the index (every match, for mentions)."""
         ...
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
@@ -325,7 +343,8 @@ def now_iso() -> str:
 
 
 def expected_manifest(settings: Settings, dimension: int, backend: str) -> Manifest:
-    """The manifest an index built now with ``settings`` and encoder ``backend`` carries."""
+    """The manifest an index of ``settings.corpus_dir`` built now with ``settings`` and encoder
+    ``backend`` carries."""
     stamp = now_iso()
     return Manifest(
         schema_version=SCHEMA_VERSION,
@@ -335,4 +354,5 @@ def expected_manifest(settings: Settings, dimension: int, backend: str) -> Manif
         created=stamp,
         updated=stamp,
         backend=backend,
+        corpus=str(Path(settings.corpus_dir).resolve()),
     )

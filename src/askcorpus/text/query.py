@@ -1,4 +1,5 @@
-"""Turning a question into keyword-search terms and an FTS5 match expression.
+"""Turning a question into keyword-search terms and a structured keyword query (each store
+turns it into its own query language: FTS5 ``MATCH`` locally).
 
 Chinese and Japanese write no spaces, so a run of CJK characters becomes its overlapping
 character bigrams ("北京是首都" → 北京 京是 是首 首都), the usual unit of CJK keyword search. The
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from askcorpus.records import KeywordQuery
 from askcorpus.text import spelling
 from askcorpus.text.sentences import count_words
 
@@ -261,38 +263,34 @@ def _is_content(word: str) -> bool:
     return word not in STOPWORDS and (len(word) > 1 or word.isdigit())
 
 
-def _quote(*words: str) -> str:
-    return '"' + " ".join(w.replace('"', "") for w in words) + '"'
-
-
-def fts_match(question: str, max_terms: int = 64) -> str:
-    """An FTS5 expression OR-ing the question's terms, their other spellings (British or
-    American, :mod:`askcorpus.text.spelling`) and its quoted phrases, all safely quoted.
+def keyword_query(question: str, max_terms: int = 64) -> KeywordQuery:
+    """The keyword query of a question: its terms, their other spellings (British or American,
+    :mod:`askcorpus.text.spelling`) and its quoted phrases, OR-ed.
 
     A variant counts at its own rarity, so "defence" finds "Defense" as well.
     """
-    parts = []
+    clauses: list[tuple[str, ...]] = []
     for t in query_terms(question)[:max_terms]:
-        parts.append(_quote(t))
-        parts.extend(_quote(v) for v in spelling.variants(t))
+        clauses.append((t,))
+        clauses.extend((v,) for v in spelling.variants(t))
     for phrase in quoted_phrases(question):
         words = _TERM.findall(phrase)
         if len(words) > 1:
-            parts.append(_quote(*words))
-    return " OR ".join(parts)
+            clauses.append(tuple(w.lower() for w in words))
+    return KeywordQuery(tuple(dict.fromkeys(clauses)))
 
 
-def pair_match(question: str, max_pairs: int = 16) -> str:
-    """An FTS5 expression OR-ing the :func:`adjacent_pairs` of the question as phrases (with
-    their other spellings), or "" when it has none.
+def pair_query(question: str, max_pairs: int = 16) -> KeywordQuery:
+    """The :func:`adjacent_pairs` of the question as phrases (with their other spellings),
+    OR-ed; empty when it has none.
 
-    Its BM25 score, added with a small weight to that of :func:`fts_match`, ranks a passage
+    Its BM25 score, added with a small weight to that of :func:`keyword_query`, ranks a passage
     holding "Chinese Foreign Minister" as a phrase above one with the three words scattered
     (a light form of the sequential dependence model).
     """
-    parts = []
+    clauses: list[tuple[str, ...]] = []
     for a, b in adjacent_pairs(question)[:max_pairs]:
         for x in (a, *spelling.variants(a))[:2]:
             for y in (b, *spelling.variants(b))[:2]:
-                parts.append(_quote(x, y))
-    return " OR ".join(parts)
+                clauses.append((x, y))
+    return KeywordQuery(tuple(dict.fromkeys(clauses)))

@@ -1,6 +1,6 @@
 """Conformance: vector search (nearest by inner product) and keyword search with the match
-expressions the search side builds (:func:`askcorpus.text.query.fts_match` and
-:func:`~askcorpus.text.query.pair_match`: an ``OR`` of double-quoted terms and phrases)."""
+queries the search side builds (:func:`askcorpus.text.query.keyword_query` and
+:func:`~askcorpus.text.query.pair_query`: an ``OR`` of terms and phrases)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from askcorpus.errors import IndexMismatchError
+from askcorpus.records import KeywordQuery
 from askcorpus.store.base import Store
-from askcorpus.text.query import fts_match, pair_match
+from askcorpus.text.query import keyword_query, pair_query
 
 from .conftest import DIM, make_document, unit_vectors
 
@@ -79,49 +80,51 @@ def test_vector_search_refuses_a_query_of_another_dimension(filled: Store) -> No
 
 
 def test_keyword_search_finds_stemmed_case_folded_terms_best_first(filled: Store) -> None:
-    hits = filled.search_lexical(fts_match("Which ledger records the docked ships?"), 10)
+    hits = filled.search_lexical(keyword_query("Which ledger records the docked ships?"), 10)
     assert hits, "no keyword hit"
     assert source_of(filled, hits)[0] == "harbour.txt"
     scores = [s for _, s in hits]
     assert scores == sorted(scores, reverse=True)  # higher is better, best first
-    only_copper = filled.search_lexical(fts_match("COPPER"), 10)
+    only_copper = filled.search_lexical(keyword_query("COPPER"), 10)
     assert source_of(filled, only_copper) == ["harbour.txt"]
 
 
 def test_keyword_search_ranks_by_term_rarity_and_count(filled: Store) -> None:
     """BM25: the passage holding more of the question's terms ranks first."""
-    hits = filled.search_lexical(fts_match("Roses tulips library"), 10)
+    hits = filled.search_lexical(keyword_query("Roses tulips library"), 10)
     found = filled.passages([i for i, _ in hits])
     assert found[hits[0][0]].text.startswith("Roses and tulips")
 
 
 def test_keyword_search_folds_diacritics(filled: Store) -> None:
-    assert source_of(filled, filled.search_lexical(fts_match("cafe"), 5)) == ["garden.txt"]
+    assert source_of(filled, filled.search_lexical(keyword_query("cafe"), 5)) == ["garden.txt"]
 
 
 def test_a_phrase_matches_only_words_side_by_side(filled: Store) -> None:
-    """``pair_match`` sends quoted pairs: "chinese foreign" stands together in one passage."""
-    expression = pair_match("Chinese Foreign Minister")
+    """``pair_query`` sends pairs as phrases: "chinese foreign" stands together in one passage."""
+    expression = pair_query("Chinese Foreign Minister")
     assert expression
     hits = filled.search_lexical(expression, 10)
     texts = [filled.passages([i])[i].text for i, _ in hits]
     assert texts == [TEXTS["minister.txt"][0]]
-    both = filled.search_lexical(fts_match("Chinese minister"), 10)
+    both = filled.search_lexical(keyword_query("Chinese minister"), 10)
     assert len(both) == 2  # the words alone are in both passages
 
 
 def test_a_quoted_phrase_of_the_question_ranks_its_passage_first(filled: Store) -> None:
-    hits = filled.search_lexical(fts_match('"foreign press"'), 10)
+    hits = filled.search_lexical(keyword_query('"foreign press"'), 10)
     found = filled.passages([i for i, _ in hits])
     assert found[hits[0][0]].text == TEXTS["minister.txt"][1]
 
 
 def test_k_limits_the_keyword_hits(filled: Store) -> None:
-    assert len(filled.search_lexical(fts_match("the chinese minister garden"), 2)) == 2
+    assert len(filled.search_lexical(keyword_query("the chinese minister garden"), 2)) == 2
 
 
-@pytest.mark.parametrize("expression", ["", '"unbalanced', "AND OR", '"nothingmatchesthis"'])
-def test_an_empty_malformed_or_unmatched_expression_finds_nothing(
-    filled: Store, expression: str
+@pytest.mark.parametrize(
+    "clauses", [(), (("",),), (('"unbalanced',),), (("and", "or"),), (("nothingmatchesthis",),)]
+)
+def test_an_empty_or_unmatched_query_finds_nothing(
+    filled: Store, clauses: tuple[tuple[str, ...], ...]
 ) -> None:
-    assert filled.search_lexical(expression, 5) == []
+    assert filled.search_lexical(KeywordQuery(clauses), 5) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from askcorpus.records import SkippedFile
+from askcorpus.records import KeywordQuery, SkippedFile
 from askcorpus.store.base import Store
 
 from .conftest import DIM, make_document, words
@@ -97,7 +97,7 @@ def test_removing_a_document_drops_its_passages_vectors_and_keywords(store: Stor
     assert set(store.document_states()) == {"b.txt"}
     assert store.document("a.txt") is None and store.document_passages("a.txt") == []
     assert store.passages(ids) == {}
-    assert store.search_lexical('"zebra"', 10) == []
+    assert store.search_lexical(KeywordQuery((("zebra",),)), 10) == []
     assert {i for i, _ in store.search_vectors(np.ones(DIM, np.float32) / DIM**0.5, 10)}.isdisjoint(
         ids
     )

@@ -124,11 +124,13 @@ def text_problems(conn: sqlite3.Connection, db: Path) -> list[AskcorpusError]:
         by_doc.setdefault(row[0], []).append(row[1:])
     bad: list[str] = []
     documents = conn.execute(
-        "SELECT id, source, title, kind, page_starts, sections, ocr_pages, text, checksum "
-        "FROM documents"
+        "SELECT id, source, title, kind, page_starts, sections, ocr_pages, date, language, text, "
+        "checksum FROM documents"
     )
-    for doc_id, source, title, kind, page_starts, sections, ocr, text, check in documents:
-        if document_checksum(source, title, kind, page_starts, sections, ocr, text) != check:
+    for row in documents:
+        doc_id, source, title, kind, page_starts, sections, ocr, date, lang, text, check = row
+        meta = (source, title, kind, page_starts, sections, ocr, date, lang)
+        if document_checksum(*meta, text) != check:
             bad.append(source)
         for pid, start, end, paragraph, page, section, p_check in by_doc.pop(doc_id, ()):
             quote = text[start:end] if 0 <= start <= end else ""

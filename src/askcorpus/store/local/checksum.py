@@ -27,12 +27,20 @@ def _crc(parts: tuple[object, ...], text: str) -> int:
 
 
 def document_checksum(
-    source: str, title: str, kind: str, page_starts: str, sections: str, ocr_pages: str, text: str
+    source: str,
+    title: str,
+    kind: str,
+    page_starts: str,
+    sections: str,
+    ocr_pages: str,
+    date: str | None,
+    language: str | None,
+    text: str,
 ) -> int:
     """The checksum of a document row: what the reader shows (text, title, pages, sections,
-    which pages were read by OCR) and what names it (source, kind). ``page_starts``,
-    ``sections`` and ``ocr_pages`` are the stored JSON."""
-    return _crc((source, title, kind, page_starts, sections, ocr_pages), text)
+    which pages were read by OCR, date, language) and what names it (source, kind).
+    ``page_starts``, ``sections`` and ``ocr_pages`` are the stored JSON."""
+    return _crc((source, title, kind, page_starts, sections, ocr_pages, date, language), text)
 
 
 def passage_checksum(

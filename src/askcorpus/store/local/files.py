@@ -64,6 +64,8 @@ CREATE TABLE IF NOT EXISTS documents (
     page_starts TEXT NOT NULL,
     sections TEXT NOT NULL,
     ocr_pages TEXT NOT NULL,
+    date TEXT,
+    language TEXT,
     checksum INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS passages (

@@ -1,8 +1,9 @@
 """The keyword half of :class:`~askcorpus.store.local.store.LocalStore`: FTS5 BM25 search.
 
-The caller (``askcorpus.text.query.fts_match``) builds the FTS5 ``MATCH`` expression, an ``OR`` of
-quoted terms and phrases; this module runs it. A malformed expression finds nothing rather than
-failing the whole search.
+The seam passes a structured :class:`~askcorpus.records.KeywordQuery` (built by
+``askcorpus.text.query.keyword_query``); :func:`fts5_match` turns it into an FTS5 ``MATCH``
+expression, an ``OR`` of double-quoted terms and phrases, so no user text is ever read as FTS5
+syntax. A query FTS5 still rejects finds nothing rather than failing the whole search.
 
 Frequent terms on large indexes: ``ORDER BY bm25 LIMIT n`` scores every passage that matches any
 term, so one common word ("show", in a third of the passages) makes the scan as long as the
@@ -16,8 +17,9 @@ asked. Measured in docs/benchmarks.md ("FTS5 at scale").
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
+
+from askcorpus.records import KeywordQuery
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +29,34 @@ PRUNE_MIN_PASSAGES = 50_000
 SCAN_BUDGET = 80_000
 #: Only terms found in more than this share of the passages may be left out.
 FREQUENT_SHARE = 0.05
-_QUOTED = re.compile(r'"(?:[^"]|"")*"')
 
 
-def search_lexical(conn: sqlite3.Connection, match: str, k: int) -> list[tuple[int, float]]:
-    """FTS5 BM25 matches for an FTS5 ``match`` expression, best first (score = -bm25)."""
-    if not match:
+def quote_clause(words: tuple[str, ...]) -> str:
+    """One clause as an FTS5 string (a phrase when it has several words); FTS5 reads nothing
+    inside double quotes as syntax, and a double quote inside is dropped."""
+    return '"' + " ".join(w.replace('"', "") for w in words) + '"'
+
+
+def _quoted_clauses(query: KeywordQuery) -> list[str]:
+    """The distinct non-empty clauses of ``query``, quoted, in order."""
+    parts = dict.fromkeys(quote_clause(c) for c in query.clauses)
+    return [p for p in parts if p.strip('" ')]
+
+
+def fts5_match(query: KeywordQuery) -> str:
+    """The FTS5 ``MATCH`` expression of ``query``: its clauses, quoted, joined by ``OR``."""
+    return " OR ".join(_quoted_clauses(query))
+
+
+def search_lexical(
+    conn: sqlite3.Connection, query: KeywordQuery, k: int
+) -> list[tuple[int, float]]:
+    """FTS5 BM25 matches of ``query``, best first (score = -bm25)."""
+    parts = _quoted_clauses(query)
+    if not parts:
         return []
     try:
-        match = _without_frequent_terms(conn, match)
+        match = " OR ".join(_without_frequent_terms(conn, parts))
         rows = conn.execute(
             "SELECT rowid, -bm25(passages_fts) AS s FROM passages_fts "
             "WHERE passages_fts MATCH ? ORDER BY s DESC LIMIT ?",
@@ -49,20 +70,20 @@ def search_lexical(conn: sqlite3.Connection, match: str, k: int) -> list[tuple[i
     return [(int(r[0]), float(r[1])) for r in rows]
 
 
-def _without_frequent_terms(conn: sqlite3.Connection, match: str) -> str:
-    """``match`` with its most frequent terms left out when ranking all of them would scan more
-    than :data:`SCAN_BUDGET` postings of a large index (see the module docstring)."""
-    parts = match.split(" OR ")
-    if len(parts) < 2 or not all(_QUOTED.fullmatch(p) for p in parts):
-        return match  # not a plain OR of quoted terms: run as written
+def _without_frequent_terms(conn: sqlite3.Connection, parts: list[str]) -> list[str]:
+    """The quoted clauses ``parts`` with the most frequent left out when ranking all of them
+    would scan more than :data:`SCAN_BUDGET` postings of a large index (see the module
+    docstring)."""
+    if len(parts) < 2:
+        return parts
     total = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
     if total < PRUNE_MIN_PASSAGES:
-        return match
+        return parts
     counts = {
         p: conn.execute(
             "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (p,)
         ).fetchone()[0]
-        for p in dict.fromkeys(parts)
+        for p in parts
     }
     scan = sum(counts.values())
     kept = dict(counts)
@@ -71,7 +92,6 @@ def _without_frequent_terms(conn: sqlite3.Connection, match: str) -> str:
             break
         del kept[part]
         scan -= counts[part]
-    if len(kept) == len(counts):
-        return match
-    log.debug("keyword search leaves out %s", [p for p in counts if p not in kept])
-    return " OR ".join(kept)
+    if len(kept) < len(counts):
+        log.debug("keyword search leaves out %s", [p for p in counts if p not in kept])
+    return list(kept)

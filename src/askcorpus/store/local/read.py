@@ -39,18 +39,33 @@ def passages(conn: sqlite3.Connection, db: Path, ids: Sequence[int]) -> dict[int
     rows = conn.execute(
         f'SELECT p.id, d.source, d.title, p.start, p."end", '
         f'substr(d.text, p.start + 1, p."end" - p.start), p.paragraph, p.page, p.section, '
-        f"p.checksum, d.kind, d.ocr_pages FROM passages p JOIN documents d ON d.id = p.doc_id "
+        f"p.checksum, d.kind, d.ocr_pages, d.date FROM passages p "
+        f"JOIN documents d ON d.id = p.doc_id "
         f"WHERE p.id IN ({marks})",
         list(ids),
     ).fetchall()
     found = {}
-    for pid, source, title, start, end, text, paragraph, page, section, check, kind, ocr in rows:
+    for (
+        pid,
+        source,
+        title,
+        start,
+        end,
+        text,
+        paragraph,
+        page,
+        section,
+        check,
+        kind,
+        ocr,
+        date,
+    ) in rows:
         if passage_checksum(source, title, start, end, paragraph, page, section, text) != check:
             raise damaged_row(db, f"passage {pid} of {source}")
         # "[]" for every document without scans: parse only when a page may be an OCR page.
         from_ocr = ocr != "[]" and page is not None and page in json.loads(ocr)
         found[pid] = StoredPassage(
-            pid, source, title, start, end, text, paragraph, page, section, kind, from_ocr
+            pid, source, title, start, end, text, paragraph, page, section, kind, from_ocr, date
         )
     return found
 
@@ -85,12 +100,15 @@ def document(conn: sqlite3.Connection, db: Path, source: str) -> Document | None
     ~1 ms per megabyte of text)."""
     row = conn.execute(
         "SELECT source, title, text, content_hash, size, mtime, kind, page_starts, "
-        "sections, checksum, ocr_pages FROM documents WHERE source = ?",
+        "sections, checksum, ocr_pages, date, language FROM documents WHERE source = ?",
         (source,),
     ).fetchone()
     if row is None:
         return None
-    if document_checksum(row[0], row[1], row[6], row[7], row[8], row[10], row[2]) != row[9]:
+    if (
+        document_checksum(row[0], row[1], row[6], row[7], row[8], row[10], row[11], row[12], row[2])
+        != row[9]
+    ):
         raise damaged_row(db, source)
     try:
         page_starts = tuple(int(p) for p in json.loads(row[7]))
@@ -112,6 +130,8 @@ def document(conn: sqlite3.Connection, db: Path, source: str) -> Document | None
         page_starts=page_starts,
         sections=sections,
         ocr_pages=ocr_pages,
+        date=row[11],
+        language=row[12],
     )
 
 

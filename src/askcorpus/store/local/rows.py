@@ -28,7 +28,8 @@ def insert_document(
     ocr_pages = json.dumps(list(document.ocr_pages))
     cur = conn.execute(
         "INSERT INTO documents (source, title, kind, content_hash, size, mtime, text, "
-        "page_starts, sections, ocr_pages, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "page_starts, sections, ocr_pages, date, language, checksum) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             source,
             title,
@@ -40,7 +41,19 @@ def insert_document(
             page_starts,
             sections,
             ocr_pages,
-            document_checksum(source, title, document.kind, page_starts, sections, ocr_pages, text),
+            document.date,
+            document.language,
+            document_checksum(
+                source,
+                title,
+                document.kind,
+                page_starts,
+                sections,
+                ocr_pages,
+                document.date,
+                document.language,
+                text,
+            ),
         ),
     )
     doc_id = _row_id(cur)

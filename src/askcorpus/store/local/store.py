@@ -44,7 +44,7 @@ from askcorpus.errors import (
     IndexMismatchError,
     IndexMissingError,
 )
-from askcorpus.records import Document, SkippedFile
+from askcorpus.records import Document, KeywordQuery, PassageFilter, SkippedFile
 from askcorpus.store.base import REBUILD, DocState, Manifest, StoredPassage, StoreStats
 from askcorpus.store.base import WriterLock as HeldLock
 from askcorpus.store.local import read as store_read
@@ -292,8 +292,11 @@ class LocalStore:
         with self._reading() as conn:
             return store_read.document_states(conn)
 
-    def search_vectors(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+    def search_vectors(
+        self, query: np.ndarray, k: int, where: PassageFilter | None = None
+    ) -> list[tuple[int, float]]:
         """The ``k`` nearest passages by inner product, best first."""
+        _no_filter_yet(where)
         if query.shape[-1] != self.manifest.dimension:
             raise IndexMismatchError(
                 f"index database {self.db_path} holds {self.manifest.dimension}-dimensional "
@@ -314,10 +317,13 @@ class LocalStore:
             with self._lock:
                 self._loaded.searching -= 1
 
-    def search_lexical(self, match: str, k: int) -> list[tuple[int, float]]:
-        """FTS5 BM25 matches for an FTS5 ``match`` expression, best first (score = -bm25)."""
+    def search_lexical(
+        self, query: KeywordQuery, k: int, where: PassageFilter | None = None
+    ) -> list[tuple[int, float]]:
+        """FTS5 BM25 matches of ``query``, best first (score = -bm25)."""
+        _no_filter_yet(where)
         with self._reading() as conn:
-            return search_lexical(conn, match, k)
+            return search_lexical(conn, query, k)
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
         """Passages by id, with their exact text sliced from the stored document text."""
@@ -371,3 +377,10 @@ class LocalStore:
         with self._lock:
             self._conn.close()
             self._loaded.index = None
+
+
+def _no_filter_yet(where: PassageFilter | None) -> None:
+    """Filters inside retrieval are being added; until then a filter is refused, never
+    silently ignored."""
+    if where:
+        raise NotImplementedError("the local store does not apply passage filters yet")
