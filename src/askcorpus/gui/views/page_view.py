@@ -226,7 +226,10 @@ class PageView(QWidget):
     # -- rendering -----------------------------------------------------------------------------
     def _display_size(self) -> QSize:
         w_pt, h_pt = self._page_size
-        fit = max(120, self.scroller.viewport().width() - 2 * MARGIN)
+        # The scroll bar's width is always set aside: fit width must not depend on whether the
+        # page is taller than the pane (a bar appearing would narrow it, and narrow it again).
+        bar = self.scroller.verticalScrollBar().sizeHint().width()
+        fit = max(120, self.scroller.width() - bar - 2 * MARGIN)
         width = round(fit * ZOOMS[self.zoom])
         return QSize(width, round(width * h_pt / w_pt))
 

@@ -34,6 +34,7 @@ from askcorpus.gui.views.find_bar import FindBar
 from askcorpus.gui.views.page_view import PageView
 from askcorpus.gui.views.reader_text import ReaderText
 from askcorpus.gui.views.reader_tools import ReaderMode, ReaderTools
+from askcorpus.gui.views.results_model import OCR_NOTE
 from askcorpus.gui.views.snippets import QtPositions, join_nonempty
 from askcorpus.gui.views.widgets import EmptyState, NoticeBar
 from askcorpus.text.sentences import paragraph_spans
@@ -108,9 +109,7 @@ class ReaderPane(QWidget):
         self.tools = ReaderTools(self)
         self.tools.modeChanged.connect(self._on_mode)
         self.tools.findSimilar.connect(self._on_find_similar)
-        self.ocr_note = QLabel(
-            "Read by OCR from a scanned page: the quote may hold recognition errors.", self
-        )
+        self.ocr_note = QLabel(OCR_NOTE, self)
         self.ocr_note.setObjectName("ocrNote")
         self.ocr_note.setWordWrap(True)
         self.ocr_note.hide()
