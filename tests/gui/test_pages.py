@@ -16,7 +16,6 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from askcorpus.gui import viewer  # noqa: E402
-from askcorpus.gui.page_render import PageRequest  # noqa: E402
 from askcorpus.gui.tasks import DocumentView  # noqa: E402
 from askcorpus.gui.views.reader_pane import ReaderPane  # noqa: E402
 from askcorpus.gui.views.result_delegate import badges  # noqa: E402
@@ -139,21 +138,21 @@ def test_renders_run_off_the_ui_thread_and_a_superseded_one_is_cancelled(qtbot, 
     ask(qtbot, window, QUESTION)
     wait_page(qtbot, window)
     pages = window.pages
+    view = window.parts.reader.page_view
+    shown = view.rendered
     gate = threading.Event()
     pages.runner.submit(gate.wait, 30)  # the page worker is busy with something else
-    path = window.settings.corpus_dir / "lighthouses.pdf"
-    view = window.parts.reader.page_view
     before = pages.cancelled
-    first = PageRequest(path, 1, 1.0)
-    view.request = first
-    pages.render(first)
-    second = PageRequest(path, 3, 1.0)
-    view.request = second
-    pages.render(second)
-    assert view.rendered.request != second  # nothing waited for the worker
+    view.go_to_page(-1)  # page 1, then back to page 2 before page 1 was rendered
+    view.go_to_page(1)
+    assert view.rendered is shown  # nothing waited for the worker
     gate.set()
-    qtbot.waitUntil(lambda: view.rendered.request == second, timeout=TIMEOUT)
-    assert pages.cancelled == before + 1
+    qtbot.waitUntil(
+        lambda: view.rendered is not shown and view.rendered.request == view.request,
+        timeout=TIMEOUT,
+    )
+    assert view.rendered.request.page == 2
+    assert pages.cancelled >= before + 1  # page 1 was never rendered
 
 
 def test_selecting_a_text_document_leaves_the_page_view(qtbot, window) -> None:

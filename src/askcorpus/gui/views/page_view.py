@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QRegion, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -85,6 +85,12 @@ class PageCanvas(QWidget):
             (rect.bottom - rect.top) * h,
         )
 
+    def _region(self, rects: tuple[Rect, ...]) -> QRegion:
+        region = QRegion()
+        for rect in rects:
+            region = region.united(self.page_rect(rect).adjusted(-2, -1, 2, 1).toAlignedRect())
+        return region
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         tints = Tints.current(self)
@@ -98,12 +104,15 @@ class PageCanvas(QWidget):
             # Multiplied over the paper like a highlighter: the print stays black on the tint.
             # The page is paper-white in dark mode too, so the light-mode marker colours apply.
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
-            passage = blend(WHITE, tints.accent, 0.22)
-            sentence = QColor("#f7cf5a")
-            for rect in self.rendered.passage_rects:
-                painter.fillRect(self.page_rect(rect).adjusted(-2, -1, 2, 1), passage)
-            for rect in self.rendered.sentence_rects:
-                painter.fillRect(self.page_rect(rect).adjusted(-2, -1, 2, 1), sentence)
+            # The sentence is cut out of the passage's tint: two tints multiplied turn olive.
+            sentence = self._region(self.rendered.sentence_rects)
+            passage = self._region(self.rendered.passage_rects).subtracted(sentence)
+            for region, colour in (
+                (passage, blend(WHITE, tints.accent, 0.22)),
+                (sentence, QColor("#f7cf5a")),
+            ):
+                painter.setClipRegion(region)
+                painter.fillRect(region.boundingRect(), colour)
         painter.end()
 
 

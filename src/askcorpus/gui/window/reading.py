@@ -111,6 +111,7 @@ class ReadingController(QObject):
         p = self._parts
         if p.question_edit.text().strip() != question:
             p.question_edit.setText(question)
+            p.question_edit.setCursorPosition(0)  # a long passage reads from its start
         self.question = question
         if len(question) <= MAX_REMEMBERED_CHARS:  # a pasted page is not a "recent question"
             p.recent_model.setStringList(self._prefs.add_recent_question(question))
