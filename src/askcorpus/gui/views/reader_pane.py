@@ -5,24 +5,22 @@ The passage is tinted and its best sentence marked more strongly (extra selectio
 the text untouched); the passage is also the pane's text selection, so Ctrl+C in the pane copies
 exactly it. Text is shown as plain text — never interpreted as markup. A passage read by OCR
 carries a note that its quote may hold recognition errors.
+
+(Just over 300 lines: the header, the text and the page view share one view of the document
+shown and its buttons' states, and read best together.)
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QColor,
     QKeySequence,
-    QPalette,
-    QTextCharFormat,
     QTextCursor,
-    QTextFormat,
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QStackedWidget,
-    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -281,13 +279,13 @@ class ReaderPane(QWidget):
         # One tint per paragraph, so the blank lines between them stay unmarked.
         text = self.view.document.text if self.view is not None else ""
         selections = [
-            self._extra(self._map(pa), self._map(pb), tints.passage_bg)
+            self.text.tint(self._map(pa), self._map(pb), tints.passage_bg)
             # The chunker's paragraphs (a passage is never blank, the fallback is for safety).
             for pa, pb in paragraph_spans(text, start, end) or [(start, end)]
         ]
         if sentence is not None:
             selections.append(
-                self._extra(self._map(sentence[0]), self._map(sentence[1]), tints.sentence_bg)
+                self.text.tint(self._map(sentence[0]), self._map(sentence[1]), tints.sentence_bg)
             )
         self.text.setExtraSelections(selections)
         cursor = QTextCursor(self.text.document())
@@ -295,49 +293,11 @@ class ReaderPane(QWidget):
         # (not its end) in view whenever it re-checks the cursor's visibility.
         cursor.setPosition(b)
         cursor.setPosition(a, QTextCursor.MoveMode.KeepAnchor)
-        self._set_selection_visible(False)
+        self.text.show_selection(False, self.palette())
         self._programmatic_selection = True
         self.text.setTextCursor(cursor)
         marked = (self._map(sentence[0]), self._map(sentence[1])) if sentence else None
         QTimer.singleShot(0, lambda: self.text.scroll_to(a, marked))
-
-    def _extra(self, a: int, b: int, color: QColor) -> QTextEdit.ExtraSelection:
-        sel = QTextEdit.ExtraSelection()
-        cursor = QTextCursor(self.text.document())
-        cursor.setPosition(a)
-        cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
-        fmt = QTextCharFormat()
-        fmt.setBackground(color)
-        fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
-        sel.cursor = cursor
-        sel.format = fmt
-        return sel
-
-    def _set_selection_visible(self, visible: bool) -> None:
-        # The passage is the text selection (so Ctrl+C copies it) but is drawn by the tints
-        # above; the selection colour comes back as soon as the user selects something.
-        palette = self.text.palette()
-        app = self.palette()
-        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-            if visible:
-                palette.setColor(
-                    group,
-                    QPalette.ColorRole.Highlight,
-                    app.color(group, QPalette.ColorRole.Highlight),
-                )
-                palette.setColor(
-                    group,
-                    QPalette.ColorRole.HighlightedText,
-                    app.color(group, QPalette.ColorRole.HighlightedText),
-                )
-            else:
-                palette.setColor(group, QPalette.ColorRole.Highlight, QColor(0, 0, 0, 0))
-                palette.setColor(
-                    group,
-                    QPalette.ColorRole.HighlightedText,
-                    app.color(group, QPalette.ColorRole.Text),
-                )
-        self.text.setPalette(palette)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self._programmatic_selection and event.type() in (
@@ -355,7 +315,7 @@ class ReaderPane(QWidget):
         """The user takes over the selection: show it in the usual selection colour."""
         if self._programmatic_selection:
             self._programmatic_selection = False
-            self._set_selection_visible(True)
+            self.text.show_selection(True, self.palette())
 
     # -- queries for the window and tests ------------------------------------------------------
     def selected_text(self) -> str:
