@@ -160,6 +160,20 @@ def test_bad_requests_are_typed_errors(pdf, tmp_path) -> None:
         renderer.render(PageRequest(path, 9, 1.0))
     with pytest.raises(PageUnavailable, match="cannot open gone.pdf"):
         renderer.render(PageRequest(tmp_path / "gone.pdf", 1, 1.0))
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.4 not really")
+    with pytest.raises(PageUnavailable, match="cannot open bad.pdf"):
+        renderer.render(PageRequest(bad, 1, 1.0))
+
+
+def test_a_changed_file_is_rendered_anew(tmp_path) -> None:
+    path = make_pdf(tmp_path / "a.pdf", [["First version of the page."]])
+    renderer = PageRenderer()
+    assert renderer.render(PageRequest(path, 1, 1.0, "First version")).marked
+    make_pdf(path, [["Second edition, other words entirely here."], ["And a second page."]])
+    out = renderer.render(PageRequest(path, 1, 1.0, "First version"))
+    assert out.page_count == 2 and not out.marked
+    assert renderer.renders == 2
 
 
 def test_a_passage_interrupted_by_page_furniture_is_found_in_pieces() -> None:

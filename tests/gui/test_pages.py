@@ -132,6 +132,23 @@ def test_page_up_down_and_zoom(qtbot, window) -> None:
     assert page.rendered.request.scale > page.request.scale / 1.3
     qtbot.mouseClick(page.zoom_fit, Qt.MouseButton.LeftButton)
     assert page.canvas.width() == width
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    viewport = page.scroller.viewport()
+    wheel = QWheelEvent(
+        QPointF(50, 50),
+        QPointF(viewport.mapToGlobal(QPoint(50, 50))),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(viewport, wheel)
+    assert page.canvas.width() > width * 1.1  # Ctrl+wheel zooms
 
 
 def test_renders_run_off_the_ui_thread_and_a_superseded_one_is_cancelled(qtbot, window) -> None:

@@ -53,14 +53,13 @@ class PageCancelled(Exception):  # noqa: N818 - a signal to stop, not an error t
 @dataclass(frozen=True, slots=True)
 class PageRequest:
     """One page to show: ``page`` is 1-based; ``passage``/``sentence`` are the stored text to
-    mark on it ('' for none); ``stamp`` (size, mtime) tells a changed file from the cached one."""
+    mark on it ('' for none)."""
 
     path: Path
     page: int
     scale: float
     passage: str = ""
     sentence: str = ""
-    stamp: tuple[int, float] = (0, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,10 +188,20 @@ class PageRenderer:
             self._doc.close()
         self._doc, self._doc_key = None, None
 
-    def _document(self, request: PageRequest) -> Any:
+    def _document(self, request: PageRequest) -> tuple[Any, tuple[object, ...]]:
+        """The open PDF of ``request`` and what identifies this version of the file (a file
+        changed since it was opened, or cached, is opened and rendered again)."""
         import pypdfium2 as pdfium
 
-        key = (str(request.path), request.stamp)
+        try:
+            st = request.path.stat()
+        except OSError as exc:
+            raise PageUnavailable(
+                f"cannot open {request.path.name}: it is no longer in the corpus folder",
+                request.path,
+                "reindex to drop it from the results",
+            ) from exc
+        key = (str(request.path), st.st_size, st.st_mtime_ns)
         if self._doc_key != key:
             self._close_doc()
             try:
@@ -204,14 +213,14 @@ class PageRenderer:
                     "open it in your PDF viewer, or reindex if it has changed",
                 ) from exc
             self._doc_key = key
-        return self._doc
+        return self._doc, key
 
     def render(self, request: PageRequest, cancel: threading.Event | None = None) -> RenderedPage:
         """The page of ``request``, rendered (or from the cache) with the passage marked."""
         with pdfium_lock():
             if cancel is not None and cancel.is_set():
                 raise PageCancelled
-            doc = self._document(request)
+            doc, version = self._document(request)
             count = len(doc)
             if not 1 <= request.page <= count:
                 raise PageUnavailable(
@@ -221,7 +230,7 @@ class PageRenderer:
                 )
             page = doc[request.page - 1]
             try:
-                image, size = self._image(page, request)
+                image, size = self._image(page, request, version)
                 if cancel is not None and cancel.is_set():
                     raise PageCancelled
                 passage, sentence, has_text = _marks(page, request)
@@ -229,10 +238,12 @@ class PageRenderer:
                 page.close()
         return RenderedPage(request, image, count, size, passage, sentence, has_text)
 
-    def _image(self, page: Any, request: PageRequest) -> tuple[PageImage, tuple[float, float]]:
+    def _image(
+        self, page: Any, request: PageRequest, version: tuple[object, ...]
+    ) -> tuple[PageImage, tuple[float, float]]:
         import pypdfium2.raw as pdfium_c
 
-        key = (str(request.path), request.stamp, request.page, round(request.scale, 3))
+        key = (*version, request.page, round(request.scale, 3))
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)

@@ -11,8 +11,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QRegion, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QRegion,
+    QResizeEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -136,9 +144,9 @@ class PageView(QWidget):
         self.next_page = self._button("›", "Next page")
         self.page_label = QLabel(self)
         self.page_label.setObjectName("muted")
-        self.zoom_out = self._button("−", "Zoom out")
+        self.zoom_out = self._button("−", "Zoom out (Ctrl+wheel)")
         self.zoom_fit = self._button("Fit width", "Fit the page to the pane's width")
-        self.zoom_in = self._button("+", "Zoom in")
+        self.zoom_in = self._button("+", "Zoom in (Ctrl+wheel)")
         self.note = QLabel(self)
         self.note.setObjectName("muted")
         self.note.setWordWrap(True)
@@ -166,6 +174,7 @@ class PageView(QWidget):
         self.scroller.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.scroller.setFrameShape(QScrollArea.Shape.NoFrame)
         self.scroller.setAccessibleName("Page")
+        self.scroller.viewport().installEventFilter(self)
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(0)
@@ -318,6 +327,17 @@ class PageView(QWidget):
         if sentence - target > self.scroller.viewport().height():  # keep the sentence in view
             target = int(self.canvas.page_rect(marks[0]).top() - 40)
         bar.setValue(max(0, target))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Ctrl+wheel zooms, as in every PDF viewer; the plain wheel scrolls the page.
+        if (
+            isinstance(event, QWheelEvent)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            and event.angleDelta().y()
+        ):
+            self.set_zoom(self.zoom + (1 if event.angleDelta().y() > 0 else -1))
+            return True
+        return super().eventFilter(watched, event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
