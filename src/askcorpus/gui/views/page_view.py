@@ -60,6 +60,17 @@ def passage_on_page(view: DocumentView, page: int, span: tuple[int, int]) -> str
     return view.document.text[a:b] if a < b else ""
 
 
+def line_pitch(lines: list[QRectF]) -> float:
+    """The distance from one line's top to the next's, in px: the usual step between the
+    marked lines (the height of a line and a bit when only one is marked)."""
+    steps = sorted(
+        b.top() - a.top()
+        for a, b in zip(lines, lines[1:], strict=False)
+        if 0 < b.top() - a.top() < 3 * a.height()
+    )
+    return steps[len(steps) // 2] if steps else max(1.0, lines[0].height() * 1.25)
+
+
 class PageCanvas(QWidget):
     """Paints the rendered page scaled to the display size, and the marks over it."""
 
@@ -314,19 +325,23 @@ class PageView(QWidget):
         self.canvas.set_display(self._display_size())
 
     def scroll_to_marks(self) -> None:
-        """Scroll so the first marked line is a little below the top."""
+        """Scroll so the passage's first line sits a few lines below the top edge (its marked
+        sentence kept in view), with the edge falling between two lines, not through one."""
         r = self.rendered
-        marks = (r.sentence_rects or r.passage_rects) if r is not None else ()
         bar = self.scroller.verticalScrollBar()
-        if not marks or r is None:
+        if r is None or not r.passage_rects:
             bar.setValue(0)
             return
-        top = self.canvas.page_rect(r.passage_rects[0] if r.passage_rects else marks[0]).top()
-        target = int(top - self.scroller.viewport().height() * 0.12)
-        sentence = self.canvas.page_rect(marks[-1]).bottom()
-        if sentence - target > self.scroller.viewport().height():  # keep the sentence in view
-            target = int(self.canvas.page_rect(marks[0]).top() - 40)
-        bar.setValue(max(0, target))
+        lines = [self.canvas.page_rect(m) for m in r.passage_rects]
+        first = lines[0]
+        if r.sentence_rects:
+            sentence = [self.canvas.page_rect(m) for m in r.sentence_rects]
+            if sentence[-1].bottom() - first.top() > self.scroller.viewport().height() * 0.85:
+                first = sentence[0]  # a long passage: start at its sentence instead
+        pitch = line_pitch(lines)
+        above = int(self.scroller.viewport().height() * 0.12 / pitch)
+        gap = max(0.0, pitch - first.height())
+        bar.setValue(max(0, round(first.top() - above * pitch - gap / 2)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Ctrl+wheel zooms, as in every PDF viewer; the plain wheel scrolls the page.
