@@ -126,6 +126,16 @@ def test_page_up_down_and_zoom(qtbot, window) -> None:
         qtbot.mouseClick(page.next_page, Qt.MouseButton.LeftButton)
         wait_page(qtbot, window)
         assert page.rendered.marked and not page.next_page.isEnabled()
+    # Page Down past the bottom of a page turns to the next, Page Up past the top back.
+    bar = page.scroller.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    qtbot.keyClick(page.scroller, Qt.Key.Key_PageDown)
+    wait_page(qtbot, window)
+    assert page.target.page == 3
+    bar.setValue(0)
+    qtbot.keyClick(page.scroller, Qt.Key.Key_PageUp)
+    wait_page(qtbot, window)
+    assert page.target.page == 2
     qtbot.mouseClick(page.zoom_in, Qt.MouseButton.LeftButton)
     assert page.canvas.width() > width * 1.1
     wait_page(qtbot, window)  # rendered again, sharper

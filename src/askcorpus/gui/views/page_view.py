@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
+    QKeyEvent,
     QPainter,
     QPaintEvent,
     QRegion,
@@ -150,6 +151,7 @@ class PageView(QWidget):
         self.zoom = FIT
         self._page_size = (DEFAULT_PAGE_WIDTH, DEFAULT_PAGE_WIDTH * 11 / 8.5)
         self._scroll_to_passage = False
+        self._scroll_to_end = False  # an unmarked page is shown from its end, not its top
 
         self.prev_page = self._button("‹", "Previous page")
         self.next_page = self._button("›", "Next page")
@@ -186,6 +188,7 @@ class PageView(QWidget):
         self.scroller.setFrameShape(QScrollArea.Shape.NoFrame)
         self.scroller.setAccessibleName("Page")
         self.scroller.viewport().installEventFilter(self)
+        self.scroller.installEventFilter(self)
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(0)
@@ -221,8 +224,9 @@ class PageView(QWidget):
         self.canvas.set_page(None, None)
         self._update_controls()
 
-    def go_to_page(self, delta: int) -> None:
-        """Show the page ``delta`` pages away."""
+    def go_to_page(self, delta: int, at_end: bool = False) -> None:
+        """Show the page ``delta`` pages away (scrolled to its end with ``at_end``, as Page Up
+        from the top of a page does, unless the passage is marked on it)."""
         t = self.target
         if t is None:
             return
@@ -231,6 +235,7 @@ class PageView(QWidget):
             return
         self.target = PageTarget(t.view, page, t.first_page)
         self._scroll_to_passage = True
+        self._scroll_to_end = at_end
         self._request()
 
     def page_count(self) -> int:
@@ -302,7 +307,11 @@ class PageView(QWidget):
             self._request_if_blurry()
         if self._scroll_to_passage:
             self._scroll_to_passage = False
-            self.scroll_to_marks()
+            bar = self.scroller.verticalScrollBar()
+            if self._scroll_to_end and not rendered.marked:
+                bar.setValue(bar.maximum())
+            else:
+                self.scroll_to_marks()
         self.note.setText(self._note(rendered))
         self._update_controls()
 
@@ -352,6 +361,16 @@ class PageView(QWidget):
         ):
             self.set_zoom(self.zoom + (1 if event.angleDelta().y() > 0 else -1))
             return True
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            # Page Down at the bottom of a page turns to the next one, as in a PDF viewer.
+            bar = self.scroller.verticalScrollBar()
+            key = event.key()
+            if key == Qt.Key.Key_PageDown and bar.value() >= bar.maximum():
+                self.go_to_page(1)
+                return True
+            if key == Qt.Key.Key_PageUp and bar.value() <= bar.minimum():
+                self.go_to_page(-1, at_end=True)
+                return True
         return super().eventFilter(watched, event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
