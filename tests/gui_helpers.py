@@ -18,12 +18,18 @@ TIMEOUT = 120_000  # ms: generous, the CPU is shared with other test processes
 
 
 def open_window(
-    qtbot, settings: Settings, embedder: Embedder | None, tmp_path: Path, wait_ready: bool = True
+    qtbot,
+    settings: Settings,
+    embedder: Embedder | None,
+    tmp_path: Path,
+    wait_ready: bool = True,
+    auto_reindex: bool = False,
 ) -> MainWindow:
-    """A shown, started window on ``settings`` with private preferences; waits for the index."""
-    window = MainWindow(
-        settings, Preferences(tmp_path / "prefs.ini"), embedder, tmp_path / "appdata"
-    )
+    """A shown, started window on ``settings`` with private preferences; waits for the index.
+    Automatic reindexing is off unless asked for, so a test sees the "changed" bar."""
+    prefs = Preferences(tmp_path / "prefs.ini")
+    prefs.set_auto_reindex(settings.corpus_dir, auto_reindex)
+    window = MainWindow(settings, prefs, embedder, tmp_path / "appdata")
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

@@ -171,6 +171,7 @@ def test_missing_and_empty_corpus_say_what_to_do(qtbot, embedder, tmp_path) -> N
 
     empty = tmp_path / "empty"
     empty.mkdir()
+    window.prefs.set_auto_reindex(empty, False)  # the bar, not an automatic update
     window.corpus.open_corpus(empty)
     assert window.windowTitle() == "askcorpus — empty"
     assert window.settings.index_dir.parent == tmp_path / "appdata" / "indexes"

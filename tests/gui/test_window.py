@@ -297,3 +297,45 @@ def test_palette_change_recolours_highlights(qtbot, window) -> None:
         window.parts.results.view.viewport().grab()
     finally:
         app.setPalette(original)
+
+
+def test_find_similar_asks_the_passage_shown_leaving_its_document_out(qtbot, window) -> None:
+    ask(qtbot, window, QUESTION)
+    hit = window.parts.results.model.hit(0)
+    wait_reader(qtbot, window, hit.source)
+    tools = window.parts.reader.tools
+    assert tools.exclude.isChecked()  # other documents by default
+    with qtbot.waitSignal(window.engine.searchDone, timeout=TIMEOUT):
+        qtbot.mouseClick(tools.similar_button, Qt.MouseButton.LeftButton)
+    hits = window.parts.results.model.hits
+    assert len(hits) >= 3
+    assert all(h.source != hit.source for h in hits)
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    header = window.parts.results.header.text()
+    assert "like “" in header and "in other documents" in header
+    # Unticked, the passage itself is the best match.
+    wait_reader(qtbot, window, hits[0].source)
+    shown = window.parts.reader.view
+    tools.exclude.setChecked(False)
+    with qtbot.waitSignal(window.engine.searchDone, timeout=TIMEOUT):
+        window.reading.find_similar_shown()
+    first = window.parts.results.model.hit(0)
+    assert (first.source, first.start) == (shown.document.source, shown.span[0])
+
+
+def test_find_similar_asks_a_selection(qtbot, window) -> None:
+    from PySide6.QtGui import QTextCursor
+
+    ask(qtbot, window, QUESTION)
+    hit = window.parts.results.model.hit(0)
+    wait_reader(qtbot, window, hit.source)
+    text = window.parts.reader.text
+    qtbot.mouseClick(text.viewport(), Qt.MouseButton.LeftButton)  # the user takes over
+    cursor = text.textCursor()
+    cursor.setPosition(0)
+    cursor.movePosition(QTextCursor.MoveOperation.Right, QTextCursor.MoveMode.KeepAnchor, 40)
+    text.setTextCursor(cursor)
+    selected = window.parts.reader.selected_text().strip()
+    with qtbot.waitSignal(window.engine.searchDone, timeout=TIMEOUT) as blocker:
+        qtbot.mouseClick(window.parts.reader.tools.similar_button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0].result.query == selected

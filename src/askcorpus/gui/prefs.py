@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Literal
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QStandardPaths
 
@@ -100,6 +101,29 @@ class Preferences:
         else:
             self._background.write("recent/questions", list(self._questions))
         return list(self._questions)
+
+    # -- reading and indexing options ----------------------------------------------------------
+    def reader_mode(self) -> Literal["text", "page"]:
+        """How the reading pane shows PDFs: their rendered page (the default) or their text."""
+        return "text" if self._qs.value("reader/pdf_view", "page") == "text" else "page"
+
+    def set_reader_mode(self, mode: Literal["text", "page"]) -> None:
+        """Remember how to show PDFs."""
+        self._qs.setValue("reader/pdf_view", mode)
+
+    @staticmethod
+    def _corpus_key(corpus: Path) -> str:
+        resolved = str(corpus.expanduser().resolve())
+        return hashlib.sha1(resolved.encode("utf-8")).hexdigest()[:16]
+
+    def auto_reindex(self, corpus: Path) -> bool:
+        """Whether ``corpus`` is reindexed by itself when its folder changes (on by default)."""
+        value = self._qs.value(f"auto_reindex/{self._corpus_key(corpus)}", True)
+        return value not in (False, "false", "0", 0)
+
+    def set_auto_reindex(self, corpus: Path, on: bool) -> None:
+        """Turn automatic reindexing of ``corpus`` on or off."""
+        self._qs.setValue(f"auto_reindex/{self._corpus_key(corpus)}", bool(on))
 
     # -- window state --------------------------------------------------------------------------
     def geometry(self, key: str) -> QByteArray | None:

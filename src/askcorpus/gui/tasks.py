@@ -77,6 +77,8 @@ class ChangeSummary:
     removed: tuple[str, ...]
     folders: tuple[str, ...]  # folders to watch
     files: tuple[str, ...]  # files to watch
+    #: More folders or files than are watched (MAX_WATCHED_DIRS): changes beyond go unseen.
+    truncated: bool = False
 
     @property
     def count(self) -> int:
@@ -212,29 +214,47 @@ def scan_changes(index: Index | None, corpus: Path) -> ChangeSummary:
 
     entries, _skipped = discover(corpus)
     states = index.store.document_states() if index is not None else {}
+    # A file the indexer skipped (unreadable) is not new: unless it changed since that run,
+    # reporting it as added would ask for a reindex, and an automatic one, forever.
+    skipped = {s.source for s in index.store.skipped()} if index is not None else set()
+    indexed_at = _timestamp(index.store.manifest.updated) if index is not None else 0.0
     added, changed = [], []
     for e in entries:
         state = states.get(e.source)
         if state is None:
-            added.append(e.source)
+            if e.source not in skipped or e.mtime > indexed_at:
+                added.append(e.source)
         elif not is_unchanged(e.size, e.mtime, state):
             changed.append(e.source)
     present = {e.source for e in entries}
     removed = [s for s in states if s not in present]
     folders = [str(corpus)]
+    truncated = len(entries) > MAX_WATCHED_DIRS
     for dirpath, dirnames, _files in os.walk(corpus, followlinks=False):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         if dirpath != str(corpus):
+            if len(folders) >= MAX_WATCHED_DIRS:
+                truncated = True
+                break
             folders.append(dirpath)
-        if len(folders) >= MAX_WATCHED_DIRS:
-            break
     return ChangeSummary(
         tuple(added),
         tuple(changed),
         tuple(sorted(removed)),
         tuple(folders),
         tuple(str(e.path) for e in entries[:MAX_WATCHED_DIRS]),
+        truncated,
     )
+
+
+def _timestamp(iso: str) -> float:
+    """Seconds since the epoch of an ISO 8601 time (0 when it cannot be read)."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).timestamp()
+    except ValueError:
+        return 0.0
 
 
 def reindex(

@@ -115,6 +115,11 @@ QFrame#info {{
     border: 1px solid {css(blend(palette.color(QPalette.ColorRole.Base), t.accent, 0.4))};
     border-radius: 6px;
 }}
+QLabel#ocrNote {{
+    background: {css(t.warning_bg)};
+    border-radius: 5px;
+    padding: 3px 8px;
+}}
 QLabel#readerTitle {{ font-weight: 600; }}
 QLabel#muted, QLabel#readerMeta {{ color: {css(t.muted)}; }}
 QLabel#emptyTitle {{ font-weight: 600; }}

@@ -1,26 +1,26 @@
-"""The reading pane: the whole indexed document, scrolled to a passage and highlighted.
+"""The reading pane: the whole indexed document, scrolled to a passage and highlighted — or,
+for a PDF, the page itself with the passage marked (:mod:`askcorpus.gui.views.page_view`).
 
 The passage is tinted and its best sentence marked more strongly (extra selections, which leave
 the text untouched); the passage is also the pane's text selection, so Ctrl+C in the pane copies
-exactly it. Text is shown as plain text — never interpreted as markup.
+exactly it. Text is shown as plain text — never interpreted as markup. A passage read by OCR
+carries a note that its quote may hold recognition errors.
+
+(Just over 300 lines: the header, the text and the page view share one view of the document
+shown and its buttons' states, and read best together.)
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QColor,
     QKeySequence,
-    QPalette,
-    QTextCharFormat,
     QTextCursor,
-    QTextFormat,
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QStackedWidget,
-    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -29,7 +29,10 @@ from PySide6.QtWidgets import (
 from askcorpus.gui.tasks import DocumentView
 from askcorpus.gui.theme import Tints
 from askcorpus.gui.views.find_bar import FindBar
+from askcorpus.gui.views.page_view import PageView
 from askcorpus.gui.views.reader_text import ReaderText
+from askcorpus.gui.views.reader_tools import ReaderMode, ReaderTools
+from askcorpus.gui.views.results_model import OCR_NOTE
 from askcorpus.gui.views.snippets import QtPositions, join_nonempty
 from askcorpus.gui.views.widgets import EmptyState, NoticeBar
 from askcorpus.text.sentences import paragraph_spans
@@ -42,6 +45,8 @@ class ReaderPane(QWidget):
     openRequested = Signal()
     copyRequested = Signal()
     reindexRequested = Signal()
+    modeChanged = Signal(str)  # "text" or "page": the user switched views
+    findSimilar = Signal(str, bool)  # text to search for, leave this document out?
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -51,6 +56,7 @@ class ReaderPane(QWidget):
         self._shown_key: tuple[str, str] | None = None
         self._map = QtPositions("")
         self._programmatic_selection = False
+        self.mode: ReaderMode = "page"  # for PDFs; other documents are always text
 
         self.title = QLabel()
         self.title.setObjectName("readerTitle")
@@ -93,6 +99,18 @@ class ReaderPane(QWidget):
         self.text.setAccessibleName("Document")
         self.text.viewport().installEventFilter(self)
         self.text.installEventFilter(self)
+        self.page_view = PageView(self)
+        self.page_view.pageChanged.connect(lambda _page: self._update_buttons())
+        self.views = QStackedWidget(self)
+        self.views.addWidget(self.text)
+        self.views.addWidget(self.page_view)
+        self.tools = ReaderTools(self)
+        self.tools.modeChanged.connect(self._on_mode)
+        self.tools.findSimilar.connect(self._on_find_similar)
+        self.ocr_note = QLabel(OCR_NOTE, self)
+        self.ocr_note.setObjectName("ocrNote")
+        self.ocr_note.setWordWrap(True)
+        self.ocr_note.hide()
 
         header = QWidget(self)
         head = QVBoxLayout(header)
@@ -102,6 +120,8 @@ class ReaderPane(QWidget):
         head.addWidget(self.meta)
         head.addSpacing(6)
         head.addLayout(nav)
+        head.addWidget(self.tools)
+        head.addWidget(self.ocr_note)
         head.addWidget(self.notice)
         self.find_bar = FindBar(self.text, self)
         self.find_bar.found.connect(self._user_selection)
@@ -112,7 +132,7 @@ class ReaderPane(QWidget):
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(0)
         col.addWidget(header)
-        col.addWidget(self.text, 1)
+        col.addWidget(self.views, 1)
 
         self.empty = EmptyState(self)
         self.empty.set_text(
@@ -145,6 +165,7 @@ class ReaderPane(QWidget):
     def clear(self, title: str = "Nothing selected", body: str = "") -> None:
         """Show an empty state instead of a document."""
         self.view = None
+        self.page_view.clear()
         self.empty.set_text(title, body or "Pick a result to read it in its document, highlighted.")
         self.stack.setCurrentIndex(0)
         self._update_buttons()
@@ -174,9 +195,68 @@ class ReaderPane(QWidget):
             )
         else:
             self.notice.hide()
+        self.ocr_note.setVisible(doc.is_ocr(start))
         self._highlight(start, end, view.highlight)
         self.stack.setCurrentIndex(1)
+        self._show_mode()
         self._update_buttons()
+
+    # -- text or page --------------------------------------------------------------------------
+    @property
+    def can_page(self) -> bool:
+        """Whether the document shown is a PDF with pages (so it has a page view)."""
+        v = self.view
+        return v is not None and v.document.kind == "pdf" and bool(v.document.page_starts)
+
+    @property
+    def showing_page(self) -> bool:
+        """True while the page view is shown."""
+        return self.can_page and self.mode == "page"
+
+    def set_mode(self, mode: ReaderMode) -> None:
+        """Show PDFs as text or as pages from now on."""
+        self.mode = mode
+        if self.view is not None:
+            self._show_mode()
+            self._update_buttons()
+
+    def toggle_mode(self) -> None:
+        """Ctrl+T: switch between the text and the page of a PDF."""
+        if self.can_page:
+            self._on_mode("text" if self.mode == "page" else "page")
+
+    def _on_mode(self, mode: str) -> None:
+        self.set_mode("page" if mode == "page" else "text")
+        self.modeChanged.emit(self.mode)
+
+    def _show_mode(self) -> None:
+        self.tools.set_mode(self.mode, self.can_page)
+        if self.showing_page and self.view is not None:
+            page = self.page_view
+            shown = page.target.view if page.target is not None else None
+            if shown is not self.view:
+                page.show_document(self.view)
+            self.views.setCurrentWidget(page)
+            self.find_bar.hide()
+        else:
+            if self.page_view.target is not None and self.page_view.target.view is not self.view:
+                self.page_view.clear()  # another document: its page is no longer wanted
+            self.views.setCurrentWidget(self.text)
+
+    def current_page(self) -> int | None:
+        """The PDF page in view: the one shown in the page view, else the passage's."""
+        v = self.view
+        if v is None or not v.document.page_starts:
+            return None
+        if self.showing_page and self.page_view.target is not None:
+            return self.page_view.target.page
+        return v.document.page_at(v.span[0])
+
+    def _on_find_similar(self, exclude: bool) -> None:
+        if self.view is None:
+            return
+        selected = "" if self._programmatic_selection or self.showing_page else self.selected_text()
+        self.findSimilar.emit(selected.strip() or self.view.text, exclude)
 
     def _update_buttons(self) -> None:
         v = self.view
@@ -184,6 +264,12 @@ class ReaderPane(QWidget):
         self.next_button.setEnabled(v is not None and v.position < len(v.passages) - 1)
         self.copy_button.setEnabled(v is not None)
         self.open_button.setEnabled(v is not None and v.file_state != "missing")
+        page = self.current_page() if v is not None and v.document.kind == "pdf" else None
+        self.open_button.setText("Open in default app" if page is None else f"Open at page {page}")
+        self.open_button.setToolTip(
+            "Open the file (Enter)" if page is None else f"Open the PDF at page {page} (Enter)"
+        )
+        self.tools.setVisible(v is not None)
         self.position_label.setVisible(v is not None)
 
     # -- highlighting --------------------------------------------------------------------------
@@ -193,13 +279,13 @@ class ReaderPane(QWidget):
         # One tint per paragraph, so the blank lines between them stay unmarked.
         text = self.view.document.text if self.view is not None else ""
         selections = [
-            self._extra(self._map(pa), self._map(pb), tints.passage_bg)
+            self.text.tint(self._map(pa), self._map(pb), tints.passage_bg)
             # The chunker's paragraphs (a passage is never blank, the fallback is for safety).
             for pa, pb in paragraph_spans(text, start, end) or [(start, end)]
         ]
         if sentence is not None:
             selections.append(
-                self._extra(self._map(sentence[0]), self._map(sentence[1]), tints.sentence_bg)
+                self.text.tint(self._map(sentence[0]), self._map(sentence[1]), tints.sentence_bg)
             )
         self.text.setExtraSelections(selections)
         cursor = QTextCursor(self.text.document())
@@ -207,49 +293,11 @@ class ReaderPane(QWidget):
         # (not its end) in view whenever it re-checks the cursor's visibility.
         cursor.setPosition(b)
         cursor.setPosition(a, QTextCursor.MoveMode.KeepAnchor)
-        self._set_selection_visible(False)
+        self.text.show_selection(False, self.palette())
         self._programmatic_selection = True
         self.text.setTextCursor(cursor)
         marked = (self._map(sentence[0]), self._map(sentence[1])) if sentence else None
         QTimer.singleShot(0, lambda: self.text.scroll_to(a, marked))
-
-    def _extra(self, a: int, b: int, color: QColor) -> QTextEdit.ExtraSelection:
-        sel = QTextEdit.ExtraSelection()
-        cursor = QTextCursor(self.text.document())
-        cursor.setPosition(a)
-        cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
-        fmt = QTextCharFormat()
-        fmt.setBackground(color)
-        fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
-        sel.cursor = cursor
-        sel.format = fmt
-        return sel
-
-    def _set_selection_visible(self, visible: bool) -> None:
-        # The passage is the text selection (so Ctrl+C copies it) but is drawn by the tints
-        # above; the selection colour comes back as soon as the user selects something.
-        palette = self.text.palette()
-        app = self.palette()
-        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-            if visible:
-                palette.setColor(
-                    group,
-                    QPalette.ColorRole.Highlight,
-                    app.color(group, QPalette.ColorRole.Highlight),
-                )
-                palette.setColor(
-                    group,
-                    QPalette.ColorRole.HighlightedText,
-                    app.color(group, QPalette.ColorRole.HighlightedText),
-                )
-            else:
-                palette.setColor(group, QPalette.ColorRole.Highlight, QColor(0, 0, 0, 0))
-                palette.setColor(
-                    group,
-                    QPalette.ColorRole.HighlightedText,
-                    app.color(group, QPalette.ColorRole.Text),
-                )
-        self.text.setPalette(palette)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self._programmatic_selection and event.type() in (
@@ -267,7 +315,7 @@ class ReaderPane(QWidget):
         """The user takes over the selection: show it in the usual selection colour."""
         if self._programmatic_selection:
             self._programmatic_selection = False
-            self._set_selection_visible(True)
+            self.text.show_selection(True, self.palette())
 
     # -- queries for the window and tests ------------------------------------------------------
     def selected_text(self) -> str:
@@ -275,8 +323,8 @@ class ReaderPane(QWidget):
         return self.text.textCursor().selectedText().replace("\u2029", "\n")
 
     def open_find(self) -> None:
-        """Ctrl+F: open the find bar (when a document is shown)."""
-        if self.view is not None:
+        """Ctrl+F: open the find bar (when a document's text is shown)."""
+        if self.view is not None and not self.showing_page:
             self.find_bar.open_bar()
 
     def focus_text(self) -> None:

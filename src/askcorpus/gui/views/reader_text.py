@@ -4,7 +4,15 @@ scrolled to a passage in whole lines."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QResizeEvent, QTextBlockFormat, QTextCursor
+from PySide6.QtGui import (
+    QColor,
+    QPalette,
+    QResizeEvent,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+)
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 READING_WIDTH = 760  # px: comfortable line length; wider panes get side margins
@@ -69,3 +77,32 @@ class ReaderText(QTextEdit):
         first = self.cursorRect(self.cursorForPosition(QPoint(24, 1)))
         if first.top() < 0:
             bar.setValue(bar.value() + first.top())
+
+    def tint(self, a: int, b: int, color: QColor) -> QTextEdit.ExtraSelection:
+        """An extra selection painting Qt positions ``a``..``b`` with ``color``."""
+        sel = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(a)
+        cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+        fmt = QTextCharFormat()
+        fmt.setBackground(color)
+        fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
+        sel.cursor = cursor
+        sel.format = fmt
+        return sel
+
+    def show_selection(self, visible: bool, app: QPalette) -> None:
+        """Draw the text selection in ``app``'s selection colours, or not at all."""
+        # The passage is the text selection (so Ctrl+C copies it) but is drawn by the tints;
+        # the selection colour comes back as soon as the user selects something.
+        palette = self.palette()
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            if visible:
+                highlight = app.color(group, QPalette.ColorRole.Highlight)
+                text = app.color(group, QPalette.ColorRole.HighlightedText)
+            else:
+                highlight = QColor(0, 0, 0, 0)
+                text = app.color(group, QPalette.ColorRole.Text)
+            palette.setColor(group, QPalette.ColorRole.Highlight, highlight)
+            palette.setColor(group, QPalette.ColorRole.HighlightedText, text)
+        self.setPalette(palette)

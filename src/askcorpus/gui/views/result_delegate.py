@@ -1,5 +1,6 @@
-"""Paints one ranked result: rank, title, relevance bar, where it is, and the passage snippet
-with its best sentence tinted and the question's words in bold (all text escaped)."""
+"""Paints one ranked result: rank, title, an "OCR" badge for a passage read from a scan,
+relevance bar, where it is, and the passage snippet with its best sentence tinted and the
+question's words in bold (all text escaped)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,12 @@ RANK_D = 22
 GAP = 10
 BAR_W = 56
 BAR_H = 6
+BADGE_PAD = 5
+
+
+def badges(hit: Hit) -> tuple[str, ...]:
+    """The small labels shown beside a result's title."""
+    return ("OCR",) if hit.ocr else ()
 
 
 class ResultDelegate(QStyledItemDelegate):
@@ -178,9 +185,21 @@ class ResultDelegate(QStyledItemDelegate):
         fill.setWidth(max(BAR_H, BAR_W * (length if isinstance(length, float) else 0.0)))
         painter.setBrush(tints.accent)
         painter.drawRoundedRect(fill, BAR_H / 2, BAR_H / 2)
+        badge_right = bar.left() - GAP
+        for label in badges(hit):
+            bfm = QFontMetrics(rank_font)
+            w = bfm.horizontalAdvance(label) + 2 * BADGE_PAD
+            pill = QRectF(badge_right - w, top + (tfm.height() - bfm.height()) / 2, w, bfm.height())
+            painter.setPen(tints.warning_border)
+            painter.setBrush(tints.warning_bg)
+            painter.drawRoundedRect(pill, 4, 4)
+            painter.setFont(rank_font)
+            painter.setPen(tints.text)
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
+            badge_right = pill.left() - 6
         painter.setFont(title_font)
         painter.setPen(tints.text)
-        title_w = int(bar.left()) - GAP - left
+        title_w = int(badge_right) - left
         painter.drawText(
             QRect(left, top, title_w, tfm.height()),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

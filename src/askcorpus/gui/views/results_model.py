@@ -20,6 +20,7 @@ HitRole = Qt.ItemDataRole.UserRole + 1
 BarRole = Qt.ItemDataRole.UserRole + 2  # 0..1: length of the row's relevance bar
 _Index = QModelIndex | QPersistentModelIndex
 
+OCR_NOTE = "Read by OCR from a scanned page: the quote may hold recognition errors."
 _VIA = {
     "dense": "by meaning",
     "keyword": "by keywords",
@@ -59,6 +60,8 @@ def hit_tooltip(hit: Hit) -> str:
         lines.append(f"Keyword rank: {hit.lexical_rank}")
     if hit.matched_terms:
         lines.append("Matched: " + ", ".join(hit.matched_terms))
+    if hit.ocr:
+        lines.append(OCR_NOTE)
     return "\n".join(lines)
 
 
@@ -83,7 +86,8 @@ class ResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(hit_tooltip(hit))
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"Result {hit.rank}: {hit.title}, {hit.location}. {hit.text}"
+            ocr = " Read by OCR." if hit.ocr else ""
+            return f"Result {hit.rank}: {hit.title}, {hit.location}.{ocr} {hit.text}"
         if role == HitRole:
             return hit
         if role == BarRole:

@@ -161,21 +161,22 @@ class ResultsPanel(QWidget):
         else:
             self.header.setText(text)
 
-    def show_result(self, timed: TimedResult) -> None:
-        """Show a search result, selecting the best hit."""
+    def show_result(self, timed: TimedResult, heading: str | None = None) -> None:
+        """Show a search result, selecting the best hit; ``heading`` says what was searched
+        instead of 'for “question”' (a passage asked by "Find similar")."""
         result = timed.result
+        what = heading or f"for “{result.query}”"
         if not result.hits:
             self.show_state(
                 "No passages found",
-                f"Nothing in this corpus matches “{result.query}”. Try other words, or check "
-                "the spelling.",
+                f"Nothing in this corpus matches {what}. Try other words, or check the spelling.",
             )
             return
         self.model.set_result(result)
         ms = timed.seconds * 1000
         self.header.setText(
             # No-break spaces keep "· 12 ms" together when a long question wraps.
-            f"{plural(len(result.hits), 'passage')} for “{result.query}”\u00a0\u00a0·\u00a0{ms:,.0f}\u00a0ms"
+            f"{plural(len(result.hits), 'passage')} {what}\u00a0\u00a0·\u00a0{ms:,.0f}\u00a0ms"
         )
         notes = []
         if not result.answer_likely:

@@ -38,7 +38,10 @@ class Actions:
     rebuild: QAction
     cancel: QAction
     skipped: QAction
+    auto_reindex: QAction  # checkable: update the index by itself when the folder changes
     find: QAction
+    toggle_page: QAction  # a PDF's text or its page
+    find_similar: QAction
     prev: QAction
     next: QAction
     shortcuts: QAction
@@ -89,7 +92,22 @@ def build_actions(window: QMainWindow) -> Actions:
         rebuild=_action(window, "Re&build Index from Scratch", None, "Index every document again"),
         cancel=_action(window, "&Cancel Indexing"),
         skipped=_action(window, "&Skipped Files…"),
+        auto_reindex=_action(
+            window,
+            "&Update Index Automatically",
+            None,
+            "Reindex by itself when files in the corpus folder change",
+        ),
         find=_action(window, "&Find in Document…", std.Find),
+        toggle_page=_action(
+            window, "Show PDF &Page or Text", "Ctrl+T", "Switch between a PDF's page and its text"
+        ),
+        find_similar=_action(
+            window,
+            "Find &Similar Passages",
+            "Ctrl+Shift+S",
+            "Search for passages like the one shown, or like the selected text",
+        ),
         prev=_action(window, "&Previous Passage", "Alt+Up"),
         next=_action(window, "&Next Passage", "Alt+Down"),
         shortcuts=_action(window, "&Keyboard Shortcuts", std.HelpContents),
@@ -111,14 +129,17 @@ def _build_menus(window: QMainWindow, actions: Actions) -> None:
     edit = menus.addMenu("&Edit")
     for action in (actions.ask, actions.copy, actions.open_source, actions.find):
         edit.addAction(action)
+    edit.addAction(actions.find_similar)
     edit.addSeparator()
     edit.addAction(actions.prev)
     edit.addAction(actions.next)
+    edit.addAction(actions.toggle_page)
     index = menus.addMenu("&Index")
     index.addAction(actions.reindex)
     index.addAction(actions.rebuild)
     index.addAction(actions.cancel)
     index.addSeparator()
+    index.addAction(actions.auto_reindex)
     index.addAction(actions.skipped)
     help_menu = menus.addMenu("&Help")
     help_menu.addAction(actions.shortcuts)
@@ -154,6 +175,8 @@ class ActionsController(QObject):
         a.cancel.triggered.connect(indexing.cancel)
         a.skipped.triggered.connect(indexing.show_skipped)
         a.find.triggered.connect(reading.find_in_document)
+        a.toggle_page.triggered.connect(reading.toggle_page)
+        a.find_similar.triggered.connect(reading.find_similar_shown)
         a.prev.triggered.connect(lambda: reading.navigate(-1))
         a.next.triggered.connect(lambda: reading.navigate(1))
         a.shortcuts.triggered.connect(lambda: show_shortcuts(window))

@@ -1,5 +1,6 @@
 """The window's indexing side (:class:`IndexingController`): showing an opened index, (re)indexing
-with progress and Cancel, the 'documents changed' bar, skipped files.
+with progress and Cancel, the 'documents changed' bar or the automatic update
+(:mod:`askcorpus.gui.window.autoindex`), skipped files.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QMainWindow
 from askcorpus.errors import CorpusError, IndexCorruptError, IndexLockedError, IndexMismatchError
 from askcorpus.gui import states
 from askcorpus.gui.engine import Engine
+from askcorpus.gui.prefs import Preferences
 from askcorpus.gui.tasks import ChangeSummary, IndexInfo
 from askcorpus.gui.text import message, suffixes
 from askcorpus.gui.views.dialogs import SkippedDialog
@@ -17,6 +19,7 @@ from askcorpus.gui.views.results_model import SkippedModel
 from askcorpus.gui.views.snippets import plain_tooltip, plural
 from askcorpus.gui.watcher import CorpusWatcher
 from askcorpus.gui.window.actions import Actions
+from askcorpus.gui.window.autoindex import AutoReindex
 from askcorpus.gui.window.corpus import CorpusController
 from askcorpus.gui.window.layout import Parts
 from askcorpus.records import IndexReport, Progress
@@ -39,6 +42,7 @@ class IndexingController(QObject):
         engine: Engine,
         corpus: CorpusController,
         watcher: CorpusWatcher,
+        prefs: Preferences,
     ):
         super().__init__(window)
         self._window = window
@@ -49,6 +53,15 @@ class IndexingController(QObject):
         self._watcher = watcher
         self.skipped_model = SkippedModel(self)
         self.skipped_dialog: SkippedDialog | None = None
+        self.auto = AutoReindex(
+            self,
+            actions.auto_reindex,
+            prefs,
+            lambda: corpus.settings.corpus_dir,
+            lambda: not self._engine.indexing and self.reindex(False),
+            parts.status,
+            parts.watch_bar,
+        )
         corpus.indexOpened.connect(self._on_opened)
         corpus.switching.connect(self._reset)
         engine.missing.connect(self._on_missing)
@@ -62,13 +75,16 @@ class IndexingController(QObject):
         parts.progress.cancelRequested.connect(engine.cancel_indexing)
         parts.changes_bar.actionTriggered.connect(lambda: self.reindex(False))
         parts.error_bar.actionTriggered.connect(lambda: self.reindex(False))
+        parts.watch_bar.actionTriggered.connect(lambda: self.reindex(False))
         parts.reader.reindexRequested.connect(lambda: self.reindex(False))
         parts.skipped_button.clicked.connect(self.show_skipped)
+        watcher.changed.connect(self.auto.resume)
         watcher.changed.connect(engine.scan)
 
     def _reset(self) -> None:
         """Another corpus is opening: forget the old one's index figures."""
         self._indexing_over()  # a run for the previous corpus is being cancelled
+        self.auto.corpus_changed()
         self._parts.stats_label.setText("")
         self.skipped_model.set_files(())
         self._update_skipped()
@@ -121,13 +137,15 @@ class IndexingController(QObject):
         button.setToolTip("Files that could not be indexed, and why")
         button.setVisible(n > 0)
 
-    def reindex(self, rebuild: bool = False) -> None:
-        """Run the incremental indexer (or a full rebuild) in the background."""
+    def reindex(self, rebuild: bool = False) -> bool:
+        """Run the incremental indexer (or a full rebuild) in the background; False when one
+        is running already."""
         if self._engine.indexing and not self._engine.cancelling:
             self._status("Indexing is already running", 3000)
-            return
+            return False
         self._parts.error_bar.hide()
-        self._engine.reindex(rebuild)
+        self.auto.timer.stop()  # this run takes the changes an automatic one was waiting for
+        return self._engine.reindex(rebuild)
 
     def cancel(self) -> None:
         """Index > Cancel Indexing: as the progress panel's Cancel button."""
@@ -169,6 +187,7 @@ class IndexingController(QObject):
 
     def _on_indexing_cancelled(self) -> None:
         self._indexing_over()
+        self.auto.suspend()
         if self._corpus.info is None:
             self._parts.results.show_state(*states.not_built(self._corpus.corpus_name()))
             self._corpus.watch_folder_only()
@@ -201,8 +220,9 @@ class IndexingController(QObject):
 
     def _on_changes(self, summary: ChangeSummary) -> None:
         bar = self._parts.changes_bar
-        self._watcher.watch(list(summary.folders) + list(summary.files))
-        if summary.count == 0 or self._engine.indexing:
+        failed = self._watcher.watch(list(summary.folders) + list(summary.files))
+        self.auto.watch_limits(summary, failed)
+        if summary.count == 0 or self._engine.indexing or self.auto.take(summary):
             bar.hide()
             return
         parts = []

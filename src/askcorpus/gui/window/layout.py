@@ -44,6 +44,7 @@ class Parts:
     progress: IndexProgressPanel
     changes_bar: NoticeBar  # "documents changed — reindex"
     error_bar: NoticeBar
+    watch_bar: NoticeBar  # "changes in some folders go unseen"
     results: ResultsPanel
     reader: ReaderPane
     splitter: QSplitter
@@ -60,6 +61,7 @@ def build_parts(window: QMainWindow, actions: Actions, prefs: Preferences) -> Pa
     progress = IndexProgressPanel(window)
     changes_bar = NoticeBar(window)
     error_bar = NoticeBar(window)
+    watch_bar = NoticeBar(window)
     results = ResultsPanel(window)
     reader = ReaderPane(window)
     splitter = _splitter(window, results, reader)
@@ -70,7 +72,7 @@ def build_parts(window: QMainWindow, actions: Actions, prefs: Preferences) -> Pa
     notices = QVBoxLayout()
     notices.setContentsMargins(8, 0, 8, 0)
     notices.setSpacing(6)
-    for w in (progress, changes_bar, error_bar):
+    for w in (progress, changes_bar, error_bar, watch_bar):
         notices.addWidget(w)
     col.addLayout(notices)
     col.addWidget(splitter, 1)
@@ -86,6 +88,7 @@ def build_parts(window: QMainWindow, actions: Actions, prefs: Preferences) -> Pa
         progress=progress,
         changes_bar=changes_bar,
         error_bar=error_bar,
+        watch_bar=watch_bar,
         results=results,
         reader=reader,
         splitter=splitter,

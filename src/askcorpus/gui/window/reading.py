@@ -1,9 +1,11 @@
 """The window's reading side (:class:`ReadingController`): asking, showing results and
-documents, passage navigation, citations and opening the source.
+documents, passage navigation, citations, opening the source (a PDF at its page) and "Find
+similar" (a passage or a selection asked as a question).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QPoint, Qt, QUrl
@@ -18,10 +20,23 @@ from askcorpus.gui.text import message
 from askcorpus.gui.views.snippets import citation
 from askcorpus.gui.window.corpus import CorpusController
 from askcorpus.gui.window.layout import Parts
+from askcorpus.gui.window.pages import PageController
 from askcorpus.records import Hit
 
 RESULTS_K = 10
 MAX_REMEMBERED_CHARS = 300
+#: Extra hits asked for when the shown document's own are dropped from "Find similar".
+SIMILAR_EXTRA = 30
+SIMILAR_LABEL_CHARS = 70
+
+
+def excerpt(text: str, limit: int = SIMILAR_LABEL_CHARS) -> str:
+    """The start of ``text`` on one line, cut at a word and marked with … when cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] or flat[:limit]
+    return cut + "…"
 
 
 class ReadingController(QObject):
@@ -34,6 +49,7 @@ class ReadingController(QObject):
         engine: Engine,
         corpus: CorpusController,
         prefs: Preferences,
+        pages: PageController,
     ):
         super().__init__(window)
         self._window = window
@@ -41,8 +57,11 @@ class ReadingController(QObject):
         self._engine = engine
         self._corpus = corpus
         self._prefs = prefs
+        self._pages = pages
         self.question = ""
         self._pending_question: str | None = None
+        self._exclude: str | None = None  # "Find similar": the document left out of the results
+        self._pending_exclude: str | None = None
         corpus.switching.connect(self._reset)
         engine.searchDone.connect(self._on_search_done)
         engine.searchFailed.connect(self._on_search_failed)
@@ -61,6 +80,7 @@ class ReadingController(QObject):
         reader.navigate.connect(self.navigate)
         reader.openRequested.connect(self.open_source)
         reader.copyRequested.connect(self.copy_citation)
+        reader.findSimilar.connect(self.find_similar)
 
     def _reset(self) -> None:
         self._pending_question = None
@@ -81,33 +101,48 @@ class ReadingController(QObject):
         """Ask what the question field holds."""
         self.ask(self._parts.question_edit.text())
 
-    def ask(self, question: str) -> None:
-        """Search for ``question`` (queued until the index and model are ready)."""
+    def ask(self, question: str, exclude: str | None = None) -> None:
+        """Search for ``question`` (queued until the index and model are ready); ``exclude``
+        names a document whose passages are left out of the results ("Find similar")."""
         question = question.strip()
         if not question:
             return
+        self._exclude = exclude
         p = self._parts
         if p.question_edit.text().strip() != question:
             p.question_edit.setText(question)
+            p.question_edit.setCursorPosition(0)  # a long passage reads from its start
         self.question = question
         if len(question) <= MAX_REMEMBERED_CHARS:  # a pasted page is not a "recent question"
             p.recent_model.setStringList(self._prefs.add_recent_question(question))
         waiting = None
         if not self._engine.model_ready:
             waiting = "the language model has loaded"
-        if self._corpus.info is None or not self._engine.search(question, RESULTS_K):
-            self._pending_question = question
+        k = RESULTS_K + (SIMILAR_EXTRA if exclude else 0)
+        if self._corpus.info is None or not self._engine.search(question, k):
+            self._pending_question, self._pending_exclude = question, exclude
             waiting = "the index is ready"
-        p.results.show_searching(question, waiting)
+        p.results.show_searching(excerpt(question), waiting)
 
     def ask_pending(self) -> None:
         """Ask the question typed while the index was opening, if any."""
         if self._pending_question:
             question, self._pending_question = self._pending_question, None
-            self.ask(question)
+            self.ask(question, self._pending_exclude)
 
     def _on_search_done(self, timed: TimedResult) -> None:
-        self._parts.results.show_result(timed)
+        heading = None
+        if self._exclude is not None:
+            # Retrieval-side filter goes here once the core has one (search excluding a
+            # source), so the best k come back instead of dropping hits afterwards.
+            result = timed.result
+            kept = [h for h in result.hits if h.source != self._exclude][:RESULTS_K]
+            hits = tuple(replace(h, rank=i) for i, h in enumerate(kept, 1))
+            timed = replace(timed, result=replace(result, hits=hits))
+            heading = f"like “{excerpt(result.query)}”, in other documents"
+        elif len(timed.result.query) > SIMILAR_LABEL_CHARS:
+            heading = f"like “{excerpt(timed.result.query)}”"
+        self._parts.results.show_result(timed, heading)
         if not timed.result.hits:
             self._parts.reader.clear()
 
@@ -151,6 +186,25 @@ class ReadingController(QObject):
         pid, _start, _end = view.passages[position]
         self._engine.show_document(view.document.source, pid, None, self._marking_question())
 
+    def toggle_page(self) -> None:
+        """Ctrl+T: a PDF's page or its text."""
+        self._parts.reader.toggle_mode()
+
+    def find_similar_shown(self) -> None:
+        """Find passages like the one shown (or the selected text), as the pane's box says."""
+        reader = self._parts.reader
+        if reader.view is None:
+            self._status("Select a result to find passages like it", 3000)
+            return
+        reader.tools.similar_button.click()
+
+    def find_similar(self, text: str, exclude: bool) -> None:
+        """Ask ``text`` (a passage or a selection) as a question; with ``exclude``, the shown
+        document's own passages are left out."""
+        view = self._parts.reader.view
+        source = view.document.source if exclude and view is not None else None
+        self.ask(text, source)
+
     def _selected(self) -> tuple[str, str, Path, str] | None:
         """(passage text, title, file path, location) of what the reading pane shows."""
         view = self._parts.reader.view
@@ -183,6 +237,11 @@ class ReadingController(QObject):
                 "indexing). Reindex to drop it from the results.",
                 "Reindex",
             )
+            return
+        reader = self._parts.reader
+        page = reader.current_page() if reader.view is not None else None
+        if page is not None and reader.view is not None and reader.view.document.kind == "pdf":
+            self._status(self._pages.open_at_page(path, page), 6000)
             return
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.resolve()))):
             self._status(f"No app is set up to open {path.name}", 5000)
