@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=ASK_FORMATS, help="output form (text; --json = json)")
     p.add_argument("--queries", type=Path, metavar="FILE", help="one question per line")
 
+    p = sub.add_parser("coverage", help="per folder: documents indexed, skipped, excluded, OCR'd")
+    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    p.add_argument("--corpus", type=Path, help="corpus folder (default: the index's own)")
+    p.add_argument("--json", action="store_true", help="JSON output")
+
     p = sub.add_parser("board", help="list or export the evidence board (pinned passages)")
     p.add_argument("--index", type=Path, help="index folder (default: index/)")
     p.add_argument("--format", choices=ASK_FORMATS, default="text", help="output form (text)")
@@ -140,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.queries is not None and fmt not in ("text", "json"):
                 parser.error(f"--format {fmt} exports one question's passages, not --queries")
             return cmd_ask(settings, args.question, args.queries, args.top_k, fmt == "json", fmt)
+        if args.command == "coverage":
+            return cmd_coverage(settings, args.corpus, args.json)
         if args.command == "board":
             return cmd_board(settings, args.format)
         if args.command == "prepare":
@@ -234,6 +241,9 @@ def cmd_index(settings: Settings, rebuild: bool, as_json: bool) -> int:
         return 0
     for skip in report.skipped:
         say(f"skipped {escape_controls(skip.source)}: {escape_controls(skip.reason)}", sys.stderr)
+    for ex in report.excluded:
+        rule = f"{escape_controls(ex.rule)} (.askcorpusignore line {ex.line})"
+        say(f"excluded {escape_controls(ex.source)}: {rule}", sys.stderr)
     say(report.summary())
     return 0
 
@@ -364,6 +374,37 @@ def write_export(fmt: str, result: SearchResult, corpus: str, indexed: str) -> N
 
     text = render(fmt, items_from_result(result), Origin(corpus, indexed), result.query)
     sys.stdout.write(escape_terminal(text) if sys.stdout.isatty() else text)
+
+
+def cmd_coverage(settings: Settings, corpus: Path | None, as_json: bool) -> int:
+    """Print the index's coverage of its corpus, folder by folder (readable or JSON)."""
+    from askcorpus.errors import IndexMissingError
+    from askcorpus.indexer.coverage import coverage
+    from askcorpus.store.factory import locate
+
+    location = locate(settings.index_dir)
+    if not location.exists():
+        raise IndexMissingError(f"no index at {settings.index_dir}", settings.index_dir)
+    store = location.open()
+    try:
+        folder = corpus or Path(store.manifest.corpus or settings.corpus_dir)
+        report = coverage(store, folder)
+    finally:
+        store.close()
+    if as_json:
+        print(json_line(asdict(report)))
+        return 0
+    for f in report.folders:
+        counts = f"{f.indexed} indexed ({f.ocr} OCR), {f.waiting} new or changed"
+        say(f"{escape_controls(f.folder)}/: {counts}, {f.missing} gone")
+        for s in f.skipped:
+            say(f"  skipped {escape_controls(s.source)}: {escape_controls(s.reason)}")
+        for x in f.excluded:
+            say(
+                f"  excluded {escape_controls(x.source)}: {escape_controls(x.rule)} (line {x.line})"
+            )
+    say(report.summary())
+    return 0
 
 
 def cmd_board(settings: Settings, fmt: str) -> int:
