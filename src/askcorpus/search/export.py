@@ -28,14 +28,41 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import PurePosixPath
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Literal
 
-from askcorpus.errors import QueryError
-from askcorpus.records import DocumentKind, Hit, SearchResult
+from askcorpus.errors import AskcorpusError, QueryError
+from askcorpus.search.citations import (
+    Item,
+    Origin,
+    citation,
+    file_url,
+    item_from_hit,
+    items_from_result,
+)
+from askcorpus.search.references import ris_line_text, to_csl_json, to_ris
+
+# Re-exported: callers of the export need only this module.
+__all__ = [
+    "CSV_COLUMNS",
+    "FORMATS",
+    "SUFFIXES",
+    "Item",
+    "Origin",
+    "citation",
+    "csv_cell_text",
+    "file_url",
+    "item_from_hit",
+    "items_from_result",
+    "md_quote",
+    "render",
+    "ris_line_text",
+    "save",
+]
 
 #: The output formats of ``askcorpus ask --format`` (text is the readable list of the CLI).
 Format = Literal["text", "json", "md", "csv", "csl-json", "ris"]
@@ -71,73 +98,6 @@ _NUMBER_COLUMNS = frozenset({"rank", "score", "page", "start", "end", "stale"})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Where exported passages come from: the corpus folder (absolute; empty when the index
-    predates it) and the date the index was last updated (ISO)."""
-
-    corpus: str
-    indexed: str
-
-    @property
-    def indexed_day(self) -> str:
-        """The day the index was updated, ``YYYY-MM-DD``."""
-        return self.indexed[:10]
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One exported passage: a hit of a result list, or a pin of a board (with its note)."""
-
-    source: str
-    title: str
-    start: int
-    end: int
-    text: str
-    location: str
-    kind: DocumentKind = "text"
-    page: int | None = None
-    rank: int | None = None
-    score: float | None = None
-    date: str | None = None
-    note: str | None = None
-    pinned_at: str | None = None
-    stale: bool = False
-
-
-def item_from_hit(hit: Hit) -> Item:
-    """The exported form of a hit."""
-    return Item(
-        source=hit.source,
-        title=hit.title,
-        start=hit.start,
-        end=hit.end,
-        text=hit.text,
-        location=hit.place,
-        kind=hit.kind,
-        page=hit.page,
-        rank=hit.rank,
-        score=hit.score,
-        date=hit.date,
-    )
-
-
-def items_from_result(result: SearchResult) -> list[Item]:
-    """The hits of a result, in rank order."""
-    return [item_from_hit(h) for h in result.hits]
-
-
-def file_url(item: Item, origin: Origin) -> str | None:
-    """A ``file://`` URL of the item's document (``#page=N`` for a PDF page), or None when the
-    corpus folder is unknown."""
-    if not origin.corpus:
-        return None
-    url = PurePosixPath(origin.corpus, item.source).as_uri()
-    if item.kind == "pdf" and item.page is not None:
-        url += f"#page={item.page}"
-    return url
-
-
 def render(fmt: str, items: Sequence[Item], origin: Origin, title: str = "") -> str:
     """``items`` in format ``fmt`` (one of :data:`FORMATS`); ``title`` heads the Markdown and
     JSON forms (the question, or the board's name)."""
@@ -158,12 +118,24 @@ def render(fmt: str, items: Sequence[Item], origin: Origin, title: str = "") -> 
     )
 
 
-def citation(item: Item, origin: Origin) -> str:
-    """A one-line citation: title, path, location, offsets and the date indexed."""
-    parts = [item.title, item.source, item.location, f"characters {item.start}–{item.end}"]
-    if origin.indexed:
-        parts.append(f"indexed {origin.indexed_day}")
-    return ", ".join(parts)
+def save(path: Path, fmt: str, items: Sequence[Item], origin: Origin, title: str = "") -> None:
+    """Write ``items`` in format ``fmt`` to ``path`` atomically (a temporary file renamed over
+    it). CSV starts with a UTF-8 byte order mark, which spreadsheets need to read it as UTF-8."""
+    text = render(fmt, items, origin, title)
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding=encoding, newline="") as f:
+                f.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise AskcorpusError(
+            f"cannot write {path}: {exc.strerror or exc}", path, "choose another folder"
+        ) from exc
 
 
 def to_text(items: Sequence[Item], origin: Origin) -> str:
@@ -316,106 +288,3 @@ def to_markdown(items: Sequence[Item], origin: Origin, title: str = "") -> str:
             lines += [""] + ["Note: " + md_escape(line) for line in item.note.split("\n")]
         lines.append("")
     return "\n".join(lines)
-
-
-# --- CSL-JSON and RIS -----------------------------------------------------------------------
-
-_CSL_TYPES: dict[str, str] = {"epub": "book", "email": "personal_communication", "html": "webpage"}
-_RIS_TYPES: dict[str, str] = {"epub": "BOOK", "email": "PCOMM", "html": "ELEC", "pptx": "SLIDE"}
-
-
-def _date_parts(iso: str | None) -> dict[str, list[list[int]]] | None:
-    """A CSL date from an ISO date (``YYYY-MM-DD``, or a prefix of it), or None."""
-    if not iso:
-        return None
-    match = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", iso)
-    if match is None:
-        return None
-    return {"date-parts": [[int(p) for p in match.groups() if p is not None]]}
-
-
-def reference_note(item: Item, origin: Origin) -> str:
-    """What a reference manager keeps in its note: the quote, then where it stands."""
-    lines = [f"“{item.text}”", f"askcorpus: {citation(item, origin)}"]
-    if item.note:
-        lines.append(f"pin note: {item.note}")
-    if item.stale:
-        lines.append("the document changed since this was pinned")
-    return "\n".join(lines)
-
-
-def to_csl_json(items: Sequence[Item], origin: Origin) -> str:
-    """A JSON array of CSL items (the CSL-JSON input schema): type, id, title, URL, page,
-    note (quote, path, offsets, date indexed), accessed (date indexed, or pinned), issued."""
-    out = []
-    for item in items:
-        csl: dict[str, Any] = {
-            "id": f"{item.source}#{item.start}-{item.end}",
-            "type": _CSL_TYPES.get(item.kind, "document"),
-            "title": item.title,
-            "note": reference_note(item, origin),
-            "source": item.source,
-        }
-        url = file_url(item, origin)
-        if url:
-            csl["URL"] = url
-        if item.page is not None:
-            csl["page"] = str(item.page)
-        accessed = _date_parts(item.pinned_at or origin.indexed)
-        if accessed:
-            csl["accessed"] = accessed
-        issued = _date_parts(item.date)
-        if issued:
-            csl["issued"] = issued
-        out.append(csl)
-    return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
-
-
-# A tag line (``TY  - JOUR``, ``ER  -``), as RIS readers match one.
-_RIS_TAG = re.compile(r"^[A-Z][A-Z0-9]  -( |$)")
-_RIS_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _ris_field(tag: str, value: str) -> Iterable[str]:
-    lines = _RIS_CONTROL.sub(" ", value).split("\n")
-    yield f"{tag}  - {lines[0]}"
-    for line in lines[1:]:
-        # A continuation line that would read as a tag (once leading spaces are dropped, as
-        # some readers do) gets one more space; :func:`ris_line_text` takes it off again.
-        yield " " + line if _RIS_TAG.match(line.lstrip(" ")) else line
-
-
-def ris_line_text(line: str) -> str:
-    """The text of a continuation line of :func:`to_ris` (the inverse of its tag guard)."""
-    return line[1:] if line.startswith(" ") and _RIS_TAG.match(line.lstrip(" ")) else line
-
-
-def _ris_date(iso: str | None) -> str | None:
-    parts = _date_parts(iso)
-    if parts is None:
-        return None
-    ymd = [f"{p:02d}" for p in parts["date-parts"][0]] + ["", ""]
-    return "/".join(ymd[:3]) + "/"
-
-
-def to_ris(items: Sequence[Item], origin: Origin) -> str:
-    """RIS records (TY, TI, UR, SP, N1, Y2 = date indexed or pinned, DA = document date, ER),
-    lines ended by CRLF as RIS asks."""
-    lines: list[str] = []
-    for item in items:
-        lines += _ris_field("TY", _RIS_TYPES.get(item.kind, "GEN"))
-        lines += _ris_field("TI", item.title)
-        url = file_url(item, origin)
-        if url:
-            lines += _ris_field("UR", url)
-        if item.page is not None:
-            lines += _ris_field("SP", str(item.page))
-        lines += _ris_field("N1", reference_note(item, origin))
-        accessed = _ris_date(item.pinned_at or origin.indexed)
-        if accessed:
-            lines += _ris_field("Y2", accessed)
-        issued = _ris_date(item.date)
-        if issued:
-            lines += _ris_field("DA", issued)
-        lines += ["ER  - ", ""]
-    return "\r\n".join(lines)
