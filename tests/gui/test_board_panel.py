@@ -115,3 +115,20 @@ def test_coverage_view_lists_folders_and_rules(qtbot, window) -> None:
     child = rows["drafts"].child(0)
     assert child.text(0) == "excluded: drafts/" and child.text(4) == "drafts/ (line 1)"
     assert "2 documents indexed" in view.summary.text()
+
+
+def test_rules_are_shown_and_saved_from_the_coverage_view(qtbot, window, settings) -> None:
+    view = window.coverage_view
+    with qtbot.waitSignal(view.coverageShown, timeout=TIMEOUT):
+        view.parentWidget().show()
+    assert view.rules.toPlainText() == "drafts/\n"
+    view.rules.setPlainText("drafts/\nzoo/")
+    with qtbot.waitSignal(view.coverageShown, timeout=TIMEOUT):
+        view.save_rules_button.click()
+    assert (settings.corpus_dir / ".askcorpusignore").read_text() == "drafts/\nzoo/\n"
+    rows = {
+        view.tree.topLevelItem(i).text(0): view.tree.topLevelItem(i)
+        for i in range(view.tree.topLevelItemCount())
+    }
+    # Still indexed until the next reindex, and now shown as excluded by line 2.
+    assert rows["zoo"].text(1) == "1" and rows["zoo"].child(0).text(4) == "zoo/ (line 2)"

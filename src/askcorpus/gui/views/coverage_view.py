@@ -13,8 +13,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMenu,
+    QPlainTextEdit,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -22,9 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from askcorpus.errors import AskcorpusError
 from askcorpus.gui.text import message
 from askcorpus.gui.workers import JobRunner
 from askcorpus.indexer.coverage import Coverage, coverage
+from askcorpus.ingest.ignore import IGNORE_FILE, IgnoreRules
 from askcorpus.settings import Settings
 
 if TYPE_CHECKING:
@@ -56,11 +60,24 @@ class CoverageView(QWidget):
         self.tree.setRootIsDecorated(True)
         self.refresh_button = QPushButton("Refresh", self)
         self.refresh_button.clicked.connect(self.refresh)
+        # The corpus's include/exclude rules, editable: saved, they apply from the next reindex
+        # (the coverage shows at once what they exclude).
+        self.rules = QPlainTextEdit(self)
+        self.rules.setAccessibleName(f"{IGNORE_FILE} rules")
+        self.rules.setPlaceholderText(f"{IGNORE_FILE}: gitignore rules, e.g. drafts/ or *.log")
+        self.rules.setMaximumHeight(110)
+        self.save_rules_button = QPushButton(f"Save {IGNORE_FILE}", self)
+        self.save_rules_button.clicked.connect(self.save_rules)
+        row = QHBoxLayout()
+        row.addWidget(self.save_rules_button)
+        row.addStretch(1)
+        row.addWidget(self.refresh_button)
         col = QVBoxLayout(self)
         col.setContentsMargins(8, 8, 8, 8)
         col.addWidget(self.summary)
         col.addWidget(self.tree, 1)
-        col.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignRight)
+        col.addWidget(self.rules)
+        col.addLayout(row)
 
     def set_index(self, settings: Settings | None, index: Index | None) -> None:
         """Follow ``index`` (None: no index open); refreshed when shown."""
@@ -68,6 +85,7 @@ class CoverageView(QWidget):
         self.coverage = None
         self.tree.clear()
         self.summary.setText("No index open" if index is None else "")
+        self._load_rules()
         if index is not None and self.isVisible():
             self.refresh()
 
@@ -85,6 +103,32 @@ class CoverageView(QWidget):
         self._runner.submit(
             coverage, index.store, settings.corpus_dir, on_done=done, on_failed=self._failed
         )
+
+    def _load_rules(self) -> None:
+        path = self._settings.corpus_dir / IGNORE_FILE if self._settings else None
+        try:
+            text = path.read_text(encoding="utf-8-sig") if path and path.is_file() else ""
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        self.rules.setPlainText(text)
+        self.rules.setEnabled(path is not None)
+        self.save_rules_button.setEnabled(path is not None)
+
+    def save_rules(self) -> None:
+        """Check and write the rules file at the corpus root, then show the new coverage."""
+        if self._settings is None:
+            return
+        path = self._settings.corpus_dir / IGNORE_FILE
+        text = self.rules.toPlainText()
+        try:
+            IgnoreRules.parse(text)  # a bad rule is a message, not a broken next reindex
+            tmp = path.with_name(f".{IGNORE_FILE}.tmp")
+            tmp.write_text(text if text.endswith("\n") or not text else text + "\n", "utf-8")
+            tmp.replace(path)
+        except (AskcorpusError, OSError) as exc:
+            self.failed.emit(message(exc))
+            return
+        self.refresh()
 
     def _failed(self, exc: BaseException) -> None:
         self.failed.emit(message(exc))
