@@ -124,3 +124,14 @@ def test_cli_coverage(corpus: Settings) -> None:
         check=False,
     )
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1
+
+
+def test_an_unreadable_rules_file_is_said_not_hidden(corpus: Settings) -> None:
+    (corpus.corpus_dir / ".askcorpusignore").write_bytes(b"\xff\xfe bad")
+    store = locate(corpus.index_dir).open()
+    try:
+        report = coverage(store, corpus.corpus_dir)
+    finally:
+        store.close()
+    assert not report.corpus_readable and "not UTF-8" in report.problem
+    assert report.indexed == 5 and "not UTF-8" in report.summary()

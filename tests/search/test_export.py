@@ -309,3 +309,5 @@ def test_cli_ask_formats(shipped_index: Settings) -> None:
     assert as_json == json.loads(run_cli(shipped_index, "ask", q, "--json").stdout)
     both = run_cli(shipped_index, "ask", q, "--json", "--format", "md")
     assert both.returncode == 2 and "--json is --format json" in both.stderr
+    batch = run_cli(shipped_index, "ask", "--queries", "q.txt", "--format", "csv")
+    assert batch.returncode == 2 and "one question" in batch.stderr

@@ -50,8 +50,13 @@ class Coverage:
     corpus: str
     updated: str
     folders: tuple[FolderCoverage, ...]
-    #: False when the corpus folder could not be listed (excluded and waiting are then unknown).
-    corpus_readable: bool = True
+    #: Why the corpus folder could not be listed (excluded and waiting are then unknown), or "".
+    problem: str = ""
+
+    @property
+    def corpus_readable(self) -> bool:
+        """False when the corpus folder (or its rules file) could not be read."""
+        return not self.problem
 
     @property
     def indexed(self) -> int:
@@ -66,12 +71,13 @@ class Coverage:
         }
         skipped = sum(len(f.skipped) for f in self.folders)
         excluded = sum(len(f.excluded) for f in self.folders)
-        return (
+        line = (
             f"{total['indexed']} documents indexed ({total['ocr']} read by OCR) in "
             f"{len(self.folders)} folders; {skipped} skipped, {excluded} excluded, "
             f"{total['waiting']} new or changed and {total['missing']} gone since "
             f"{self.updated or 'the last run'}"
         )
+        return f"{line} — {self.problem}" if self.problem else line
 
 
 def _folder(source: str) -> str:
@@ -97,12 +103,12 @@ def coverage(store: Store, corpus: Path) -> Coverage:
     # A file the last run skipped is counted there, not as waiting (the store keeps no size
     # or mtime of it, so a skipped file fixed since shows up at the next run).
     skipped_sources = {s.source for s in last_skipped}
-    readable = True
+    problem = ""
     excluded: list[ExcludedFile] = []
     try:
         entries, _skipped_now = discover(corpus, excluded)
-    except CorpusError:
-        readable, entries = False, []
+    except CorpusError as exc:
+        problem, entries = exc.user_message(), []
     on_disk = set()
     for entry in entries:
         on_disk.add(entry.source)
@@ -111,7 +117,7 @@ def coverage(store: Store, corpus: Path) -> Coverage:
             continue
         if state is None or not is_unchanged(entry.size, entry.mtime, state):
             counts[_folder(entry.source)]["waiting"] += 1
-    if readable:
+    if not problem:
         for source in states.keys() - on_disk:
             counts[_folder(source)]["missing"] += 1
     for ex in excluded:
@@ -133,4 +139,4 @@ def coverage(store: Store, corpus: Path) -> Coverage:
         )
         for name in names
     )
-    return Coverage(str(corpus), updated, folders, readable)
+    return Coverage(str(corpus), updated, folders, problem)

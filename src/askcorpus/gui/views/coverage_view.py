@@ -160,8 +160,7 @@ class CoverageView(QWidget):
                 row.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
         self.tree.expandAll()
         self.tree.resizeColumnToContents(0)
-        note = "" if report.corpus_readable else " — the corpus folder cannot be read"
-        self.summary.setText(report.summary() + note)
+        self.summary.setText(report.summary())
         self.coverageShown.emit()
 
     def showEvent(self, event: QShowEvent) -> None:
