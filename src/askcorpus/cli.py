@@ -384,7 +384,9 @@ def cmd_coverage(settings: Settings, corpus: Path | None, as_json: bool) -> int:
 
     location = locate(settings.index_dir)
     if not location.exists():
-        raise IndexMissingError(f"no index at {settings.index_dir}", settings.index_dir)
+        raise IndexMissingError(
+            f"no index at {settings.index_dir}", settings.index_dir, "run `askcorpus index`"
+        )
     store = location.open()
     try:
         folder = corpus or Path(store.manifest.corpus or settings.corpus_dir)
@@ -416,7 +418,9 @@ def cmd_board(settings: Settings, fmt: str) -> int:
 
     location = locate(settings.index_dir)
     if not location.exists():
-        raise IndexMissingError(f"no index at {settings.index_dir}", settings.index_dir)
+        raise IndexMissingError(
+            f"no index at {settings.index_dir}", settings.index_dir, "run `askcorpus index`"
+        )
     store = location.open()
     try:
         board = Board.for_index(settings, store)
