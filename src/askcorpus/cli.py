@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from askcorpus.records import Hit, SearchResult
 
 log = logging.getLogger(__name__)
+#: ``ask --format`` (askcorpus.search.export.FORMATS, spelled here so --help stays instant).
+ASK_FORMATS = ("text", "json", "md", "csv", "csl-json", "ris")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=Path, help="index folder (default: index/)")
     p.add_argument("--top-k", type=int, default=None, metavar="K", help="passages to return (5)")
     p.add_argument("--json", action="store_true", help="JSON output (JSON Lines with --queries)")
+    p.add_argument("--format", choices=ASK_FORMATS, help="output form (text; --json = json)")
     p.add_argument("--queries", type=Path, metavar="FILE", help="one question per line")
+
+    p = sub.add_parser("coverage", help="per folder: documents indexed, skipped, excluded, OCR'd")
+    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    p.add_argument("--corpus", type=Path, help="corpus folder (default: the index's own)")
+    p.add_argument("--json", action="store_true", help="JSON output")
+
+    p = sub.add_parser("board", help="list or export the evidence board (pinned passages)")
+    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    p.add_argument("--format", choices=ASK_FORMATS, default="text", help="output form (text)")
 
     sub.add_parser(
         "prepare",
@@ -127,7 +139,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error("ask needs a question or --queries FILE (not both)")
             if args.top_k is not None and not 1 <= args.top_k <= MAX_TOP_K:
                 parser.error(f"--top-k must be between 1 and {MAX_TOP_K}")
-            return cmd_ask(settings, args.question, args.queries, args.top_k, args.json)
+            fmt = "json" if args.json else args.format or "text"
+            if args.json and args.format not in (None, "json"):
+                parser.error("--json is --format json: give one of them")
+            if args.queries is not None and fmt not in ("text", "json"):
+                parser.error(f"--format {fmt} exports one question's passages, not --queries")
+            return cmd_ask(settings, args.question, args.queries, args.top_k, fmt == "json", fmt)
+        if args.command == "coverage":
+            return cmd_coverage(settings, args.corpus, args.json)
+        if args.command == "board":
+            return cmd_board(settings, args.format)
         if args.command == "prepare":
             return cmd_prepare(settings)
         if args.command == "status":
@@ -220,6 +241,9 @@ def cmd_index(settings: Settings, rebuild: bool, as_json: bool) -> int:
         return 0
     for skip in report.skipped:
         say(f"skipped {escape_controls(skip.source)}: {escape_controls(skip.reason)}", sys.stderr)
+    for ex in report.excluded:
+        rule = f"{escape_controls(ex.rule)} (.askcorpusignore line {ex.line})"
+        say(f"excluded {escape_controls(ex.source)}: {rule}", sys.stderr)
     say(report.summary())
     return 0
 
@@ -315,9 +339,15 @@ def read_queries(path: Path) -> list[str]:
 
 
 def cmd_ask(
-    settings: Settings, question: str | None, queries: Path | None, top_k: int | None, as_json: bool
+    settings: Settings,
+    question: str | None,
+    queries: Path | None,
+    top_k: int | None,
+    as_json: bool,
+    fmt: str = "text",
 ) -> int:
-    """Answer one question or a file of questions."""
+    """Answer one question or a file of questions (``fmt``: an export form of
+    :mod:`askcorpus.search.export` for one question)."""
     from askcorpus.search.index import Index
 
     questions = read_queries(queries) if queries is not None else [question or ""]
@@ -325,7 +355,9 @@ def cmd_ask(
     try:
         for q in questions:
             result = index.search(q, top_k or settings.top_k)
-            if as_json:
+            if fmt not in ("text", "json"):
+                write_export(fmt, result, index.store.manifest.corpus, index.store.manifest.updated)
+            elif as_json:
                 print(json_line(result_json(result)), flush=True)
             else:
                 if len(questions) > 1:
@@ -333,6 +365,71 @@ def cmd_ask(
                 print_result(result, sys.stdout)
     finally:
         index.close()
+    return 0
+
+
+def write_export(fmt: str, result: SearchResult, corpus: str, indexed: str) -> None:
+    """Print ``result`` as export ``fmt``; escaped only when stdout is a terminal."""
+    from askcorpus.search.export import Origin, items_from_result, render
+
+    text = render(fmt, items_from_result(result), Origin(corpus, indexed), result.query)
+    sys.stdout.write(escape_terminal(text) if sys.stdout.isatty() else text)
+
+
+def cmd_coverage(settings: Settings, corpus: Path | None, as_json: bool) -> int:
+    """Print the index's coverage of its corpus, folder by folder (readable or JSON)."""
+    from askcorpus.errors import IndexMissingError
+    from askcorpus.indexer.coverage import coverage
+    from askcorpus.store.factory import locate
+
+    location = locate(settings.index_dir)
+    if not location.exists():
+        raise IndexMissingError(
+            f"no index at {settings.index_dir}", settings.index_dir, "run `askcorpus index`"
+        )
+    store = location.open()
+    try:
+        folder = corpus or Path(store.manifest.corpus or settings.corpus_dir)
+        report = coverage(store, folder)
+    finally:
+        store.close()
+    if as_json:
+        print(json_line(asdict(report)))
+        return 0
+    for f in report.folders:
+        counts = f"{f.indexed} indexed ({f.ocr} OCR), {f.waiting} new or changed"
+        say(f"{escape_controls(f.folder)}/: {counts}, {f.missing} gone")
+        for s in f.skipped:
+            say(f"  skipped {escape_controls(s.source)}: {escape_controls(s.reason)}")
+        for x in f.excluded:
+            say(
+                f"  excluded {escape_controls(x.source)}: {escape_controls(x.rule)} (line {x.line})"
+            )
+    say(report.summary())
+    return 0
+
+
+def cmd_board(settings: Settings, fmt: str) -> int:
+    """Print the index's evidence board (stale pins flagged) in form ``fmt``."""
+    from askcorpus.errors import IndexMissingError
+    from askcorpus.search.board import Board
+    from askcorpus.search.export import Origin, render
+    from askcorpus.store.factory import locate
+
+    location = locate(settings.index_dir)
+    if not location.exists():
+        raise IndexMissingError(
+            f"no index at {settings.index_dir}", settings.index_dir, "run `askcorpus index`"
+        )
+    store = location.open()
+    try:
+        board = Board.for_index(settings, store)
+        items = board.items(board.stale(store))
+        origin = Origin(store.manifest.corpus, store.manifest.updated)
+    finally:
+        store.close()
+    text = render(fmt, items, origin, f"Evidence board of {settings.index_dir}")
+    sys.stdout.write(escape_terminal(text) if fmt == "text" or sys.stdout.isatty() else text)
     return 0
 
 

@@ -99,5 +99,9 @@ class QueryError(AskcorpusError):
     """A question or a queries file is unusable."""
 
 
+class BoardError(AskcorpusError):
+    """An evidence board file cannot be read or written (damaged, unreadable, a full disk)."""
+
+
 class Cancelled(AskcorpusError):
     """A long operation was cancelled by the user; the previous index is intact."""

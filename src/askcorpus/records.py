@@ -239,6 +239,16 @@ class SkippedFile:
 
 
 @dataclass(frozen=True, slots=True)
+class ExcludedFile:
+    """A file (or a folder, its source ending in "/") a rule of the corpus's
+    ``.askcorpusignore`` left out: the rule as written and its line in that file."""
+
+    source: str
+    rule: str
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class IndexReport:
     """What one run of the indexer did."""
 
@@ -249,6 +259,7 @@ class IndexReport:
     passages_embedded: int = 0
     seconds: float = 0.0
     skipped: tuple[SkippedFile, ...] = field(default=())
+    excluded: tuple[ExcludedFile, ...] = field(default=())
 
     def summary(self) -> str:
         """One line, e.g. '2 added, 1 changed, 1 removed, 5 unchanged — 37 passages embedded in 3.1 s'."""
@@ -259,6 +270,8 @@ class IndexReport:
         )
         if self.skipped:
             line += f"; {len(self.skipped)} skipped"
+        if self.excluded:
+            line += f"; {len(self.excluded)} excluded by .askcorpusignore"
         return line
 
 

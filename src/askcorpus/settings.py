@@ -65,6 +65,9 @@ class Settings:
     encoder: EncoderChoice = "auto"
     #: Folder for the exported ONNX model (default ~/.cache/askcorpus).
     cache_dir: Path | None = None
+    #: Folder for the user's own askcorpus data, such as evidence boards (default
+    #: ~/.local/share/askcorpus; XDG_DATA_HOME/askcorpus when that is set).
+    data_dir: Path | None = None
     #: Read pages without a text layer (scans, image files) by OCR (askcorpus.ingest.ocr); its
     #: results are cached under ``cache_dir``.
     ocr: bool = True
@@ -109,6 +112,8 @@ class Settings:
             kwargs["ocr"] = switch == "1"
         if "cache_dir" not in kwargs and env.get("XDG_CACHE_HOME"):
             kwargs["cache_dir"] = Path(env["XDG_CACHE_HOME"]) / "askcorpus"
+        if env.get("XDG_DATA_HOME"):
+            kwargs["data_dir"] = Path(env["XDG_DATA_HOME"]) / "askcorpus"
         return cls(**kwargs)  # type: ignore[arg-type]
 
 

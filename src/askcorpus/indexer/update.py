@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import Cancelled, CorpusError
@@ -31,7 +31,15 @@ from askcorpus.indexer.setup import open_for_update
 from askcorpus.ingest.documents import FileEntry, discover, is_unchanged, load_document
 from askcorpus.ingest.formats import UnreadableFile
 from askcorpus.ingest.ocr import OcrOptions
-from askcorpus.records import Document, IndexReport, Passage, Phase, Progress, SkippedFile
+from askcorpus.records import (
+    Document,
+    ExcludedFile,
+    IndexReport,
+    Passage,
+    Phase,
+    Progress,
+    SkippedFile,
+)
 from askcorpus.settings import Settings
 from askcorpus.store.base import Store, StoreWriter, WriterLock, expected_manifest
 from askcorpus.store.factory import locate
@@ -84,7 +92,8 @@ def update_index(
             settings.index_dir,
             settings.corpus_dir,
         )
-    entries, skipped = discover(settings.corpus_dir)
+    excluded: list[ExcludedFile] = []
+    entries, skipped = discover(settings.corpus_dir, excluded)
     if not entries and not skipped:
         raise CorpusError(
             f"corpus folder {settings.corpus_dir} holds no supported documents",
@@ -97,7 +106,8 @@ def update_index(
         try:
             with store.write_errors():
                 run = _Run(settings, store, embedder, lock, t0, progress, cancelled)
-                return run.update(entries, skipped, reset)
+                report = run.update(entries, skipped, reset)
+                return replace(report, excluded=tuple(excluded))
         finally:
             store.close()
 

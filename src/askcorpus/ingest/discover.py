@@ -20,7 +20,8 @@ from typing import Protocol
 
 from askcorpus.errors import CorpusError
 from askcorpus.ingest.formats import supported_suffixes
-from askcorpus.records import SkippedFile
+from askcorpus.ingest.ignore import IgnoreRules
+from askcorpus.records import ExcludedFile, SkippedFile
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,15 @@ def is_ignored_name(name: str) -> bool:
     return name.startswith(_IGNORED_PREFIXES) or name.endswith(_IGNORED_SUFFIXES)
 
 
-def discover(root: Path) -> tuple[list[FileEntry], list[SkippedFile]]:
-    """All supported files under ``root`` (sorted by source) and the files skipped on the way.
+def discover(
+    root: Path, excluded: list[ExcludedFile] | None = None
+) -> tuple[list[FileEntry], list[SkippedFile]]:
+    """All supported files under ``root`` (sorted by source) and the files skipped on the way;
+    files and folders a rule of ``root``'s ``.askcorpusignore`` excludes are left out (and
+    appended to ``excluded`` when given, a folder's source ending in "/").
 
-    Raises :class:`CorpusError` when ``root`` is not a readable folder.
+    Raises :class:`CorpusError` when ``root`` is not a readable folder or its rules file is
+    unusable.
     """
     if not root.exists():
         raise CorpusError(
@@ -81,6 +87,7 @@ def discover(root: Path) -> tuple[list[FileEntry], list[SkippedFile]]:
     if not root.is_dir():
         raise CorpusError(f"corpus path {root} is not a folder", root, "pass --corpus DIR")
     suffixes = supported_suffixes()
+    rules = IgnoreRules.load(root)
     entries: list[FileEntry] = []
     skipped: list[SkippedFile] = []
     # Plain strings and os.scandir, not pathlib: at 12,000 files pathlib's parsing took most
@@ -113,14 +120,23 @@ def discover(root: Path) -> tuple[list[FileEntry], list[SkippedFile]]:
             elif entry.is_symlink():
                 source = _printable(prefix + name)
                 skipped.append(SkippedFile(source, "folder symlink — not followed"))
-            else:
+            elif not _excluded(rules, prefix + name + "/", excluded):
                 folders.append((entry.path, prefix + name + "/"))
         for name, entry in files:
-            if os.path.splitext(name)[1].lower() in suffixes:
+            supported = os.path.splitext(name)[1].lower() in suffixes
+            if supported and not _excluded(rules, prefix + name, excluded):
                 _add_file(entry, prefix + name, entries, skipped)
         pending.extend(reversed(folders))
     entries.sort(key=lambda e: e.source)
     return entries, skipped
+
+
+def _excluded(rules: IgnoreRules, source: str, excluded: list[ExcludedFile] | None) -> bool:
+    """True when a rule excludes ``source`` (a folder when it ends in "/"); recorded."""
+    rule = rules.excluding(source.rstrip("/"), folder=source.endswith("/")) if rules else None
+    if rule is not None and excluded is not None:
+        excluded.append(ExcludedFile(_printable(source), rule.text, rule.line))
+    return rule is not None
 
 
 def _is_index_folder(listing: list[tuple[str, os.DirEntry[str]]]) -> bool:

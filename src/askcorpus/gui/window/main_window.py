@@ -23,6 +23,8 @@ from askcorpus.gui.engine import Engine
 from askcorpus.gui.prefs import Preferences, default_data_dir
 from askcorpus.gui.tasks import IndexInfo
 from askcorpus.gui.theme import app_icon
+from askcorpus.gui.views.board_panel import attach_board
+from askcorpus.gui.views.coverage_view import attach_coverage
 from askcorpus.gui.watcher import CorpusWatcher
 from askcorpus.gui.window.actions import ActionsController, build_actions
 from askcorpus.gui.window.corpus import CorpusController
@@ -86,6 +88,8 @@ class MainWindow(QMainWindow):
             self.reading,
         )
         self.indexing.ready.connect(self.reading.ask_pending)
+        self.board_panel = attach_board(self)  # docks of their own: Board menu, Index > Coverage
+        self.coverage_view = attach_coverage(self)
         self.parts.question_edit.installEventFilter(self)
         self.parts.reader.text.installEventFilter(self)
         restore_geometry(self, self.parts.splitter, self.prefs)
