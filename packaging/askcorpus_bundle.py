@@ -4,7 +4,7 @@ The bundle has neither torch nor transformers, so it cannot export the model to 
 carries the int8 export made at build time (``askcorpus_onnx/minilm-KEY.onnx``, KEY the cache
 key of the bundled model folder). Before the CLI starts, that file is copied into the user's
 model cache (where :func:`askcorpus.embed.onnx_export.exported_model` looks for it) unless it is
-already there: 23 MB once, after which the bundle behaves like an installed askcorpus. A copy,
+already there: 59 MB once, after which the bundle behaves like an installed askcorpus. A copy,
 not a link, so moving or deleting the bundle folder never leaves a dangling cache entry.
 """
 

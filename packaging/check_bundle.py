@@ -8,7 +8,8 @@ that the bundle could lean on, no configuration or model cache) and checks that
 2. ``askcorpus --version`` works;
 3. ``askcorpus index`` indexes a copy of the shipped corpus;
 4. ``askcorpus ask --json`` answers a question with the right document first;
-5. ``askcorpus`` with no command opens the window offscreen, which indexes its corpus.
+5. when OCR is inside, a PNG of typed text is read by OCR and found by ``ask``;
+6. ``askcorpus`` with no command opens the window offscreen, which indexes its corpus.
 
 It prints the bundle's size and how long each step took (the first answer is a new process
 each time: start, load the model, search). Exit 0 when every check passed, 1 otherwise.
@@ -29,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "When was the gas deal signed?"
 EXPECTED_SOURCE = "why-a-moscow-beijing-axis-is-unlikely.txt"
 #: Packages the bundle must not carry: the runtime does not need them (packaging/askcorpus.spec).
+SCAN_TEXT = ("The lighthouse keeper counted 4812 seabirds", "on the northern cliffs last spring.")
+SCAN_QUESTION = "How many seabirds did the lighthouse keeper count?"
 FORBIDDEN = ("torch", "transformers", "sentence_transformers", "onnx", "scipy", "sympy")
 
 
@@ -59,6 +62,18 @@ def forbidden_inside(bundle: Path) -> list[str]:
         if package or path.name.startswith(("libtorch", "torch_")):
             found.add(str(path.relative_to(bundle)))
     return sorted(found)
+
+
+def write_scan(path: Path) -> None:
+    """A PNG of typed text (what a scanned page is to the indexer), drawn with Pillow."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (1400, 300), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=40)
+    for row, line in enumerate(SCAN_TEXT):
+        draw.text((40, 40 + row * 70), line, fill=0, font=font)
+    image.save(path)
 
 
 def run(exe: Path, args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
@@ -123,8 +138,21 @@ def main(argv: list[str]) -> int:
         took, out = run(exe, ["--version"], env, work)
         print(f"ok: --version in {took:.2f} s: {out.splitlines()[0]}")
         shutil.copytree(ROOT / "corpus", work / "c")
+        ocr = any(bundle.rglob("rapidocr_onnxruntime"))
+        if ocr:
+            write_scan(work / "c" / "scan.png")
         took, _ = run(exe, ["index", "--corpus", "c", "--index", "i"], env, work)
-        print(f"ok: index of the shipped corpus (first start, model cache empty) in {took:.1f} s")
+        what = "the shipped corpus" + (" and a scanned PNG" if ocr else "")
+        print(f"ok: index of {what} (first start, model cache empty) in {took:.1f} s")
+        if ocr:
+            _, out = run(exe, ["ask", "--index", "i", "--json", SCAN_QUESTION], env, work)
+            best = json.loads(out)["results"][0]
+            if best["source"] != "scan.png" or "4812" not in best["text"]:
+                print(f"FAIL OCR: first result {best['source']}: {best['text'][:100]!r}")
+                return 1
+            print(f"ok: OCR inside: the scan read as {best['text'][:60]!r}")
+        else:
+            print("(no OCR in this bundle: built with ASKCORPUS_BUNDLE_OCR=0)")
         times = []
         for _ in range(3):
             took, out = run(exe, ["ask", "--index", "i", "--json", QUESTION], env, work)
