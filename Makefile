@@ -70,3 +70,23 @@ eval: install
 eval-beir: install
 	$(VENV)/bin/askcorpus eval --beir $(BENCHMARKS)/scifact --cache bench/out/eval/scifact --mode all
 	$(VENV)/bin/askcorpus eval --beir $(BENCHMARKS)/arguana --cache bench/out/eval/arguana --mode all
+
+# The standalone one-folder bundle dist/askcorpus/ (PyInstaller; no torch, the ONNX export
+# inside) and its check with a clean environment (index, ask --json, the window offscreen).
+# Minutes each on 2 cores, so not part of `make test`; sizes and times in docs/install.md.
+# BUNDLE_OCR=0 leaves OCR and OpenCV out (170 MB less; scans are then skipped with a reason).
+.PHONY: bundle bundle-check install-check
+BUNDLE_OCR ?= 1
+bundle: install
+	$(PY) -m pip install --quiet -e '.[dev,bundle]'
+	$(VENV)/bin/askcorpus prepare
+	ASKCORPUS_BUNDLE_OCR=$(BUNDLE_OCR) $(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist \
+		--workpath build/pyinstaller packaging/askcorpus.spec
+
+bundle-check: bundle
+	$(PY) packaging/check_bundle.py dist/askcorpus
+
+# `pip install .` into a new venv with an empty HOME, then --version, prepare, index and ask
+# from outside the checkout (packaging/check_install.sh; several minutes: the whole download).
+install-check:
+	packaging/check_install.sh

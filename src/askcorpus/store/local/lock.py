@@ -1,22 +1,29 @@
-"""One writer at a time: an advisory ``flock`` on ``writer.lock`` in the index folder.
+"""One writer at a time: an OS file lock on ``writer.lock`` in the index folder.
 
-The kernel drops the lock when its holder dies (even on SIGKILL), so a lock left by a killed
-process is never stale: the next writer simply gets it. The file only records the holder's pid
-for the error message; readers never take the lock, so searching goes on during an update.
+The lock is ``filelock``'s native one on our own descriptor: ``flock`` on Linux and macOS,
+``LockFileEx`` on the file's first byte on Windows (the same primitive its ``FileLock`` uses),
+so this module imports nothing POSIX-only and runs on all three. Either way the kernel drops
+the lock when its holder dies (even on SIGKILL), so a lock left by a killed process is never
+stale: the next writer simply gets it. The file only records the holder's pid for the error
+message, after the first byte (Windows refuses other processes reads of a locked byte);
+readers never take the lock, so searching goes on during an update.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import time
 from pathlib import Path
 
+from filelock import lock_descriptor, unlock_descriptor
+
 from askcorpus.errors import IndexLockedError, IndexWriteError
 
 LOCK_NAME = "writer.lock"
+#: Where the pid starts: byte 0 is the one Windows locks (a space, so the file reads " 1234").
+PID_OFFSET = 1
 
 
 def write_error(
@@ -60,24 +67,27 @@ class WriterLock:
         """Take the lock or raise :class:`IndexLockedError` naming the holder's pid."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
         except OSError as exc:
             raise write_error(self.path.parent, exc, "lock the index") from exc
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            locked = lock_descriptor(fd, blocking=False)
+        except OSError as exc:  # no file locks on this file system
+            os.close(fd)
+            raise write_error(self.path.parent, exc, "lock the index") from exc
+        if not locked:
             holder = _read_pid(fd)
             os.close(fd)
             raise IndexLockedError(
                 f"index is being updated by another process (pid {holder}): {self.path.parent}",
                 self.path.parent,
                 "wait for it to finish, then try again",
-            ) from None
+            )
         try:
             os.ftruncate(fd, 0)
-            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            _write_at(fd, 0, b" " * PID_OFFSET + str(os.getpid()).encode())
         except OSError as exc:  # a full disk can refuse even these few bytes
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            unlock_descriptor(fd)
             os.close(fd)
             raise write_error(self.path.parent, exc, "lock the index") from exc
         self._fd = fd
@@ -88,7 +98,8 @@ class WriterLock:
             return
         with contextlib.suppress(OSError):
             os.ftruncate(self._fd, 0)
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        with contextlib.suppress(OSError):  # closing the descriptor releases it anyway
+            unlock_descriptor(self._fd)
         os.close(self._fd)
         self._fd = None
 
@@ -100,10 +111,25 @@ class WriterLock:
         self.release()
 
 
+def _write_at(fd: int, offset: int, data: bytes) -> None:
+    # os.pwrite and os.pread are POSIX-only; this descriptor is ours alone, so seeking is safe.
+    os.lseek(fd, offset, os.SEEK_SET)
+    os.write(fd, data)
+
+
 def _read_pid(fd: int) -> str:
     # The holder writes its pid just after taking the lock; give it a moment to do so.
     for _ in range(20):
-        text = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        text = ""
+        # From byte 0 where it can be read (a holder of an older askcorpus wrote its pid
+        # there), else after it: Windows refuses reading the byte another process locked.
+        for offset in (0, PID_OFFSET):
+            try:
+                os.lseek(fd, offset, os.SEEK_SET)
+                text = os.read(fd, 32).decode(errors="replace").strip()
+                break
+            except OSError:
+                continue
         if text:
             return text
         time.sleep(0.01)
