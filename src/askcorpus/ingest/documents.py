@@ -195,7 +195,8 @@ def load_document(entry: FileEntry, max_bytes: int, ocr: OcrOptions | None = Non
         page_starts=extracted.page_starts,
         sections=extracted.sections,
         ocr_pages=extracted.ocr_pages,
-        date=file_date(st.st_mtime),
+        # The document's own date where its metadata has one, else the file's day.
+        date=extracted.date or file_date(st.st_mtime),
     )
 
 

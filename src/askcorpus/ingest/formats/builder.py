@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from askcorpus.ingest.formats import Extracted, UnreadableFile
+from askcorpus.ingest.formats.dates import first_date
 from askcorpus.records import DocumentKind, Section
 
 log = logging.getLogger(__name__)
@@ -96,8 +97,11 @@ class TextBuilder:
     def text(self) -> str:
         return "\n\n".join(self._parts)
 
-    def extracted(self, kind: DocumentKind, title: str | None, path: object) -> Extracted:
-        """The result; logs a note when the text was cut at the limit."""
+    def extracted(
+        self, kind: DocumentKind, title: str | None, path: object, date: str | None = None
+    ) -> Extracted:
+        """The result (``date``: the document's own, ISO); logs a note when the text was cut
+        at the limit."""
         if self.truncated:
             log.warning(
                 "%s: text cut at %d million characters (the rest is not indexed)",
@@ -115,6 +119,7 @@ class TextBuilder:
             # A last page without text starts at the end of the text, not past it.
             page_starts=tuple(min(p, self._length) for p in self.page_starts),
             sections=tuple(sections.values()),
+            date=date,
         )
 
 
@@ -188,6 +193,16 @@ def add_rows(out: TextBuilder, rows: Iterable[Iterable[object]]) -> int:
     if header and not added:  # a sheet holding only its header row still says what it is
         out.add(" | ".join(header))
     return added
+
+
+def core_date(package: Any) -> str | None:
+    """The creation date in an Office package's core properties (python-docx, python-pptx,
+    openpyxl's ``properties``), else its last-modified date; None when neither is readable."""
+    try:
+        props = getattr(package, "core_properties", None) or getattr(package, "properties", None)
+        return first_date(getattr(props, "created", None), getattr(props, "modified", None))
+    except Exception:  # damaged docProps must not cost the document's text
+        return None
 
 
 def core_title(package: Any, junk: re.Pattern[str]) -> str | None:

@@ -4,8 +4,8 @@ A message becomes a header paragraph ("From: ...", "Date: ...", "Subject: ..."),
 the plain-text part split into paragraphs at blank lines, else the HTML part read by the HTML
 reader (:func:`askcorpus.ingest.formats.html.read_html`). Attachments are named in a last line
 ("Attachments: report.pdf") but not read: indexing them as documents of their own is not done
-yet. An .eml's title is its subject; in an .mbox each message is a section
-"Message N: <subject>".
+yet. An .eml's title is its subject and its date its ``Date`` header; in an .mbox each message is
+a section "Message N: <subject>", and the mailbox's date is its latest message's.
 
 The mailbox is split from the bytes already read (the ``From `` separator lines, as
 :mod:`mailbox` does) rather than re-opened by path with :class:`mailbox.mbox`: the loader's
@@ -22,6 +22,7 @@ from pathlib import Path
 
 from askcorpus.ingest.formats import Extracted, UnreadableFile, register
 from askcorpus.ingest.formats.builder import TextBuilder, one_line
+from askcorpus.ingest.formats.dates import iso_date
 from askcorpus.ingest.formats.html import read_html
 
 _FROM_LINE = re.compile(rb"^From [^\r\n]*\r?\n", re.MULTILINE)
@@ -37,7 +38,8 @@ def read_eml(path: Path, raw: bytes) -> Extracted:
         raise UnreadableFile("not an e-mail message (no From, Date or Subject header)")
     out = TextBuilder()
     _add_message(out, message, path)
-    return out.extracted("email", _header(message, "Subject") or None, path)
+    date = iso_date(_header(message, "Date"))
+    return out.extracted("email", _header(message, "Subject") or None, path, date=date)
 
 
 @register(".mbox")
@@ -48,14 +50,18 @@ def read_mbox(path: Path, raw: bytes) -> Extracted:
         raise UnreadableFile("not an mbox mailbox (it does not begin with a 'From ' line)")
     ends = [m.start() for m in _FROM_LINE.finditer(raw)][1:] + [len(raw)]
     out = TextBuilder()
+    dates: list[str] = []
     for number, (start, end) in enumerate(zip(starts, ends, strict=True), start=1):
         message = _parse(raw[start:end])
+        if (date := iso_date(_header(message, "Date"))) is not None:
+            dates.append(date)
         subject = _header(message, "Subject")
         out.section(f"Message {number}: {subject}" if subject else f"Message {number}")
         _add_message(out, message, path)
         if out.full:
             break
-    return out.extracted("email", None, path)
+    # A mailbox's date is its latest message's, as a folder's is its newest file's.
+    return out.extracted("email", None, path, date=max(dates, default=None))
 
 
 def _parse(raw: bytes) -> EmailMessage:

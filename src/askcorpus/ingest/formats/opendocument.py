@@ -23,6 +23,7 @@ from typing import Any
 
 from askcorpus.ingest.formats import Extracted, UnreadableFile, heading_sections, register, require
 from askcorpus.ingest.formats.builder import MAX_CELLS, TextBuilder, add_rows, one_line
+from askcorpus.ingest.formats.dates import first_date
 from askcorpus.ingest.formats.zipsafe import open_zip, read_member
 from askcorpus.records import DocumentKind
 
@@ -32,6 +33,7 @@ _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
 _PRESENTATION = "urn:oasis:names:tc:opendocument:xmlns:presentation:1.0"
 _DC = "http://purl.org/dc/elements/1.1/"
+_META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
 _ELEMENT, _TEXT_NODE = 1, 3
 # Rows a filled ``table:number-rows-repeated`` row is expanded to (empty ones are never).
 _MAX_REPEATED_ROWS = 100
@@ -77,7 +79,7 @@ def read_opendocument(path: Path, raw: bytes) -> Extracted:
     walker.walk(body)
     out = walker.out
     title = _meta_title(doc) or walker.first_title
-    extracted = out.extracted(kind, title, path)
+    extracted = out.extracted(kind, title, path, date=_meta_date(doc))
     if walker.headings:
         extracted = dataclasses.replace(extracted, sections=heading_sections(walker.headings))
     return extracted
@@ -245,3 +247,16 @@ def _meta_title(doc: Any) -> str | None:
     except Exception:  # damaged metadata must not cost the document's text
         return None
     return None
+
+
+def _meta_date(doc: Any) -> str | None:
+    """``meta:creation-date``, else ``dc:date`` (when it was last saved)."""
+    try:
+        values = [
+            _inline_text(node)
+            for qname in ((_META, "creation-date"), (_DC, "date"))
+            for node in _descendants(doc.meta, qname)
+        ]
+    except Exception:  # damaged metadata must not cost the document's text
+        return None
+    return first_date(*values)

@@ -28,6 +28,7 @@ from typing import Any
 
 from askcorpus.ingest import ocr
 from askcorpus.ingest.formats import Extracted, UnreadableFile, register, require
+from askcorpus.ingest.formats.dates import first_date
 from askcorpus.ingest.formats.text import guess_title
 from askcorpus.records import Section
 
@@ -125,6 +126,7 @@ def _extract(pdf: Any, path: Path) -> Extracted:
         page_starts=tuple(page_starts),
         sections=_outline_sections(pdf, full, page_starts),
         ocr_pages=ocr_pages,
+        date=_metadata_date(pdf),
     )
 
 
@@ -337,6 +339,14 @@ def _metadata_title(pdf: Any) -> str | None:
     if len(title) < 3 or not re.search(r"[^\W\d_]", title) or _JUNK_TITLES.search(title):
         return None
     return title[:200]
+
+
+def _metadata_date(pdf: Any) -> str | None:
+    """The info dictionary's /CreationDate, else /ModDate (``D:YYYYMMDD...``)."""
+    try:
+        return first_date(*(pdf.get_metadata_value(key) for key in ("CreationDate", "ModDate")))
+    except Exception:  # metadata is optional and sometimes garbled
+        return None
 
 
 def _outline_sections(pdf: Any, text: str, page_starts: list[int]) -> tuple[Section, ...]:
