@@ -37,6 +37,7 @@ from askcorpus.ingest.formats import UnreadableFile, reader_for
 from askcorpus.ingest.ocr import OcrOptions
 from askcorpus.ingest.ocr import enabled as ocr_enabled
 from askcorpus.records import Document, SkippedFile
+from askcorpus.text.language import detect_language
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,7 @@ def load_document(entry: FileEntry, max_bytes: int, ocr: OcrOptions | None = Non
         ocr_pages=extracted.ocr_pages,
         # The document's own date where its metadata has one, else the file's day.
         date=extracted.date or file_date(st.st_mtime),
+        language=detect_language(text),
     )
 
 
