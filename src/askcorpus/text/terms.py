@@ -3,7 +3,7 @@ and best sentence (:mod:`askcorpus.search.highlight`) and the window's bold word
 
 Two words are the same term when they share a :func:`term_key`: lower-cased, British and
 American spellings folded alike, then lightly stemmed ("Defence" and "defense", "organised" and
-"organizing", "signed" and "signing").
+"organizing", "signed" and "signing"; Russian words by Snowball, "Сибири" and "Сибирь").
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 
+from askcorpus.text.fold import is_cyrillic_word, russian_stem
 from askcorpus.text.spelling import fold
 
 _SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s", "ly")
@@ -20,8 +21,13 @@ WORD = re.compile(r"\w+")
 
 def stem(word: str) -> str:
     """A light stemmer, enough to match 'signed' with 'signing' and 'deliveries' with
-    'delivered' for highlighting (the keyword index itself uses FTS5's Porter stemmer)."""
+    'delivered' for highlighting (the keyword index itself uses FTS5's Porter stemmer); a
+    Cyrillic word gets the Russian Snowball stem the keyword index holds
+    (:mod:`askcorpus.text.fold`), so "газопровода" is marked for a question saying
+    "газопровод"."""
     word = word.lower()
+    if is_cyrillic_word(word):
+        return russian_stem(word)
     for suffix in _SUFFIXES:
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             word = word[: -len(suffix)]
