@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from askcorpus.errors import Cancelled
 from askcorpus.ingest.discover import (
     INDEX_MARKER,
     FileEntry,
@@ -169,7 +170,7 @@ def load_document(entry: FileEntry, max_bytes: int, ocr: OcrOptions | None = Non
     try:
         with ocr_enabled(ocr):
             extracted = reader(entry.path, raw)
-    except UnreadableFile:
+    except (UnreadableFile, Cancelled):  # a cancel during OCR stops the run, not this file
         raise
     except Exception as exc:  # a third-party parser failing on a bad file must not stop the run
         log.debug("reader failed on %s", entry.path, exc_info=True)

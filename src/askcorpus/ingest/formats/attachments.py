@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from askcorpus.errors import Cancelled
 from askcorpus.ingest.formats import Extracted, UnreadableFile, reader_for
 from askcorpus.ingest.formats.builder import one_line
 
@@ -97,6 +98,8 @@ def _read_one(part: Message, name: str, path: Path, budget: AttachmentBudget) ->
         extracted = reader(path / name, payload)
     except UnreadableFile as exc:
         return Attachment(name, reason=exc.message)
+    except Cancelled:  # the run stops (OCR of an attached scan), not only this attachment
+        raise
     except Exception as exc:  # a third-party parser failing on a bad attachment
         log.debug("reader failed on attachment %s of %s", name, path, exc_info=True)
         return Attachment(name, reason=f"cannot parse: {type(exc).__name__}")

@@ -105,7 +105,7 @@ def _extract(pdf: Any, path: Path) -> Extracted:
             scanned.append(i)
     if failed == n_pages:
         raise UnreadableFile("corrupt PDF (no page could be read)")
-    ocr_pages = _ocr_scanned(pdf, pages, scanned)
+    ocr_pages = _ocr_scanned(pdf, pages, scanned, path)
     page_texts = ["\n\n".join(page) for page in _drop_running_lines(pages)]
     if not any(t.strip() for t in page_texts):
         pages_note = f"{n_pages} page{'s' if n_pages != 1 else ''}"
@@ -130,7 +130,9 @@ def _extract(pdf: Any, path: Path) -> Extracted:
     )
 
 
-def _ocr_scanned(pdf: Any, pages: list[list[_Para]], scanned: list[int]) -> tuple[int, ...]:
+def _ocr_scanned(
+    pdf: Any, pages: list[list[_Para]], scanned: list[int], path: Path
+) -> tuple[int, ...]:
     """OCR the ``scanned`` pages (0-based) into ``pages``; their 1-based numbers that got text."""
     options = ocr.active()
     if not scanned or options is None or ocr.blocker() is not None:
@@ -141,7 +143,8 @@ def _ocr_scanned(pdf: Any, pages: list[list[_Para]], scanned: list[int]) -> tupl
             "pages per file; split the file"
         )
     done = []
-    for i in scanned:
+    for n, i in enumerate(scanned):
+        ocr.next_page(options, n, len(scanned), path)  # cancelled? progress of the pages before
         page = pdf[i]
         try:
             width, height = page.get_size()
@@ -157,6 +160,7 @@ def _ocr_scanned(pdf: Any, pages: list[list[_Para]], scanned: list[int]) -> tupl
         if paras:
             pages[i] = paras
             done.append(i + 1)
+    ocr.next_page(options, len(scanned), len(scanned), path)
     return tuple(done)
 
 
