@@ -122,10 +122,11 @@ class _Walker:
                 self.walk(child)
 
     def _table(self, table: Any) -> None:
-        rows = _table_rows(table)
+        rows, numbers = _table_rows(table)
         if _is_sheet(table):
-            self.out.section(f"Sheet {table.getAttrNS(_TABLE, 'name') or ''}".strip())
-            add_rows(self.out, rows)
+            name = f"Sheet {table.getAttrNS(_TABLE, 'name') or ''}".strip()
+            self.out.section(name)
+            add_rows(self.out, rows, where=name, numbers=numbers)
         else:
             lines = [" | ".join(c for c in row if c) for row in rows]
             self.out.add("\n".join(line for line in lines if line))
@@ -203,9 +204,14 @@ def _inline_text(node: Any) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _table_rows(table: Any) -> list[list[str]]:
+def _table_rows(table: Any) -> tuple[list[list[str]], list[int]]:
+    """The table's rows and each one's 1-based number in the sheet (repeats counted in full,
+    though an empty repeat is kept once and a filled one at most ``_MAX_REPEATED_ROWS`` times)."""
     rows: list[list[str]] = []
+    numbers: list[int] = []
+    next_number = 1
     for row in _descendants_rows(table):
+        row_repeat = _int(row.getAttrNS(_TABLE, "number-rows-repeated"), 1)
         cells: list[str] = []
         for cell in row.childNodes:
             if cell.nodeType != _ELEMENT or cell.qname[1] not in (
@@ -219,12 +225,11 @@ def _table_rows(table: Any) -> list[list[str]]:
             cells.extend([value] * (min(repeat, MAX_CELLS) if value else min(repeat, 1)))
             if len(cells) >= MAX_CELLS:
                 break
-        if not any(cells):
-            rows.append([])
-            continue
-        repeat = _int(row.getAttrNS(_TABLE, "number-rows-repeated"), 1)
-        rows.extend([cells] * min(repeat, _MAX_REPEATED_ROWS))
-    return rows
+        kept = 1 if not any(cells) else min(row_repeat, _MAX_REPEATED_ROWS)
+        rows.extend([cells if any(cells) else []] * kept)
+        numbers.extend(range(next_number, next_number + kept))
+        next_number += row_repeat
+    return rows, numbers
 
 
 def _descendants_rows(table: Any) -> Iterator[Any]:

@@ -48,7 +48,7 @@ def read_xlsx(path: Path, raw: bytes) -> Extracted:
                 # pads no row past its last cell.
                 sheet.reset_dimensions()
                 out.section(f"Sheet {sheet.title}")
-                add_rows(out, sheet.iter_rows(values_only=True))
+                add_rows(out, sheet.iter_rows(values_only=True), where=f"Sheet {sheet.title}")
                 if out.full:
                     break
             title, date = _title(book), core_date(book)
