@@ -152,3 +152,11 @@ def test_highlighting_marks_the_other_inflection() -> None:
         "Сибири",
     ]
     assert term_key("signing") == term_key("signed")  # English unchanged
+
+
+def test_a_chinese_hit_says_which_bigrams_it_matched() -> None:
+    from askcorpus.search.highlight import matched_terms
+
+    text = "中俄两国签署了天然气供应协议，总价值约四千亿美元。"
+    assert matched_terms("天然气协议的价值？", text) == ("天然", "然气", "协议", "价值")
+    assert matched_terms("公园", text) == ()

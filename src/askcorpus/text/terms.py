@@ -12,11 +12,12 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 
-from askcorpus.text.fold import is_cyrillic_word, russian_stem
+from askcorpus.text.fold import CJK_LETTERS, cjk_bigrams, is_cyrillic_word, russian_stem
 from askcorpus.text.spelling import fold
 
 _SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s", "ly")
 WORD = re.compile(r"\w+")
+_CJK_RUN = re.compile(f"[{CJK_LETTERS}]+")
 
 
 def stem(word: str) -> str:
@@ -46,8 +47,14 @@ def term_key(word: str) -> str:
 
 
 def term_keys(text: str) -> set[str]:
-    """The keys of every word of ``text``."""
-    return {term_key(w) for w in set(WORD.findall(text.lower()))}
+    """The keys of every word of ``text``; a run of CJK characters also gives its bigrams,
+    the terms a Chinese or Japanese question has (:func:`askcorpus.text.query.query_terms`)."""
+    words = set(WORD.findall(text.lower()))
+    keys = {term_key(w) for w in words}
+    for word in words:
+        for run in _CJK_RUN.findall(word):
+            keys.update(cjk_bigrams(run))
+    return keys
 
 
 def term_matches(text: str, terms: Iterable[str]) -> Iterator[re.Match[str]]:
