@@ -16,7 +16,7 @@ from askcorpus.records import Document, KeywordQuery, Passage
 from askcorpus.settings import SCHEMA_VERSION
 from askcorpus.store.base import Manifest
 from askcorpus.store.local.store import LocalStore
-from askcorpus.text.fold import keyword_text, keyword_words, russian_stem
+from askcorpus.text.fold import keyword_clause, keyword_text, keyword_words, russian_stem
 from askcorpus.text.query import keyword_query, pair_query, query_terms
 
 DIM = 8
@@ -42,6 +42,8 @@ def test_cjk_runs_become_space_separated_bigrams() -> None:
     assert keyword_words("天然气") == ("天然", "然气")
     assert keyword_words("газопровода") == ("газопровод",)
     assert keyword_words("pipelines") == ("pipelines",)
+    assert keyword_clause(["Сила", "Сибири"]) == ("сил", "сибир")
+    assert keyword_clause(["天然气", "协议"]) == ("天然", "然气", "协议")
 
 
 @settings(max_examples=300, deadline=None)

@@ -24,6 +24,7 @@ import functools
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 #: Han ideographs (and extensions, compatibility forms) and kana: letters written without spaces.
@@ -52,6 +53,13 @@ def keyword_words(word: str) -> tuple[str, ...]:
     clause of a :class:`~askcorpus.records.KeywordQuery` holds these, so it matches what
     :func:`keyword_text` stored."""
     return tuple(keyword_text(word).split())
+
+
+def keyword_clause(words: Iterable[str]) -> tuple[str, ...]:
+    """The index tokens of a phrase's words, in order: what a phrase clause (or a filter's
+    required or excluded phrase, :class:`~askcorpus.records.PassageFilter`) must hold to match
+    the folded index."""
+    return tuple(token for word in words for token in keyword_words(word.lower()))
 
 
 def cjk_bigrams(run: str) -> list[str]:

@@ -15,7 +15,7 @@ import re
 
 from askcorpus.records import KeywordQuery
 from askcorpus.text import spelling
-from askcorpus.text.fold import CJK_LETTERS, cjk_bigrams, keyword_words
+from askcorpus.text.fold import CJK_LETTERS, cjk_bigrams, keyword_clause
 from askcorpus.text.sentences import count_words
 
 MAX_QUERY_CHARS = 4000
@@ -280,8 +280,8 @@ def _is_content(word: str) -> bool:
 
 
 def _clause(words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    """The index tokens of question words in order (:func:`askcorpus.text.fold.keyword_words`)."""
-    return tuple(token for word in words for token in keyword_words(word))
+    """The index tokens of question words in order (:func:`askcorpus.text.fold.keyword_clause`)."""
+    return keyword_clause(words)
 
 
 def keyword_query(question: str, max_terms: int = 64) -> KeywordQuery:
