@@ -18,6 +18,9 @@ from askcorpus.errors import SettingsError, escape_controls
 MODEL_NAME = "all-MiniLM-L6-v2"
 #: Which encoder runs the model: ONNX int8 when it can run ("auto"), or one of them by name.
 EncoderChoice = Literal["auto", "onnx-int8", "torch"]
+#: The OCR engines ``Settings.ocr_engine`` may name (see askcorpus.ingest.ocr).
+OcrEngineChoice = Literal["rapidocr", "tesseract"]
+OCR_ENGINE_CHOICES: tuple[OcrEngineChoice, ...] = ("rapidocr", "tesseract")
 SCHEMA_VERSION = 4  # 2: checksums of what rows show; 3: the pages read by OCR; 4: dates, languages
 #: The most passages one search returns (``--top-k``); more is a clear error, not an overflow.
 MAX_TOP_K = 1000
@@ -71,6 +74,9 @@ class Settings:
     #: Read pages without a text layer (scans, image files) by OCR (askcorpus.ingest.ocr); its
     #: results are cached under ``cache_dir``.
     ocr: bool = True
+    #: Which OCR engine reads them: "rapidocr" (bundled, the default) or "tesseract" (the
+    #: system's ``tesseract-ocr``, eng+rus+chi_sim; an error when it is not installed).
+    ocr_engine: OcrEngineChoice = "rapidocr"
 
     def with_paths(self, corpus_dir: Path | None = None, index_dir: Path | None = None) -> Settings:
         """A copy with other corpus and/or index folders."""
@@ -103,13 +109,16 @@ class Settings:
                 )
             kwargs["encoder"] = encoder
         if "ASKCORPUS_OCR" in env:
-            switch = env["ASKCORPUS_OCR"].strip()
-            if switch not in ("0", "1"):
+            switch = env["ASKCORPUS_OCR"].strip().lower()
+            if switch not in ("0", "1", *OCR_ENGINE_CHOICES):
                 raise SettingsError(
-                    f"ASKCORPUS_OCR={escape_controls(switch)!r} is not 0 or 1",
-                    hint="set ASKCORPUS_OCR=1 to read scans by OCR, 0 to skip them (or unset it)",
+                    f"ASKCORPUS_OCR={escape_controls(switch)!r} is not 0, 1 or an OCR engine",
+                    hint="set ASKCORPUS_OCR=1 (or rapidocr) to read scans by OCR, tesseract for "
+                    "the system's Tesseract, 0 to skip them (or unset it)",
                 )
-            kwargs["ocr"] = switch == "1"
+            kwargs["ocr"] = switch != "0"
+            if switch in OCR_ENGINE_CHOICES:
+                kwargs["ocr_engine"] = switch
         if "cache_dir" not in kwargs and env.get("XDG_CACHE_HOME"):
             kwargs["cache_dir"] = Path(env["XDG_CACHE_HOME"]) / "askcorpus"
         if env.get("XDG_DATA_HOME"):

@@ -43,7 +43,8 @@ def test_eml_headers_body_paragraphs_and_attachment_names(tmp_path: Path) -> Non
         "Hello,",
         "The export duty on wheat falls to 4 percent in July.",
         "Regards,\nOlga",
-        "Attachments: tariffs.pdf",
+        # A damaged attachment is noted with its reason and costs nothing else.
+        "Attachments: tariffs.pdf (not read: corrupt PDF (data format error))",
     ]
 
 

@@ -145,7 +145,7 @@ def test_ods_sheets_rows_with_header_and_padding_not_expanded(tmp_path: Path) ->
     ex = read(make_ods(tmp_path / "grain.ods"))
     assert ex.kind == "ods"
     assert ex.text.split("\n\n") == ["Port: Novorossiysk | Wheat: 31", "Harvest | record in 2022"]
-    assert [s.title for s in ex.sections] == ["Sheet Grain", "Sheet Notes"]
+    assert [s.title for s in ex.sections] == ["Sheet Grain, row 2", "Sheet Notes, row 1"]
 
 
 def test_odp_slides_are_pages_with_notes(tmp_path: Path) -> None:

@@ -47,9 +47,13 @@ def test_xlsx_rows_carry_the_header_and_sheets_are_sections(tmp_path: Path) -> N
         "Murmansk | 61 | ice-free all year",
         "Opened | 1916-10-04",
     ]
+    # Each row is a section with its number in the sheet (the header is row 1, an empty row
+    # still counts), which passages turn into row ranges.
     assert [(s.title, ex.text[s.start :][:8]) for s in ex.sections] == [
-        ("Sheet Trade", "Country:"),
-        ("Sheet Ports", "Murmansk"),
+        ("Sheet Trade, row 2", "Country:"),
+        ("Sheet Trade, row 3", "Country:"),
+        ("Sheet Ports, row 1", "Murmansk"),
+        ("Sheet Ports, row 3", "Opened |"),
     ]
 
 

@@ -150,26 +150,7 @@ def test_cjk_runs_become_overlapping_bigrams() -> None:
     assert query_terms("東京") == ["東京"]
 
 
-def _bigram_segmented(text: str) -> str:
-    """Passage text as a bigram keyword table would hold it: CJK runs as their bigrams."""
-    import re
-
-    def pairs(m: re.Match[str]) -> str:
-        run = m.group(0)
-        return " ".join(run[i : i + 2] for i in range(max(1, len(run) - 1)))
-
-    return re.sub(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+", lambda m: f" {pairs(m)} ", text)
-
-
-def test_a_chinese_question_matches_a_bigram_keyword_table() -> None:
-    conn = _fts(
-        [
-            _bigram_segmented("西方国家对此表示关注。"),
-            _bigram_segmented("中俄两国签署了天然气供应协议，总价值约四千亿美元。"),
-        ]
-    )
-    hits = conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (fts_match("天然气协议的价值？"),))
-    assert [r for (r,) in hits] == [2]
+# A Chinese question matching its passage through the real store: tests/text/test_fold.py.
 
 
 def test_a_long_chinese_question_gets_the_long_question_note() -> None:
@@ -182,12 +163,14 @@ def _query_terms_v1(question: str) -> list[str]:
     """query_terms before CJK bigrams (the oracle for text without CJK characters)."""
     import re
 
-    from askcorpus.text.query import STOPWORDS
+    from askcorpus.text.query import RUSSIAN_STOPWORDS, STOPWORDS
 
     seen: dict[str, None] = {}
     for m in re.finditer(r"\w+(?:[-'’]\w+)*", question):
         for part in re.split(r"[-'’]", m.group(0).lower()):
-            if part and part not in STOPWORDS and (len(part) > 1 or part.isdigit()):
+            if part in STOPWORDS or part in RUSSIAN_STOPWORDS:
+                continue
+            if part and (len(part) > 1 or part.isdigit()):
                 seen.setdefault(part, None)
     return list(seen)
 

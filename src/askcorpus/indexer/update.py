@@ -58,13 +58,15 @@ class _Work:
     is_new: bool
 
 
-def read_entry(entry: FileEntry, settings: Settings) -> Document:
+def read_entry(entry: FileEntry, settings: Settings, cancelled: CancelFn | None = None) -> Document:
     """Read one changed file into a :class:`Document` (raises :class:`UnreadableFile`).
 
     The single place where the indexer reads the corpus (read-only): checks on a file's state
     while it is read belong here.
     """
-    return load_document(entry, settings.max_file_bytes, OcrOptions.from_settings(settings))
+    # cancelled: OCR checks it between the pages of a long scan.
+    ocr = OcrOptions.from_settings(settings, cancelled=cancelled)
+    return load_document(entry, settings.max_file_bytes, ocr)
 
 
 def update_index(
@@ -159,7 +161,7 @@ class _Run:
                 unchanged += 1
                 continue
             try:
-                document = read_entry(entry, settings)
+                document = read_entry(entry, settings, self.cancelled)
             except UnreadableFile as exc:
                 skipped.append(SkippedFile(entry.source, exc.message))
                 if state is not None:

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from askcorpus.errors import Cancelled
 from askcorpus.ingest.discover import (
     INDEX_MARKER,
     FileEntry,
@@ -37,6 +38,7 @@ from askcorpus.ingest.formats import UnreadableFile, reader_for
 from askcorpus.ingest.ocr import OcrOptions
 from askcorpus.ingest.ocr import enabled as ocr_enabled
 from askcorpus.records import Document, SkippedFile
+from askcorpus.text.language import detect_language
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +170,7 @@ def load_document(entry: FileEntry, max_bytes: int, ocr: OcrOptions | None = Non
     try:
         with ocr_enabled(ocr):
             extracted = reader(entry.path, raw)
-    except UnreadableFile:
+    except (UnreadableFile, Cancelled):  # a cancel during OCR stops the run, not this file
         raise
     except Exception as exc:  # a third-party parser failing on a bad file must not stop the run
         log.debug("reader failed on %s", entry.path, exc_info=True)
@@ -195,7 +197,9 @@ def load_document(entry: FileEntry, max_bytes: int, ocr: OcrOptions | None = Non
         page_starts=extracted.page_starts,
         sections=extracted.sections,
         ocr_pages=extracted.ocr_pages,
-        date=file_date(st.st_mtime),
+        # The document's own date where its metadata has one, else the file's day.
+        date=extracted.date or file_date(st.st_mtime),
+        language=detect_language(text),
     )
 
 

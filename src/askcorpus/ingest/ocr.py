@@ -1,8 +1,16 @@
 """OCR, offline: the text lines of a page image (a scanned PDF page, a photo of a page).
 
-The engine is RapidOCR (``rapidocr-onnxruntime``): PP-OCR detection and recognition models
-shipped inside its wheel, run on onnxruntime, so nothing is downloaded. It is loaded lazily,
-once per process; a missing package costs only OCR (:func:`blocker` says what to install).
+The default engine is RapidOCR (``rapidocr-onnxruntime``): PP-OCR detection and recognition
+models shipped inside its wheel, run on onnxruntime, so nothing is downloaded. It is loaded
+lazily, once per process; a missing package costs only OCR (:func:`blocker` says what to
+install). ``Settings.ocr_engine = "tesseract"`` (``ASKCORPUS_OCR=tesseract``) runs the system's
+Tesseract instead (:mod:`askcorpus.ingest.tesseract`, eng+rus+chi_sim): asked for but not
+installed, it is a :class:`~askcorpus.errors.SettingsError` when indexing starts.
+
+Readers OCR page by page and call :func:`next_page` before each: it raises
+:class:`~askcorpus.errors.Cancelled` once the indexer's cancel flag is up (a 300-page scan
+stops between two pages, not at its end), and reports "OCR page 3 of 41" (the log, and
+``OcrOptions.on_page``).
 
 Results are cached on disk by the hash of the page image's pixels and the engine version, so an
 update re-reads a changed PDF without re-OCRing its unchanged pages. The cache keeps the raw
@@ -25,16 +33,19 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from askcorpus.errors import Cancelled, SettingsError
+from askcorpus.ingest import tesseract
 
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-    from askcorpus.settings import Settings
+    from askcorpus.settings import OcrEngineChoice, Settings
 
 log = logging.getLogger(__name__)
 
@@ -79,14 +90,38 @@ class OcrOptions:
     max_pixels: int = 12_000_000
     max_image_pixels: int = 100_000_000
     max_pages: int = 300
+    engine: OcrEngineChoice = "rapidocr"
+    #: True once the run is cancelled (the indexer's flag): OCR stops before the next page.
+    cancelled: Callable[[], bool] | None = field(default=None, compare=False)
+    #: Called with (page done, pages to OCR in this file) after each page.
+    on_page: Callable[[int, int], None] | None = field(default=None, compare=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> OcrOptions | None:
-        """The options ``settings`` ask for, or None when OCR is turned off."""
+    def from_settings(
+        cls,
+        settings: Settings,
+        cancelled: Callable[[], bool] | None = None,
+        on_page: Callable[[int, int], None] | None = None,
+    ) -> OcrOptions | None:
+        """The options ``settings`` ask for, or None when OCR is turned off; raises
+        :class:`SettingsError` when they name Tesseract and it is not installed."""
         if not settings.ocr:
             return None
+        if settings.ocr_engine == "tesseract" and not tesseract.languages():
+            raise SettingsError(
+                "OCR engine tesseract was asked for but is not installed (or has none of its "
+                "eng, rus, chi_sim languages)",
+                hint="apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus "
+                "tesseract-ocr-chi-sim, or set ASKCORPUS_OCR=1 for the bundled engine",
+            )
         cache = settings.cache_dir or Path.home() / ".cache" / "askcorpus"
-        return cls(cache_dir=cache / "ocr", threads=settings.threads)
+        return cls(
+            cache_dir=cache / "ocr",
+            threads=settings.threads,
+            engine=settings.ocr_engine,
+            cancelled=cancelled,
+            on_page=on_page,
+        )
 
 
 _ACTIVE: ContextVar[OcrOptions | None] = ContextVar("askcorpus_ocr", default=None)
@@ -107,17 +142,36 @@ def active() -> OcrOptions | None:
     return _ACTIVE.get()
 
 
+def next_page(options: OcrOptions, done: int, total: int, path: object = "") -> None:
+    """Between two pages of one file's OCR: raises :class:`Cancelled` when the run was
+    cancelled, else reports ``done`` of ``total`` pages (0 before the first)."""
+    if options.cancelled is not None and options.cancelled():
+        raise Cancelled("indexing cancelled during OCR; the previous index is unchanged")
+    if done:
+        log.info("%s: OCR page %d of %d", path, done, total)
+        if options.on_page is not None:
+            options.on_page(done, total)
+
+
 def blocker() -> str | None:
     """Why OCR cannot run now (a reason with what to do), or None when it can."""
-    if _ACTIVE.get() is None:
+    options = _ACTIVE.get()
+    if options is None:
         return "OCR is off (set ASKCORPUS_OCR=1 to read scans)"
+    if options.engine == "tesseract":
+        if not tesseract.languages():
+            return "Tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-eng)"
+        return None
     if importlib.util.find_spec(_ENGINE_MODULE) is None:
         return f"OCR is not installed (pip install --no-deps {_ENGINE_PACKAGE}; its other needs come with askcorpus)"
     return None
 
 
-def engine_id() -> str:
-    """Engine name and version: part of every cache key, so an upgrade re-OCRs."""
+def engine_id(engine: OcrEngineChoice = "rapidocr") -> str:
+    """Engine name and version: part of every cache key, so an upgrade re-OCRs (and the two
+    engines never share results)."""
+    if engine == "tesseract":
+        return f"{tesseract.version()} {tesseract.languages()} cache{_CACHE_FORMAT}"
     try:
         version = importlib.metadata.version(_ENGINE_PACKAGE)
     except importlib.metadata.PackageNotFoundError:
@@ -159,12 +213,16 @@ def recognize(image: Image, options: OcrOptions, upscale: float = 1.0) -> OcrPag
     if factor != 1.0:
         size = (max(1, round(gray.width * factor)), max(1, round(gray.height * factor)))
         gray = gray.resize(size, PILImage.Resampling.LANCZOS)
-    key = _cache_key(gray)
+    key = _cache_key(gray, options.engine)
     cached = _cache_get(options.cache_dir, key)
     if cached is not None:
         return cached
-    page = _run_engine(gray, options.threads)
-    _cache_put(options.cache_dir, key, page)
+    if options.engine == "tesseract":
+        lines = [OcrLine(*box) for box in tesseract.recognize_lines(gray, options.threads)]
+        page = OcrPage(tuple(lines), gray.width, gray.height)
+    else:
+        page = _run_engine(gray, options.threads)
+    _cache_put(options.cache_dir, key, page, options.engine)
     return page
 
 
@@ -173,9 +231,9 @@ def cache_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / key[:2] / f"{key}.json"
 
 
-def _cache_key(gray: Image) -> str:
+def _cache_key(gray: Image, engine: OcrEngineChoice) -> str:
     digest = hashlib.sha256()
-    digest.update(f"{engine_id()}|{gray.width}x{gray.height}|".encode())
+    digest.update(f"{engine_id(engine)}|{gray.width}x{gray.height}|".encode())
     digest.update(gray.tobytes())
     return digest.hexdigest()
 
@@ -197,12 +255,12 @@ def _cache_get(cache_dir: Path | None, key: str) -> OcrPage | None:
         return None
 
 
-def _cache_put(cache_dir: Path | None, key: str, page: OcrPage) -> None:
+def _cache_put(cache_dir: Path | None, key: str, page: OcrPage, engine: OcrEngineChoice) -> None:
     if cache_dir is None:
         return
     target = cache_path(cache_dir, key)
     data = {
-        "engine": engine_id(),
+        "engine": engine_id(engine),
         "width": page.width,
         "height": page.height,
         "lines": [[ln.text, ln.left, ln.top, ln.right, ln.bottom] for ln in page.lines],

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 
-from askcorpus.records import Document, Passage
+from askcorpus.records import SHEET_KINDS, Document, Passage
 from askcorpus.settings import ChunkingParams
 from askcorpus.text.sentences import (
     WORD,
@@ -249,6 +249,20 @@ def _absorb_runts(
     return out
 
 
+_ROW = re.compile(r"^(.*?)(?:, )?row (\d+)$")
+
+
+def row_range(first: str, last: str) -> str:
+    """The section of a sheet passage from its first and last rows' sections ("Sheet Energy,
+    row 12", "Sheet Energy, row 30") as one range ("Sheet Energy, rows 12–30"); ``first`` when
+    they are not rows of one sheet."""
+    a, b = _ROW.match(first), _ROW.match(last)
+    if a is None or b is None or a.group(1) != b.group(1) or a.group(2) == b.group(2):
+        return first
+    prefix = f"{a.group(1)}, " if a.group(1) else ""
+    return f"{prefix}rows {a.group(2)}–{b.group(2)}"
+
+
 def chunk_document(document: Document, params: ChunkingParams) -> list[Passage]:
     """The passages of ``document``, each carrying title/section context for search."""
     passages = []
@@ -266,6 +280,9 @@ def chunk_document(document: Document, params: ChunkingParams) -> list[Passage]:
         )
         at = bisect.bisect_right(section_starts, anchor) - 1
         section = document.sections[at].title if at >= 0 else None
+        if section and document.kind in SHEET_KINDS:
+            last = bisect.bisect_right(section_starts, end - 1) - 1
+            section = row_range(section, document.sections[last].title)
         context = document.title
         if section and section != document.title:
             context = f"{document.title} — {section}"

@@ -2,9 +2,11 @@
 turns it into its own query language: FTS5 ``MATCH`` locally).
 
 Chinese and Japanese write no spaces, so a run of CJK characters becomes its overlapping
-character bigrams ("北京是首都" → 北京 京是 是首 首都), the usual unit of CJK keyword search. The
-keyword index (FTS5 ``unicode61``) still holds a whole CJK clause as one token, so today these
-terms find little there; they are what a bigram-segmented keyword table would match.
+character bigrams ("北京是首都" → 北京 京是 是首 首都), the usual unit of CJK keyword search.
+The words of a :class:`~askcorpus.records.KeywordQuery` are folded as the keyword index folds
+passages (:mod:`askcorpus.text.fold`: Russian words as their Snowball stems, CJK runs as
+bigrams), so "газопровода" finds "газопровод" and a Chinese question finds its passage;
+:func:`query_terms` keeps the question's own words (what a hit says it matched).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 
 from askcorpus.records import KeywordQuery
 from askcorpus.text import spelling
+from askcorpus.text.fold import CJK_LETTERS, cjk_bigrams, keyword_clause
 from askcorpus.text.sentences import count_words
 
 MAX_QUERY_CHARS = 4000
@@ -182,12 +185,23 @@ STOPWORDS = frozenset(
     ]
 )
 
+#: Russian function words and question words, dropped from a question's terms as the English
+#: ones are (they occur in most Russian passages).
+_RUSSIAN_FUNCTION_WORDS = """
+    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее её
+    мне было вот от меня еще ещё нет о из ему теперь когда даже ну вдруг ли если уже или ни быть
+    был была были было него до вас нибудь опять уж вам ведь там потом себя ничего ей может они
+    тут где есть надо ней для мы тебя их чем сам чтоб без будто чего раз тоже себе под будет ж
+    тогда кто этот того потому этого какой совсем ним здесь этом один почти мой тем чтобы нее
+    сейчас куда зачем всех никогда можно при наконец два об другой хоть после над больше тот
+    через эти нас про всего них какая много разве три эту моя впрочем хорошо свою этой перед
+    иногда лучше чуть том нельзя такой им более всегда конечно всю между каким какие каких
+    каком какую каково почему сколько чей чья чьи является это эта также который которая
+    которые которого которой
+"""
+RUSSIAN_STOPWORDS = frozenset(_RUSSIAN_FUNCTION_WORDS.split())
 _TERM = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
-# Han ideographs (and extensions, compatibility forms) and kana: letters written without spaces.
-_CJK_LETTERS = (
-    "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
-)
-_CJK_OR_NOT = re.compile(f"([{_CJK_LETTERS}]+)|[^{_CJK_LETTERS}]+")
+_CJK_OR_NOT = re.compile(f"([{CJK_LETTERS}]+)|[^{CJK_LETTERS}]+")
 _PHRASE = re.compile(r"[\"“]([^\"”]{2,200})[\"”]")
 
 
@@ -224,11 +238,11 @@ def query_terms(question: str) -> list[str]:
             for piece in _CJK_OR_NOT.finditer(part):
                 run = piece.group(1)
                 if run:
-                    for i in range(max(1, len(run) - 1)):
-                        seen.setdefault(run[i : i + 2], None)
+                    for bigram in cjk_bigrams(run):
+                        seen.setdefault(bigram, None)
                     continue
                 word = piece.group(0)
-                if word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
+                if _is_content(word):
                     seen.setdefault(word, None)
     return list(seen)
 
@@ -260,7 +274,14 @@ def adjacent_pairs(question: str) -> list[tuple[str, str]]:
 
 
 def _is_content(word: str) -> bool:
-    return word not in STOPWORDS and (len(word) > 1 or word.isdigit())
+    if word in STOPWORDS or word in RUSSIAN_STOPWORDS:
+        return False
+    return len(word) > 1 or word.isdigit()
+
+
+def _clause(words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The index tokens of question words in order (:func:`askcorpus.text.fold.keyword_clause`)."""
+    return keyword_clause(words)
 
 
 def keyword_query(question: str, max_terms: int = 64) -> KeywordQuery:
@@ -271,13 +292,14 @@ def keyword_query(question: str, max_terms: int = 64) -> KeywordQuery:
     """
     clauses: list[tuple[str, ...]] = []
     for t in query_terms(question)[:max_terms]:
-        clauses.append((t,))
-        clauses.extend((v,) for v in spelling.variants(t))
+        clauses.append(_clause([t]))
+        clauses.extend(_clause([v]) for v in spelling.variants(t))
     for phrase in quoted_phrases(question):
-        words = _TERM.findall(phrase)
-        if len(words) > 1:
-            clauses.append(tuple(w.lower() for w in words))
-    return KeywordQuery(tuple(dict.fromkeys(clauses)))
+        # A quoted CJK word is a phrase of its bigrams; a quoted Latin one is its term already.
+        tokens = _clause([w.lower() for w in _TERM.findall(phrase)])
+        if len(tokens) > 1:
+            clauses.append(tokens)
+    return KeywordQuery(tuple(c for c in dict.fromkeys(clauses) if c))
 
 
 def pair_query(question: str, max_pairs: int = 16) -> KeywordQuery:
@@ -292,5 +314,5 @@ def pair_query(question: str, max_pairs: int = 16) -> KeywordQuery:
     for a, b in adjacent_pairs(question)[:max_pairs]:
         for x in (a, *spelling.variants(a))[:2]:
             for y in (b, *spelling.variants(b))[:2]:
-                clauses.append((x, y))
-    return KeywordQuery(tuple(dict.fromkeys(clauses)))
+                clauses.append(_clause((x, y)))
+    return KeywordQuery(tuple(c for c in dict.fromkeys(clauses) if len(c) > 1))

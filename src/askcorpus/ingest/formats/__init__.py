@@ -31,6 +31,10 @@ class Extracted:
     sections: tuple[Section, ...] = ()
     #: 1-based pages whose text was read by OCR (askcorpus.ingest.ocr).
     ocr_pages: tuple[int, ...] = ()
+    #: The document's own date from its metadata, ISO ``YYYY-MM-DD`` (see
+    #: :mod:`askcorpus.ingest.formats.dates`); None when it has none (the loader then uses the
+    #: file's modification day).
+    date: str | None = None
 
 
 def heading_sections(headings: list[tuple[int, int, str]]) -> tuple[Section, ...]:

@@ -13,9 +13,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from itertools import count
 from typing import Any
 
 from askcorpus.ingest.formats import Extracted, UnreadableFile
+from askcorpus.ingest.formats.dates import first_date
 from askcorpus.records import DocumentKind, Section
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class TextBuilder:
         self.page_starts: list[int] = []
         self.sections: list[Section] = []
         self.truncated = False
+        self.row_marks = 0  # rows given a section of their own (add_rows)
 
     @property
     def full(self) -> bool:
@@ -96,8 +99,11 @@ class TextBuilder:
     def text(self) -> str:
         return "\n\n".join(self._parts)
 
-    def extracted(self, kind: DocumentKind, title: str | None, path: object) -> Extracted:
-        """The result; logs a note when the text was cut at the limit."""
+    def extracted(
+        self, kind: DocumentKind, title: str | None, path: object, date: str | None = None
+    ) -> Extracted:
+        """The result (``date``: the document's own, ISO); logs a note when the text was cut
+        at the limit."""
         if self.truncated:
             log.warning(
                 "%s: text cut at %d million characters (the rest is not indexed)",
@@ -115,6 +121,7 @@ class TextBuilder:
             # A last page without text starts at the end of the text, not past it.
             page_starts=tuple(min(p, self._length) for p in self.page_starts),
             sections=tuple(sections.values()),
+            date=date,
         )
 
 
@@ -153,17 +160,29 @@ def _looks_numeric(text: str) -> bool:
     return True
 
 
-def add_rows(out: TextBuilder, rows: Iterable[Iterable[object]]) -> int:
+def add_rows(
+    out: TextBuilder,
+    rows: Iterable[Iterable[object]],
+    where: str | None = None,
+    numbers: Iterable[int] | None = None,
+) -> int:
     """Append a table's rows, one paragraph each, cells joined by " | ".
 
     When the first filled row looks like a header, every later row carries it
     ("Country: Russia | Exports: 12"), so a row found alone says what its numbers are. A row is a
     paragraph of its own so the chunker merges whole rows and never cuts one. Returns the rows
     added; stops at the builder's limit.
+
+    With ``where`` (the sheet's section title, "" for a lone table), each row starts a section
+    "<where>, row N" (N: the row's number in the sheet, from ``numbers``, else counted from 1),
+    which the chunker turns into a passage's range ("Sheet Energy, rows 12–30"). Past
+    :data:`MAX_ROW_MARKS` rows in one file, rows are no longer marked: one last section
+    "<where>, from row N" covers the rest, so no passage claims a wrong row.
     """
     header: list[str] | None = None
+    header_number = 1
     added = 0
-    for raw_row in rows:
+    for number, raw_row in zip(numbers if numbers is not None else count(1), rows, strict=False):
         cells = [cell_text(v) for _i, v in zip(range(MAX_CELLS), raw_row, strict=False)]
         while cells and not cells[-1]:
             cells.pop()
@@ -171,7 +190,7 @@ def add_rows(out: TextBuilder, rows: Iterable[Iterable[object]]) -> int:
             continue
         if header is None and added == 0:
             if _is_header(cells):
-                header = cells
+                header, header_number = cells, number
                 continue
             header = []
         if header:
@@ -182,12 +201,39 @@ def add_rows(out: TextBuilder, rows: Iterable[Iterable[object]]) -> int:
             ]
         else:
             parts = [c for c in cells if c]
+        if where is not None:
+            _mark_row(out, where, number)
         if not out.add(" | ".join(parts)):
             break
         added += 1
     if header and not added:  # a sheet holding only its header row still says what it is
+        if where is not None:
+            _mark_row(out, where, header_number)
         out.add(" | ".join(header))
     return added
+
+
+#: Rows of one file marked with their number (a section each); see :func:`add_rows`.
+MAX_ROW_MARKS = 20_000
+
+
+def _mark_row(out: TextBuilder, where: str, number: int) -> None:
+    prefix = f"{where}, " if where else ""
+    if out.row_marks < MAX_ROW_MARKS:
+        out.section(f"{prefix}row {number}")
+    elif out.row_marks == MAX_ROW_MARKS:
+        out.section(f"{prefix}from row {number}")
+    out.row_marks += 1
+
+
+def core_date(package: Any) -> str | None:
+    """The creation date in an Office package's core properties (python-docx, python-pptx,
+    openpyxl's ``properties``), else its last-modified date; None when neither is readable."""
+    try:
+        props = getattr(package, "core_properties", None) or getattr(package, "properties", None)
+        return first_date(getattr(props, "created", None), getattr(props, "modified", None))
+    except Exception:  # damaged docProps must not cost the document's text
+        return None
 
 
 def core_title(package: Any, junk: re.Pattern[str]) -> str | None:

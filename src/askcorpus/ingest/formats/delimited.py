@@ -34,7 +34,7 @@ def read_csv(path: Path, raw: bytes) -> Extracted:
     dialect = _dialect(text, path)
     out = TextBuilder()
     try:
-        add_rows(out, csv.reader(io.StringIO(text, newline=""), dialect))
+        add_rows(out, csv.reader(io.StringIO(text, newline=""), dialect), where="")
     except csv.Error as exc:
         raise UnreadableFile(f"malformed CSV ({exc})"[:200]) from exc
     if not out.text:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from askcorpus.ingest.formats import Extracted, UnreadableFile, heading_sections, register, require
-from askcorpus.ingest.formats.builder import core_title
+from askcorpus.ingest.formats.builder import core_date, core_title
 from askcorpus.ingest.formats.zipsafe import open_zip
 
 _HEADING_STYLE = re.compile(r"^(?:heading|überschrift|titre|título|titolo|kop)\s*(\d)$", re.I)
@@ -82,6 +82,7 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
         title=title,
         kind="docx",
         sections=heading_sections([(starts[i], level, t) for i, level, t in headings]),
+        date=core_date(document),
     )
 
 

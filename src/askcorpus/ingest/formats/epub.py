@@ -19,6 +19,7 @@ from typing import Any
 
 from askcorpus.ingest.formats import Extracted, UnreadableFile, register, require
 from askcorpus.ingest.formats.builder import TextBuilder, one_line
+from askcorpus.ingest.formats.dates import first_date
 from askcorpus.ingest.formats.html import read_html
 from askcorpus.ingest.formats.zipsafe import open_zip, read_member
 from askcorpus.records import Section
@@ -68,12 +69,14 @@ def read_epub(path: Path, raw: bytes) -> Extracted:
                 out.sections.append(Section(start + inner.start, f"{name} › {inner.title}"[:200]))
     if not number:
         raise UnreadableFile("no readable chapter in this EPUB")
-    return out.extracted("epub", _title(book), path)
+    return out.extracted("epub", _title(book), path, date=_date(book))
 
 
 def _toc_titles(toc: Any, out: dict[str, str] | None = None) -> dict[str, str]:
     """Chapter file name -> its table-of-contents title (the first entry naming the file)."""
     out = {} if out is None else out
+    if toc is not None and not isinstance(toc, tuple | list):
+        toc = [toc]  # ebooklib gives a lone Link, not a list, for a one-entry table of contents
     for entry in toc or ():
         if isinstance(entry, tuple | list):  # (section, children)
             head, children = entry[0], entry[1] if len(entry) > 1 else ()
@@ -97,3 +100,12 @@ def _title(book: Any) -> str | None:
         if len(title) >= 3:
             return title[:200]
     return None
+
+
+def _date(book: Any) -> str | None:
+    """The book's ``dc:date`` (publication; EPUB 2 may list several, the first counts)."""
+    try:
+        values = book.get_metadata("DC", "date")
+    except Exception:  # damaged metadata must not cost the book's text
+        return None
+    return first_date(*(str(value) for value, _attrs in values or ()))

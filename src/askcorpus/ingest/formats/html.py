@@ -7,7 +7,8 @@ templates, forms and other invisible or interactive parts, elements marked hidde
 furniture that announces itself — ``<nav>``, ``role="navigation"``, and ``<header>``,
 ``<footer>``, ``<aside>`` outside the page's ``<main>``/``<article>``. Block elements become
 paragraphs separated by blank lines; ``<pre>`` keeps its lines. The title comes from ``<title>``,
-else the first ``<h1>``.
+else the first ``<h1>``; the date from a ``<meta>`` such as ``article:published_time``,
+``dcterms.created`` or ``date``.
 
 Over 300 lines on purpose: the parser's state (what is hidden, furniture, main content) and
 the decisions it feeds are one design, read together; the byte decoding is apart already
@@ -23,6 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from askcorpus.ingest.formats import Extracted, UnreadableFile, heading_sections, register
+from askcorpus.ingest.formats.dates import first_date
 from askcorpus.ingest.formats.encoding import bom_encoding, decode_text
 
 _INVISIBLE = frozenset(
@@ -125,6 +127,23 @@ _META_CHARSET = re.compile(
     rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*[\"']([\w.:-]+)",
     re.IGNORECASE,
 )
+# <meta> names giving a page's own date, best first: when it was published or written, then when
+# it was last changed.
+_META_DATES = (
+    "article:published_time",
+    "dcterms.created",
+    "dc.date.created",
+    "date",
+    "dcterms.date",
+    "dc.date",
+    "citation_publication_date",
+    "datepublished",
+    "dcterms.issued",
+    "article:modified_time",
+    "dcterms.modified",
+    "last-modified",
+    "datemodified",
+)
 _SPACE = re.compile(r"[ \t\n\r\f\v\u00a0\u200b]+")
 # Seconds of parsing one page may take before it is skipped. The parse is linear (see
 # _without_unterminated_tail and the skip counts), so only a huge page on a slow machine comes
@@ -161,6 +180,7 @@ class _Extractor(HTMLParser):
         self.title_parts: list[str] | None = None
         self.title = ""
         self.cells = 0
+        self.meta_dates: dict[str, str] = {}  # <meta> date name (lower case) -> its content
 
     def _skips(self, tag: str, attrs: dict[str, str | None]) -> bool:
         if tag in _INVISIBLE:
@@ -189,6 +209,9 @@ class _Extractor(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._tick()
+        if tag == "meta":  # in <head>, which is skipped: read before the skip test
+            self._meta(dict(attrs))
+            return
         if tag == "title" and not self.title and self.skip in ([], ["head"]):
             self.title_parts = []
             return
@@ -221,6 +244,12 @@ class _Extractor(HTMLParser):
             self.pre_depth += 1
         if tag in _HEADINGS:
             self.heading_level = _HEADINGS[tag]
+
+    def _meta(self, attrs: dict[str, str | None]) -> None:
+        name = (attrs.get("name") or attrs.get("property") or attrs.get("itemprop") or "").lower()
+        content = attrs.get("content")
+        if name in _META_DATES and content and name not in self.meta_dates:
+            self.meta_dates[name] = content
 
     def handle_endtag(self, tag: str) -> None:
         self._tick()
@@ -353,7 +382,11 @@ def read_html(path: Path, raw: bytes) -> Extracted:
     headings = [(starts[i], level, title) for i, level, title in parser.headings if i in starts]
     h1 = next((t for _s, level, t in headings if level == 1), None)
     return Extracted(
-        text=text, title=parser.title or h1, kind="html", sections=heading_sections(headings)
+        text=text,
+        title=parser.title or h1,
+        kind="html",
+        sections=heading_sections(headings),
+        date=first_date(*(parser.meta_dates.get(name) for name in _META_DATES)),
     )
 
 

@@ -38,6 +38,7 @@ def read_image(path: Path, raw: bytes) -> Extracted:
             )
         page_texts = []
         for frame in range(n_frames):
+            ocr.next_page(options, frame, n_frames, path)
             image.seek(frame)
             megapixels = image.width * image.height / 1e6
             if image.width * image.height > options.max_image_pixels:
@@ -54,6 +55,7 @@ def read_image(path: Path, raw: bytes) -> Extracted:
             upright = image_ops.exif_transpose(image) or image
             page = ocr.recognize(upright, options, ocr.upscale_for(float(dpi) if dpi else None))
             page_texts.append("\n\n".join(p.text for p in ocr_paragraphs(page)))
+    ocr.next_page(options, n_frames, n_frames, path)
     if not any(t.strip() for t in page_texts):
         raise UnreadableFile("no text found by OCR in the image")
     page_starts = []

@@ -23,6 +23,7 @@ from typing import Any
 
 from askcorpus.ingest.formats import Extracted, UnreadableFile, heading_sections, register, require
 from askcorpus.ingest.formats.builder import MAX_CELLS, TextBuilder, add_rows, one_line
+from askcorpus.ingest.formats.dates import first_date
 from askcorpus.ingest.formats.zipsafe import open_zip, read_member
 from askcorpus.records import DocumentKind
 
@@ -32,6 +33,7 @@ _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
 _PRESENTATION = "urn:oasis:names:tc:opendocument:xmlns:presentation:1.0"
 _DC = "http://purl.org/dc/elements/1.1/"
+_META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
 _ELEMENT, _TEXT_NODE = 1, 3
 # Rows a filled ``table:number-rows-repeated`` row is expanded to (empty ones are never).
 _MAX_REPEATED_ROWS = 100
@@ -77,7 +79,7 @@ def read_opendocument(path: Path, raw: bytes) -> Extracted:
     walker.walk(body)
     out = walker.out
     title = _meta_title(doc) or walker.first_title
-    extracted = out.extracted(kind, title, path)
+    extracted = out.extracted(kind, title, path, date=_meta_date(doc))
     if walker.headings:
         extracted = dataclasses.replace(extracted, sections=heading_sections(walker.headings))
     return extracted
@@ -120,10 +122,11 @@ class _Walker:
                 self.walk(child)
 
     def _table(self, table: Any) -> None:
-        rows = _table_rows(table)
+        rows, numbers = _table_rows(table)
         if _is_sheet(table):
-            self.out.section(f"Sheet {table.getAttrNS(_TABLE, 'name') or ''}".strip())
-            add_rows(self.out, rows)
+            name = f"Sheet {table.getAttrNS(_TABLE, 'name') or ''}".strip()
+            self.out.section(name)
+            add_rows(self.out, rows, where=name, numbers=numbers)
         else:
             lines = [" | ".join(c for c in row if c) for row in rows]
             self.out.add("\n".join(line for line in lines if line))
@@ -201,9 +204,14 @@ def _inline_text(node: Any) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _table_rows(table: Any) -> list[list[str]]:
+def _table_rows(table: Any) -> tuple[list[list[str]], list[int]]:
+    """The table's rows and each one's 1-based number in the sheet (repeats counted in full,
+    though an empty repeat is kept once and a filled one at most ``_MAX_REPEATED_ROWS`` times)."""
     rows: list[list[str]] = []
+    numbers: list[int] = []
+    next_number = 1
     for row in _descendants_rows(table):
+        row_repeat = _int(row.getAttrNS(_TABLE, "number-rows-repeated"), 1)
         cells: list[str] = []
         for cell in row.childNodes:
             if cell.nodeType != _ELEMENT or cell.qname[1] not in (
@@ -217,12 +225,11 @@ def _table_rows(table: Any) -> list[list[str]]:
             cells.extend([value] * (min(repeat, MAX_CELLS) if value else min(repeat, 1)))
             if len(cells) >= MAX_CELLS:
                 break
-        if not any(cells):
-            rows.append([])
-            continue
-        repeat = _int(row.getAttrNS(_TABLE, "number-rows-repeated"), 1)
-        rows.extend([cells] * min(repeat, _MAX_REPEATED_ROWS))
-    return rows
+        kept = 1 if not any(cells) else min(row_repeat, _MAX_REPEATED_ROWS)
+        rows.extend([cells if any(cells) else []] * kept)
+        numbers.extend(range(next_number, next_number + kept))
+        next_number += row_repeat
+    return rows, numbers
 
 
 def _descendants_rows(table: Any) -> Iterator[Any]:
@@ -245,3 +252,16 @@ def _meta_title(doc: Any) -> str | None:
     except Exception:  # damaged metadata must not cost the document's text
         return None
     return None
+
+
+def _meta_date(doc: Any) -> str | None:
+    """``meta:creation-date``, else ``dc:date`` (when it was last saved)."""
+    try:
+        values = [
+            _inline_text(node)
+            for qname in ((_META, "creation-date"), (_DC, "date"))
+            for node in _descendants(doc.meta, qname)
+        ]
+    except Exception:  # damaged metadata must not cost the document's text
+        return None
+    return first_date(*values)

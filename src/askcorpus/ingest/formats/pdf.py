@@ -28,6 +28,7 @@ from typing import Any
 
 from askcorpus.ingest import ocr
 from askcorpus.ingest.formats import Extracted, UnreadableFile, register, require
+from askcorpus.ingest.formats.dates import first_date
 from askcorpus.ingest.formats.text import guess_title
 from askcorpus.records import Section
 
@@ -104,7 +105,7 @@ def _extract(pdf: Any, path: Path) -> Extracted:
             scanned.append(i)
     if failed == n_pages:
         raise UnreadableFile("corrupt PDF (no page could be read)")
-    ocr_pages = _ocr_scanned(pdf, pages, scanned)
+    ocr_pages = _ocr_scanned(pdf, pages, scanned, path)
     page_texts = ["\n\n".join(page) for page in _drop_running_lines(pages)]
     if not any(t.strip() for t in page_texts):
         pages_note = f"{n_pages} page{'s' if n_pages != 1 else ''}"
@@ -125,10 +126,13 @@ def _extract(pdf: Any, path: Path) -> Extracted:
         page_starts=tuple(page_starts),
         sections=_outline_sections(pdf, full, page_starts),
         ocr_pages=ocr_pages,
+        date=_metadata_date(pdf),
     )
 
 
-def _ocr_scanned(pdf: Any, pages: list[list[_Para]], scanned: list[int]) -> tuple[int, ...]:
+def _ocr_scanned(
+    pdf: Any, pages: list[list[_Para]], scanned: list[int], path: Path
+) -> tuple[int, ...]:
     """OCR the ``scanned`` pages (0-based) into ``pages``; their 1-based numbers that got text."""
     options = ocr.active()
     if not scanned or options is None or ocr.blocker() is not None:
@@ -139,7 +143,8 @@ def _ocr_scanned(pdf: Any, pages: list[list[_Para]], scanned: list[int]) -> tupl
             "pages per file; split the file"
         )
     done = []
-    for i in scanned:
+    for n, i in enumerate(scanned):
+        ocr.next_page(options, n, len(scanned), path)  # cancelled? progress of the pages before
         page = pdf[i]
         try:
             width, height = page.get_size()
@@ -155,6 +160,7 @@ def _ocr_scanned(pdf: Any, pages: list[list[_Para]], scanned: list[int]) -> tupl
         if paras:
             pages[i] = paras
             done.append(i + 1)
+    ocr.next_page(options, len(scanned), len(scanned), path)
     return tuple(done)
 
 
@@ -337,6 +343,14 @@ def _metadata_title(pdf: Any) -> str | None:
     if len(title) < 3 or not re.search(r"[^\W\d_]", title) or _JUNK_TITLES.search(title):
         return None
     return title[:200]
+
+
+def _metadata_date(pdf: Any) -> str | None:
+    """The info dictionary's /CreationDate, else /ModDate (``D:YYYYMMDD...``)."""
+    try:
+        return first_date(*(pdf.get_metadata_value(key) for key in ("CreationDate", "ModDate")))
+    except Exception:  # metadata is optional and sometimes garbled
+        return None
 
 
 def _outline_sections(pdf: Any, text: str, page_starts: list[int]) -> tuple[Section, ...]:

@@ -17,6 +17,7 @@ from typing import Any
 from askcorpus.ingest.formats import Extracted, UnreadableFile, register, require
 from askcorpus.ingest.formats.builder import (
     TextBuilder,
+    core_date,
     core_title,
     one_line,
     refuse_encrypted_office,
@@ -60,7 +61,8 @@ def read_pptx(path: Path, raw: bytes) -> Extracted:
             break
     if not slides:
         raise UnreadableFile("no slides")
-    return out.extracted("pptx", core_title(deck, _JUNK_TITLES) or first_title, path)
+    deck_title = core_title(deck, _JUNK_TITLES) or first_title
+    return out.extracted("pptx", deck_title, path, date=core_date(deck))
 
 
 def _reading_order(shape: Any) -> tuple[int, int]:

@@ -13,8 +13,11 @@ from pathlib import Path
 
 from askcorpus.ingest.formats import Extracted, UnreadableFile, register, require
 from askcorpus.ingest.formats.builder import TextBuilder, one_line
+from askcorpus.ingest.formats.dates import iso_date
 
 _TITLE = re.compile(rb"\{\\title\s+([^{}]*)\}")
+_CREATED = re.compile(rb"\\creatim((?:\\(?:yr|mo|dy|hr|min|sec)\d+\s?)+)")
+_TIME_PART = re.compile(rb"\\(yr|mo|dy)(\d+)")
 _HEX = re.compile(r"\\'([0-9a-fA-F]{2})")
 
 
@@ -35,7 +38,7 @@ def read_rtf(path: Path, raw: bytes) -> Extracted:
     for line in plain.split("\n"):
         if not out.add(" ".join(line.split())):
             break
-    return out.extracted("rtf", _title(raw), path)
+    return out.extracted("rtf", _title(raw), path, date=_created(raw))
 
 
 def _title(raw: bytes) -> str | None:
@@ -46,3 +49,14 @@ def _title(raw: bytes) -> str | None:
     text = _HEX.sub(lambda m: bytes([int(m.group(1), 16)]).decode("cp1252", "replace"), text)
     title = one_line(re.sub(r"\\[a-z]+-?\d* ?", "", text))
     return title[:200] if len(title) >= 3 else None
+
+
+def _created(raw: bytes) -> str | None:
+    """The ``{\\info{\\creatim\\yr2023\\mo4\\dy15...}}`` date."""
+    match = _CREATED.search(raw[: 1 << 20])
+    if match is None:
+        return None
+    parts = {k.decode(): int(v) for k, v in _TIME_PART.findall(match.group(1))}
+    if "yr" not in parts:
+        return None
+    return iso_date(f"{parts['yr']:04d}-{parts.get('mo', 1):02d}-{parts.get('dy', 1):02d}")

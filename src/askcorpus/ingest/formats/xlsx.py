@@ -20,6 +20,7 @@ from askcorpus.ingest.formats import Extracted, UnreadableFile, register, requir
 from askcorpus.ingest.formats.builder import (
     TextBuilder,
     add_rows,
+    core_date,
     one_line,
     refuse_encrypted_office,
 )
@@ -47,10 +48,10 @@ def read_xlsx(path: Path, raw: bytes) -> Extracted:
                 # pads no row past its last cell.
                 sheet.reset_dimensions()
                 out.section(f"Sheet {sheet.title}")
-                add_rows(out, sheet.iter_rows(values_only=True))
+                add_rows(out, sheet.iter_rows(values_only=True), where=f"Sheet {sheet.title}")
                 if out.full:
                     break
-            title = _title(book)
+            title, date = _title(book), core_date(book)
         finally:
             book.close()
     except UnreadableFile:
@@ -60,7 +61,7 @@ def read_xlsx(path: Path, raw: bytes) -> Extracted:
         raise UnreadableFile(f"corrupt XLSX ({detail})") from exc
     if not out.text:
         raise UnreadableFile("no text (every sheet is empty)")
-    return out.extracted("xlsx", title, path)
+    return out.extracted("xlsx", title, path, date=date)
 
 
 def _title(book: Any) -> str | None:

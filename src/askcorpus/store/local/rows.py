@@ -15,6 +15,7 @@ import numpy as np
 
 from askcorpus.records import Document, Passage
 from askcorpus.store.local.checksum import document_checksum, passage_checksum
+from askcorpus.text.fold import keyword_text
 
 
 def insert_document(
@@ -81,7 +82,7 @@ def insert_document(
         ids.append(passage_id)
         conn.execute(
             "INSERT INTO passages_fts (rowid, body) VALUES (?, ?)",
-            (passage_id, p.search_text),
+            (passage_id, keyword_text(p.search_text)),
         )
     return ids
 
