@@ -18,7 +18,7 @@ import numpy as np
 
 from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import IndexMissingError, QueryError
-from askcorpus.records import Document, Hit, SearchResult
+from askcorpus.records import Document, Hit, KeywordQuery, PassageFilter, SearchResult
 from askcorpus.search import fusion
 from askcorpus.search.highlight import (
     best_sentence,
@@ -31,6 +31,7 @@ from askcorpus.settings import MAX_TOP_K, Settings
 from askcorpus.store.base import Store, StoreStats, check_manifest
 from askcorpus.store.factory import locate
 from askcorpus.text.query import clean_question, keyword_query, pair_query, quoted_phrases
+from askcorpus.text.syntax import merge_filters, parse_query
 
 log = logging.getLogger(__name__)
 
@@ -94,23 +95,30 @@ class Index:
         return self.store.document(source)
 
     def retrieve(
-        self, text: str, n: int, mode: str = "hybrid", query_vec: np.ndarray | None = None
+        self,
+        text: str,
+        n: int,
+        mode: str = "hybrid",
+        query_vec: np.ndarray | None = None,
+        where: PassageFilter | None = None,
     ) -> tuple[list[fusion.Fused], np.ndarray | None]:
-        """Fused passage candidates for a cleaned question (no highlighting), best first.
+        """Fused passage candidates for a cleaned question (no highlighting), best first,
+        among the passages ``where`` lets through (both sides filter inside retrieval).
 
         ``mode`` is ``hybrid`` (the default fusion), ``rrf``, ``dense`` or ``keyword``; the
         last three exist so the evaluation can compare against them.
         """
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}", hint=f"use one of {MODES}")
+        where = where or None
         if mode == "keyword":
-            return fusion.single(self._lexical(text, n), "keyword"), query_vec
+            return fusion.single(self._lexical(text, n, where), "keyword"), query_vec
         if query_vec is None:
             query_vec = self.embedder.encode_query(text)
-        dense = self.store.search_vectors(query_vec, n)
+        dense = self.store.search_vectors(query_vec, n, where)
         if mode == "dense":
             return fusion.single(dense, "dense"), query_vec
-        lexical = self._lexical(text, n)
+        lexical = self._lexical(text, n, where)
         in_dense = {pid for pid, _s in dense}
         missing = [pid for pid, _s in lexical if pid not in in_dense]
         extra: dict[int, float] = {}
@@ -121,31 +129,53 @@ class Index:
             return fusion.rrf(dense, lexical, extra), query_vec
         return fusion.convex(dense, lexical, extra, fusion.LEXICAL_WEIGHT), query_vec
 
-    def _lexical(self, text: str, n: int) -> list[tuple[int, float]]:
+    def _lexical(
+        self, text: str, n: int, where: PassageFilter | None = None
+    ) -> list[tuple[int, float]]:
         """BM25 candidates: the question's words, plus :data:`PAIR_WEIGHT` times the BM25 of
-        its adjacent word pairs, so words standing together as in the question count more."""
-        lexical = self.store.search_lexical(keyword_query(text), n)
+        its adjacent word pairs, so words standing together as in the question count more.
+        The filter's required phrases are clauses too, so a question of stopwords and a
+        phrase still finds the passages holding it."""
+        query = keyword_query(text)
+        if where is not None and where.required:
+            query = KeywordQuery(tuple(dict.fromkeys(query.clauses + where.required)))
+        lexical = self.store.search_lexical(query, n, where)
         pairs = pair_query(text) if PAIR_WEIGHT > 0 else None
         if not pairs:
             return lexical
         combined = dict(lexical)
-        for pid, score in self.store.search_lexical(pairs, n):
+        for pid, score in self.store.search_lexical(pairs, n, where):
             combined[pid] = combined.get(pid, 0.0) + PAIR_WEIGHT * score
         return sorted(combined.items(), key=lambda item: (-item[1], item[0]))[:n]
 
-    def search(self, question: str, k: int | None = None, mode: str = "hybrid") -> SearchResult:
-        """The ``k`` best passages for ``question``, fused from dense and keyword search."""
+    def search(
+        self,
+        question: str,
+        k: int | None = None,
+        mode: str = "hybrid",
+        where: PassageFilter | None = None,
+    ) -> SearchResult:
+        """The ``k`` best passages for ``question``, fused from dense and keyword search.
+
+        The question may hold filters and phrases (:mod:`askcorpus.text.syntax`); they are
+        merged with ``where`` and applied inside retrieval, so the ``k`` hits are the best of
+        the passages let through. A malformed query is a :class:`QueryError`.
+        """
         k = k or self.settings.top_k
         if not 1 <= k <= MAX_TOP_K:
             raise QueryError(f"top-k must be between 1 and {MAX_TOP_K}, not {k}")
-        text, note = clean_question(question)
+        parsed = parse_query(question)
+        allowed = merge_filters(parsed.where, where) if where else parsed.where
+        text, note = clean_question(parsed.text)
         if not text:
             raise QueryError("the question is empty", hint="type a question")
         query_vec = None if mode == "keyword" else self.embedder.encode_query(text)
         # One committed state for every read below: a writer publishing meanwhile cannot make
         # a hit's vectors, rows and document text come from different generations.
         with self.store.snapshot():
-            fused, query_vec = self.retrieve(text, max(CANDIDATES, 4 * k), mode, query_vec)
+            fused, query_vec = self.retrieve(
+                text, max(CANDIDATES, 4 * k), mode, query_vec, allowed or None
+            )
             window = fused[: 3 * k + 5]
             passages = self.store.passages([f.id for f in window])
             ranked = [(passages[f.id], f) for f in window if f.id in passages]
