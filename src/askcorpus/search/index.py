@@ -12,6 +12,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,27 @@ DENSE_SENTENCES = 6
 # Share of the BM25 score of the question's adjacent word pairs (as phrases) added to the
 # BM25 score of its words; tuned on SciFact train and half of ArguAna (docs/quality.md).
 PAIR_WEIGHT = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Sides:
+    """One index's candidates before fusion: the dense list (id, cosine), the keyword list
+    (id, BM25) and the exact cosine of keyword candidates the dense list missed."""
+
+    dense: list[tuple[int, float]]
+    lexical: list[tuple[int, float]]
+    extra: dict[int, float]
+
+
+def fuse(sides: Sides, mode: str) -> list[fusion.Fused]:
+    """The fused ranking of ``sides`` in ``mode`` (see :meth:`Index.retrieve`)."""
+    if mode == "keyword":
+        return fusion.single(sides.lexical, "keyword")
+    if mode == "dense":
+        return fusion.single(sides.dense, "dense")
+    if mode == "rrf":
+        return fusion.rrf(sides.dense, sides.lexical, sides.extra)
+    return fusion.convex(sides.dense, sides.lexical, sides.extra, fusion.LEXICAL_WEIGHT)
 
 
 class Index:
@@ -108,16 +130,29 @@ class Index:
         ``mode`` is ``hybrid`` (the default fusion), ``rrf``, ``dense`` or ``keyword``; the
         last three exist so the evaluation can compare against them.
         """
+        sides, query_vec = self.sides(text, n, mode, query_vec, where)
+        return fuse(sides, mode), query_vec
+
+    def sides(
+        self,
+        text: str,
+        n: int,
+        mode: str = "hybrid",
+        query_vec: np.ndarray | None = None,
+        where: PassageFilter | None = None,
+    ) -> tuple[Sides, np.ndarray | None]:
+        """The unfused candidate lists of both sides (see :meth:`retrieve`), with the raw
+        scores several indexes fuse together (:mod:`askcorpus.search.multi`)."""
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}", hint=f"use one of {MODES}")
         where = where or None
         if mode == "keyword":
-            return fusion.single(self._lexical(text, n, where), "keyword"), query_vec
+            return Sides([], self._lexical(text, n, where), {}), query_vec
         if query_vec is None:
             query_vec = self.embedder.encode_query(text)
         dense = self.store.search_vectors(query_vec, n, where)
         if mode == "dense":
-            return fusion.single(dense, "dense"), query_vec
+            return Sides(dense, [], {}), query_vec
         lexical = self._lexical(text, n, where)
         in_dense = {pid for pid, _s in dense}
         missing = [pid for pid, _s in lexical if pid not in in_dense]
@@ -125,9 +160,7 @@ class Index:
         if missing:
             scores = self.store.passage_vectors(missing) @ query_vec.ravel()
             extra = dict(zip(missing, scores.tolist(), strict=True))
-        if mode == "rrf":
-            return fusion.rrf(dense, lexical, extra), query_vec
-        return fusion.convex(dense, lexical, extra, fusion.LEXICAL_WEIGHT), query_vec
+        return Sides(dense, lexical, extra), query_vec
 
     def _lexical(
         self, text: str, n: int, where: PassageFilter | None = None
@@ -176,24 +209,29 @@ class Index:
             fused, query_vec = self.retrieve(
                 text, max(CANDIDATES, 4 * k), mode, query_vec, allowed or None
             )
-            window = fused[: 3 * k + 5]
-            passages = self.store.passages([f.id for f in window])
-            ranked = [(passages[f.id], f) for f in window if f.id in passages]
-            ranked = promote_phrases(ranked, quoted_phrases(text))
-            texts: dict[str, str] = {}
-
-            def doc_text(source: str) -> str:
-                if source not in texts:
-                    doc = self.store.document(source)
-                    texts[source] = doc.text if doc is not None else ""
-                return texts[source]
-
-            groups = merge_hits(ranked, k, doc_text)
-            hits = [
-                self._hit(rank, g, text, query_vec, doc_text) for rank, g in enumerate(groups, 1)
-            ]
+            hits = self.present(text, fused, k, query_vec)
         likely = bool(hits) and (query_vec is None or answer_likely(fused, k))
         return SearchResult(query=question, hits=tuple(hits), answer_likely=likely, note=note)
+
+    def present(
+        self, text: str, fused: Sequence[fusion.Fused], k: int, query_vec: np.ndarray | None
+    ) -> list[Hit]:
+        """The first ``k`` hits of the fused candidates ``fused`` of this index: quoted phrases
+        promoted, touching passages merged, each with its highlight (inside a snapshot)."""
+        window = fused[: 3 * k + 5]
+        passages = self.store.passages([f.id for f in window])
+        ranked = [(passages[f.id], f) for f in window if f.id in passages]
+        ranked = promote_phrases(ranked, quoted_phrases(text))
+        texts: dict[str, str] = {}
+
+        def doc_text(source: str) -> str:
+            if source not in texts:
+                doc = self.store.document(source)
+                texts[source] = doc.text if doc is not None else ""
+            return texts[source]
+
+        groups = merge_hits(ranked, k, doc_text)
+        return [self._hit(rank, g, text, query_vec, doc_text) for rank, g in enumerate(groups, 1)]
 
     def _hit(
         self,
@@ -238,6 +276,7 @@ class Index:
             kind=p.kind,
             ocr=p.ocr,
             date=p.date,
+            corpus=self.store.manifest.corpus or None,
         )
 
     def _sentence_similarities(
