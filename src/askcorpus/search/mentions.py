@@ -20,12 +20,15 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import snowballstemmer
 
-from askcorpus.errors import QueryError
+from askcorpus.errors import IndexMissingError, QueryError
 from askcorpus.records import Document, KeywordQuery, PassageFilter, place_label
-from askcorpus.store.base import Store, StoredPassage
+from askcorpus.settings import Settings
+from askcorpus.store.base import Store, StoredPassage, check_manifest
+from askcorpus.store.factory import locate
 from askcorpus.text import spelling
 from askcorpus.text.sentences import paragraph_spans, sentence_spans
 from askcorpus.text.syntax import merge_filters, parse_query
@@ -132,6 +135,25 @@ def parse_phrase(phrase: str, where: PassageFilter | None) -> tuple[tuple[str, .
         allowed.excluded,
         allowed.exclude_sources,
     )
+
+
+def open_stores(folders: Sequence[Path | str], settings: Settings) -> list[Store]:
+    """The stores of ``folders`` (no model needed: mentions only read the keyword index and
+    the stored texts); typed errors when one is missing or of another schema or model."""
+    stores: list[Store] = []
+    try:
+        for folder in folders:
+            location = locate(folder)
+            if not location.exists():
+                raise IndexMissingError(f"no index at {folder}", folder, "run `askcorpus index`")
+            store = location.open()
+            stores.append(store)
+            check_manifest(store.manifest, settings, store.where, for_update=False)
+        return stores
+    except BaseException:
+        for store in stores:
+            store.close()
+        raise
 
 
 def find_mentions(

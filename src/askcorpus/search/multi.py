@@ -107,6 +107,11 @@ class MultiIndex:
         likely = bool(ranked) and (query_vec is None or answer_likely(pooled, k))
         return SearchResult(query=question, hits=ranked, answer_likely=likely, note=note)
 
+    def close(self) -> None:
+        """Release every index."""
+        for index in self.indexes:
+            index.close()
+
     def _pooled(
         self,
         text: str,
