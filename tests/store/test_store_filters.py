@@ -1,6 +1,6 @@
-"""The local store's two ways of filtering the vector side give the same answer: exact scoring
-of the allowed passages' stored vectors (narrow filters) and a FAISS id selector (broad ones),
-on the exact index and on the approximate (IVF) one, where the probed cells are widened until
+"""The local store's two ways of filtering the vector side give the same answer: a FAISS id
+selector (the exact index always; broad filters on the approximate one) and exact scoring of
+the allowed passages' stored vectors (narrow filters on the approximate index), where the probed cells are widened until
 ``k`` allowed passages are found (exact scoring stays exact there too)."""
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ def test_a_narrow_filter_returns_its_k_nearest(
     if way == "selector":
         monkeypatch.setattr(filtering, "EXACT_SUBSET", 0)
         monkeypatch.setattr(filtering, "EXACT_SHARE", 0.0)
+
     where = PassageFilter(folder="kept")
     for seed in range(10):
         query = np.random.default_rng(100 + seed).normal(size=(1, DIM)).astype(np.float32)
@@ -73,3 +74,30 @@ def test_a_narrow_filter_returns_its_k_nearest(
             assert len(got) == 4 and set(got) <= set(brute_force(store, query, 6))
         else:
             assert got == brute_force(store, query, 4)
+
+
+def test_a_broad_filter_whose_passages_are_far_widens_until_k(tmp_path: Path) -> None:
+    """A third of the passages are allowed, but they point away from the question: the first
+    over-fetch finds none of them, so the search must widen (exact and IVF alike)."""
+    for exact_limit in (100_000, 100):
+        store = LocalStore.create(
+            tmp_path / str(exact_limit),
+            Manifest(SCHEMA_VERSION, "m", DIM, {}, "t", "t"),
+            exact_limit=exact_limit,
+        )
+        rng = np.random.default_rng(1)
+        axis = np.eye(DIM, dtype=np.float32)[0]
+        with store.writer() as w:
+            for n in range(300):
+                kept = n % 3 == 0
+                source = f"kept/d{n}" if kept else f"other/d{n}"
+                vec = (-axis if kept else axis) * 4 + rng.normal(size=DIM).astype(np.float32)
+                vec /= np.linalg.norm(vec)
+                doc = Document(source, Path(source), source, "x", f"h{n}", 1, 1.0)
+                w.add_document(doc, [Passage(source, 0, 0, 1, "x", 1)], vec[None, :])
+            w.commit()
+        got = [i for i, _s in store.search_vectors(axis[None, :], 5, PassageFilter(folder="kept"))]
+        assert len(got) == 5
+        if exact_limit > 300:
+            assert got == brute_force(store, axis, 5)
+        store.close()

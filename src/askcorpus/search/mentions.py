@@ -104,10 +104,20 @@ def keyword_clauses(words: tuple[str, ...]) -> KeywordQuery:
     return KeywordQuery(tuple(dict.fromkeys(itertools.product(*choices))))
 
 
-def occurrences(text: str, words: tuple[str, ...]) -> Iterator[tuple[int, int]]:
-    """``(start, end)`` of every run of tokens of ``text`` that folds like ``words``."""
+def occurrences(
+    text: str, words: tuple[str, ...], start: int = 0, end: int | None = None
+) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of every run of tokens of ``text[start:end]`` that folds like
+    ``words`` (document offsets); a token the bounds cut through does not count."""
+    end = len(text) if end is None else end
     want = [fold_token(w) for w in words]
-    tokens = [(m.start(), m.end(), fold_token(m.group(0))) for m in _TOKEN.finditer(text)]
+    tokens = [
+        (m.start(), m.end(), fold_token(m.group(0))) for m in _TOKEN.finditer(text, start, end)
+    ]
+    if tokens and tokens[0][0] == start and start > 0 and _TOKEN.match(text[start - 1]):
+        tokens = tokens[1:]
+    if tokens and tokens[-1][1] == end and end < len(text) and _TOKEN.match(text[end]):
+        tokens = tokens[:-1]
     n = len(want)
     for i in range(len(tokens) - n + 1):
         if all(tokens[i + j][2] == want[j] for j in range(n)):
@@ -187,24 +197,23 @@ def find_mentions(
 def document_mentions(
     doc: Document, words: tuple[str, ...], passages: Sequence[StoredPassage]
 ) -> tuple[Mention, ...]:
-    """The occurrences of ``words`` in ``doc`` lying inside one of ``passages``."""
-    spans = sorted((p.start, p.end, p) for p in passages)
-    starts = [s for s, _e, _p in spans]
-    paragraphs = paragraph_spans(doc.text)
-    para_starts = [a for a, _b in paragraphs]
-    out: list[Mention] = []
-    for start, end in occurrences(doc.text, words):
-        i = bisect.bisect_right(starts, start) - 1
-        # Passages may overlap: any passage starting at or before ``start`` may hold it.
-        holder = next((p for s, e, p in reversed(spans[: i + 1]) if s <= start and end <= e), None)
-        if holder is None:
-            continue
-        j = max(0, bisect.bisect_right(para_starts, start) - 1)
-        para = paragraphs[j] if paragraphs else (0, len(doc.text))
-        page = doc.page_at(start)
-        label = place_label(doc.kind, page, doc.section_at(start), holder.paragraph, doc.title)
-        out.append(Mention(start, end, page, label, context(doc.text, para, start, end)))
-    return tuple(out)
+    """The occurrences of ``words`` in ``doc`` lying inside one of ``passages`` (only those
+    are scanned: a few candidate passages of a long document), in text order."""
+    found: dict[tuple[int, int], Mention] = {}
+    for p in sorted(passages, key=lambda p: (p.start, p.end)):
+        paragraphs: list[tuple[int, int]] | None = None
+        for start, end in occurrences(doc.text, words, p.start, p.end):
+            if (start, end) in found:  # overlapping passages hold it twice
+                continue
+            if paragraphs is None:
+                paragraphs = paragraph_spans(doc.text, p.start, p.end) or [(p.start, p.end)]
+            j = max(0, bisect.bisect_right([a for a, _b in paragraphs], start) - 1)
+            page = doc.page_at(start)
+            label = place_label(doc.kind, page, doc.section_at(start), p.paragraph, doc.title)
+            found[start, end] = Mention(
+                start, end, page, label, context(doc.text, paragraphs[j], start, end)
+            )
+    return tuple(found[key] for key in sorted(found))
 
 
 def context(text: str, paragraph: tuple[int, int], start: int, end: int) -> str:

@@ -7,15 +7,22 @@ Both sides apply a filter while they retrieve, so a narrow filter still returns 
   match, the required phrases an FTS5 look-up of the rows holding them all, and the excluded
   ones a ``NOT`` in the FTS5 expression (``(ranked OR) NOT (excluded OR …)``), so FTS5 ranks
   only allowed passages, with the BM25 of the query alone;
-* vector side (:func:`search_filtered`): the allowed passages are counted in SQL; up to
-  :data:`EXACT_SUBSET` of them (or a share of the index up to :data:`EXACT_SHARE`) are scored
-  exactly from their stored vectors with numpy, a broader filter searches the FAISS index
-  with an id selector (exact on the exact index; on the approximate one the probed cells are
-  widened until ``k`` allowed passages are found). bench/filters.py measures where each wins.
+* vector side (:func:`search_filtered`): the allowed passages are counted in SQL (from
+  covering indexes). A broad filter (at least :data:`BROAD_SHARE` of the index) searches
+  unfiltered for a few times ``k`` and keeps the allowed passages, widening while short
+  (:func:`over_fetched`). Otherwise the allowed ids are listed and the FAISS index searched
+  with an id selector: exact on the exact index, and faster than reading the allowed vectors
+  back from SQLite at every selectivity measured (bench/filters.py, docs/benchmarks.md). On
+  the approximate (IVF) index a narrow filter (up to :data:`EXACT_SUBSET` passages, or
+  :data:`EXACT_SHARE` of the index) is scored exactly from the stored vectors with numpy
+  instead, since the probed cells may hold few of its passages; a broader one uses the
+  selector, widening the probed cells until ``k`` are found.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import sqlite3
 from dataclasses import dataclass
 
@@ -25,10 +32,14 @@ import numpy as np
 from askcorpus.records import PassageFilter
 from askcorpus.store.local.vectors import VectorIndex
 
-#: Filters letting through at most this many passages are scored exactly with numpy.
+#: On the approximate index, filters letting through at most this many passages are scored
+#: exactly with numpy.
 EXACT_SUBSET = 20_000
 #: ... or at most this share of the index (reading that many vectors beats a full scan).
 EXACT_SHARE = 0.2
+#: Filters letting through at least this share of the index search unfiltered for a few times
+#: ``k`` and keep the allowed passages (cheaper than listing their ids for a selector).
+BROAD_SHARE = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +120,11 @@ def passage_condition(where: PassageFilter, with_excluded: bool = True) -> SqlFi
 
 
 def _from(cond: SqlFilter) -> str:
-    return "FROM passages p JOIN documents d ON d.id = p.doc_id WHERE " + cond.sql
+    """The allowed passages' FROM/WHERE. Documents first (CROSS JOIN fixes SQLite's join
+    order): their conditions are checked once per document, and each document's passage ids
+    come from the ``passages_doc`` index alone, never reading the rows with their vectors
+    (scanning those made listing 50k ids take 100 ms instead of a few)."""
+    return "FROM documents d CROSS JOIN passages p ON p.doc_id = d.id WHERE " + cond.sql
 
 
 def search_filtered(
@@ -122,15 +137,54 @@ def search_filtered(
 ) -> list[tuple[int, float]]:
     """The ``k`` passages nearest ``query`` among those ``where`` lets through, best first."""
     cond = passage_condition(where)
-    allowed = conn.execute("SELECT count(*) " + _from(cond), cond.params).fetchone()[0]
-    if allowed == 0 or k <= 0:
+    if k <= 0:
         return []
-    if allowed <= max(EXACT_SUBSET, EXACT_SHARE * vectors.ntotal):
+    allowed = conn.execute("SELECT count(*) " + _from(cond), cond.params).fetchone()[0]
+    if allowed == 0:
+        return []
+    total = max(vectors.ntotal, 1)
+    if allowed >= BROAD_SHARE * total:
+        hits = over_fetched(conn, vectors, query, k, cond, allowed)
+        if hits is not None:
+            return hits
+    if vectors.ivf() is not None and allowed <= max(EXACT_SUBSET, EXACT_SHARE * total):
+        # The approximate index may hold few allowed passages in the cells it probes: a narrow
+        # filter is scored exactly instead.
         return exact_subset(conn, query, k, cond, dimension)
     ids = np.fromiter(
         (r[0] for r in conn.execute("SELECT p.id " + _from(cond), cond.params)), np.int64
     )
     return selected(vectors, query, k, ids)
+
+
+def over_fetched(
+    conn: sqlite3.Connection,
+    vectors: VectorIndex,
+    query: np.ndarray,
+    k: int,
+    cond: SqlFilter,
+    allowed: int,
+) -> list[tuple[int, float]] | None:
+    """For a broad filter: search unfiltered for enough passages that ``k`` of them are
+    likely allowed, keep the allowed ones (one small SQL look-up), widen four-fold while
+    short. None when the index ran out of candidates first (IVF cells): the caller then
+    searches with a selector."""
+    fetch = min(vectors.ntotal, math.ceil(2 * k * vectors.ntotal / allowed) + k)
+    while True:
+        hits = vectors.search(query, fetch)
+        # The ids as one JSON parameter: no limit on how many (SQL variables have one).
+        rows = conn.execute(
+            "SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id "
+            f"WHERE p.id IN (SELECT value FROM json_each(?)) AND {cond.sql}",
+            (json.dumps([i for i, _s in hits]), *cond.params),
+        ).fetchall()
+        keep = {r[0] for r in rows}
+        kept = [h for h in hits if h[0] in keep][:k]
+        if len(kept) >= min(k, allowed) or fetch >= vectors.ntotal:
+            return kept
+        if len(hits) < fetch:
+            return None
+        fetch = min(vectors.ntotal, 4 * fetch)
 
 
 def exact_subset(
