@@ -82,15 +82,28 @@ class Mentions:
         return sum(d.count for d in self.documents)
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def plain(token: str) -> str:
+    """A word lower-cased with its diacritics removed (as ``remove_diacritics 2`` does)."""
+    return "".join(
+        ch for ch in unicodedata.normalize("NFD", token) if not unicodedata.combining(ch)
+    ).lower()
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def fold_token(token: str) -> str:
     """A word as the keyword side indexes it: diacritics removed, lower case, American
     spelling, Porter-stemmed (FTS5's porter leaves words under 3 characters as they are)."""
-    plain = "".join(
-        ch for ch in unicodedata.normalize("NFD", token) if not unicodedata.combining(ch)
-    )
-    word = spelling.fold(plain.lower())
+    word = spelling.fold(plain(token))
     return word if len(word) < 3 else _PORTER.stemWord(word)
+
+
+def _prefixes(word: str) -> tuple[str, ...]:
+    """What a word folding like ``word`` must begin with: Porter only rewrites a word's last
+    three letters or fewer beyond its stem, so the stem less three letters is a prefix (of
+    the word or of one of its other spellings)."""
+    forms = {word, *spelling.variants(word), fold_token(word)}
+    return tuple({f[: max(1, len(f) - 3)] for f in forms})
 
 
 def phrase_words(phrase: str) -> tuple[str, ...]:
@@ -111,16 +124,18 @@ def occurrences(
     ``words`` (document offsets); a token the bounds cut through does not count."""
     end = len(text) if end is None else end
     want = [fold_token(w) for w in words]
-    tokens = [
-        (m.start(), m.end(), fold_token(m.group(0))) for m in _TOKEN.finditer(text, start, end)
-    ]
+    # Stemming is the slow part (pure Python): only words that can match are stemmed.
+    first = _prefixes(words[0])
+    tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text, start, end)]
     if tokens and tokens[0][0] == start and start > 0 and _TOKEN.match(text[start - 1]):
         tokens = tokens[1:]
     if tokens and tokens[-1][1] == end and end < len(text) and _TOKEN.match(text[end]):
         tokens = tokens[:-1]
     n = len(want)
     for i in range(len(tokens) - n + 1):
-        if all(tokens[i + j][2] == want[j] for j in range(n)):
+        if not plain(tokens[i][2]).startswith(first):
+            continue
+        if all(fold_token(tokens[i + j][2]) == want[j] for j in range(n)):
             yield tokens[i][0], tokens[i + n - 1][1]
 
 
