@@ -53,9 +53,11 @@ def without(where: PassageFilter, key: str) -> PassageFilter:
     if key in _CLEARED:
         return dataclasses.replace(where, **_CLEARED[key])  # type: ignore[arg-type]
     field, _sep, number = key.partition(":")
-    phrases = list(getattr(where, field))
+    phrases = list(where.required if field == "required" else where.excluded)
     del phrases[int(number)]
-    return dataclasses.replace(where, **{field: tuple(phrases)})
+    if field == "required":
+        return dataclasses.replace(where, required=tuple(phrases))
+    return dataclasses.replace(where, excluded=tuple(phrases))
 
 
 def folder_names(sources: Iterable[str]) -> list[str]:
