@@ -191,3 +191,33 @@ def test_only_words_that_cannot_match_are_skipped_unstemmed() -> None:
         for a in group:
             for b in group:
                 assert plain(a).startswith(_prefixes(b)), (a, b)
+
+
+def reference_occurrences(text: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Every token folded, every window compared: slow and plain."""
+    tokens = [(m.start(), m.end(), fold_token(m.group(0))) for m in re.finditer(r"[^\W_]+", text)]
+    want = [fold_token(w) for w in words]
+    n = len(want)
+    return [
+        (tokens[i][0], tokens[i + n - 1][1])
+        for i in range(len(tokens) - n + 1)
+        if [t[2] for t in tokens[i : i + n]] == want
+    ]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_fast_scan_finds_what_folding_every_word_finds(seed: int) -> None:
+    rng = random.Random(seed)
+    text = random_text(rng, 200) + " Ångström café-Pipelines, DEFENCE"
+    for phrase in ("pipeline", "café", "defense", "power of siberia", "treaty", "ångström"):
+        words = tuple(phrase.split())
+        ascii_part = text[: text.index(" Ångström")]
+        assert list(occurrences(text, words)) == reference_occurrences(text, words)
+        assert list(occurrences(ascii_part, words)) == reference_occurrences(ascii_part, words)
+        # Bounds cutting through a word: the cut word does not count.
+        cut = list(occurrences(text, words, 3, len(text) - 3))
+        assert cut == [
+            (s, e)
+            for s, e in reference_occurrences(text, words)
+            if s >= 3 and e <= len(text) - 3 and not (s == 3 and text[2].isalnum())
+        ]

@@ -121,22 +121,40 @@ def occurrences(
     text: str, words: tuple[str, ...], start: int = 0, end: int | None = None
 ) -> Iterator[tuple[int, int]]:
     """``(start, end)`` of every run of tokens of ``text[start:end]`` that folds like
-    ``words`` (document offsets); a token the bounds cut through does not count."""
+    ``words`` (document offsets); a token the bounds cut through does not count.
+
+    Stemming is the slow part (pure Python), so only words beginning like the first word can
+    (:func:`_prefixes`) are stemmed; in ASCII text a regular expression finds those."""
     end = len(text) if end is None else end
-    want = [fold_token(w) for w in words]
-    # Stemming is the slow part (pure Python): only words that can match are stemmed.
-    first = _prefixes(words[0])
-    tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text, start, end)]
-    if tokens and tokens[0][0] == start and start > 0 and _TOKEN.match(text[start - 1]):
-        tokens = tokens[1:]
-    if tokens and tokens[-1][1] == end and end < len(text) and _TOKEN.match(text[end]):
-        tokens = tokens[:-1]
-    n = len(want)
-    for i in range(len(tokens) - n + 1):
-        if not plain(tokens[i][2]).startswith(first):
-            continue
-        if all(fold_token(tokens[i + j][2]) == want[j] for j in range(n)):
-            yield tokens[i][0], tokens[i + n - 1][1]
+    want = tuple(fold_token(w) for w in words)
+    if text.isascii() if (start, end) == (0, len(text)) else text[start:end].isascii():
+        starts: Iterator[int] = (m.start() for m in _first_word(words).finditer(text, start, end))
+    else:
+        first = _prefixes(words[0])
+        starts = (
+            m.start()
+            for m in _TOKEN.finditer(text, start, end)
+            if (m.start() > start or start == 0 or not _TOKEN.match(text[start - 1]))
+            and plain(m.group(0)).startswith(first)
+        )
+    for pos in starts:
+        tokens = list(itertools.islice(_TOKEN.finditer(text, pos), len(want)))
+        if (
+            len(tokens) == len(want)
+            and tokens[-1].end() <= end
+            and all(fold_token(t.group(0)) == w for t, w in zip(tokens, want, strict=True))
+        ):
+            yield pos, tokens[-1].end()
+
+
+@functools.lru_cache(maxsize=256)
+def _first_word(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Where, in ASCII text, a word beginning like ``words[0]`` can start (not inside a word:
+    the look-behind also sees the character before a search's start)."""
+    prefixes = sorted(_prefixes(words[0]), key=len, reverse=True)
+    return re.compile(
+        r"(?<![^\W_])(?:" + "|".join(map(re.escape, prefixes)) + ")", re.IGNORECASE
+    )
 
 
 def parse_phrase(phrase: str, where: PassageFilter | None) -> tuple[tuple[str, ...], PassageFilter]:
