@@ -102,3 +102,11 @@ def test_a_malformed_query_is_a_query_error(index: Index) -> None:
 def test_a_plain_question_is_unchanged_by_an_empty_filter(index: Index) -> None:
     plain = index.search("gas pipeline to China", 5)
     assert index.search("gas pipeline to China", 5, where=PassageFilter()) == plain
+
+
+def test_a_folder_holding_no_document_is_named_with_the_folders_there(index: Index) -> None:
+    with pytest.raises(QueryError) as caught:
+        index.search("in:Reports gas", 5)
+    assert "no document in folder Reports" in caught.value.message
+    assert caught.value.hint == "folders: reports"
+    assert index.search("in:reports/2023 gas", 5).hits  # a real folder is fine

@@ -171,6 +171,8 @@ def test_nothing_to_look_for_is_an_error(store: Store) -> None:
     with pytest.raises(QueryError):
         find_mentions([store], "in:a")
     assert find_mentions([store], "zeppelin").total == 0
+    with pytest.raises(QueryError, match="no document in folder A"):
+        find_mentions([store], "in:A gas")
 
 
 def test_only_words_that_cannot_match_are_skipped_unstemmed() -> None:

@@ -210,6 +210,8 @@ class Index:
                 text, max(CANDIDATES, 4 * k), mode, query_vec, allowed or None
             )
             hits = self.present(text, fused, k, query_vec)
+        if not hits and allowed.folder:
+            check_folder([self.store], allowed.folder)
         likely = bool(hits) and (query_vec is None or answer_likely(fused, k))
         return SearchResult(query=question, hits=tuple(hits), answer_likely=likely, note=note)
 
@@ -304,6 +306,18 @@ class Index:
     def close(self) -> None:
         """Release the store."""
         self.store.close()
+
+
+def check_folder(stores: Sequence[Store], folder: str) -> None:
+    """A :class:`QueryError` when no store holds a document in ``folder``: a mistyped
+    ``in:`` is named, with the folders there are, instead of an empty answer."""
+    sources = [s for store in stores for s in store.document_states()]
+    if any(s == folder or s.startswith(folder + "/") for s in sources):
+        return
+    tops = sorted({s.split("/")[0] for s in sources if "/" in s})
+    close = [t for t in tops if t.lower() == folder.split("/")[0].lower()]
+    shown = ", ".join(close or tops[:8]) or "none: every document is at the top level"
+    raise QueryError(f"no document in folder {folder}", hint=f"folders: {shown}")
 
 
 def answer_likely(fused: Sequence[fusion.Fused], k: int) -> bool:

@@ -26,6 +26,7 @@ import snowballstemmer
 
 from askcorpus.errors import IndexMissingError, QueryError
 from askcorpus.records import Document, KeywordQuery, PassageFilter, place_label
+from askcorpus.search.index import check_folder
 from askcorpus.settings import Settings
 from askcorpus.store.base import Store, StoredPassage, check_manifest
 from askcorpus.store.factory import locate
@@ -152,9 +153,7 @@ def _first_word(words: tuple[str, ...]) -> re.Pattern[str]:
     """Where, in ASCII text, a word beginning like ``words[0]`` can start (not inside a word:
     the look-behind also sees the character before a search's start)."""
     prefixes = sorted(_prefixes(words[0]), key=len, reverse=True)
-    return re.compile(
-        r"(?<![^\W_])(?:" + "|".join(map(re.escape, prefixes)) + ")", re.IGNORECASE
-    )
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, prefixes)) + ")", re.IGNORECASE)
 
 
 def parse_phrase(phrase: str, where: PassageFilter | None) -> tuple[tuple[str, ...], PassageFilter]:
@@ -223,6 +222,8 @@ def find_mentions(
                         found.append(
                             DocumentMentions(source, doc.title, corpus, doc.date, mentions)
                         )
+    if not found and allowed.folder:
+        check_folder(stores, allowed.folder)
     found.sort(key=lambda d: (d.date is None, d.date or "", d.corpus or "", d.source))
     return Mentions(phrase, tuple(found))
 

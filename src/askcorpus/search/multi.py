@@ -24,7 +24,7 @@ from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import IndexMismatchError, QueryError
 from askcorpus.records import Hit, PassageFilter, SearchResult
 from askcorpus.search import fusion
-from askcorpus.search.index import CANDIDATES, Index, Sides, answer_likely, fuse
+from askcorpus.search.index import CANDIDATES, Index, Sides, answer_likely, check_folder, fuse
 from askcorpus.settings import MAX_TOP_K, Settings
 from askcorpus.text.query import clean_question
 from askcorpus.text.syntax import merge_filters, parse_query
@@ -102,6 +102,8 @@ class MultiIndex:
             for i, index in enumerate(self.indexes):
                 own = [_unpooled(f) for f in pooled if f.id >> ID_BITS == i]
                 hits += [(i, h) for h in index.present(text, own, k, query_vec)]
+        if not hits and allowed is not None and allowed.folder:
+            check_folder([index.store for index in self.indexes], allowed.folder)
         hits.sort(key=lambda ih: (-ih[1].score, ih[0], ih[1].rank))
         ranked = tuple(dataclasses.replace(h, rank=r) for r, (_i, h) in enumerate(hits[:k], 1))
         likely = bool(ranked) and (query_vec is None or answer_likely(pooled, k))
