@@ -115,8 +115,9 @@ class KeywordQuery:
     clauses, each a word (one element) or a phrase (words that must stand together, in order),
     ranked by BM25. A spelling variant is a clause of its own, counting at its own rarity.
 
-    Words are lower-case as :func:`askcorpus.text.query.query_terms` gives them; each backend
-    folds them as it folds the passages it indexes (the local store: FTS5's porter stemmer).
+    Words arrive folded as the indexed text is (:mod:`askcorpus.text.fold`: Russian stems, CJK
+    bigrams), lower-case; a backend adds only its own tokenizer's folding (the local store:
+    FTS5's porter stemmer and diacritics).
     """
 
     clauses: tuple[tuple[str, ...], ...] = ()

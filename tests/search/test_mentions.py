@@ -223,3 +223,25 @@ def test_the_fast_scan_finds_what_folding_every_word_finds(seed: int) -> None:
             for s, e in reference_occurrences(text, words)
             if s >= 3 and e <= len(text) - 3 and not (s == 3 and text[2].isalnum())
         ]
+
+
+def test_russian_inflections_and_chinese_words_inside_runs_are_mentions(tmp_path: Path) -> None:
+    """The keyword index holds Russian stems and CJK bigrams (text/fold.py): mentions find
+    what it finds — other inflections of a Russian word, a Chinese word inside a longer run."""
+    store = locate(tmp_path / "index").create(Manifest(SCHEMA_VERSION, "m", DIM, {}, "t", "t"))
+    try:
+        ru = "Строительство газопровода началось. Газопроводы идут в Китай. Газ дешевеет."
+        zh = "中俄两国签署了天然气供应协议。天然气价格下降。石油价格上涨。"
+        add(store, [document("ru.txt", ru, None), document("zh.txt", zh, None)])
+        found = find_mentions([store], "газопровод")
+        assert found.total == 2
+        assert [ru[m.start : m.end] for m in found.documents[0].mentions] == [
+            "газопровода",
+            "Газопроводы",
+        ]
+        found = find_mentions([store], "天然气")
+        assert found.total == zh.count("天然气") == 2
+        assert all(zh[m.start : m.end] == "天然气" for m in found.documents[0].mentions)
+        assert find_mentions([store], "石油价格").total == 1
+    finally:
+        store.close()

@@ -101,3 +101,10 @@ def test_merging_narrows_to_what_both_let_through() -> None:
         merge_filters(a, PassageFilter(folder="mail"))
     with pytest.raises(QueryError):
         merge_filters(a, PassageFilter(kinds=frozenset({"email"})))
+
+
+def test_quoted_and_excluded_words_are_folded_as_the_keyword_index() -> None:
+    # Russian stems and CJK bigrams (text/fold.py): a filter phrase must match the folded index.
+    parsed = parse_query('"газопровода" -Сибири "天然气" pipeline')
+    assert parsed.where.required == (("газопровод",), ("天然", "然气"))
+    assert parsed.where.excluded == (("сибир",),)

@@ -31,6 +31,7 @@ from askcorpus.settings import Settings
 from askcorpus.store.base import Store, StoredPassage, check_manifest
 from askcorpus.store.factory import locate
 from askcorpus.text import spelling
+from askcorpus.text.fold import CJK_LETTERS, is_cyrillic_word, keyword_clause, russian_stem
 from askcorpus.text.sentences import paragraph_spans, sentence_spans
 from askcorpus.text.syntax import merge_filters, parse_query
 
@@ -41,6 +42,7 @@ CONTEXT_CHARS = 300
 # unicode61 keeps letters, digits and private-use characters together; all else separates.
 _TOKEN = re.compile(r"[^\W_]+")
 _PORTER = snowballstemmer.stemmer("porter")
+_CJK = re.compile(f"[{CJK_LETTERS}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,8 @@ def plain(token: str) -> str:
 def fold_token(token: str) -> str:
     """A word as the keyword side indexes it: diacritics removed, lower case, American
     spelling, Porter-stemmed (FTS5's porter leaves words under 3 characters as they are)."""
+    if is_cyrillic_word(token):  # the keyword index holds Russian stems (text/fold.py)
+        return russian_stem(token)
     word = spelling.fold(plain(token))
     return word if len(word) < 3 else _PORTER.stemWord(word)
 
@@ -115,7 +119,8 @@ def phrase_words(phrase: str) -> tuple[str, ...]:
 def keyword_clauses(words: tuple[str, ...]) -> KeywordQuery:
     """The phrase and its other spellings (each word's, combined) as one keyword query."""
     choices = [(w, *spelling.variants(w)[:MAX_VARIANTS]) for w in words]
-    return KeywordQuery(tuple(dict.fromkeys(itertools.product(*choices))))
+    clauses = (keyword_clause(c) for c in itertools.product(*choices))
+    return KeywordQuery(tuple(dict.fromkeys(c for c in clauses if c)))
 
 
 def occurrences(
@@ -127,6 +132,12 @@ def occurrences(
     Stemming is the slow part (pure Python), so only words beginning like the first word can
     (:func:`_prefixes`) are stemmed; in ASCII text a regular expression finds those."""
     end = len(text) if end is None else end
+    if any(_CJK.search(w) for w in words):
+        # CJK is written without spaces: a CJK word is found inside longer runs, as the
+        # bigram keyword index finds it (text/fold.py), allowing only spaces between words.
+        pattern = re.compile(r"\s*".join(map(re.escape, words)), re.IGNORECASE)
+        yield from (m.span() for m in pattern.finditer(text, start, end))
+        return
     want = tuple(fold_token(w) for w in words)
     if text.isascii() if (start, end) == (0, len(text)) else text[start:end].isascii():
         starts: Iterator[int] = (m.start() for m in _first_word(words).finditer(text, start, end))
@@ -166,7 +177,7 @@ def parse_phrase(phrase: str, where: PassageFilter | None) -> tuple[tuple[str, .
             "no word to look for", hint='give a word or a phrase, e.g. "Power of Siberia"'
         )
     # The phrase's own quotes add nothing: every mention holds it anyway.
-    kept = tuple(r for r in allowed.required if r != words)
+    kept = tuple(r for r in allowed.required if r != keyword_clause(words))
     return words, PassageFilter(
         allowed.folder,
         allowed.kinds,

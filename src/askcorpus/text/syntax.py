@@ -26,6 +26,7 @@ from typing import TypeVar
 
 from askcorpus.errors import QueryError
 from askcorpus.records import DocumentKind, PassageFilter
+from askcorpus.text.fold import keyword_clause
 
 #: The words ``type:`` understands, and the kind of document each means.
 KIND_WORDS: dict[str, DocumentKind] = {
@@ -117,7 +118,8 @@ def parse_query(question: str) -> ParsedQuery:
         negative = bool(m.group("neg"))
         phrase, field, word = m.group("phrase"), m.group("field"), m.group("word")
         if phrase is not None:
-            words = tuple(w.lower() for w in _WORD.findall(phrase))
+            # Folded as the keyword index is (Russian stems, CJK bigrams: text/fold.py).
+            words = keyword_clause(_WORD.findall(phrase))
             if negative:
                 if words:
                     excluded.append(words)
@@ -154,7 +156,7 @@ def parse_query(question: str) -> ParsedQuery:
             kept.append(between)
             continue
         elif negative and word is not None and _WORD.search(word) and not _is_number(word):
-            excluded.append(tuple(w.lower() for w in _WORD.findall(word)))
+            excluded.append(keyword_clause(_WORD.findall(word)))
             kept.append(between)
             continue
         kept.append(between + m.group(0))
