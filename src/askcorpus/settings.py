@@ -21,6 +21,9 @@ EncoderChoice = Literal["auto", "onnx-int8", "torch"]
 #: The OCR engines ``Settings.ocr_engine`` may name (see askcorpus.ingest.ocr).
 OcrEngineChoice = Literal["rapidocr", "tesseract"]
 OCR_ENGINE_CHOICES: tuple[OcrEngineChoice, ...] = ("rapidocr", "tesseract")
+#: What ``Settings.ocr_engine`` holds: an engine, or "auto" (Tesseract where it is installed —
+#: better word accuracy and faster, docs/benchmarks.md — else the bundled RapidOCR).
+OcrEngineSetting = Literal["auto", "rapidocr", "tesseract"]
 SCHEMA_VERSION = 4  # 2: checksums of what rows show; 3: the pages read by OCR; 4: dates, languages
 #: The most passages one search returns (``--top-k``); more is a clear error, not an overflow.
 MAX_TOP_K = 1000
@@ -74,9 +77,10 @@ class Settings:
     #: Read pages without a text layer (scans, image files) by OCR (askcorpus.ingest.ocr); its
     #: results are cached under ``cache_dir``.
     ocr: bool = True
-    #: Which OCR engine reads them: "rapidocr" (bundled, the default) or "tesseract" (the
-    #: system's ``tesseract-ocr``, eng+rus+chi_sim; an error when it is not installed).
-    ocr_engine: OcrEngineChoice = "rapidocr"
+    #: Which OCR engine reads them: "auto" (the default: Tesseract where installed, else
+    #: RapidOCR), "rapidocr" (bundled with the wheel) or "tesseract" (the system's
+    #: ``tesseract-ocr``, eng+rus+chi_sim; an error when it is not installed).
+    ocr_engine: OcrEngineSetting = "auto"
 
     def with_paths(self, corpus_dir: Path | None = None, index_dir: Path | None = None) -> Settings:
         """A copy with other corpus and/or index folders."""
@@ -113,8 +117,9 @@ class Settings:
             if switch not in ("0", "1", *OCR_ENGINE_CHOICES):
                 raise SettingsError(
                     f"ASKCORPUS_OCR={escape_controls(switch)!r} is not 0, 1 or an OCR engine",
-                    hint="set ASKCORPUS_OCR=1 (or rapidocr) to read scans by OCR, tesseract for "
-                    "the system's Tesseract, 0 to skip them (or unset it)",
+                    hint="set ASKCORPUS_OCR=1 to read scans by OCR (Tesseract where installed, else "
+                    "the bundled engine), rapidocr or tesseract to name the engine, 0 to skip "
+                    "them (or unset it)",
                 )
             kwargs["ocr"] = switch != "0"
             if switch in OCR_ENGINE_CHOICES:

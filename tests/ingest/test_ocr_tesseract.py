@@ -45,12 +45,12 @@ def tess(tmp_path: Path, **kwargs: object) -> OcrOptions:
 
 
 def test_the_engine_is_chosen_by_ascii_ocr() -> None:
-    assert Settings.from_env({}).ocr_engine == "rapidocr"
+    assert Settings.from_env({}).ocr_engine == "auto"
     chosen = Settings.from_env({"ASKCORPUS_OCR": "Tesseract"})
     assert chosen.ocr and chosen.ocr_engine == "tesseract"
     assert Settings.from_env({"ASKCORPUS_OCR": "rapidocr"}).ocr_engine == "rapidocr"
-    assert Settings.from_env({"ASKCORPUS_OCR": "1"}).ocr_engine == "rapidocr"
-    with pytest.raises(SettingsError, match="tesseract for the system"):
+    assert Settings.from_env({"ASKCORPUS_OCR": "1"}).ocr_engine == "auto"
+    with pytest.raises(SettingsError, match="rapidocr or tesseract to name"):
         Settings.from_env({"ASKCORPUS_OCR": "abbyy"})
     assert engine_id("tesseract") != engine_id("rapidocr")  # never each other's cache
 
@@ -122,3 +122,21 @@ def test_ocr_reports_each_page_and_stops_between_pages_when_cancelled(tmp_path: 
     with pytest.raises(Cancelled, match="cancelled during OCR"):
         load(path, options)
     assert stop == [(1, 3)]  # page 2 was never read
+
+
+def test_auto_picks_tesseract_where_installed_else_the_bundled_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(corpus_dir=tmp_path, index_dir=tmp_path / "i")
+    assert settings.ocr_engine == "auto"
+    options = OcrOptions.from_settings(settings)
+    assert options is not None
+    assert options.engine == ("tesseract" if tesseract.languages() else "rapidocr")
+    # Without a tesseract on PATH, auto falls back to RapidOCR (never an error).
+    tesseract.installed_languages.cache_clear()
+    monkeypatch.setenv("PATH", str(tmp_path))
+    try:
+        fallback = OcrOptions.from_settings(settings)
+        assert fallback is not None and fallback.engine == "rapidocr"
+    finally:
+        tesseract.installed_languages.cache_clear()

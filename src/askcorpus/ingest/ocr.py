@@ -107,18 +107,24 @@ class OcrOptions:
         :class:`SettingsError` when they name Tesseract and it is not installed."""
         if not settings.ocr:
             return None
-        if settings.ocr_engine == "tesseract" and not tesseract.languages():
+        engine: OcrEngineChoice
+        if settings.ocr_engine == "auto":
+            # Tesseract reads better and faster where installed (docs/benchmarks.md, OCR).
+            engine = "tesseract" if tesseract.languages() else "rapidocr"
+        else:
+            engine = settings.ocr_engine
+        if engine == "tesseract" and not tesseract.languages():
             raise SettingsError(
                 "OCR engine tesseract was asked for but is not installed (or has none of its "
                 "eng, rus, chi_sim languages)",
                 hint="apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus "
-                "tesseract-ocr-chi-sim, or set ASKCORPUS_OCR=1 for the bundled engine",
+                "tesseract-ocr-chi-sim, or set ASKCORPUS_OCR=rapidocr for the bundled engine",
             )
         cache = settings.cache_dir or Path.home() / ".cache" / "askcorpus"
         return cls(
             cache_dir=cache / "ocr",
             threads=settings.threads,
-            engine=settings.ocr_engine,
+            engine=engine,
             cancelled=cancelled,
             on_page=on_page,
         )
