@@ -110,3 +110,17 @@ def test_a_folder_holding_no_document_is_named_with_the_folders_there(index: Ind
     assert "no document in folder Reports" in caught.value.message
     assert caught.value.hint == "folders: reports"
     assert index.search("in:reports/2023 gas", 5).hits  # a real folder is fine
+
+
+def test_a_passage_asked_as_plain_text_keeps_its_quotes_and_dashes_as_words(
+    index: Index,
+) -> None:
+    # "Find similar" asks a passage: its own quotes and dashes are text, not a query.
+    passage = 'Projects like the "Power of Siberia" -pipeline in:minutes carry gas to China.'
+    with pytest.raises(QueryError):
+        index.search(passage, 3)  # as a query, in:minutes names no folder of this corpus
+    plain = index.search(passage, 3, syntax=False)
+    assert plain.hits and plain.hits[0].source == "reports/2023/gas.md"
+    where = PassageFilter(exclude_sources=frozenset({"reports/2023/gas.md"}))
+    others = index.search(passage, 3, where=where, syntax=False)
+    assert others.hits and all(h.source != "reports/2023/gas.md" for h in others.hits)

@@ -32,7 +32,7 @@ from askcorpus.settings import MAX_TOP_K, Settings
 from askcorpus.store.base import Store, StoreStats, check_manifest
 from askcorpus.store.factory import locate
 from askcorpus.text.query import clean_question, keyword_query, pair_query, quoted_phrases
-from askcorpus.text.syntax import merge_filters, parse_query
+from askcorpus.text.syntax import merge_filters, read_query
 
 log = logging.getLogger(__name__)
 
@@ -187,17 +187,19 @@ class Index:
         k: int | None = None,
         mode: str = "hybrid",
         where: PassageFilter | None = None,
+        syntax: bool = True,
     ) -> SearchResult:
         """The ``k`` best passages for ``question``, fused from dense and keyword search.
 
         The question may hold filters and phrases (:mod:`askcorpus.text.syntax`); they are
         merged with ``where`` and applied inside retrieval, so the ``k`` hits are the best of
-        the passages let through. A malformed query is a :class:`QueryError`.
+        the passages let through. A malformed query is a :class:`QueryError`. With ``syntax``
+        False the question is plain text (a passage asked as a question: "Find similar").
         """
         k = k or self.settings.top_k
         if not 1 <= k <= MAX_TOP_K:
             raise QueryError(f"top-k must be between 1 and {MAX_TOP_K}, not {k}")
-        parsed = parse_query(question)
+        parsed = read_query(question, syntax)
         allowed = merge_filters(parsed.where, where) if where else parsed.where
         text, note = clean_question(parsed.text)
         if not text:

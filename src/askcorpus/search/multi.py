@@ -27,7 +27,7 @@ from askcorpus.search import fusion
 from askcorpus.search.index import CANDIDATES, Index, Sides, answer_likely, check_folder, fuse
 from askcorpus.settings import MAX_TOP_K, Settings
 from askcorpus.text.query import clean_question
-from askcorpus.text.syntax import merge_filters, parse_query
+from askcorpus.text.syntax import merge_filters, read_query
 
 #: Passage ids of index ``i`` are pooled as ``i << ID_BITS | id`` (ids stay far below 2**40).
 ID_BITS = 40
@@ -79,15 +79,16 @@ class MultiIndex:
         k: int | None = None,
         mode: str = "hybrid",
         where: PassageFilter | None = None,
+        syntax: bool = True,
     ) -> SearchResult:
         """The ``k`` best passages of all the indexes for ``question`` (filters and query
         syntax as :meth:`Index.search`; ``in:`` names a folder inside each corpus)."""
         if len(self.indexes) == 1:
-            return self.indexes[0].search(question, k, mode, where)
+            return self.indexes[0].search(question, k, mode, where, syntax)
         k = k or self.indexes[0].settings.top_k
         if not 1 <= k <= MAX_TOP_K:
             raise QueryError(f"top-k must be between 1 and {MAX_TOP_K}, not {k}")
-        parsed = parse_query(question)
+        parsed = read_query(question, syntax)
         allowed = (merge_filters(parsed.where, where) if where else parsed.where) or None
         text, note = clean_question(parsed.text)
         if not text:

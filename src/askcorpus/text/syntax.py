@@ -176,6 +176,12 @@ def parse_query(question: str) -> ParsedQuery:
     return ParsedQuery(text, where)
 
 
+def read_query(question: str, syntax: bool = True) -> ParsedQuery:
+    """:func:`parse_query` of ``question``, or, with ``syntax`` False, the question as plain
+    text with no filter (a passage asked as a question holds quotes and dashes of its own)."""
+    return parse_query(question) if syntax else ParsedQuery(question, PassageFilter())
+
+
 def _check_quotes(question: str) -> None:
     """An odd number of quote marks means one was left open."""
     if sum(question.count(q) for q in _QUOTES) % 2:
