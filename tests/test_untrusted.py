@@ -31,7 +31,7 @@ GAS_DEAL_SOURCE = "why-a-moscow-beijing-axis-is-unlikely.txt"
         "من وقع صفقة الغاز؟ gas deal",  # right-to-left
         "מי חתם על עסקת הגז? gas deal",
         "🔥⛽ gas deal signed? 🇨🇳🇷🇺 👍🏽",
-        '"unbalanced quote AND OR NOT ( * ^ gas NEAR(deal',  # FTS5 syntax
+        "unbalanced ) AND OR NOT ( * ^ gas NEAR(deal signed",  # FTS5 syntax
     ],
     ids=["1MB", "control", "arabic", "hebrew", "emoji", "fts-syntax"],
 )
@@ -45,6 +45,15 @@ def test_hostile_questions_are_answered(shipped_index: Settings, question: str) 
     assert GAS_DEAL_SOURCE in sources, f"the gas-deal passage should still be found: {sources}"
     if len(question) > 100_000:
         assert result.note and "truncated" in result.note
+
+
+def test_an_unclosed_quote_is_a_clear_error_not_an_fts5_one(shipped_index: Settings) -> None:
+    index = Index.open(shipped_index.index_dir, shipped_index)
+    try:
+        with pytest.raises(QueryError, match="unclosed quote"):
+            index.search('"unbalanced quote AND OR NOT ( * ^ gas NEAR(deal', 5)
+    finally:
+        index.close()
 
 
 def test_questions_of_only_control_characters_are_a_clear_error(shipped_index: Settings) -> None:
