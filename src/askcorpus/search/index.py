@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ import numpy as np
 from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import IndexMissingError, QueryError
 from askcorpus.records import Document, Hit, SearchResult
-from askcorpus.search import fusion
+from askcorpus.search import absence, fusion
 from askcorpus.search.highlight import (
     best_sentence,
     matched_terms,
@@ -36,10 +36,6 @@ log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "rrf", "dense", "keyword")
 CANDIDATES = 50
-# Top dense cosine below which no passage reads like an answer: about the 2nd percentile of
-# the top cosine of answerable questions (SciFact train claims on SciFact), so a real answer is
-# rarely called missing; its accuracy on held-out sets is in docs/quality.md.
-ANSWER_THRESHOLD = 0.35
 # Embedding a hit's sentences costs ~5 query embeddings, so only the first hit's sentences are
 # embedded, and only when term overlap does not single out one sentence (docs/quality.md).
 DENSE_HIGHLIGHT_HITS = 1
@@ -162,8 +158,19 @@ class Index:
             hits = [
                 self._hit(rank, g, text, query_vec, doc_text) for rank, g in enumerate(groups, 1)
             ]
-        likely = bool(hits) and (query_vec is None or answer_likely(fused, k))
-        return SearchResult(query=question, hits=tuple(hits), answer_likely=likely, note=note)
+            # Keyword-only search has no dense evidence: it cannot estimate an absence.
+            verdict = None
+            if query_vec is not None:
+                encode = self.embedder.encode_query
+                verdict = absence.assess(self.store, text, fused, query_vec, encode)
+        return SearchResult(
+            query=question,
+            hits=tuple(hits),
+            answer_likely=bool(hits) and (verdict is None or verdict.likely),
+            note=note,
+            answer_probability=verdict.probability if verdict else None,
+            absent_terms=verdict.absent_terms if verdict else (),
+        )
 
     def _hit(
         self,
@@ -234,9 +241,3 @@ class Index:
     def close(self) -> None:
         """Release the store."""
         self.store.close()
-
-
-def answer_likely(fused: Sequence[fusion.Fused], k: int) -> bool:
-    """Whether the corpus likely answers: a passage among the first ``k`` fused candidates is
-    close enough in meaning (dense score at least :data:`ANSWER_THRESHOLD`)."""
-    return max((f.dense_score for f in fused[:k]), default=0.0) >= ANSWER_THRESHOLD
