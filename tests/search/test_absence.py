@@ -80,4 +80,6 @@ def test_json_and_readable_output_explain_an_absence(index: Index) -> None:
     assert "rosneft" in data["absent_terms"]
     out = io.StringIO()
     print_result(result, out)
-    assert "found nowhere in the corpus: " in out.getvalue() and "rosneft" in out.getvalue()
+    shown = out.getvalue()
+    assert "chance of an answer here: " in shown and "found nowhere in the corpus: " in shown
+    assert "rosneft" in shown
