@@ -31,7 +31,7 @@ from askcorpus.eval.run import load_questions
 from askcorpus.search import absence
 from askcorpus.search.index import CANDIDATES, Index
 from askcorpus.settings import Settings
-from askcorpus.text.query import STOPWORDS, clean_question, fts_match
+from askcorpus.text.query import STOPWORDS, clean_question, keyword_query
 from askcorpus.text.sentences import sentence_spans
 from askcorpus.text.spelling import fold
 from bench.absence_data import BENCHMARKS, make_subsets
@@ -69,7 +69,7 @@ def build_background() -> None:
 
 
 def _absent(index: Index, word: str) -> bool:
-    return not index.store.search_lexical(fts_match(word), 1)
+    return not index.store.search_lexical(keyword_query(word), 1)
 
 
 def probes(
