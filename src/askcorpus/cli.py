@@ -311,6 +311,8 @@ def result_json(result: SearchResult) -> dict[str, Any]:
         "query": result.query,
         "results": [hit_json(h) for h in result.hits],
         "answer_likely": result.answer_likely,
+        "answer_probability": result.answer_probability,
+        "absent_terms": list(result.absent_terms),
     }
     if result.note:
         out["note"] = result.note
@@ -321,6 +323,11 @@ def print_result(result: SearchResult, out: TextIO) -> None:
     """The readable ranked list: rank, score, title, location and the passage."""
     if not result.answer_likely:
         say("Not in this corpus, it seems — the closest passages:", out)
+        if result.answer_probability is not None:
+            why = f"chance of an answer here: {result.answer_probability:.0%}"
+            if result.absent_terms:
+                why += f"; found nowhere in the corpus: {', '.join(result.absent_terms)}"
+            say(f"({why})", out)
     if not result.hits:
         say("No passages found.", out)
     for hit in result.hits:

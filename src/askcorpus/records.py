@@ -238,6 +238,11 @@ class SearchResult:
     hits: tuple[Hit, ...]
     answer_likely: bool = True
     note: str | None = None
+    #: P(the corpus answers the question), from search.absence; None when not estimated
+    #: (keyword-only search has no dense evidence).
+    answer_probability: float | None = None
+    #: The question's terms found nowhere in the corpus (why an answer seems absent).
+    absent_terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,8 @@ import numpy as np
 from askcorpus.embed.embedder import Embedder
 from askcorpus.eval.beir import BeirSet, EvalDataError, build_index, load_set
 from askcorpus.eval.metrics import doc_ranking, hit_at, mean, ndcg_at, recall_at, rr_at
-from askcorpus.search.index import Index, answer_likely
+from askcorpus.search import absence
+from askcorpus.search.index import Index
 from askcorpus.settings import Settings
 from askcorpus.text.query import clean_question
 
@@ -109,7 +110,7 @@ def evaluate_beir(
     scores: dict[str, dict[str, float]] = {}
     for n, qid in enumerate(ids):
         vec = vectors[n : n + 1] if vectors is not None else None
-        fused, _ = index.retrieve(texts[n], BEIR_CANDIDATES, mode, query_vec=vec)
+        fused, qv = index.retrieve(texts[n], BEIR_CANDIDATES, mode, query_vec=vec)
         sources = index.store.passages([f.id for f in fused])
         ranking = doc_ranking((sources[f.id].source for f in fused if f.id in sources), qid)
         rels = data.qrels[qid]
@@ -118,11 +119,12 @@ def evaluate_beir(
             "recall@100": recall_at(ranking, rels, BEIR_DEPTH),
             "mrr@10": rr_at(ranking, rels, 10),
         }
-        if mode != "keyword":
+        if qv is not None:
             # Every judged query has an answer in the corpus: how often does search agree?
-            # The same test over the same passages as a search of settings.top_k hits.
-            likely = answer_likely(fused, index.settings.top_k)
-            scores[qid]["answer_likely"] = float(likely)
+            # The same verdict over the same candidates as a search.
+            encode = index.embedder.encode_query
+            verdict = absence.assess(index.store, texts[n], fused, qv, encode)
+            scores[qid]["answer_likely"] = float(verdict.likely)
         if tick is not None:
             tick(n + 1, len(ids))
     return EvalRow(data.name, mode, len(ids), mean(scores), time.perf_counter() - t0, scores)

@@ -20,7 +20,7 @@ import numpy as np
 from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import IndexMissingError, QueryError
 from askcorpus.records import Document, Hit, KeywordQuery, PassageFilter, SearchResult
-from askcorpus.search import fusion
+from askcorpus.search import absence, fusion
 from askcorpus.search.highlight import (
     best_sentence,
     matched_terms,
@@ -38,9 +38,8 @@ log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "rrf", "dense", "keyword")
 CANDIDATES = 50
-# Top dense cosine below which no passage reads like an answer: about the 2nd percentile of
-# the top cosine of answerable questions (SciFact train claims on SciFact), so a real answer is
-# rarely called missing; its accuracy on held-out sets is in docs/quality.md.
+# Top dense cosine below which no passage reads like an answer (about the 2nd percentile of the
+# top cosine of answerable SciFact train claims): the rule for several indexes searched together.
 ANSWER_THRESHOLD = 0.35
 # Embedding a hit's sentences costs ~5 query embeddings, so only the first hit's sentences are
 # embedded, and only when term overlap does not single out one sentence (docs/quality.md).
@@ -212,10 +211,21 @@ class Index:
                 text, max(CANDIDATES, 4 * k), mode, query_vec, allowed or None
             )
             hits = self.present(text, fused, k, query_vec)
+            # Keyword-only search has no dense evidence: it cannot estimate an absence.
+            verdict = None
+            if query_vec is not None and hits:
+                encode = self.embedder.encode_query
+                verdict = absence.assess(self.store, text, fused, query_vec, encode)
         if not hits and allowed.folder:
             check_folder([self.store], allowed.folder)
-        likely = bool(hits) and (query_vec is None or answer_likely(fused, k))
-        return SearchResult(query=question, hits=tuple(hits), answer_likely=likely, note=note)
+        return SearchResult(
+            query=question,
+            hits=tuple(hits),
+            answer_likely=bool(hits) and (verdict is None or verdict.likely),
+            note=note,
+            answer_probability=verdict.probability if verdict else None,
+            absent_terms=verdict.absent_terms if verdict else (),
+        )
 
     def present(
         self, text: str, fused: Sequence[fusion.Fused], k: int, query_vec: np.ndarray | None
@@ -323,6 +333,8 @@ def check_folder(stores: Sequence[Store], folder: str) -> None:
 
 
 def answer_likely(fused: Sequence[fusion.Fused], k: int) -> bool:
-    """Whether the corpus likely answers: a passage among the first ``k`` fused candidates is
-    close enough in meaning (dense score at least :data:`ANSWER_THRESHOLD`)."""
+    """Whether the corpus likely answers, by the dense score alone: a passage among the first
+    ``k`` fused candidates is close enough in meaning (at least :data:`ANSWER_THRESHOLD`).
+    Several indexes searched together (:mod:`askcorpus.search.multi`) decide by it; one index
+    decides by the calibrated :func:`askcorpus.search.absence.assess`."""
     return max((f.dense_score for f in fused[:k]), default=0.0) >= ANSWER_THRESHOLD

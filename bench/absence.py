@@ -1,0 +1,267 @@
+"""Calibrate and measure "not in this corpus" (askcorpus.search.absence).
+
+    python -m bench.absence background          # rebuild search/background.txt
+    python -m bench.absence fit                 # fit search/absence_model.json on public data
+    python -m bench.absence report              # held-out tables (docs/quality.md)
+
+``fit`` uses only public data: probes made from the sentences of two small sub-corpora of
+SciFact and ArguAna (bench/absence_data.py) — answerable ones that keep a sentence's key term,
+unanswerable ones with it swapped for a name, number or word the corpus lacks — plus SciFact
+*train* claims whose answering abstracts are or are not in the sub-corpus, and the other
+benchmark's questions as off-topic ones. ``report`` measures on what the fit never saw: our
+held-out questions on the shipped corpus and SciFact *test* claims. Sub-corpus indexes are
+built once under ``--work`` (default /work/scratch-absence/sub) and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from askcorpus.embed.embedder import Embedder
+from askcorpus.eval.beir import build_index
+from askcorpus.eval.run import load_questions
+from askcorpus.search import absence
+from askcorpus.search.index import CANDIDATES, Index
+from askcorpus.settings import Settings
+from askcorpus.text.query import STOPWORDS, clean_question, keyword_query
+from askcorpus.text.sentences import sentence_spans
+from askcorpus.text.spelling import fold
+from bench.absence_data import BENCHMARKS, make_subsets
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "askcorpus" / "search"
+TEMPLATES = ("What about {}?", "What is said about {}?", "Which {}?", "How {}?", "When {}?")
+WORD = re.compile(r"[\w’'-]+")
+# Development sets (looked at while designing the features) and held-out ones (reported).
+DEV = ("questions", "unanswerable")
+HELD_OUT = ("questions-more", "unanswerable-heldout")
+PLAIN = re.compile(r"\w+")
+
+
+def build_background() -> None:
+    """Document frequency of each word (lower case, one spelling) in SciFact + ArguAna,
+    words of 8+ documents."""
+    df: Counter[str] = Counter()
+    n = 0
+    for name in ("scifact", "arguana"):
+        with gzip.open(BENCHMARKS / name / "corpus.jsonl.gz", "rt", encoding="utf-8") as fh:
+            for record in map(json.loads, fh):
+                n += 1
+                text = f"{record.get('title') or ''} {record['text']}"
+                words = {fold(w) for w in PLAIN.findall(text.lower())}
+                df.update(w for w in words if len(w) > 1 and not re.search(r"\d", w))
+    rows = sorted(((k, v) for k, v in df.items() if v >= 8), key=lambda kv: (-kv[1], kv[0]))
+    with open(PACKAGE / "background.txt", "w", encoding="utf-8") as fh:
+        fh.write(
+            "# document frequencies of words (lower case, askcorpus.text.spelling.fold) in the "
+            f"{n} documents of BEIR SciFact + ArguAna; built by bench/absence.py background\n"
+        )
+        fh.write(f"{n}\n")
+        fh.writelines(f"{k} {v}\n" for k, v in rows)
+
+
+def _absent(index: Index, word: str) -> bool:
+    return not index.store.search_lexical(keyword_query(word), 1)
+
+
+def probes(
+    index: Index, rng: random.Random, n: int, names: list[str], words: list[str]
+) -> list[tuple[str, bool]]:
+    """``n`` answerable probes from the corpus's sentences and their swapped twins."""
+    sources = sorted(index.store.document_states())
+    out: list[tuple[str, bool]] = []
+    tries = 0
+    while len(out) < 2 * n and tries < 20 * n:
+        tries += 1
+        doc = index.store.document(rng.choice(sources))
+        if doc is None:
+            continue
+        spans = [
+            (a, b) for a, b in sentence_spans(doc.text) if 8 <= len(doc.text[a:b].split()) <= 45
+        ]
+        if not spans:
+            continue
+        a, b = rng.choice(spans)
+        content = [
+            w
+            for w in WORD.findall(doc.text[a:b])
+            if w.lower() not in STOPWORDS and len(w) > 1 and not w.startswith("-")
+        ]
+        if len(content) < 4:
+            continue
+        key = max(
+            content,
+            key=lambda w: (bool(re.search(r"\d", w)) or w[0].isupper(), absence.specificity(w)),
+        )
+        others = [w for w in content if w != key]
+        chosen = set(rng.sample(others, min(len(others), rng.randint(2, 5))))
+        kept = [w for w in content if w == key or w in chosen]
+        # A paraphrase: up to two of the other words said in words the corpus may not hold.
+        for _ in range(rng.choice((0, 1, 1, 2))):
+            if len(kept) > 2:
+                i = rng.choice([i for i, w in enumerate(kept) if w != key])
+                kept[i] = rng.choice(words[100:4000])
+        if re.search(r"\d", key):
+            swap = str(rng.randint(10 ** (len(key) - 1) if len(key) > 1 else 1, 10 ** len(key) - 1))
+        elif key[0].isupper():
+            swap = rng.choice(names)
+        else:
+            swap = rng.choice(words[3000:])
+        if swap.lower() == key.lower() or not _absent(index, swap):
+            continue
+        template = rng.choice(TEMPLATES)
+        out.append((template.format(" ".join(kept)), True))
+        out.append((template.format(" ".join(swap if w == key else w for w in kept)), False))
+    return out
+
+
+def evidence(index: Index, question: str) -> absence.Evidence:
+    """The features of ``question`` asked of ``index`` (as a search computes them)."""
+    text, _note = clean_question(question)
+    fused, vec = index.retrieve(text, CANDIDATES)
+    assert vec is not None
+    encode = index.embedder.encode_query
+    return absence.gather(index.store, text, fused, index.stats().passages, vec, encode)
+
+
+def _names_and_words(folder: Path) -> tuple[list[str], list[str]]:
+    """Capitalised words of a corpus (swap-in names) and background words, frequent first."""
+    names: Counter[str] = Counter()
+    with open(folder / "corpus.jsonl", encoding="utf-8") as fh:
+        for record in map(json.loads, fh):
+            names.update(re.findall(r"(?<=[a-z,] )[A-Z][a-z]{3,}", record["text"]))
+    _docs, table = absence._background()
+    return [w for w, _c in names.most_common(400)], sorted(table, key=lambda k: -table[k])
+
+
+def training_set(work: Path, settings: Settings, embedder: Embedder) -> list[tuple[str, str, bool]]:
+    """(index name, question, answerable) for the fit: public data only."""
+    claims = make_subsets(work)
+    for name in ("scifact-sub", "arguana-sub"):
+        build_index(work / name, work / f"{name}-index", settings, embedder)
+    rng = random.Random(3)
+    sci_names, words = _names_and_words(work / "scifact-sub")
+    arg_names, _w = _names_and_words(work / "arguana-sub")
+    rows: list[tuple[str, str, bool]] = []
+    for name, pool in (("scifact-sub", arg_names), ("arguana-sub", sci_names)):
+        index = Index.open(work / f"{name}-index", settings, embedder)
+        try:
+            rows += [(name, q, a) for q, a in probes(index, rng, 300, pool, words)]
+        finally:
+            index.close()
+    rows += [("scifact-sub", c.text, c.answerable) for c in claims["train"]]
+    arg_queries = [json.loads(x)["text"] for x in (BENCHMARKS / "arguana" / "queries.jsonl").open()]
+    rows += [("scifact-sub", q[:600], False) for q in rng.sample(arg_queries, 100)]
+    rows += [("arguana-sub", c.text, False) for c in rng.sample(claims["train"], 100)]
+    return rows
+
+
+def features(
+    rows: list[tuple[str, str, bool]], work: Path, settings: Settings, embedder: Embedder
+) -> np.ndarray:
+    """The evidence of every row, as a matrix."""
+    out = []
+    indexes: dict[str, Index] = {}
+    try:
+        for name, question, _a in rows:
+            if name not in indexes:
+                folder = work / f"{name}-index" if name.endswith("-sub") else Path(name)
+                indexes[name] = Index.open(folder, settings, embedder)
+            out.append(evidence(indexes[name], question).values)
+    finally:
+        for index in indexes.values():
+            index.close()
+    return np.asarray(out)
+
+
+def reliability(
+    p: np.ndarray, y: np.ndarray, edges: tuple[float, ...] = (0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001)
+) -> list[str]:
+    """Markdown rows: predicted probability bin, questions, mean predicted, observed answered."""
+    lines = ["| predicted | questions | mean predicted | observed answered |", "|---|---|---|---|"]
+    for lo, hi in zip(edges, edges[1:], strict=False):
+        m = (p >= lo) & (p < hi)
+        if m.any():
+            lines.append(
+                f"| {lo:.1f}–{min(hi, 1):.1f} | {m.sum()} | {p[m].mean():.3f} | {y[m].mean():.3f} |"
+            )
+    return lines
+
+
+def scores(p: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Answerable kept, unanswerable flagged, balanced accuracy at absence.THRESHOLD."""
+    said = p >= absence.THRESHOLD
+    kept = float(said[y == 1].mean()) if (y == 1).any() else float("nan")
+    flagged = float((~said[y == 0]).mean()) if (y == 0).any() else float("nan")
+    return {"kept": kept, "flagged": flagged, "balanced": (kept + flagged) / 2}
+
+
+def main() -> None:
+    """The command line (see the module docstring)."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("step", choices=("background", "fit", "report"))
+    ap.add_argument("--work", type=Path, default=Path("/work/scratch-absence/sub"))
+    ap.add_argument("--shipped", type=Path, default=Path("/work/scratch-absence/shipped"))
+    ap.add_argument("--dev", action="store_true", help="report only the development sets")
+    args = ap.parse_args()
+    if args.step == "background":
+        build_background()
+        return
+    settings = Settings()
+    embedder = Embedder(settings)
+    if args.step == "fit":
+        rows = training_set(args.work, settings, embedder)
+        x = features(rows, args.work, settings, embedder)
+        y = np.array([a for _n, _q, a in rows], dtype=float)
+        np.save(args.work / "train-x.npy", x)
+        np.save(args.work / "train-y.npy", y)
+        model = absence.fit(x, y)
+        (PACKAGE / "absence_model.json").write_text(model.to_json() + "\n", encoding="utf-8")
+        p = np.array([model.probability(absence.Evidence(tuple(v), ())) for v in x])
+        print("training", len(y), scores(p, y))
+        print(dict(zip(absence.FEATURES, np.round(model.coef, 3), strict=True)))
+        return
+    report(args.work, args.shipped, settings, embedder, args.dev)
+
+
+def report(work: Path, shipped: Path, settings: Settings, embedder: Embedder, dev: bool) -> None:
+    """Held-out tables: our questions on the shipped corpus, SciFact test claims on the sub-corpus."""
+    model = absence.default_model()
+    sets: dict[str, list[tuple[str, str, bool]]] = {}
+    names = ("questions", "unanswerable") if dev else DEV + HELD_OUT
+    for name in names:
+        qs = load_questions(ROOT / "eval" / f"{name}.jsonl")
+        sets[name] = [(str(shipped), q.question, q.answerable) for q in qs]
+    claims = make_subsets(work)
+    if not dev:
+        sets["scifact-test"] = [("scifact-sub", c.text, c.answerable) for c in claims["test"]]
+    pooled_p, pooled_y = [], []
+    print("| set | questions | answerable kept | unanswerable flagged | balanced accuracy |")
+    print("|---|---|---|---|---|")
+    for name, rows in sets.items():
+        x = features(rows, work, settings, embedder)
+        y = np.array([a for _n, _q, a in rows], dtype=float)
+        p = np.array([model.probability(absence.Evidence(tuple(v), ())) for v in x])
+        s = scores(p, y)
+        print(f"| {name} | {len(y)} | {s['kept']:.3f} | {s['flagged']:.3f} | {s['balanced']:.3f} |")
+        if name in HELD_OUT or name == "scifact-test":
+            pooled_p.append(p)
+            pooled_y.append(y)
+        for (_n, q, a), pi in zip(rows, p, strict=True):
+            if (pi >= absence.THRESHOLD) != a:
+                print(f"    miss p={pi:.2f} answerable={a}: {q[:90]}")
+    print()
+    if pooled_p:
+        print("\n".join(reliability(np.concatenate(pooled_p), np.concatenate(pooled_y))))
+
+
+if __name__ == "__main__":
+    main()

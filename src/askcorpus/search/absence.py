@@ -1,0 +1,301 @@
+"""Is the answer in this corpus? A calibrated probability, and which question terms are absent.
+
+One cosine cannot tell a question *about the corpus's subject* whose answer is missing ("How
+many Chinese tourists visited Russia in 2019?" asked of articles on Russian–Chinese politics)
+from one it answers: the best passage shares the topic, so its cosine is high. What differs is
+the question's *specific* content — its rare words, names, numbers — which the corpus lacks.
+So the decision reads several pieces of evidence (:class:`Evidence`):
+
+* how much of the question's content the best passages hold, each term weighted by how
+  specific it is in general English (its document frequency in public text, ``background.txt``)
+  or by its rarity in this corpus;
+* which terms occur nowhere in the corpus (the explanation shown to the user), and whether one
+  of them is a name or a number;
+* the dense side: the best cosine and its margin over the run of the candidates;
+* whether the keyword and dense sides agree on the first passage.
+
+A small logistic model turns them into a probability (``absence_model.json``, fitted by
+``bench/absence.py`` on public data only: probes made from SciFact and ArguAna sentences, and
+SciFact claims whose answering abstracts are or are not in the corpus; docs/quality.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+from askcorpus.records import KeywordQuery
+from askcorpus.search.fusion import Fused
+from askcorpus.store.base import Store
+from askcorpus.text.query import keyword_query, query_terms
+from askcorpus.text.spelling import fold
+from askcorpus.text.terms import term_key, term_keys
+
+# Passages read as "the best passages": enough to hold an answer split over neighbours.
+TOP_PASSAGES = 3
+# Candidates whose best cosine is the dense evidence (fixed, so the probability does not
+# depend on how many hits the user asked for).
+DENSE_WINDOW = 5
+# Matches counted per term for its rarity in the corpus; a term this frequent is common here.
+DF_CAP = 200
+# A probability at or above this means "likely answered" (the model is calibrated, so 0.5 is
+# the point where both errors cost the same; docs/quality.md has the reliability table).
+THRESHOLD = 0.5
+FEATURES = (
+    "dense_top",
+    "dense_margin",
+    "cover_top",
+    "cover_best",
+    "cover_corpus_idf",
+    "absent_share",
+    "absent_max",
+    "absent_specific",
+    "agree",
+    "ablation_gain",
+    "absent_plain_max",
+)
+_NUMBER = re.compile(r"\d")
+# Endings of verb, adjective and adverb forms ("reacted", "expensive", "usually"): words a
+# question uses to rephrase, more often than to name what it asks about (a noun, a name).
+_REPHRASING = re.compile(r"(?:ed|ing|ly|ive|ous|ful|able|ible|ish|ise|ize|ent|ant)$")
+_DECADE = re.compile(r"\d{3}0s")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The features of one question against one corpus, plus the terms found nowhere."""
+
+    values: tuple[float, ...]
+    absent_terms: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, float]:
+        """Feature name to value (for the calibration script and debugging)."""
+        return dict(zip(FEATURES, self.values, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """A logistic model over standardised :data:`FEATURES`."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+
+    def probability(self, evidence: Evidence) -> float:
+        """P(answered) for ``evidence``."""
+        x = (np.asarray(evidence.values) - np.asarray(self.mean)) / np.asarray(self.scale)
+        z = float(x @ np.asarray(self.coef)) + self.intercept
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+    def to_json(self) -> str:
+        """The model as the JSON the package ships."""
+        return json.dumps(
+            {
+                "features": list(FEATURES),
+                "mean": list(self.mean),
+                "scale": list(self.scale),
+                "coef": list(self.coef),
+                "intercept": self.intercept,
+            },
+            indent=1,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Model:
+        """Read a model written by :meth:`to_json` (features must match this version)."""
+        data = json.loads(text)
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError("absence model was fitted on other features")
+        return cls(
+            tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), data["intercept"]
+        )
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> Model:
+    """Fit a :class:`Model` to feature rows ``x`` and labels ``y`` (1 = answered): logistic
+    regression with an L2 penalty, by Newton steps, the two classes weighted equally (so the
+    probability is calibrated for a balanced mix of answerable and unanswerable questions)."""
+    mean, scale = x.mean(0), x.std(0) + 1e-6
+    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    w = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
+    beta = np.zeros(z.shape[1])
+    reg = np.full(z.shape[1], l2)
+    reg[-1] = 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-z @ beta))
+        grad = z.T @ (w * (p - y)) + reg * beta
+        hess = (z * (w * p * (1 - p))[:, None]).T @ z + np.diag(reg)
+        step = np.linalg.solve(hess, grad)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return Model(tuple(mean), tuple(scale), tuple(beta[:-1]), float(beta[-1]))
+
+
+@functools.cache
+def default_model() -> Model:
+    """The shipped calibration (public data; see the module docstring)."""
+    text = resources.files("askcorpus.search").joinpath("absence_model.json").read_text("utf-8")
+    return Model.from_json(text)
+
+
+@functools.cache
+def _background() -> tuple[int, dict[str, int]]:
+    lines = resources.files("askcorpus.search").joinpath("background.txt").read_text("utf-8")
+    rows = [line for line in lines.splitlines() if line and not line.startswith("#")]
+    table = {}
+    for row in rows[1:]:
+        key, _sep, df = row.partition(" ")
+        table[key] = int(df)
+    return int(rows[0]), table
+
+
+def specificity(term: str) -> float:
+    """How specific a word is in general text, 0 (in every document) to 1 (in none): its
+    inverse document frequency in the public background text, scaled; numbers count fully."""
+    docs, table = _background()
+    if _NUMBER.search(term):
+        return 1.0
+    word = fold(term.lower())
+    df = next((table[w] for w in (word, word[:-1], word[:-2]) if w in table), 2)
+    return math.log((docs + 1) / (df + 1)) / math.log(docs + 1)
+
+
+def _corpus_match(term: str) -> KeywordQuery:
+    """The keyword query finding ``term`` anywhere; a decade ("2000s") matches its years."""
+    if _DECADE.fullmatch(term):
+        years = tuple((f"{term[:3]}{d}",) for d in range(10))
+        return KeywordQuery((*years, (term,)))
+    return keyword_query(term)
+
+
+def _is_specific(term: str, question: str) -> bool:
+    """A number, or a word written with a capital inside the question (a name)."""
+    if _NUMBER.search(term):
+        return True
+    return any(
+        m.start() > 0 and m.group(0)[0].isupper()
+        for m in re.finditer(rf"\b{re.escape(term)}\b", question, re.IGNORECASE)
+    )
+
+
+def gather(
+    store: Store,
+    question: str,
+    fused: Sequence[Fused],
+    passages: int,
+    query_vec: np.ndarray,
+    encode: Callable[[str], np.ndarray],
+) -> Evidence:
+    """The evidence for ``question`` (cleaned) from its fused candidates, best first.
+
+    ``passages`` is the corpus's passage count (for rarity in it); ``query_vec`` the question's
+    embedding and ``encode`` the encoder of questions (for the ablation below).
+    """
+    terms = query_terms(question)
+    top = list(fused[:DENSE_WINDOW])
+    dense_scores = sorted((f.dense_score for f in fused if f.dense_rank is not None), reverse=True)
+    dense_top = max((f.dense_score for f in top), default=0.0)
+    tail = dense_scores[5:15] or dense_scores[-1:] or [0.0]
+    margin = dense_top - float(np.mean(tail))
+    first = fused[0] if fused else None
+    agree = float(
+        first is not None
+        and first.dense_rank is not None
+        and first.lexical_rank is not None
+        and first.dense_rank <= 10
+        and first.lexical_rank <= 10
+    )
+    if not terms:
+        values = (dense_top, margin, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, agree, 0.0, 0.0)
+        return Evidence(values, ())
+    found = store.passages([f.id for f in top])
+    texts = {pid: f"{p.title}\n{p.text}" for pid, p in found.items()}
+    keysets = [term_keys(texts.get(f.id, "")) for f in top]
+    weights = np.array([max(specificity(t), 0.05) for t in terms])
+    keys = [term_key(t) for t in terms]
+    in_best3 = np.array([any(key in ks for ks in keysets[:TOP_PASSAGES]) for key in keys])
+    per_passage = [np.array([key in ks for key in keys]) for ks in keysets] or [in_best3 * 0]
+    cover_best = max(float(weights @ p) for p in per_passage) / weights.sum()
+    dfs = np.array([len(store.search_lexical(_corpus_match(t), DF_CAP)) for t in terms])
+    absent = dfs == 0
+    idf = np.log((passages + 1) / (dfs + 0.5)) / math.log((passages + 1) / 0.5)
+    absent_terms = tuple(t for t, a in zip(terms, absent, strict=True) if a)
+    values = (
+        dense_top,
+        margin,
+        float(weights @ in_best3) / weights.sum(),
+        cover_best,
+        float(idf @ in_best3) / max(float(idf.sum()), 1e-9),
+        float(weights @ absent) / weights.sum(),
+        max((float(w) for w, a in zip(weights, absent, strict=True) if a), default=0.0),
+        float(any(_is_specific(t, question) for t in absent_terms)),
+        agree,
+        _ablation_gain(store, question, absent_terms, top, query_vec, encode),
+        max(
+            (
+                float(w)
+                for t, w, a in zip(terms, weights, absent, strict=True)
+                if a and not _REPHRASING.search(t)
+            ),
+            default=0.0,
+        ),
+    )
+    return Evidence(values, absent_terms)
+
+
+def _ablation_gain(
+    store: Store,
+    question: str,
+    absent: Sequence[str],
+    top: Sequence[Fused],
+    query_vec: np.ndarray,
+    encode: Callable[[str], np.ndarray],
+) -> float:
+    """How much closer the best passages come to the question without its absent terms.
+
+    An absent word that only rephrases what a passage says ("expensive oil" for "higher oil
+    prices") leaves the match as it was; one naming what the passages lack ("tourists") pulls
+    the question away from them, so dropping it brings them closer (docs/quality.md). Costs
+    one more question embedding, only when some term is absent.
+    """
+    if not absent or not top:
+        return 0.0
+    pattern = r"\b(?:" + "|".join(re.escape(t) for t in absent) + r")\b"
+    rest = " ".join(re.sub(pattern, " ", question, flags=re.IGNORECASE).split())
+    if not rest:
+        return 0.0
+    vectors = store.passage_vectors([f.id for f in top])
+    before = float((vectors @ query_vec.ravel()).max())
+    after = float((vectors @ encode(rest).ravel()).max())
+    return after - before
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The verdict for one search: P(answered), whether that is likely, terms found nowhere."""
+
+    probability: float
+    likely: bool
+    absent_terms: tuple[str, ...]
+
+
+def assess(
+    store: Store,
+    question: str,
+    fused: Sequence[Fused],
+    query_vec: np.ndarray,
+    encode: Callable[[str], np.ndarray],
+) -> Assessment:
+    """Whether the corpus likely answers ``question`` (cleaned), from its fused candidates."""
+    evidence = gather(store, question, fused, store.stats().passages, query_vec, encode)
+    p = default_model().probability(evidence)
+    return Assessment(round(p, 4), p >= THRESHOLD, evidence.absent_terms)

@@ -1,0 +1,85 @@
+"""'Not in this corpus', calibrated: the evidence, the logistic model, and what search reports."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from askcorpus.cli import print_result, result_json
+from askcorpus.embed.embedder import Embedder
+from askcorpus.search import absence
+from askcorpus.search.index import Index
+from askcorpus.settings import Settings
+
+
+@pytest.fixture()
+def index(shipped_index: Settings, embedder: Embedder):
+    idx = Index.open(shipped_index.index_dir, shipped_index, embedder)
+    yield idx
+    idx.close()
+
+
+def test_fit_recovers_a_calibrated_logistic_model() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4000, len(absence.FEATURES)))
+    true = np.zeros(len(absence.FEATURES))
+    true[0], true[2] = 2.0, -1.0
+    y = (rng.random(4000) < 1 / (1 + np.exp(-(x @ true)))).astype(float)
+    model = absence.fit(x, y, l2=0.1)
+    assert model.coef[0] > 1.5 and model.coef[2] < -0.7
+    assert max(abs(c) for i, c in enumerate(model.coef) if i not in (0, 2)) < 0.2
+    p = np.array([model.probability(absence.Evidence(tuple(v), ())) for v in x])
+    for lo, hi in ((0.0, 0.2), (0.4, 0.6), (0.8, 1.0)):
+        m = (p >= lo) & (p < hi)
+        assert abs(p[m].mean() - y[m].mean()) < 0.06, (lo, hi)
+    again = absence.Model.from_json(model.to_json())
+    assert again.probability(absence.Evidence(tuple(x[0]), ())) == pytest.approx(p[0])
+
+
+def test_shipped_model_matches_the_features() -> None:
+    model = absence.default_model()
+    assert len(model.coef) == len(absence.FEATURES)
+    # More of the question's content in the best passages means more likely answered.
+    assert model.coef[absence.FEATURES.index("cover_top")] > 0
+
+
+def test_specificity_ranks_rare_words_above_common_ones() -> None:
+    assert absence.specificity("tourists") > absence.specificity("people") > 0
+    assert absence.specificity("Blagoveshchensk") > absence.specificity("tourists")
+    assert absence.specificity("2019") == 1.0
+
+
+def test_on_topic_question_with_an_absent_subject_is_flagged(index: Index) -> None:
+    asked = index.search("How long is the Amur River bridge between Blagoveshchensk and Heihe?", 3)
+    answered = index.search("When is the Power of Siberia pipeline expected to be ready?", 3)
+    assert {"blagoveshchensk", "heihe", "bridge"} <= set(asked.absent_terms)
+    assert asked.answer_likely is False and len(asked.hits) == 3
+    assert answered.answer_likely is True and answered.absent_terms == ("expected",)
+    assert asked.answer_probability is not None and answered.answer_probability is not None
+    assert asked.answer_probability < absence.THRESHOLD <= answered.answer_probability
+
+
+def test_probability_is_reported_and_consistent(index: Index) -> None:
+    for question in ("Why is a Moscow-Beijing axis unlikely?", "What causes the northern lights?"):
+        result = index.search(question, 3)
+        p = result.answer_probability
+        assert p is not None and 0.0 <= p <= 1.0
+        assert result.answer_likely == (p >= absence.THRESHOLD)
+    keyword = index.search("Why is a Moscow-Beijing axis unlikely?", 3, "keyword")
+    assert keyword.answer_probability is None and keyword.answer_likely is True
+
+
+def test_json_and_readable_output_explain_an_absence(index: Index) -> None:
+    import io
+
+    result = index.search("Which Chinese company bought a stake in Rosneft?", 3)
+    data = json.loads(json.dumps(result_json(result)))
+    assert data["answer_probability"] == result.answer_probability
+    assert "rosneft" in data["absent_terms"]
+    out = io.StringIO()
+    print_result(result, out)
+    shown = out.getvalue()
+    assert "chance of an answer here: " in shown and "found nowhere in the corpus: " in shown
+    assert "rosneft" in shown
