@@ -23,12 +23,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from askcorpus.errors import AskcorpusError, QueryError, escape_controls, escape_terminal
-from askcorpus.settings import MAX_TOP_K, Settings
+from askcorpus.settings import MAX_TOP_K, Settings, index_location
 
 if TYPE_CHECKING:
     from askcorpus.records import Hit, SearchResult
 
 log = logging.getLogger(__name__)
+
+
+INDEX_HELP = "index folder or postgresql://user@host/db?schema=name URL (default: index/)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,13 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="index (or update the index of) a corpus folder")
     p.add_argument("--corpus", type=Path, help="corpus folder (default: corpus/)")
-    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    p.add_argument("--index", type=index_location, help=INDEX_HELP)
     p.add_argument("--rebuild", action="store_true", help="start over instead of updating")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     p = sub.add_parser("ask", help="ask a question (or a file of questions)")
     p.add_argument("question", nargs="?", help="the question")
-    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    p.add_argument("--index", type=index_location, help=INDEX_HELP)
     p.add_argument("--top-k", type=int, default=None, metavar="K", help="passages to return (5)")
     p.add_argument("--json", action="store_true", help="JSON output (JSON Lines with --queries)")
     p.add_argument("--queries", type=Path, metavar="FILE", help="one question per line")
@@ -64,13 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("status", help="show what an index holds and whether it is healthy")
-    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    p.add_argument("--index", type=index_location, help=INDEX_HELP)
     p.add_argument("--json", action="store_true", help="JSON output")
 
     p = sub.add_parser("eval", help="score search on labelled questions or a BEIR folder")
     p.add_argument("--questions", type=Path, metavar="FILE", help="labelled questions (JSONL)")
     p.add_argument("--beir", type=Path, metavar="DIR", help="BEIR folder (corpus, queries, qrels)")
-    p.add_argument("--index", type=Path, help="index for --questions (default: index/)")
+    p.add_argument("--index", type=index_location, help="index for --questions (default: index/)")
     p.add_argument("--cache", type=Path, metavar="DIR", help="where the BEIR corpus is indexed")
     p.add_argument("--rebuild", action="store_true", help="re-index the BEIR corpus")
     p.add_argument("--split", default="test", help="BEIR qrels split (default: test)")
@@ -85,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("gui", help="open the window")
     p.add_argument("--corpus", type=Path, help="corpus folder (default: corpus/)")
-    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    p.add_argument("--index", type=index_location, help=INDEX_HELP)
 
     sub.add_parser(
         "desktop-install",
