@@ -21,7 +21,6 @@ import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 import psycopg
 
