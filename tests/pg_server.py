@@ -125,7 +125,7 @@ class Server:
         standby = Server(self.bin, base / "data", free_port(), standby=True)
         self.run(
             "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-            "-D", str(standby.data), "-R", "-X", "stream", "--no-sync",
+            "-D", str(standby.data), "-R", "-X", "stream", "--no-sync", "-c", "fast",
         )  # fmt: skip
         standby.start()
         self.standbys.append(standby)
