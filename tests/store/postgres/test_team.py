@@ -155,3 +155,17 @@ def test_a_replica_answers_during_an_update_and_sees_it_after_the_commit(
     finally:
         replica.close()
         primary.close()
+
+
+def test_the_cli_reads_a_team_index_by_url(
+    team_index: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from askcorpus.cli import main
+
+    url = str(team_index.index_dir)
+    assert main(["status", "--index", url]) == 0
+    out = capsys.readouterr().out
+    assert url in out and "health:    ok" in out
+    assert main(["ask", "--index", url, "--json", QUESTIONS[0]]) == 0
+    hits = json.loads(capsys.readouterr().out)["results"]
+    assert hits and hits[0]["source"].endswith(".txt")
