@@ -2,8 +2,8 @@
 lock), each publish one transaction.
 
 A :class:`PostgresWriter` holds the lock and a connection of its own with one open
-transaction: rows, keyword statistics (``terms``, ``totals``) and vectors change together
-inside it, and the HNSW and GIN indexes follow within the same transaction. A publish stamps
+transaction: rows and vectors change inside it, the keyword statistics (``terms``,
+``totals``) once per publish, in the same transaction, and the HNSW and GIN indexes follow within the same transaction. A publish stamps
 the manifest's ``updated``, bumps ``generation``, sets ``complete`` and commits. Nothing is
 visible to readers before; a SIGKILL, a dropped connection or a rollback leaves the last
 committed state. :meth:`~PostgresWriter.checkpoint` commits with ``complete = 0`` and goes on in
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,9 @@ class PostgresWriter:
         self.store = store
         self.s = f'"{store.schema}"'
         self.checkpoints = 0
+        # The keyword statistics' changes since the last publish (applied by it).
+        self._df: Counter[str] = Counter()
+        self._passages = self._tokens = 0
         self._done = False
         self._conn: psycopg.Connection | None = None
         self._own_lock = AdvisoryLock(store.target) if lock is None else None
@@ -78,24 +82,21 @@ class PostgresWriter:
         doc_id = row[0]
         gone = self._run(
             "remove a document",
-            f"""WITH c AS (SELECT term, count(*)::integer AS n FROM {s}.passages p,
-                    unnest(tsvector_to_array(p.tsv)) AS term WHERE p.doc_id = %(d)s GROUP BY term)
-                UPDATE {s}.terms t SET df = t.df - c.n FROM c WHERE t.term = c.term
-                RETURNING t.term, t.df""",
-            {"d": doc_id},
+            f"""SELECT term, count(*)::integer FROM {s}.passages p,
+                    unnest(tsvector_to_array(p.tsv)) AS term WHERE p.doc_id = %s GROUP BY term""",
+            (doc_id,),
         ).fetchall()
-        empty = [term for term, df in gone if df <= 0]
-        if empty:
-            self._run("remove a document", f"DELETE FROM {s}.terms WHERE term = ANY(%s)", (empty,))
-        counts = self._run(
+        self._df.subtract(dict(gone))
+        row = self._run(
             "remove a document",
-            f"""UPDATE {s}.totals SET passages = passages - x.n, tokens = tokens - x.t
-                FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS t FROM {s}.passages
-                      WHERE doc_id = %s) x RETURNING x.n""",
+            f"SELECT count(*), coalesce(sum(length), 0) FROM {s}.passages WHERE doc_id = %s",
             (doc_id,),
         ).fetchone()
+        removed, tokens = (int(row[0]), int(row[1])) if row else (0, 0)
+        self._passages -= removed
+        self._tokens -= tokens
         self._run("remove a document", f"DELETE FROM {s}.documents WHERE id = %s", (doc_id,))
-        return int(counts[0]) if counts else 0
+        return removed
 
     def add_document(
         self, document: Document, passages: Sequence[Passage], vectors_: np.ndarray
@@ -143,18 +144,38 @@ class PostgresWriter:
         except psycopg.Error as exc:
             self.rollback()
             raise write_error(self.store.target, exc, "add a document") from exc
-        dfs = lexical.document_frequencies(stems)
-        self._run(
-            "add a document",
-            f"INSERT INTO {s}.terms (term, df) SELECT * FROM unnest(%s::text[], %s::integer[]) "
-            "ON CONFLICT (term) DO UPDATE SET df = terms.df + EXCLUDED.df",
-            (list(dfs), list(dfs.values())),
-        )
-        self._run(
-            "add a document",
-            f"UPDATE {s}.totals SET passages = passages + %s, tokens = tokens + %s",
-            (len(rows), sum(len(st) for st in stems)),
-        )
+        self._df.update(lexical.document_frequencies(stems))
+        self._passages += len(rows)
+        self._tokens += sum(len(st) for st in stems)
+
+    def _flush_statistics(self) -> None:
+        """Apply this publish's changes of the keyword statistics, one statement each: a
+        statement per document would update the same rows (common words, the totals) again
+        and again in one transaction, each time through a longer chain of row versions."""
+        s = self.s
+        changed = {t: n for t, n in self._df.items() if n}
+        if changed:
+            self._run(
+                "update the keyword statistics",
+                f"INSERT INTO {s}.terms (term, df) SELECT * FROM unnest(%s::text[], %s::integer[]) "
+                "ON CONFLICT (term) DO UPDATE SET df = terms.df + EXCLUDED.df",
+                (list(changed), list(changed.values())),
+            )
+            fell = [t for t, n in changed.items() if n < 0]
+            if fell:
+                self._run(
+                    "update the keyword statistics",
+                    f"DELETE FROM {s}.terms WHERE term = ANY(%s) AND df <= 0",
+                    (fell,),
+                )
+        if self._passages or self._tokens:
+            self._run(
+                "update the keyword statistics",
+                f"UPDATE {s}.totals SET passages = passages + %s, tokens = tokens + %s",
+                (self._passages, self._tokens),
+            )
+        self._df = Counter()
+        self._passages = self._tokens = 0
 
     def touch_document(self, source: str, mtime: float) -> None:
         """Record a new mtime for an unchanged document."""
@@ -190,6 +211,7 @@ class PostgresWriter:
     def _publish(self, complete: bool) -> None:
         """Stamp, bump the generation and commit the transaction."""
         s = self.s
+        self._flush_statistics()
         row = self._run(
             "publish the update", f"SELECT value FROM {s}.meta WHERE key = 'manifest'"
         ).fetchone()
