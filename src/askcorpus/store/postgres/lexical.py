@@ -9,14 +9,18 @@ one, stems "ideological" differently). A passage's stems with their positions ar
 user text is never read as query syntax.
 
 BM25 is FTS5's own (k1 = 1.2, b = 0.75, idf = ln((N - n + 0.5) / (n + 0.5)), at least 1e-6;
-a phrase counts as one term), computed in SQL with exact statistics: the document frequency of
-each word comes from ``terms`` and the totals from ``totals``, both kept in the writer's
-transaction; a phrase's frequency is counted through the GIN index, in the same snapshot.
+a phrase counts as one term) with exact statistics: the document frequency of each word comes
+from ``terms`` and the totals from ``totals``, both kept in the writer's transaction; a
+phrase's frequency is counted through the GIN index, in the same snapshot. The server finds
+the matching passages (``@@``, the GIN index, the filter) and returns the positions of the
+query's stems in each (picked out of its ``tsvector`` in C); :func:`rank` adds up the scores
+(counting each clause in SQL, unnesting the ``tsvector``, cost 5-20x more).
 """
 
 from __future__ import annotations
 
 import math
+import re
 import sqlite3
 import threading
 from collections import Counter
@@ -151,16 +155,58 @@ def without_frequent(
     return list(kept), list(kept.values())
 
 
-def bm25_sql(schema: str, where: str) -> str:
-    """The ranking statement: every passage matching ``%(match)s`` (and ``where``, over ``p``
-    and its document ``d``) with its BM25 summed over the clauses ``%(clauses)s`` (stems joined
-    by spaces) weighted by ``%(idfs)s``; best ``%(k)s`` first."""
+def candidates_sql(schema: str, where: str) -> str:
+    """Every passage matching ``%(match)s`` (and ``where``, over ``p`` and its document ``d``)
+    with its length and the query's stems ``%(stems)s`` as they occur in it (a ``tsvector``
+    of those stems alone: ``setweight`` marks them, ``ts_filter`` keeps them, both in C)."""
     s = f'"{schema}"'
     return f"""
-        SELECT p.id, sum(c.idf * t.tf * {K1 + 1} / (t.tf + {K1} * ({1 - B} + {B} * p.length
-               / %(avgdl)s))) AS score
+        SELECT p.id, p.length, ts_filter(setweight(p.tsv, 'A', %(stems)s), '{{a}}')::text
         FROM {s}.passages p JOIN {s}.documents d ON d.id = p.doc_id
-        CROSS JOIN unnest(%(clauses)s::text[], %(idfs)s::float8[]) AS c(words, idf)
-        CROSS JOIN LATERAL (SELECT {s}.clause_tf(p.tsv, string_to_array(c.words, ' ')) AS tf) t
-        WHERE p.tsv @@ %(match)s::tsquery {where}
-        GROUP BY p.id ORDER BY score DESC, p.id LIMIT %(k)s"""
+        WHERE p.tsv @@ %(match)s::tsquery {where}"""
+
+
+_ENTRY = re.compile(r"'((?:[^']|'')*)':([0-9A,]+)")
+
+
+def stem_positions(text: str) -> dict[str, list[int]]:
+    """The stems and positions of a ``tsvector``'s text (``'copper':3A,9A 'grain':4A``)."""
+    return {
+        m.group(1).replace("''", "'").replace("\\\\", "\\"): [
+            int(x.rstrip("A")) for x in m.group(2).split(",")
+        ]
+        for m in _ENTRY.finditer(text)
+    }
+
+
+def clause_frequency(clause: Sequence[str], positions: dict[str, list[int]]) -> int:
+    """How often ``clause`` occurs in a passage whose stems sit at ``positions``: a word's
+    count, or the number of places its words stand side by side, in order."""
+    first = positions.get(clause[0], [])
+    if len(clause) == 1:
+        return len(first)
+    rest = [set(positions.get(w, ())) for w in clause[1:]]
+    return sum(1 for p in first if all(p + i in later for i, later in enumerate(rest, 1)))
+
+
+def rank(
+    rows: Iterable[tuple[int, int, str]],
+    parts: Sequence[Sequence[str]],
+    idfs: Sequence[float],
+    avgdl: float,
+    k: int,
+) -> list[tuple[int, float]]:
+    """FTS5's BM25 of each candidate row (``candidates_sql``), best ``k`` first."""
+    scored = []
+    for pid, length, entries in rows:
+        positions = stem_positions(entries)
+        norm = K1 * (1 - B + B * length / avgdl)
+        score = 0.0
+        for clause, weight in zip(parts, idfs, strict=True):
+            tf = clause_frequency(clause, positions)
+            if tf:
+                score += weight * tf * (K1 + 1) / (tf + norm)
+        if score > 0:
+            scored.append((int(pid), score))
+    scored.sort(key=lambda x: (-x[1], x[0]))
+    return scored[:k]

@@ -23,7 +23,5 @@ def grant_read(schema: str, role: str) -> list[str]:
     return [
         f"GRANT USAGE ON SCHEMA {s} TO {r}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {r}",
-        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {s} TO {r}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT SELECT ON TABLES TO {r}",
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT EXECUTE ON FUNCTIONS TO {r}",
     ]

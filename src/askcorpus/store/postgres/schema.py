@@ -29,7 +29,6 @@ HNSW_EF_CONSTRUCTION = 64
 HNSW_EF_SEARCH = 100
 #: Tables askcorpus makes in an index's schema (what a reset drops, nothing else).
 TABLES = ("passages", "documents", "terms", "totals", "skipped", "meta")
-FUNCTIONS = ("clause_tf(tsvector, text[])",)
 
 
 def vector_index_params(exact_limit: int) -> dict[str, object]:
@@ -72,20 +71,6 @@ def ddl(schema: str, dimension: int) -> list[str]:
             passages bigint NOT NULL, tokens bigint NOT NULL)""",
         f"INSERT INTO {s}.totals VALUES (true, 0, 0)",
         f"CREATE TABLE {s}.skipped (source text PRIMARY KEY, reason text NOT NULL)",
-        # How often the clause (its lexemes side by side, in order) occurs in a passage: BM25's
-        # term frequency of a word (one lexeme) or a phrase.
-        f"""CREATE FUNCTION {s}.clause_tf(doc tsvector, words text[]) RETURNS integer
-            LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-            WITH w AS (
-                SELECT x.i, u.positions
-                FROM unnest(words) WITH ORDINALITY AS x(word, i)
-                LEFT JOIN unnest(doc) AS u ON u.lexeme = x.word)
-            SELECT count(*)::integer
-            FROM unnest((SELECT positions FROM w WHERE i = 1)) AS p(pos)
-            WHERE NOT EXISTS (
-                SELECT 1 FROM w WHERE w.i > 1
-                AND (w.positions IS NULL OR NOT ((p.pos + w.i - 1) = ANY (w.positions))))
-            $$""",
     ]
 
 
@@ -114,8 +99,6 @@ def drop(conn: psycopg.Connection, schema: str) -> None:
     s = f'"{schema}"'
     for table in TABLES:
         conn.execute(f"DROP TABLE IF EXISTS {s}.{table} CASCADE")
-    for function in FUNCTIONS:
-        conn.execute(f"DROP FUNCTION IF EXISTS {s}.{function}")
     left = conn.execute(
         "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = %s",

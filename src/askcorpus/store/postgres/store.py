@@ -186,18 +186,18 @@ class PostgresStore:
                 return []
             dfs = lexical.frequencies(conn, self.schema, parts)
             parts, dfs = lexical.without_frequent(parts, dfs, n)
+            if not parts:
+                return []
+            idfs = [lexical.idf(n, df) for df in dfs]
             rows = conn.execute(
-                lexical.bm25_sql(self.schema, extra),
+                lexical.candidates_sql(self.schema, extra),
                 {
-                    "clauses": [" ".join(c) for c in parts],
-                    "idfs": [lexical.idf(n, df) for df in dfs],
                     "match": lexical.any_of(parts),
-                    "avgdl": total / n,
-                    "k": k,
+                    "stems": sorted({w for c in parts for w in c}),
                     **params,
                 },
             ).fetchall()
-        return [(int(i), float(s)) for i, s in rows]
+        return lexical.rank(rows, parts, idfs, total / n, k)
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
         """Passages by id (missing ids are left out), verified."""
