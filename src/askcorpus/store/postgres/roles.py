@@ -1,8 +1,7 @@
 """The SQL that gives a role read-only access to one index (``docs/team.md``, Roles).
 
-A reader needs to reach the schema and read its tables (and to run the phrase-frequency
-function the keyword side calls); nothing else. askcorpus under such a role answers questions
-and, asked to index, says that this role cannot change the index
+A reader needs to reach the schema and read its tables; nothing else. askcorpus under such a
+role answers questions and, asked to index, says that this role cannot change the index
 (:func:`askcorpus.store.postgres.lock.check_writable`).
 """
 

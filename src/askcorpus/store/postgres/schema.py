@@ -94,7 +94,7 @@ def create(conn: psycopg.Connection, schema: str, manifest: Manifest, exact_limi
 
 
 def drop(conn: psycopg.Connection, schema: str) -> None:
-    """Drop askcorpus's tables and function from ``schema``, then the schema if nothing else is
+    """Drop askcorpus's tables from ``schema``, then the schema if nothing else is
     left in it (inside the caller's transaction)."""
     s = f'"{schema}"'
     for table in TABLES:
