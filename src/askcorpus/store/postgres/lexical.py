@@ -169,23 +169,27 @@ def candidates_sql(schema: str, where: str) -> str:
 _ENTRY = re.compile(r"'((?:[^']|'')*)':([0-9A,]+)")
 
 
-def stem_positions(text: str) -> dict[str, list[int]]:
-    """The stems and positions of a ``tsvector``'s text (``'copper':3A,9A 'grain':4A``)."""
-    return {
-        m.group(1).replace("''", "'").replace("\\\\", "\\"): [
-            int(x.rstrip("A")) for x in m.group(2).split(",")
-        ]
-        for m in _ENTRY.finditer(text)
-    }
+def stem_positions(text: str) -> dict[str, str]:
+    """The stems of a ``tsvector``'s text (``'copper':3A,9A 'grain':4A``) with their positions,
+    unparsed (``"3A,9A"``): a word's frequency is their count, only phrases need the numbers."""
+    return {m.group(1).replace("''", "'"): m.group(2) for m in _ENTRY.finditer(text)}
 
 
-def clause_frequency(clause: Sequence[str], positions: dict[str, list[int]]) -> int:
-    """How often ``clause`` occurs in a passage whose stems sit at ``positions``: a word's
-    count, or the number of places its words stand side by side, in order."""
-    first = positions.get(clause[0], [])
+def _numbers(positions: str) -> list[int]:
+    return [int(x.rstrip("A")) for x in positions.split(",")]
+
+
+def clause_frequency(clause: Sequence[str], positions: dict[str, str]) -> int:
+    """How often ``clause`` occurs in a passage whose stems sit at ``positions``
+    (:func:`stem_positions`): a word's count, or the number of places its words stand side by
+    side, in order."""
     if len(clause) == 1:
-        return len(first)
-    rest = [set(positions.get(w, ())) for w in clause[1:]]
+        found = positions.get(clause[0])
+        return found.count(",") + 1 if found else 0
+    if any(w not in positions for w in clause):
+        return 0
+    first = _numbers(positions[clause[0]])
+    rest = [set(_numbers(positions[w])) for w in clause[1:]]
     return sum(1 for p in first if all(p + i in later for i, later in enumerate(rest, 1)))
 
 

@@ -82,10 +82,11 @@ def passage_vectors(
     conn: psycopg.Connection, s: str, where: Path, dimension: int, ids: Sequence[int]
 ) -> np.ndarray:
     """The stored vectors of passages ``ids`` (in that order)."""
-    rows: dict[int, str] = {
-        int(i): str(v)
+    rows: dict[int, bytes] = {
+        int(i): bytes(v)
         for i, v in conn.execute(
-            f'SELECT id, embedding::text FROM "{s}".passages WHERE id = ANY(%s)', (list(ids),)
+            f'SELECT id, vector_send(embedding) FROM "{s}".passages WHERE id = ANY(%s)',
+            (list(ids),),
         ).fetchall()
     }
     vectors = [parse(rows[i], dimension) if i in rows else None for i in ids]

@@ -163,7 +163,7 @@ class PostgresStore:
         extra, params = conditions(where)
         with self.snapshot(), self._reading() as conn:
             exact = self._passage_count(conn) <= self.exact_limit
-            for statement in vectors.settings_sql(exact, bool(extra)):
+            for statement in vectors.settings_sql(exact, k):
                 conn.execute(statement)
             rows = conn.execute(
                 vectors.nearest_sql(self.schema, exact, extra),

@@ -21,23 +21,25 @@ def literal(vector: np.ndarray) -> str:
     return "[" + ",".join(repr(float(x)) for x in np.asarray(vector, np.float32).ravel()) + "]"
 
 
-def parse(text: str, dimension: int) -> np.ndarray | None:
-    """A stored vector's text as float32, or None when it is not of ``dimension``."""
-    try:
-        values = np.array([float(x) for x in text.strip("[]").split(",")], np.float32)
-    except ValueError:
+def parse(data: bytes, dimension: int) -> np.ndarray | None:
+    """A stored vector in pgvector's binary form (``vector_send``: two 16-bit header words, the
+    dimension first, then big-endian float32) as float32, or None when it is not of
+    ``dimension``."""
+    if len(data) != 4 + 4 * dimension or int.from_bytes(data[:2], "big") != dimension:
         return None
-    return values if values.shape == (dimension,) else None
+    return np.frombuffer(data, ">f4", offset=4).astype(np.float32)
 
 
-def settings_sql(exact: bool, filtered: bool) -> list[str]:
-    """``SET LOCAL`` statements for one approximate search (none for an exact one)."""
+def settings_sql(exact: bool, k: int) -> list[str]:
+    """``SET LOCAL`` statements for one approximate search of ``k`` (none for an exact one):
+    at least ``k`` candidates (up to pgvector's 1000), and the iterative scan, so a filter or a
+    ``k`` above 1000 still gets ``k`` passages."""
     if exact:
         return []
-    out = [f"SET LOCAL hnsw.ef_search = {HNSW_EF_SEARCH}"]
-    if filtered:
-        out.append("SET LOCAL hnsw.iterative_scan = strict_order")
-    return out
+    return [
+        f"SET LOCAL hnsw.ef_search = {min(1000, max(HNSW_EF_SEARCH, int(k)))}",
+        "SET LOCAL hnsw.iterative_scan = strict_order",
+    ]
 
 
 def nearest_sql(schema: str, exact: bool, where: str) -> str:
