@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from askcorpus.errors import AskcorpusError, QueryError, escape_controls, escape_terminal
-from askcorpus.settings import MAX_TOP_K, Settings
+from askcorpus.settings import MAX_TOP_K, Settings, index_location
 
 if TYPE_CHECKING:
     from askcorpus.records import Hit, PassageFilter, SearchResult
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 #: ``ask --format`` (askcorpus.search.export.FORMATS, spelled here so --help stays instant).
 ASK_FORMATS = ("text", "json", "md", "csv", "csl-json", "ris")
+
+
+INDEX_HELP = "index folder or postgresql://user@host/db?schema=name URL (default: index/)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="index (or update the index of) a corpus folder")
     p.add_argument("--corpus", type=Path, help="corpus folder (default: corpus/)")
-    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    p.add_argument("--index", type=index_location, help=INDEX_HELP)
     p.add_argument("--rebuild", action="store_true", help="start over instead of updating")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -62,12 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--queries", type=Path, metavar="FILE", help="one question per line")
 
     p = sub.add_parser("coverage", help="per folder: documents indexed, skipped, excluded, OCR'd")
-    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    p.add_argument("--index", type=index_location, help=INDEX_HELP)
     p.add_argument("--corpus", type=Path, help="corpus folder (default: the index's own)")
     p.add_argument("--json", action="store_true", help="JSON output")
 
     p = sub.add_parser("board", help="list or export the evidence board (pinned passages)")
-    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    p.add_argument("--index", type=index_location, help=INDEX_HELP)
     p.add_argument("--format", choices=ASK_FORMATS, default="text", help="output form (text)")
 
     p = sub.add_parser("mentions", help="every mention of a word or phrase, by document")
@@ -82,13 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("status", help="show what an index holds and whether it is healthy")
-    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    p.add_argument("--index", type=index_location, help=INDEX_HELP)
     p.add_argument("--json", action="store_true", help="JSON output")
 
     p = sub.add_parser("eval", help="score search on labelled questions or a BEIR folder")
     p.add_argument("--questions", type=Path, metavar="FILE", help="labelled questions (JSONL)")
     p.add_argument("--beir", type=Path, metavar="DIR", help="BEIR folder (corpus, queries, qrels)")
-    p.add_argument("--index", type=Path, help="index for --questions (default: index/)")
+    p.add_argument("--index", type=index_location, help="index for --questions (default: index/)")
     p.add_argument("--cache", type=Path, metavar="DIR", help="where the BEIR corpus is indexed")
     p.add_argument("--rebuild", action="store_true", help="re-index the BEIR corpus")
     p.add_argument("--split", default="test", help="BEIR qrels split (default: test)")
@@ -103,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("gui", help="open the window")
     p.add_argument("--corpus", type=Path, help="corpus folder (default: corpus/)")
-    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    p.add_argument("--index", type=index_location, help=INDEX_HELP)
 
     sub.add_parser(
         "desktop-install",
@@ -468,10 +471,10 @@ def add_index_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--index",
         dest="indexes",
-        type=Path,
+        type=index_location,
         action="append",
-        metavar="DIR",
-        help="index folder (default: index/); repeat to search several corpora together",
+        metavar="DIR|URL",
+        help=f"{INDEX_HELP}; repeat to search several corpora together",
     )
     p.add_argument("--in", dest="folder", metavar="SUBDIR", help="only documents in this folder")
     p.add_argument("--type", dest="kinds", metavar="KINDS", help="only these kinds: pdf,docx,…")

@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from askcorpus.errors import SettingsError, escape_controls
 
@@ -27,6 +27,37 @@ OcrEngineSetting = Literal["auto", "rapidocr", "tesseract"]
 SCHEMA_VERSION = 4  # 2: checksums of what rows show; 3: the pages read by OCR; 4: dates, languages
 #: The most passages one search returns (``--top-k``); more is a clear error, not an overflow.
 MAX_TOP_K = 1000
+#: URL schemes of index locations on a server (``--index postgresql://…``), not folders.
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
+
+if TYPE_CHECKING:
+    _ConcretePath = Path
+else:
+    _ConcretePath = type(Path())  # PosixPath or WindowsPath: Path itself cannot be subclassed
+
+
+class IndexURL(_ConcretePath):
+    """An index location on a server, where ``Settings.index_dir`` is a path: ``str()`` gives
+    the URL exactly as written (a plain ``Path`` would fold its ``//``)."""
+
+    url: str
+
+    def __new__(cls, url: str) -> IndexURL:
+        self = super().__new__(cls, url)
+        self.url = url
+        return self
+
+    def __str__(self) -> str:
+        return getattr(self, "url", None) or super().__str__()
+
+    def __repr__(self) -> str:
+        return f"IndexURL({str(self)!r})"
+
+
+def index_location(text: str) -> Path:
+    """``--index`` / ``ASKCORPUS_INDEX``: a server URL (kept as written) or a folder path."""
+    return IndexURL(text) if text.startswith(SERVER_SCHEMES) else Path(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +131,9 @@ class Settings:
         kwargs: dict[str, object] = {}
         for name, field_name in _PATH_VARIABLES.items():
             if env.get(name):
-                kwargs[field_name] = Path(env[name])
+                kwargs[field_name] = (index_location if name == "ASKCORPUS_INDEX" else Path)(
+                    env[name]
+                )
         for name, (field_name, parse, least) in _NUMBER_VARIABLES.items():
             if name in env:
                 kwargs[field_name] = _number(env, name, parse, least)

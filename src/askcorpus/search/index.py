@@ -28,7 +28,7 @@ from askcorpus.search.highlight import (
     sentence_texts,
 )
 from askcorpus.search.merge import Group, merge_hits, promote_phrases
-from askcorpus.settings import MAX_TOP_K, Settings
+from askcorpus.settings import MAX_TOP_K, Settings, index_location
 from askcorpus.store.base import Store, StoreStats, check_manifest
 from askcorpus.store.factory import locate
 from askcorpus.text.query import clean_question, keyword_query, pair_query, quoted_phrases
@@ -95,7 +95,10 @@ class Index:
         """Open the index in ``folder`` (default: ``settings.index_dir``); typed errors when it is
         missing, damaged or built with another model."""
         settings = settings or Settings()
-        folder = Path(folder) if folder is not None else settings.index_dir
+        if folder is None:
+            folder = settings.index_dir
+        elif not isinstance(folder, Path):  # a URL string stays as written
+            folder = index_location(folder)
         location = locate(folder)
         if not location.exists():
             raise IndexMissingError(f"no index at {folder}", folder, "run `askcorpus index`")

@@ -1,10 +1,9 @@
 """Turning a setting into a :class:`~askcorpus.store.base.StoreLocation`: the one place that
 knows which backends exist.
 
-Today every location is a folder (:class:`~askcorpus.store.local.location.LocalLocation`); a
-server backend adds its URL scheme here (``postgresql://…``) and nothing else changes above the
-seam. Backends are imported only when asked for, so opening a folder never loads a server
-driver.
+A folder is a :class:`~askcorpus.store.local.location.LocalLocation`; a ``postgresql://`` (or
+``postgres://``) URL a :class:`~askcorpus.store.postgres.location.PostgresLocation`. Backends
+are imported only when asked for, so opening a folder never loads a server driver.
 """
 
 from __future__ import annotations
@@ -14,18 +13,29 @@ from pathlib import Path
 from askcorpus.errors import AskcorpusError
 from askcorpus.store.base import StoreLocation
 
-#: URL schemes of backends that are not built yet, with what to say instead.
-_PLANNED = ("postgresql://", "postgres://", "qdrant://")
+#: URL schemes of the PostgreSQL backend.
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 def locate(index: Path | str) -> StoreLocation:
     """The location ``index`` names: a folder path (a ``Path`` or a string without a URL
-    scheme). An unknown URL is an :class:`AskcorpusError` saying what is supported."""
+    scheme) or a PostgreSQL URL. An unknown URL is an :class:`AskcorpusError` saying what is
+    supported; a PostgreSQL URL without the driver installed says what to install."""
     text = str(index)
-    if text.startswith(_PLANNED) or "://" in text:
+    if text.startswith(POSTGRES_SCHEMES):
+        try:
+            from askcorpus.store.postgres.location import PostgresLocation
+        except ImportError as exc:
+            raise AskcorpusError(
+                f"index location {text} is on a PostgreSQL server, and the PostgreSQL driver "
+                f"is not installed ({exc.name})",
+                hint="pip install 'askcorpus[postgres]'",
+            ) from exc
+        return PostgresLocation(text)
+    if "://" in text:
         raise AskcorpusError(
-            f"index location {text} is not a folder, and askcorpus reads only index folders so far",
-            hint="pass --index with a folder",
+            f"index location {text} is neither a folder nor a postgresql:// URL",
+            hint="pass --index with a folder or a postgresql://user@host/database?schema=name URL",
         )
     from askcorpus.store.local.location import LocalLocation
 

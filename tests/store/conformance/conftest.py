@@ -22,13 +22,22 @@ from askcorpus.records import Document, Passage
 from askcorpus.settings import SCHEMA_VERSION
 from askcorpus.store.base import Manifest, Store, StoreLocation
 from askcorpus.store.factory import locate
+from tests.pg_server import fresh_url, stop_all
 
 #: Backend name -> the spec of a new, empty index location under a temporary folder.
 BACKENDS: dict[str, Callable[[Path], str]] = {
     "local": lambda tmp: str(tmp / "index"),
+    "postgresql": fresh_url,  # a schema of its own on a real server (tests/pg_server.py)
 }
 
 DIM = 8
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _servers() -> Iterator[None]:
+    """Stop the PostgreSQL server (started on first use) at the end of the session."""
+    yield
+    stop_all()
 
 
 @pytest.fixture(params=sorted(BACKENDS))

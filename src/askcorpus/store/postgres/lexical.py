@@ -1,0 +1,216 @@
+"""The keyword half of the PostgreSQL store: FTS5's tokens and BM25, over PostgreSQL's own
+full-text machinery (``tsvector``, ``tsquery``, a GIN index).
+
+Tokens are FTS5's own: :func:`tokens` runs the local store's tokenizer (``porter unicode61
+remove_diacritics 2``) in an in-memory SQLite database and reads them back through
+``fts5vocab``, so both stores index and query exactly the same stems (Snowball's "porter", for
+one, stems "ideological" differently). A passage's stems with their positions are its
+``tsvector``; a clause of the query is a ``tsquery`` of its stems side by side (``<->``), so
+user text is never read as query syntax.
+
+BM25 is FTS5's own (k1 = 1.2, b = 0.75, idf = ln((N - n + 0.5) / (n + 0.5)), at least 1e-6;
+a phrase counts as one term) with exact statistics: the document frequency of each word comes
+from ``terms`` and the totals from ``totals``, both kept in the writer's transaction; a
+phrase's frequency is counted through the GIN index, in the same snapshot. The server finds
+the matching passages (``@@``, the GIN index, the filter) and returns the positions of the
+query's stems in each (picked out of its ``tsvector`` in C); :func:`rank` adds up the scores
+(counting each clause in SQL, unnesting the ``tsvector``, cost 5-20x more).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import psycopg
+
+from askcorpus.records import KeywordQuery
+
+K1 = 1.2
+B = 0.75
+#: tsvector limits: positions up to 16383, lexemes under 2 KiB (longer tokens are left out).
+MAX_POSITION = 16383
+MAX_TOKEN_BYTES = 1000
+#: The local store's tokenizer (askcorpus.store.local.files creates its FTS5 table with it).
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+_local = threading.local()
+
+#: Indexes smaller than this are always searched with every term (as the local store).
+PRUNE_MIN_PASSAGES = 50_000
+SCAN_BUDGET = 80_000
+FREQUENT_SHARE = 0.05
+
+
+def _tokenizer() -> sqlite3.Connection:
+    """This thread's in-memory FTS5 table (SQLite connections are not shared across threads)."""
+    conn: sqlite3.Connection | None = getattr(_local, "conn", None)
+    if conn is None:
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        conn.execute(f"CREATE VIRTUAL TABLE t USING fts5(body, tokenize='{TOKENIZER}')")
+        conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+        _local.conn = conn
+    return conn
+
+
+def tokens(text: str) -> list[str]:
+    """The stems FTS5 indexes for ``text``, in order (about 1 ms per 200 words)."""
+    conn = _tokenizer()
+    conn.execute("INSERT INTO t (rowid, body) VALUES (1, ?)", (text,))
+    try:
+        return [r[0] for r in conn.execute("SELECT term FROM v WHERE doc = 1 ORDER BY offset")]
+    finally:
+        conn.execute("DELETE FROM t WHERE rowid = 1")
+
+
+def _lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(stems: Sequence[str]) -> str:
+    """The ``tsvector`` text of ``stems`` with their 1-based positions."""
+    positions: dict[str, list[int]] = {}
+    for i, s in enumerate(stems, 1):
+        if len(s.encode("utf-8")) <= MAX_TOKEN_BYTES:
+            positions.setdefault(s, []).append(min(i, MAX_POSITION))
+    return " ".join(f"{_lexeme(s)}:{','.join(map(str, p))}" for s, p in positions.items())
+
+
+def document_frequencies(passages: Iterable[Sequence[str]]) -> Counter[str]:
+    """In how many of ``passages`` (their stems) each stem occurs."""
+    counts: Counter[str] = Counter()
+    for stems in passages:
+        counts.update({s for s in stems if len(s.encode("utf-8")) <= MAX_TOKEN_BYTES})
+    return counts
+
+
+def clauses(query: KeywordQuery) -> list[tuple[str, ...]]:
+    """The query's distinct clauses as stems (a clause whose words fold to nothing is left
+    out), in order; duplicates are dropped as the local store drops repeated quoted clauses."""
+    seen = dict.fromkeys(" ".join(w.replace('"', "") for w in c) for c in query.clauses)
+    out = []
+    for text in seen:
+        stems = tuple(tokens(text))
+        if stems and all(len(s.encode("utf-8")) <= MAX_TOKEN_BYTES for s in stems):
+            out.append(stems)
+    return out
+
+
+def tsquery_literal(clause: Sequence[str]) -> str:
+    """The ``tsquery`` text of one clause: its stems side by side, in order."""
+    return " <-> ".join(_lexeme(s) for s in clause)
+
+
+def any_of(parts: Sequence[Sequence[str]]) -> str:
+    """The ``tsquery`` text matching any of the clauses ``parts``."""
+    return " | ".join(f"({tsquery_literal(c)})" for c in parts)
+
+
+def idf(n_passages: int, df: int) -> float:
+    """FTS5's idf of a term found in ``df`` of ``n_passages`` passages."""
+    value = math.log((n_passages - df + 0.5) / (df + 0.5))
+    return value if value > 0 else 1e-6
+
+
+def frequencies(conn: psycopg.Connection, schema: str, parts: Sequence[Sequence[str]]) -> list[int]:
+    """The document frequency of each clause: a word's from ``terms``, a phrase's counted."""
+    words = [c[0] for c in parts if len(c) == 1]
+    known: dict[str, int] = {}
+    if words:
+        rows = conn.execute(
+            f'SELECT term, df FROM "{schema}".terms WHERE term = ANY(%s)', (words,)
+        ).fetchall()
+        known = {str(t): int(n) for t, n in rows}
+    out = []
+    for c in parts:
+        if len(c) == 1:
+            out.append(int(known.get(c[0], 0)))
+        else:
+            row = conn.execute(
+                f'SELECT count(*) FROM "{schema}".passages WHERE tsv @@ %s::tsquery',
+                (tsquery_literal(c),),
+            ).fetchone()
+            out.append(int(row[0]) if row else 0)
+    return out
+
+
+def without_frequent(
+    parts: list[tuple[str, ...]], dfs: list[int], n_passages: int
+) -> tuple[list[tuple[str, ...]], list[int]]:
+    """The clauses with the most frequent left out when ranking all of them would scan more
+    than :data:`SCAN_BUDGET` postings of a large index (the local store's pruning, the same
+    constants)."""
+    if len(parts) < 2 or n_passages < PRUNE_MIN_PASSAGES:
+        return parts, dfs
+    kept = dict(zip(parts, dfs, strict=True))
+    scan = sum(dfs)
+    for part, df in sorted(zip(parts, dfs, strict=True), key=lambda x: x[1], reverse=True):
+        if scan <= SCAN_BUDGET or len(kept) == 1 or df <= FREQUENT_SHARE * n_passages:
+            break
+        del kept[part]
+        scan -= df
+    return list(kept), list(kept.values())
+
+
+def candidates_sql(schema: str, where: str) -> str:
+    """Every passage matching ``%(match)s`` (and ``where``, over ``p`` and its document ``d``)
+    with its length and the query's stems ``%(stems)s`` as they occur in it (a ``tsvector``
+    of those stems alone: ``setweight`` marks them, ``ts_filter`` keeps them, both in C)."""
+    s = f'"{schema}"'
+    return f"""
+        SELECT p.id, p.length, ts_filter(setweight(p.tsv, 'A', %(stems)s), '{{a}}')::text
+        FROM {s}.passages p JOIN {s}.documents d ON d.id = p.doc_id
+        WHERE p.tsv @@ %(match)s::tsquery {where}"""
+
+
+_ENTRY = re.compile(r"'((?:[^']|'')*)':([0-9A,]+)")
+
+
+def stem_positions(text: str) -> dict[str, str]:
+    """The stems of a ``tsvector``'s text (``'copper':3A,9A 'grain':4A``) with their positions,
+    unparsed (``"3A,9A"``): a word's frequency is their count, only phrases need the numbers."""
+    return {m.group(1).replace("''", "'"): m.group(2) for m in _ENTRY.finditer(text)}
+
+
+def _numbers(positions: str) -> list[int]:
+    return [int(x.rstrip("A")) for x in positions.split(",")]
+
+
+def clause_frequency(clause: Sequence[str], positions: dict[str, str]) -> int:
+    """How often ``clause`` occurs in a passage whose stems sit at ``positions``
+    (:func:`stem_positions`): a word's count, or the number of places its words stand side by
+    side, in order."""
+    if len(clause) == 1:
+        found = positions.get(clause[0])
+        return found.count(",") + 1 if found else 0
+    if any(w not in positions for w in clause):
+        return 0
+    first = _numbers(positions[clause[0]])
+    rest = [set(_numbers(positions[w])) for w in clause[1:]]
+    return sum(1 for p in first if all(p + i in later for i, later in enumerate(rest, 1)))
+
+
+def rank(
+    rows: Iterable[tuple[int, int, str]],
+    parts: Sequence[Sequence[str]],
+    idfs: Sequence[float],
+    avgdl: float,
+    k: int,
+) -> list[tuple[int, float]]:
+    """FTS5's BM25 of each candidate row (``candidates_sql``), best ``k`` first."""
+    scored = []
+    for pid, length, entries in rows:
+        positions = stem_positions(entries)
+        norm = K1 * (1 - B + B * length / avgdl)
+        score = 0.0
+        for clause, weight in zip(parts, idfs, strict=True):
+            tf = clause_frequency(clause, positions)
+            if tf:
+                score += weight * tf * (K1 + 1) / (tf + norm)
+        if score > 0:
+            scored.append((int(pid), score))
+    scored.sort(key=lambda x: (-x[1], x[0]))
+    return scored[:k]
