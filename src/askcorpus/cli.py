@@ -26,7 +26,8 @@ from askcorpus.errors import AskcorpusError, QueryError, escape_controls, escape
 from askcorpus.settings import MAX_TOP_K, Settings
 
 if TYPE_CHECKING:
-    from askcorpus.records import Hit, SearchResult
+    from askcorpus.records import Hit, PassageFilter, SearchResult
+    from askcorpus.search.mentions import Mentions
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="ask a question (or a file of questions)")
     p.add_argument("question", nargs="?", help="the question")
-    p.add_argument("--index", type=Path, help="index folder (default: index/)")
+    add_index_options(p)
     p.add_argument("--top-k", type=int, default=None, metavar="K", help="passages to return (5)")
     p.add_argument("--json", action="store_true", help="JSON output (JSON Lines with --queries)")
     p.add_argument("--queries", type=Path, metavar="FILE", help="one question per line")
+
+    p = sub.add_parser("mentions", help="every mention of a word or phrase, by document")
+    p.add_argument("phrase", help="the word or phrase (spelling variants and inflections fold)")
+    add_index_options(p)
+    p.add_argument("--json", action="store_true", help="JSON output")
 
     sub.add_parser(
         "prepare",
@@ -127,7 +133,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error("ask needs a question or --queries FILE (not both)")
             if args.top_k is not None and not 1 <= args.top_k <= MAX_TOP_K:
                 parser.error(f"--top-k must be between 1 and {MAX_TOP_K}")
-            return cmd_ask(settings, args.question, args.queries, args.top_k, args.json)
+            return cmd_ask(
+                settings,
+                args.question,
+                args.queries,
+                args.top_k,
+                args.json,
+                indexes=args.indexes,
+                where=filter_from_options(args),
+            )
+        if args.command == "mentions":
+            return cmd_mentions(settings, args)
         if args.command == "prepare":
             return cmd_prepare(settings)
         if args.command == "status":
@@ -257,6 +273,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "section": hit.section,
         "ocr": hit.ocr,
         "date": hit.date,
+        "corpus": hit.corpus,
         "highlight": list(hit.highlight) if hit.highlight else None,
         "matched_terms": list(hit.matched_terms),
         "via": hit.via,
@@ -315,16 +332,22 @@ def read_queries(path: Path) -> list[str]:
 
 
 def cmd_ask(
-    settings: Settings, question: str | None, queries: Path | None, top_k: int | None, as_json: bool
+    settings: Settings,
+    question: str | None,
+    queries: Path | None,
+    top_k: int | None,
+    as_json: bool,
+    indexes: Sequence[Path] | None = None,
+    where: PassageFilter | None = None,
 ) -> int:
-    """Answer one question or a file of questions."""
-    from askcorpus.search.index import Index
+    """Answer one question or a file of questions, from one index or several merged."""
+    from askcorpus.search.multi import MultiIndex
 
     questions = read_queries(queries) if queries is not None else [question or ""]
-    index = Index.open(settings.index_dir, settings)
+    index = MultiIndex.open(indexes or [settings.index_dir], settings)
     try:
         for q in questions:
-            result = index.search(q, top_k or settings.top_k)
+            result = index.search(q, top_k or settings.top_k, where=where)
             if as_json:
                 print(json_line(result_json(result)), flush=True)
             else:
@@ -333,6 +356,96 @@ def cmd_ask(
                 print_result(result, sys.stdout)
     finally:
         index.close()
+    return 0
+
+
+def add_index_options(p: argparse.ArgumentParser) -> None:
+    """``--index DIR`` (repeatable: several indexes are searched together) and the filters
+    ``--in``, ``--type``, ``--after``, ``--before``, ``--lang`` (the same as ``in:`` … in the
+    question)."""
+    p.add_argument(
+        "--index",
+        dest="indexes",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="index folder (default: index/); repeat to search several corpora together",
+    )
+    p.add_argument("--in", dest="folder", metavar="SUBDIR", help="only documents in this folder")
+    p.add_argument("--type", dest="kinds", metavar="KINDS", help="only these kinds: pdf,docx,…")
+    p.add_argument("--after", metavar="DATE", help="only documents dated on or after DATE")
+    p.add_argument("--before", metavar="DATE", help="only documents dated before DATE")
+    p.add_argument("--lang", metavar="CODES", help="only documents in these languages: en,ru")
+
+
+def filter_from_options(args: argparse.Namespace) -> PassageFilter | None:
+    """The filter the options ask for (None when none is given); a bad value is a
+    :class:`QueryError`, as the same field in the question is."""
+    from askcorpus.records import PassageFilter
+    from askcorpus.text import syntax
+
+    where = PassageFilter(
+        folder=syntax.folder_value(args.folder) if args.folder is not None else None,
+        kinds=frozenset(syntax.kind_values(args.kinds)) if args.kinds is not None else frozenset(),
+        after=syntax.date_value(args.after, "--after") if args.after is not None else None,
+        before=syntax.date_value(args.before, "--before") if args.before is not None else None,
+        languages=(
+            frozenset(syntax.language_values(args.lang)) if args.lang is not None else frozenset()
+        ),
+    )
+    return where or None
+
+
+def mentions_json(found: Mentions) -> dict[str, Any]:
+    """Every mention in the JSON contract: query, total, documents with their mentions."""
+    return {
+        "query": found.query,
+        "total": found.total,
+        "documents": [
+            {
+                "source": d.source,
+                "title": d.title,
+                "corpus": d.corpus,
+                "count": d.count,
+                "mentions": [
+                    {
+                        "start": m.start,
+                        "end": m.end,
+                        "page": m.page,
+                        "location": m.location,
+                        "context": m.context,
+                    }
+                    for m in d.mentions
+                ],
+            }
+            for d in found.documents
+        ],
+    }
+
+
+def cmd_mentions(settings: Settings, args: argparse.Namespace) -> int:
+    """Print every mention of a phrase, grouped by document (date order)."""
+    from askcorpus.search.mentions import find_mentions, open_stores
+
+    stores = open_stores(args.indexes or [settings.index_dir], settings)
+    try:
+        found = find_mentions(stores, args.phrase, filter_from_options(args))
+    finally:
+        for store in stores:
+            store.close()
+    if args.json:
+        print(json_line(mentions_json(found)))
+        return 0
+    documents = len(found.documents)
+    say(
+        f"{found.total} mention{'s' * (found.total != 1)} of {escape_controls(args.phrase)} "
+        f"in {documents} document{'s' * (documents != 1)}"
+    )
+    for d in found.documents:
+        dated = f", {d.date}" if d.date else ""
+        say(f"\n{escape_controls(d.title)} — {escape_controls(d.source)}{dated}: {d.count}")
+        for m in d.mentions:
+            say(f"    {m.location}: {m.context}")
     return 0
 
 

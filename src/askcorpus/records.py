@@ -191,6 +191,8 @@ class Hit:
     ocr: bool = False
     #: The document's date (:attr:`Document.date`).
     date: str | None = None
+    #: The corpus folder the hit's index was built from (its manifest's ``corpus``).
+    corpus: str | None = None
 
     @property
     def location(self) -> str:
@@ -206,18 +208,25 @@ class Hit:
         """Where the passage is, in the document's own terms, as a short label (JSON
         ``location``): "p. 2", "slide 3", "Sheet Energy", "chapter: The first treaty",
         "message 4: Visit of the delegation", else its paragraph ("¶ 7")."""
-        section = self.section or ""
-        if self.kind in SLIDE_KINDS and self.page is not None:
-            return f"slide {self.page}"
-        if self.page is not None:
-            return f"p. {self.page}"
-        if self.kind in SHEET_KINDS and section:
-            return section
-        if self.kind == "epub" and section:
-            return f"chapter: {section.split(' › ')[0]}"
-        if self.kind == "email":
-            return f"m{section[1:]}" if section.startswith("Message") else f"message: {self.title}"
-        return f"¶ {self.paragraph}"
+        return place_label(self.kind, self.page, self.section, self.paragraph, self.title)
+
+
+def place_label(
+    kind: DocumentKind, page: int | None, section: str | None, paragraph: int, title: str
+) -> str:
+    """The short label of :attr:`Hit.place` for a spot of a document (also for mentions)."""
+    section = section or ""
+    if kind in SLIDE_KINDS and page is not None:
+        return f"slide {page}"
+    if page is not None:
+        return f"p. {page}"
+    if kind in SHEET_KINDS and section:
+        return section
+    if kind == "epub" and section:
+        return f"chapter: {section.split(' › ')[0]}"
+    if kind == "email":
+        return f"m{section[1:]}" if section.startswith("Message") else f"message: {title}"
+    return f"¶ {paragraph}"
 
 
 @dataclass(frozen=True, slots=True)

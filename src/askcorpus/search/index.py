@@ -12,13 +12,14 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import IndexMissingError, QueryError
-from askcorpus.records import Document, Hit, SearchResult
+from askcorpus.records import Document, Hit, KeywordQuery, PassageFilter, SearchResult
 from askcorpus.search import fusion
 from askcorpus.search.highlight import (
     best_sentence,
@@ -31,6 +32,7 @@ from askcorpus.settings import MAX_TOP_K, Settings
 from askcorpus.store.base import Store, StoreStats, check_manifest
 from askcorpus.store.factory import locate
 from askcorpus.text.query import clean_question, keyword_query, pair_query, quoted_phrases
+from askcorpus.text.syntax import merge_filters, parse_query
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,27 @@ DENSE_SENTENCES = 6
 # Share of the BM25 score of the question's adjacent word pairs (as phrases) added to the
 # BM25 score of its words; tuned on SciFact train and half of ArguAna (docs/quality.md).
 PAIR_WEIGHT = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Sides:
+    """One index's candidates before fusion: the dense list (id, cosine), the keyword list
+    (id, BM25) and the exact cosine of keyword candidates the dense list missed."""
+
+    dense: list[tuple[int, float]]
+    lexical: list[tuple[int, float]]
+    extra: dict[int, float]
+
+
+def fuse(sides: Sides, mode: str) -> list[fusion.Fused]:
+    """The fused ranking of ``sides`` in ``mode`` (see :meth:`Index.retrieve`)."""
+    if mode == "keyword":
+        return fusion.single(sides.lexical, "keyword")
+    if mode == "dense":
+        return fusion.single(sides.dense, "dense")
+    if mode == "rrf":
+        return fusion.rrf(sides.dense, sides.lexical, sides.extra)
+    return fusion.convex(sides.dense, sides.lexical, sides.extra, fusion.LEXICAL_WEIGHT)
 
 
 class Index:
@@ -94,76 +117,121 @@ class Index:
         return self.store.document(source)
 
     def retrieve(
-        self, text: str, n: int, mode: str = "hybrid", query_vec: np.ndarray | None = None
+        self,
+        text: str,
+        n: int,
+        mode: str = "hybrid",
+        query_vec: np.ndarray | None = None,
+        where: PassageFilter | None = None,
     ) -> tuple[list[fusion.Fused], np.ndarray | None]:
-        """Fused passage candidates for a cleaned question (no highlighting), best first.
+        """Fused passage candidates for a cleaned question (no highlighting), best first,
+        among the passages ``where`` lets through (both sides filter inside retrieval).
 
         ``mode`` is ``hybrid`` (the default fusion), ``rrf``, ``dense`` or ``keyword``; the
         last three exist so the evaluation can compare against them.
         """
+        sides, query_vec = self.sides(text, n, mode, query_vec, where)
+        return fuse(sides, mode), query_vec
+
+    def sides(
+        self,
+        text: str,
+        n: int,
+        mode: str = "hybrid",
+        query_vec: np.ndarray | None = None,
+        where: PassageFilter | None = None,
+    ) -> tuple[Sides, np.ndarray | None]:
+        """The unfused candidate lists of both sides (see :meth:`retrieve`), with the raw
+        scores several indexes fuse together (:mod:`askcorpus.search.multi`)."""
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}", hint=f"use one of {MODES}")
+        where = where or None
         if mode == "keyword":
-            return fusion.single(self._lexical(text, n), "keyword"), query_vec
+            return Sides([], self._lexical(text, n, where), {}), query_vec
         if query_vec is None:
             query_vec = self.embedder.encode_query(text)
-        dense = self.store.search_vectors(query_vec, n)
+        dense = self.store.search_vectors(query_vec, n, where)
         if mode == "dense":
-            return fusion.single(dense, "dense"), query_vec
-        lexical = self._lexical(text, n)
+            return Sides(dense, [], {}), query_vec
+        lexical = self._lexical(text, n, where)
         in_dense = {pid for pid, _s in dense}
         missing = [pid for pid, _s in lexical if pid not in in_dense]
         extra: dict[int, float] = {}
         if missing:
             scores = self.store.passage_vectors(missing) @ query_vec.ravel()
             extra = dict(zip(missing, scores.tolist(), strict=True))
-        if mode == "rrf":
-            return fusion.rrf(dense, lexical, extra), query_vec
-        return fusion.convex(dense, lexical, extra, fusion.LEXICAL_WEIGHT), query_vec
+        return Sides(dense, lexical, extra), query_vec
 
-    def _lexical(self, text: str, n: int) -> list[tuple[int, float]]:
+    def _lexical(
+        self, text: str, n: int, where: PassageFilter | None = None
+    ) -> list[tuple[int, float]]:
         """BM25 candidates: the question's words, plus :data:`PAIR_WEIGHT` times the BM25 of
-        its adjacent word pairs, so words standing together as in the question count more."""
-        lexical = self.store.search_lexical(keyword_query(text), n)
+        its adjacent word pairs, so words standing together as in the question count more.
+        The filter's required phrases are clauses too, so a question of stopwords and a
+        phrase still finds the passages holding it."""
+        query = keyword_query(text)
+        if where is not None and where.required:
+            query = KeywordQuery(tuple(dict.fromkeys(query.clauses + where.required)))
+        lexical = self.store.search_lexical(query, n, where)
         pairs = pair_query(text) if PAIR_WEIGHT > 0 else None
         if not pairs:
             return lexical
         combined = dict(lexical)
-        for pid, score in self.store.search_lexical(pairs, n):
+        for pid, score in self.store.search_lexical(pairs, n, where):
             combined[pid] = combined.get(pid, 0.0) + PAIR_WEIGHT * score
         return sorted(combined.items(), key=lambda item: (-item[1], item[0]))[:n]
 
-    def search(self, question: str, k: int | None = None, mode: str = "hybrid") -> SearchResult:
-        """The ``k`` best passages for ``question``, fused from dense and keyword search."""
+    def search(
+        self,
+        question: str,
+        k: int | None = None,
+        mode: str = "hybrid",
+        where: PassageFilter | None = None,
+    ) -> SearchResult:
+        """The ``k`` best passages for ``question``, fused from dense and keyword search.
+
+        The question may hold filters and phrases (:mod:`askcorpus.text.syntax`); they are
+        merged with ``where`` and applied inside retrieval, so the ``k`` hits are the best of
+        the passages let through. A malformed query is a :class:`QueryError`.
+        """
         k = k or self.settings.top_k
         if not 1 <= k <= MAX_TOP_K:
             raise QueryError(f"top-k must be between 1 and {MAX_TOP_K}, not {k}")
-        text, note = clean_question(question)
+        parsed = parse_query(question)
+        allowed = merge_filters(parsed.where, where) if where else parsed.where
+        text, note = clean_question(parsed.text)
         if not text:
             raise QueryError("the question is empty", hint="type a question")
         query_vec = None if mode == "keyword" else self.embedder.encode_query(text)
         # One committed state for every read below: a writer publishing meanwhile cannot make
         # a hit's vectors, rows and document text come from different generations.
         with self.store.snapshot():
-            fused, query_vec = self.retrieve(text, max(CANDIDATES, 4 * k), mode, query_vec)
-            window = fused[: 3 * k + 5]
-            passages = self.store.passages([f.id for f in window])
-            ranked = [(passages[f.id], f) for f in window if f.id in passages]
-            ranked = promote_phrases(ranked, quoted_phrases(text))
-            texts: dict[str, str] = {}
-
-            def doc_text(source: str) -> str:
-                if source not in texts:
-                    doc = self.store.document(source)
-                    texts[source] = doc.text if doc is not None else ""
-                return texts[source]
-
-            groups = merge_hits(ranked, k, doc_text)
-            hits = [
-                self._hit(rank, g, text, query_vec, doc_text) for rank, g in enumerate(groups, 1)
-            ]
+            fused, query_vec = self.retrieve(
+                text, max(CANDIDATES, 4 * k), mode, query_vec, allowed or None
+            )
+            hits = self.present(text, fused, k, query_vec)
         likely = bool(hits) and (query_vec is None or answer_likely(fused, k))
         return SearchResult(query=question, hits=tuple(hits), answer_likely=likely, note=note)
+
+    def present(
+        self, text: str, fused: Sequence[fusion.Fused], k: int, query_vec: np.ndarray | None
+    ) -> list[Hit]:
+        """The first ``k`` hits of the fused candidates ``fused`` of this index: quoted phrases
+        promoted, touching passages merged, each with its highlight (inside a snapshot)."""
+        window = fused[: 3 * k + 5]
+        passages = self.store.passages([f.id for f in window])
+        ranked = [(passages[f.id], f) for f in window if f.id in passages]
+        ranked = promote_phrases(ranked, quoted_phrases(text))
+        texts: dict[str, str] = {}
+
+        def doc_text(source: str) -> str:
+            if source not in texts:
+                doc = self.store.document(source)
+                texts[source] = doc.text if doc is not None else ""
+            return texts[source]
+
+        groups = merge_hits(ranked, k, doc_text)
+        return [self._hit(rank, g, text, query_vec, doc_text) for rank, g in enumerate(groups, 1)]
 
     def _hit(
         self,
@@ -208,6 +276,7 @@ class Index:
             kind=p.kind,
             ocr=p.ocr,
             date=p.date,
+            corpus=self.store.manifest.corpus or None,
         )
 
     def _sentence_similarities(

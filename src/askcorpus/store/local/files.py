@@ -81,6 +81,8 @@ CREATE TABLE IF NOT EXISTS passages (
     checksum INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, ordinal);
+-- What passage filters test (store/local/filtering.py), so they never read a document's text.
+CREATE INDEX IF NOT EXISTS documents_filter ON documents(date, kind, language, source);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     body, tokenize = 'porter unicode61 remove_diacritics 2'
 );

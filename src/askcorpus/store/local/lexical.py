@@ -19,7 +19,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from askcorpus.records import KeywordQuery
+from askcorpus.records import KeywordQuery, PassageFilter
+from askcorpus.store.local.filtering import passage_condition, text_match
 
 log = logging.getLogger(__name__)
 
@@ -49,19 +50,30 @@ def fts5_match(query: KeywordQuery) -> str:
 
 
 def search_lexical(
-    conn: sqlite3.Connection, query: KeywordQuery, k: int
+    conn: sqlite3.Connection, query: KeywordQuery, k: int, where: PassageFilter | None = None
 ) -> list[tuple[int, float]]:
-    """FTS5 BM25 matches of ``query``, best first (score = -bm25)."""
+    """FTS5 BM25 matches of ``query``, best first (score = -bm25), among the passages ``where``
+    lets through (see :mod:`askcorpus.store.local.filtering`)."""
     parts = _quoted_clauses(query)
     if not parts:
         return []
+    match = ""
     try:
-        match = " OR ".join(_without_frequent_terms(conn, parts))
-        rows = conn.execute(
-            "SELECT rowid, -bm25(passages_fts) AS s FROM passages_fts "
-            "WHERE passages_fts MATCH ? ORDER BY s DESC LIMIT ?",
-            (match, k),
-        ).fetchall()
+        match = text_match(" OR ".join(_without_frequent_terms(conn, parts)), where)
+        docs = passage_condition(where, with_excluded=False) if where else None
+        if docs and docs.sql:
+            rows = conn.execute(
+                "SELECT f.rowid, -bm25(passages_fts) AS s FROM passages_fts f "
+                "JOIN passages p ON p.id = f.rowid JOIN documents d ON d.id = p.doc_id "
+                f"WHERE passages_fts MATCH ? AND {docs.sql} ORDER BY s DESC LIMIT ?",
+                (match, *docs.params, k),
+            ).fetchall()
+        else:
+            rows = conn.execute(
+                "SELECT rowid, -bm25(passages_fts) AS s FROM passages_fts "
+                "WHERE passages_fts MATCH ? ORDER BY s DESC LIMIT ?",
+                (match, k),
+            ).fetchall()
     except sqlite3.OperationalError as exc:
         if getattr(exc, "sqlite_errorname", "SQLITE_ERROR") != "SQLITE_ERROR":
             raise

@@ -56,6 +56,7 @@ from askcorpus.store.local.files import (
     create_database,
     database_error,
 )
+from askcorpus.store.local.filtering import search_filtered
 from askcorpus.store.local.generations import LoadedVectors
 from askcorpus.store.local.lexical import search_lexical
 from askcorpus.store.local.lock import write_error
@@ -295,8 +296,8 @@ class LocalStore:
     def search_vectors(
         self, query: np.ndarray, k: int, where: PassageFilter | None = None
     ) -> list[tuple[int, float]]:
-        """The ``k`` nearest passages by inner product, best first."""
-        _no_filter_yet(where)
+        """The ``k`` nearest passages by inner product, best first; with ``where``, the ``k``
+        nearest among the passages it lets through (:mod:`askcorpus.store.local.filtering`)."""
         if query.shape[-1] != self.manifest.dimension:
             raise IndexMismatchError(
                 f"index database {self.db_path} holds {self.manifest.dimension}-dimensional "
@@ -312,7 +313,10 @@ class LocalStore:
         try:
             if vectors is None or vectors.ntotal == 0:
                 return []
-            return vectors.search(query, k)
+            if not where:
+                return vectors.search(query, k)
+            with self._reading() as conn:
+                return search_filtered(conn, vectors, query, k, where, self.manifest.dimension)
         finally:
             with self._lock:
                 self._loaded.searching -= 1
@@ -320,10 +324,10 @@ class LocalStore:
     def search_lexical(
         self, query: KeywordQuery, k: int, where: PassageFilter | None = None
     ) -> list[tuple[int, float]]:
-        """FTS5 BM25 matches of ``query``, best first (score = -bm25)."""
-        _no_filter_yet(where)
+        """FTS5 BM25 matches of ``query``, best first (score = -bm25), among the passages
+        ``where`` lets through."""
         with self._reading() as conn:
-            return search_lexical(conn, query, k)
+            return search_lexical(conn, query, k, where)
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
         """Passages by id, with their exact text sliced from the stored document text."""
@@ -377,10 +381,3 @@ class LocalStore:
         with self._lock:
             self._conn.close()
             self._loaded.index = None
-
-
-def _no_filter_yet(where: PassageFilter | None) -> None:
-    """Filters inside retrieval are being added; until then a filter is refused, never
-    silently ignored."""
-    if where:
-        raise NotImplementedError("the local store does not apply passage filters yet")

@@ -125,6 +125,10 @@ class VectorIndex:
         inner = faiss.downcast_index(id_map.index) if id_map is not None else self._index
         return type(inner).__name__
 
+    def ivf(self) -> faiss.IndexIVF | None:
+        """The approximate (IVF) index, None while the index is exact."""
+        return self._ivf()
+
     def _ivf(self) -> faiss.IndexIVF | None:
         index = faiss.downcast_index(self._index)
         return index if isinstance(index, faiss.IndexIVF) else None
@@ -246,8 +250,11 @@ class VectorIndex:
         index.nprobe = probes_for(nlist)
         return index
 
-    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """``(id, score)`` of the ``k`` best matches of one query vector, best first."""
+    def search(
+        self, query: np.ndarray, k: int, params: faiss.SearchParameters | None = None
+    ) -> list[tuple[int, float]]:
+        """``(id, score)`` of the ``k`` best matches of one query vector, best first; ``params``
+        may restrict the search to an id selector (:mod:`askcorpus.store.local.filtering`)."""
         k = min(k, self.ntotal)
         if k <= 0:
             return []
@@ -258,7 +265,7 @@ class VectorIndex:
         faiss.omp_set_num_threads(1)
         try:
             scores, ids = self._index.search(
-                np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1), k
+                np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1), k, params=params
             )
         finally:
             faiss.omp_set_num_threads(threads)

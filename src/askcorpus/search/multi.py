@@ -1,0 +1,146 @@
+"""Several indexes searched as one (``askcorpus ask --index A --index B``): one ranked list,
+each hit labelled with the corpus its index was built from (:attr:`Hit.corpus`).
+
+Scores are made comparable by fusing once over all indexes, not by sorting each index's own
+fused scores: the indexes must share the embedding model (so their cosines are on one scale),
+every index contributes its raw dense and keyword candidates, and one convex combination (or
+RRF) normalises them by the best of the pooled lists. Each index then turns its share of the
+pooled ranking into hits (merging touching passages, highlighting), the hits are ordered by
+their pooled score, and whether the corpus answers at all ("not in this corpus") is decided
+on the pooled list, exactly as for one index. One index alone gives exactly
+:meth:`Index.search`'s answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from askcorpus.embed.embedder import Embedder
+from askcorpus.errors import IndexMismatchError, QueryError
+from askcorpus.records import Hit, PassageFilter, SearchResult
+from askcorpus.search import fusion
+from askcorpus.search.index import CANDIDATES, Index, Sides, answer_likely, fuse
+from askcorpus.settings import MAX_TOP_K, Settings
+from askcorpus.text.query import clean_question
+from askcorpus.text.syntax import merge_filters, parse_query
+
+#: Passage ids of index ``i`` are pooled as ``i << ID_BITS | id`` (ids stay far below 2**40).
+ID_BITS = 40
+
+
+class MultiIndex:
+    """Indexes of several corpora, searched together (see the module docstring)."""
+
+    def __init__(self, indexes: Sequence[Index]):
+        if not indexes:
+            raise QueryError("no index to search", hint="give at least one --index")
+        first = indexes[0].store.manifest
+        for other in indexes[1:]:
+            m = other.store.manifest
+            if (m.model, m.dimension) != (first.model, first.dimension):
+                raise IndexMismatchError(
+                    f"index {other.store.where} was built with {m.model}, index "
+                    f"{indexes[0].store.where} with {first.model}: their scores cannot be "
+                    "compared",
+                    other.store.where,
+                    "rebuild both with the same model (askcorpus index --rebuild)",
+                )
+        self.indexes = list(indexes)
+
+    @classmethod
+    def open(
+        cls,
+        folders: Sequence[Path | str],
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+    ) -> MultiIndex:
+        """Open every index in ``folders`` with one embedder (typed errors as
+        :meth:`Index.open`); those already opened are closed again when one fails."""
+        settings = settings or Settings()
+        embedder = embedder or Embedder(settings)
+        opened: list[Index] = []
+        try:
+            for folder in folders:
+                opened.append(Index.open(folder, settings, embedder))
+            return cls(opened)
+        except BaseException:
+            for index in opened:
+                index.close()
+            raise
+
+    def search(
+        self,
+        question: str,
+        k: int | None = None,
+        mode: str = "hybrid",
+        where: PassageFilter | None = None,
+    ) -> SearchResult:
+        """The ``k`` best passages of all the indexes for ``question`` (filters and query
+        syntax as :meth:`Index.search`; ``in:`` names a folder inside each corpus)."""
+        if len(self.indexes) == 1:
+            return self.indexes[0].search(question, k, mode, where)
+        k = k or self.indexes[0].settings.top_k
+        if not 1 <= k <= MAX_TOP_K:
+            raise QueryError(f"top-k must be between 1 and {MAX_TOP_K}, not {k}")
+        parsed = parse_query(question)
+        allowed = (merge_filters(parsed.where, where) if where else parsed.where) or None
+        text, note = clean_question(parsed.text)
+        if not text:
+            raise QueryError("the question is empty", hint="type a question")
+        query_vec = None if mode == "keyword" else self.indexes[0].embedder.encode_query(text)
+        n = max(CANDIDATES, 4 * k)
+        with contextlib.ExitStack() as stack:
+            for index in self.indexes:
+                stack.enter_context(index.store.snapshot())
+            pooled = fuse(self._pooled(text, n, mode, query_vec, allowed), mode)
+            hits: list[tuple[int, Hit]] = []
+            for i, index in enumerate(self.indexes):
+                own = [_unpooled(f) for f in pooled if f.id >> ID_BITS == i]
+                hits += [(i, h) for h in index.present(text, own, k, query_vec)]
+        hits.sort(key=lambda ih: (-ih[1].score, ih[0], ih[1].rank))
+        ranked = tuple(dataclasses.replace(h, rank=r) for r, (_i, h) in enumerate(hits[:k], 1))
+        likely = bool(ranked) and (query_vec is None or answer_likely(pooled, k))
+        return SearchResult(query=question, hits=ranked, answer_likely=likely, note=note)
+
+    def close(self) -> None:
+        """Release every index."""
+        for index in self.indexes:
+            index.close()
+
+    def _pooled(
+        self,
+        text: str,
+        n: int,
+        mode: str,
+        query_vec: np.ndarray | None,
+        where: PassageFilter | None,
+    ) -> Sides:
+        """Every index's candidate lists in one, ids made distinct, each list best first and
+        cut to ``n`` as one index's would be."""
+        dense: list[tuple[int, float]] = []
+        lexical: list[tuple[int, float]] = []
+        cosine: dict[int, float] = {}
+        for i, index in enumerate(self.indexes):
+            sides, _vec = index.sides(text, n, mode, query_vec, where)
+            dense += [(i << ID_BITS | pid, s) for pid, s in sides.dense]
+            lexical += [(i << ID_BITS | pid, s) for pid, s in sides.lexical]
+            cosine.update({i << ID_BITS | pid: s for pid, s in sides.extra.items()})
+        cosine.update(dense)
+        dense.sort(key=lambda item: (-item[1], item[0]))
+        lexical.sort(key=lambda item: (-item[1], item[0]))
+        dense, lexical = dense[:n], lexical[:n]
+        # Keyword candidates outside the pooled dense list keep their exact cosine (from their
+        # own index's dense list or its extra scores), as one index's would.
+        kept = {pid for pid, _s in dense}
+        extra = {pid: cosine[pid] for pid, _s in lexical if pid not in kept and pid in cosine}
+        return Sides(dense, lexical, extra)
+
+
+def _unpooled(f: fusion.Fused) -> fusion.Fused:
+    """A pooled candidate with its index's own passage id again."""
+    return dataclasses.replace(f, id=f.id & ((1 << ID_BITS) - 1))
