@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from askcorpus.gui.prefs import Preferences
+from askcorpus.gui.views.filter_bar import FilterBar, FolderCompleter
 from askcorpus.gui.views.reader_pane import ReaderPane
 from askcorpus.gui.views.results_panel import ResultsPanel
 from askcorpus.gui.views.widgets import IndexProgressPanel, NoticeBar
@@ -39,6 +40,8 @@ class Parts:
     question_edit: QLineEdit
     recent_model: QStringListModel  # the recent questions the completer offers
     completer: QCompleter
+    filter_bar: FilterBar  # the filters as chips, the Filter menu, a malformed query's message
+    folder_completer: FolderCompleter  # folder names after in: in the question field
     ask_button: QPushButton
     toolbar: QToolBar
     progress: IndexProgressPanel
@@ -57,7 +60,9 @@ class Parts:
 def build_parts(window: QMainWindow, actions: Actions, prefs: Preferences) -> Parts:
     """Create the widgets of ``window``, lay them out and return them."""
     question_edit, recent_model, completer, ask_button = _question_bar(window, prefs)
-    toolbar = _toolbar(window, question_edit, ask_button, actions)
+    filter_bar = FilterBar(window)
+    folder_completer = FolderCompleter(question_edit, lambda: filter_bar.folders)
+    toolbar = _toolbar(window, question_edit, filter_bar, ask_button, actions)
     progress = IndexProgressPanel(window)
     changes_bar = NoticeBar(window)
     error_bar = NoticeBar(window)
@@ -83,6 +88,8 @@ def build_parts(window: QMainWindow, actions: Actions, prefs: Preferences) -> Pa
         question_edit=question_edit,
         recent_model=recent_model,
         completer=completer,
+        filter_bar=filter_bar,
+        folder_completer=folder_completer,
         ask_button=ask_button,
         toolbar=toolbar,
         progress=progress,
@@ -125,7 +132,11 @@ def _question_bar(
 
 
 def _toolbar(
-    window: QMainWindow, edit: QLineEdit, ask_button: QPushButton, actions: Actions
+    window: QMainWindow,
+    edit: QLineEdit,
+    filter_bar: FilterBar,
+    ask_button: QPushButton,
+    actions: Actions,
 ) -> QToolBar:
     bar = QToolBar("Main", window)
     bar.setObjectName("mainToolbar")
@@ -134,8 +145,10 @@ def _toolbar(
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
     holder = QWidget(bar)
     row = QVBoxLayout(holder)
-    row.setContentsMargins(6, 6, 6, 6)
+    row.setContentsMargins(6, 6, 6, 2)
+    row.setSpacing(3)
     row.addWidget(edit)
+    row.addWidget(filter_bar)
     bar.addWidget(holder)
     bar.addWidget(ask_button)
     bar.addSeparator()

@@ -109,8 +109,8 @@ class MainWindow(QMainWindow):
         if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
             key = event.key()
             p = self.parts
-            popup = p.completer.popup()
-            completing = popup is not None and popup.isVisible()
+            popups = (p.completer.popup(), p.folder_completer.completer.popup())
+            completing = any(popup is not None and popup.isVisible() for popup in popups)
             if watched is p.question_edit and not completing:
                 if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and p.results.model.rowCount():
                     p.results.move_selection(1 if key == Qt.Key.Key_Down else -1)

@@ -1,0 +1,148 @@
+"""The window's research work as plain functions over the core (no Qt here): a question over
+several corpora, every mention of a phrase, a mention shown in its document, the other
+corpora's indexes, and a team corpus opened by URL. Each runs on the engine's query worker.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from askcorpus.errors import AskcorpusError
+from askcorpus.records import PassageFilter
+from askcorpus.settings import Settings
+
+if TYPE_CHECKING:
+    from askcorpus.embed.embedder import Embedder
+    from askcorpus.gui.tasks import DocumentView, TimedResult
+    from askcorpus.search.index import Index
+    from askcorpus.search.mentions import Mentions
+
+#: URL schemes of team corpora (an index on a server).
+TEAM_SCHEMES = ("postgresql", "postgres")
+
+
+@dataclass(frozen=True, slots=True)
+class OtherCorpora:
+    """The indexes of the corpora searched together with the one shown, and a line for each
+    one that could not be opened (no index yet, another model …)."""
+
+    indexes: tuple[Index, ...]
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TimedMentions:
+    """Every mention of a phrase, with the time it took."""
+
+    mentions: Mentions
+    seconds: float
+
+
+def _refresh(indexes: Sequence[Index]) -> None:
+    # Another process (the CLI, another window) may have updated an index since it was opened.
+    for index in indexes:
+        refresh = getattr(index.store, "refresh", None)
+        if refresh is not None:
+            refresh()
+
+
+def search_together(
+    indexes: Sequence[Index], question: str, k: int, where: PassageFilter | None
+) -> TimedResult:
+    """Answer ``question`` from all of ``indexes`` as one ranked list (one index: exactly its
+    own answer), each hit labelled with its corpus."""
+    from askcorpus.gui.tasks import TimedResult
+    from askcorpus.search.multi import MultiIndex
+
+    t0 = time.perf_counter()
+    _refresh(indexes)
+    # MultiIndex only borrows the indexes: it is never closed here.
+    result = MultiIndex(indexes).search(question, k, where=where or None)
+    return TimedResult(result, time.perf_counter() - t0)
+
+
+def mentions(indexes: Sequence[Index], phrase: str, where: PassageFilter | None) -> TimedMentions:
+    """Every mention of ``phrase`` in ``indexes`` inside ``where``."""
+    from askcorpus.search.mentions import find_mentions
+
+    t0 = time.perf_counter()
+    _refresh(indexes)
+    found = find_mentions([i.store for i in indexes], phrase, where or None)
+    return TimedMentions(found, time.perf_counter() - t0)
+
+
+def load_mention(
+    index: Index, corpus: Path, source: str, start: int, end: int
+) -> DocumentView | None:
+    """``source`` shown at the passage holding the mention ``start:end``, the mention marked."""
+    from askcorpus.gui.tasks import load_document
+
+    passages = index.store.document_passages(source)
+    holding = next((p for p in passages if p[1] <= start < p[2]), None)
+    if holding is None:
+        return load_document(index, corpus, source, None, (start, end), None, (start, end))
+    pid, a, b = holding
+    return load_document(index, corpus, source, pid, (a, max(b, end)), None, (start, end))
+
+
+def open_others(settings: Sequence[Settings], embedder: Embedder) -> OtherCorpora:
+    """Open the index of each of ``settings`` (a corpus not indexed yet is a problem line)."""
+    from askcorpus.gui.text import message
+    from askcorpus.search.index import Index
+
+    opened: list[Index] = []
+    problems: list[str] = []
+    for s in settings:
+        try:
+            opened.append(Index.open(s.index_dir, s, embedder))
+        except AskcorpusError as exc:
+            problems.append(f"{s.corpus_dir.name}: {message(exc)}")
+    return OtherCorpora(tuple(opened), tuple(problems))
+
+
+def close_all(indexes: Sequence[Index]) -> None:
+    """Close indexes no longer searched."""
+    for index in indexes:
+        index.close()
+
+
+def team_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be opened as a team corpus, without ever repeating a password it
+    holds; None when it reads as one."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        has_password = parts.password is not None
+    except ValueError:
+        return "This is not a URL. Write postgresql://user@host:5432/database"
+    if parts.scheme.lower() not in TEAM_SCHEMES or not text.lower().startswith(
+        tuple(f"{s}://" for s in TEAM_SCHEMES)
+    ):
+        return "A team corpus URL starts with postgresql:// (e.g. postgresql://user@host/db)"
+    if has_password or "password=" in parts.query.lower():
+        return (
+            "The URL holds a password: askcorpus never keeps one in a URL. Remove it and put it "
+            "in your PostgreSQL password file instead (~/.pgpass, or the file PGPASSFILE names: "
+            "host:port:database:user:password)."
+        )
+    if not parts.hostname and not parts.path.strip("/"):
+        return "The URL names no server or database (e.g. postgresql://user@host/db)"
+    return None
+
+
+def open_team(url: str, settings: Settings, embedder: Embedder) -> Index:
+    """The index of a team corpus at ``url`` (through the store factory, as every index)."""
+    from askcorpus.search.index import Index
+    from askcorpus.store.factory import locate
+
+    problem = team_url_problem(url)
+    if problem is not None:
+        raise AskcorpusError(problem)
+    # The factory first: it knows which backends exist and says so for one that does not.
+    locate(url.strip())
+    return Index.open(url.strip(), settings, embedder)
