@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStatusBar,
+    QTabWidget,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from askcorpus.gui.prefs import Preferences
 from askcorpus.gui.views.filter_bar import FilterBar, FolderCompleter
+from askcorpus.gui.views.mentions_panel import MentionsPanel
 from askcorpus.gui.views.reader_pane import ReaderPane
 from askcorpus.gui.views.results_panel import ResultsPanel
 from askcorpus.gui.views.widgets import IndexProgressPanel, NoticeBar
@@ -49,6 +51,8 @@ class Parts:
     error_bar: NoticeBar
     watch_bar: NoticeBar  # "changes in some folders go unseen"
     results: ResultsPanel
+    mentions: MentionsPanel  # every mention of the question's phrase
+    tabs: QTabWidget  # Results | Mentions
     reader: ReaderPane
     splitter: QSplitter
     model_label: QLabel
@@ -68,8 +72,16 @@ def build_parts(window: QMainWindow, actions: Actions, prefs: Preferences) -> Pa
     error_bar = NoticeBar(window)
     watch_bar = NoticeBar(window)
     results = ResultsPanel(window)
+    mentions = MentionsPanel(window)
+    tabs = QTabWidget(window)
+    tabs.setObjectName("resultTabs")
+    tabs.setDocumentMode(True)
+    tabs.addTab(results, "Results")
+    tabs.addTab(mentions, "Mentions")
+    tabs.setTabToolTip(0, "The best passages for the question")
+    tabs.setTabToolTip(1, "Every mention of the question's words or “phrase”, by document")
     reader = ReaderPane(window)
-    splitter = _splitter(window, results, reader)
+    splitter = _splitter(window, tabs, reader)
     central = QWidget(window)
     col = QVBoxLayout(central)
     col.setContentsMargins(0, 0, 0, 0)
@@ -97,6 +109,8 @@ def build_parts(window: QMainWindow, actions: Actions, prefs: Preferences) -> Pa
         error_bar=error_bar,
         watch_bar=watch_bar,
         results=results,
+        mentions=mentions,
+        tabs=tabs,
         reader=reader,
         splitter=splitter,
         model_label=model_label,
@@ -162,7 +176,7 @@ def _toolbar(
     return bar
 
 
-def _splitter(window: QMainWindow, results: ResultsPanel, reader: ReaderPane) -> QSplitter:
+def _splitter(window: QMainWindow, results: QWidget, reader: ReaderPane) -> QSplitter:
     splitter = QSplitter(Qt.Orientation.Horizontal, window)
     splitter.setObjectName("mainSplitter")
     splitter.addWidget(results)

@@ -3,11 +3,11 @@
 The window only arranges widgets and reacts to the :class:`~askcorpus.gui.engine.Engine`'s
 signals; every model, index, search and file-system scan runs in the engine's workers. It owns
 a typed record of its widgets (:class:`~askcorpus.gui.window.layout.Parts`) and of its actions
-(:class:`~askcorpus.gui.window.actions.Actions`), and five controllers that receive what they
+(:class:`~askcorpus.gui.window.actions.Actions`), and six controllers that receive what they
 use and talk through public methods and signals: :class:`CorpusController` (which corpus,
 loading), :class:`IndexingController` (indexing, changes, automatic updates, skipped files),
-:class:`PageController` (PDF pages), :class:`ReadingController` (asking and reading) and
-:class:`ActionsController` (commands).
+:class:`PageController` (PDF pages), :class:`ReadingController` (asking and reading),
+:class:`MentionsController` (the Mentions tab) and :class:`ActionsController` (commands).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from askcorpus.gui.window.actions import ActionsController, build_actions
 from askcorpus.gui.window.corpus import CorpusController
 from askcorpus.gui.window.indexing import IndexingController
 from askcorpus.gui.window.layout import build_parts, restore_geometry, save_geometry
+from askcorpus.gui.window.mentions import MentionsController
 from askcorpus.gui.window.pages import PageController
 from askcorpus.gui.window.reading import ReadingController
 from askcorpus.settings import Settings
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.reading = ReadingController(
             self, self.parts, self.engine, self.corpus, self.prefs, self.pages
         )
+        self.mentions = MentionsController(self, self.parts, self.engine, self.corpus, self.reading)
         self.commands = ActionsController(
             self,
             self.window_actions,

@@ -257,7 +257,9 @@ class ReadingController(QObject):
     def _folder_of(self, hit: Hit) -> Path:
         """The corpus folder of ``hit`` (it may come from a corpus searched with this one)."""
         found = self._engine.index_for(hit.corpus)
-        return found[1] if found is not None else self._corpus.settings.corpus_dir
+        if found is not None and found[0] is not self._engine.index:
+            return found[1]
+        return self._corpus.settings.corpus_dir
 
     def copy_citation(self) -> None:
         """Copy the selected passage, quoted, with title, path and location."""
