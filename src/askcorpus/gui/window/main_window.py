@@ -3,11 +3,12 @@
 The window only arranges widgets and reacts to the :class:`~askcorpus.gui.engine.Engine`'s
 signals; every model, index, search and file-system scan runs in the engine's workers. It owns
 a typed record of its widgets (:class:`~askcorpus.gui.window.layout.Parts`) and of its actions
-(:class:`~askcorpus.gui.window.actions.Actions`), and six controllers that receive what they
+(:class:`~askcorpus.gui.window.actions.Actions`), and seven controllers that receive what they
 use and talk through public methods and signals: :class:`CorpusController` (which corpus,
 loading), :class:`IndexingController` (indexing, changes, automatic updates, skipped files),
 :class:`PageController` (PDF pages), :class:`ReadingController` (asking and reading),
-:class:`MentionsController` (the Mentions tab) and :class:`ActionsController` (commands).
+:class:`MentionsController` (the Mentions tab), :class:`CorporaController` (several corpora)
+and :class:`ActionsController` (commands).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from askcorpus.gui.tasks import IndexInfo
 from askcorpus.gui.theme import app_icon
 from askcorpus.gui.watcher import CorpusWatcher
 from askcorpus.gui.window.actions import ActionsController, build_actions
+from askcorpus.gui.window.corpora import CorporaController
 from askcorpus.gui.window.corpus import CorpusController
 from askcorpus.gui.window.indexing import IndexingController
 from askcorpus.gui.window.layout import build_parts, restore_geometry, save_geometry
@@ -78,6 +80,10 @@ class MainWindow(QMainWindow):
             self, self.parts, self.engine, self.corpus, self.prefs, self.pages
         )
         self.mentions = MentionsController(self, self.parts, self.engine, self.corpus, self.reading)
+        self.corpora = CorporaController(
+            self, self.parts, self.engine, self.corpus, self.reading, self.prefs
+        )
+        self.window_actions.corpora.triggered.connect(self.corpora.show_dialog)
         self.commands = ActionsController(
             self,
             self.window_actions,

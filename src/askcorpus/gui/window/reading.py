@@ -168,6 +168,7 @@ class ReadingController(QObject):
             heading = f"like “{excerpt(timed.result.query)}”, in other documents"
         elif len(timed.result.query) > SIMILAR_LABEL_CHARS:
             heading = f"like “{excerpt(timed.result.query)}”"
+        self._parts.results.model.label_corpora = bool(self._engine.others)
         self._parts.results.show_result(timed, heading)
         if not timed.result.hits:
             self._parts.reader.clear()
