@@ -58,6 +58,7 @@ class Engine(QObject):
     othersOpened = Signal(research_tasks.OtherCorpora)  # the corpora searched together
     mentionsDone = Signal(research_tasks.TimedMentions)
     mentionsFailed = Signal(str, BaseException)  # phrase, exception
+    teamFailed = Signal(BaseException)  # a team corpus URL could not be opened
 
     def __init__(self, embedder: Embedder | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -305,6 +306,26 @@ class Engine(QObject):
             on_done=partial(self._on_others, seq),
             on_failed=lambda exc: log.warning("cannot open the other corpora: %s", exc),
         )
+
+    def open_team(self, url: str) -> None:
+        """Open the team corpus at ``url`` (no password in it) and search it together with the
+        corpus shown; answers via ``othersOpened`` or ``teamFailed``."""
+        seq = self._others_seq
+        self.queries.submit(
+            research_tasks.open_team,
+            url,
+            self.settings or Settings(),
+            self.embedder,
+            on_done=partial(self._on_team, seq),
+            on_failed=self.teamFailed.emit,
+        )
+
+    def _on_team(self, seq: int, index: Index) -> None:
+        if seq != self._others_seq:
+            self.queries.submit(research_tasks.close_all, (index,))
+            return
+        self.others = (*self.others, index)
+        self.othersOpened.emit(research_tasks.OtherCorpora(self.others, ()))
 
     def _on_others(self, seq: int, others: research_tasks.OtherCorpora) -> None:
         if seq != self._others_seq:

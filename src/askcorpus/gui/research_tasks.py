@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from askcorpus.errors import AskcorpusError
 from askcorpus.records import PassageFilter
@@ -146,3 +146,21 @@ def open_team(url: str, settings: Settings, embedder: Embedder) -> Index:
     # The factory first: it knows which backends exist and says so for one that does not.
     locate(url.strip())
     return Index.open(url.strip(), settings, embedder)
+
+
+def without_password(url: str) -> str:
+    """``url`` with any password taken out (``postgresql://ann:secret@db/x`` →
+    ``postgresql://ann@db/x``, a ``password=`` parameter dropped), so the field never keeps
+    showing one."""
+    try:
+        parts = urlsplit(url.strip())
+        password = parts.password
+    except ValueError:
+        return ""
+    query = [(k, v) for k, v in parse_qsl(parts.query, True) if k.lower() != "password"]
+    if password is None and len(query) == len(parse_qsl(parts.query, True)):
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    netloc = f"{user}@{host}" if user else host
+    return parts._replace(netloc=netloc, query=urlencode(query)).geturl()

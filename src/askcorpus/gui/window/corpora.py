@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 from askcorpus.gui.engine import Engine
 from askcorpus.gui.prefs import Preferences
 from askcorpus.gui.research_tasks import OtherCorpora
+from askcorpus.gui.text import message
 from askcorpus.gui.views.corpora_dialog import CorporaDialog
+from askcorpus.gui.views.team_dialog import TeamCorpusDialog
 from askcorpus.gui.window.corpus import CorpusController
 from askcorpus.gui.window.layout import Parts
 from askcorpus.gui.window.reading import ReadingController
@@ -41,12 +43,14 @@ class CorporaController(QObject):
         self._prefs = prefs
         self._applied: tuple[Path, ...] | None = None
         self.dialog: CorporaDialog | None = None
+        self.team_dialog: TeamCorpusDialog | None = None
         self.label = QLabel(window)
         self.label.setObjectName("muted")
         self.label.setContentsMargins(8, 0, 8, 0)
         parts.status.addPermanentWidget(self.label)
         corpus.switching.connect(self.apply)
         engine.othersOpened.connect(self._on_others)
+        engine.teamFailed.connect(self._on_team_failed)
 
     def together(self) -> list[Path]:
         """The corpora searched with the one shown (existing folders, the shown one left out)."""
@@ -66,6 +70,8 @@ class CorporaController(QObject):
         self._engine.search_with([self._corpus.settings_for(f) for f in together])
 
     def _on_others(self, others: OtherCorpora) -> None:
+        if self.team_dialog is not None and self.team_dialog.problem.text() == "Opening…":
+            self.team_dialog.opened()
         n = len(others.indexes)
         self.label.setText(f"Searching {n + 1} corpora" if n else "")
         if others.problems:
@@ -101,3 +107,24 @@ class CorporaController(QObject):
         if self.dialog is not None:
             self.dialog.deleteLater()
             self.dialog = None
+
+    # -- File > Open Team Corpus… --------------------------------------------------------------
+    def show_team_dialog(self) -> TeamCorpusDialog:
+        """The dialog asking for a team corpus URL (opened through the store factory)."""
+        if self.team_dialog is None:
+            dialog = TeamCorpusDialog(self._window)
+            dialog.openRequested.connect(self._engine.open_team)
+            dialog.finished.connect(self._on_team_closed)
+            self.team_dialog = dialog
+        self.team_dialog.show()
+        self.team_dialog.raise_()
+        return self.team_dialog
+
+    def _on_team_failed(self, exc: BaseException) -> None:
+        if self.team_dialog is not None:
+            self.team_dialog.show_error(message(exc))
+
+    def _on_team_closed(self, _result: int) -> None:
+        if self.team_dialog is not None:
+            self.team_dialog.deleteLater()
+            self.team_dialog = None

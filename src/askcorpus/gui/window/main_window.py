@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
             self, self.parts, self.engine, self.corpus, self.reading, self.prefs
         )
         self.window_actions.corpora.triggered.connect(self.corpora.show_dialog)
+        self.window_actions.team.triggered.connect(self.corpora.show_team_dialog)
         self.commands = ActionsController(
             self,
             self.window_actions,
