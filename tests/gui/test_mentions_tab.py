@@ -13,6 +13,8 @@ import re  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
+from askcorpus.gui.research_tasks import context_spans  # noqa: E402
+from askcorpus.gui.views.mentions_panel import around  # noqa: E402
 from askcorpus.gui.window.mentions import phrase_of  # noqa: E402
 from tests.conftest import TEST_CACHE  # noqa: E402
 from tests.gui.research_corpus import FILES, PHRASE, build  # noqa: E402
@@ -31,6 +33,18 @@ def window(qtbot, research_index, embedder, tmp_path):
 
 def _plain_count(text: str) -> int:
     return len(re.findall(r"power\s+of\s+siberia", text, re.IGNORECASE))
+
+
+def test_each_mention_is_found_in_its_context() -> None:
+    text = "Gas. The Power of  Siberia and the power of Siberia again.\nEnd."
+    ctx = "The Power of Siberia and the power of Siberia again."
+    first, second, cut = text.index("Power"), text.index("power"), text.index(".\nEnd")
+    rows = [(first, first + 17, ctx), (second, second + 16, ctx), (cut, cut + 3, "End.")]
+    spans = context_spans(text, rows)
+    assert [ctx[a:b] for a, b in spans[:2]] == ["Power of Siberia", "power of Siberia"]
+    assert spans[1][0] > spans[0][0]  # the second mention, not the first one again
+    assert spans[2] is None  # ". E" is not in "End."
+    assert around("x" * 100 + " and the Power", (109, 114), 10) == "…and the «Power»"
 
 
 def test_the_phrase_of_a_question() -> None:
@@ -53,10 +67,12 @@ def test_mentions_tab_lists_every_mention_by_document(qtbot, window) -> None:
     assert len(rows) == sum(expected.values())
     assert p.mentions.model.rowCount() == len(found.documents)
     first = p.mentions.model.item(0).text()
-    assert first.startswith("plan") or "plan.txt" in first
-    assert "1 mention" in first
+    assert first.startswith("1 mention  ·  ") and "reports/2022/plan.txt" in first
     assert f"{found.total} mentions of" in p.mentions.header.text()
-    assert all(PHRASE.lower() in text.lower() for _ref, text in rows)
+    # Each row shows its own mention, marked, near its start.
+    for _ref, text in rows:
+        m = re.search(r"«power\s+of\s+siberia»", text, re.IGNORECASE)
+        assert m and m.start() < 70, text
     # Selecting one shows its document at the mention, the mention marked.
     doc_row = next(
         i
@@ -76,6 +92,12 @@ def test_mentions_tab_lists_every_mention_by_document(qtbot, window) -> None:
     extras = p.reader.text.extraSelections()
     marked = extras[-1].cursor.selectedText()
     assert marked.lower() == PHRASE.lower()
+    # The best result, selected meanwhile, does not replace it; back on Results it is shown.
+    qtbot.wait(400)
+    assert p.reader.view.highlight == (ref.start, ref.end)
+    best = p.results.current_hit()
+    p.tabs.setCurrentWidget(p.results)
+    qtbot.waitUntil(lambda: p.reader.view.span == (best.start, best.end), timeout=TIMEOUT)
 
 
 def test_mentions_follow_the_filters_and_the_next_question(qtbot, window) -> None:

@@ -37,10 +37,33 @@ class OtherCorpora:
 
 @dataclass(frozen=True, slots=True)
 class TimedMentions:
-    """Every mention of a phrase, with the time it took."""
+    """Every mention of a phrase, with the time it took, and where each mention's words begin
+    and end in its context (``spans[d][m]``, per document and mention; None when not found)."""
 
     mentions: Mentions
     seconds: float
+    spans: tuple[tuple[tuple[int, int] | None, ...], ...] = ()
+
+
+def context_spans(
+    text: str, mentions: Sequence[tuple[int, int, str]]
+) -> tuple[tuple[int, int] | None, ...]:
+    """Where each mention ``(start, end, context)`` of a document of ``text`` lies in its own
+    context (the words as found, white space folded); the n-th mention sharing a context is
+    its n-th occurrence there."""
+    seen: dict[tuple[str, str], int] = {}
+    out: list[tuple[int, int] | None] = []
+    for start, end, ctx in mentions:
+        words = " ".join(text[start:end].split())
+        nth = seen.get((ctx, words), 0)
+        seen[ctx, words] = nth + 1
+        at = -1
+        for _ in range(nth + 1):
+            at = ctx.find(words, at + 1)
+            if at < 0:
+                break
+        out.append((at, at + len(words)) if at >= 0 and words else None)
+    return tuple(out)
 
 
 def _refresh(indexes: Sequence[Index]) -> None:
@@ -72,8 +95,17 @@ def mentions(indexes: Sequence[Index], phrase: str, where: PassageFilter | None)
 
     t0 = time.perf_counter()
     _refresh(indexes)
-    found = find_mentions([i.store for i in indexes], phrase, where or None)
-    return TimedMentions(found, time.perf_counter() - t0)
+    stores = [i.store for i in indexes]
+    found = find_mentions(stores, phrase, where or None)
+    seconds = time.perf_counter() - t0
+    by_corpus = {s.manifest.corpus or None: s for s in stores}
+    spans = []
+    for d in found.documents:
+        store = by_corpus.get(d.corpus, stores[0])
+        doc = store.document(d.source)
+        rows = [(m.start, m.end, m.context) for m in d.mentions]
+        spans.append(context_spans(doc.text, rows) if doc is not None else (None,) * len(rows))
+    return TimedMentions(found, seconds, tuple(spans))
 
 
 def load_mention(

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from askcorpus.gui.research_tasks import TimedMentions
 
 MentionRole = Qt.ItemDataRole.UserRole + 10
-#: Characters of a mention's sentence shown in its row (the tooltip has all of it).
-ROW_CHARS = 160
+#: Characters of a mention's sentence kept before it in its row.
+LEAD_CHARS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +32,23 @@ class MentionRef:
     end: int
 
 
-def _cut(text: str, limit: int = ROW_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def bare(phrase: str) -> str:
+    """A phrase without the straight quotes around it (it is shown in “curly” ones)."""
+    text = phrase.strip()
+    return text[1:-1] if len(text) > 1 and text[0] == text[-1] == '"' else text
+
+
+def around(context: str, span: tuple[int, int] | None, before: int = LEAD_CHARS) -> str:
+    """The context of a mention begun close before the mention (the row is cut at the pane's
+    edge, so a mention late in a long sentence would not be seen), the mention in «»."""
+    if span is None:
+        return context
+    a, b = span
+    lead = context[:a]
+    if len(lead) > before:
+        cut = lead[-before:]
+        lead = "…" + (cut.split(" ", 1)[1] if " " in cut else cut)
+    return f"{lead}«{context[a:b]}»{context[b:]}"
 
 
 class MentionsPanel(QWidget):
@@ -55,8 +70,11 @@ class MentionsPanel(QWidget):
         self.view.setAccessibleName("Every mention")
         self.view.setModel(self.model)
         self.view.setHeaderHidden(True)
-        self.view.setUniformRowHeights(True)
-        self.view.setWordWrap(False)
+        # A mention's sentence is shown whole, wrapped: the mention may sit at its end.
+        self.view.setUniformRowHeights(False)
+        self.view.setWordWrap(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.selectionModel().currentChanged.connect(self._on_current)
@@ -79,7 +97,7 @@ class MentionsPanel(QWidget):
     def show_searching(self, phrase: str) -> None:
         """Say the mentions of ``phrase`` are being looked for."""
         self.phrase = phrase
-        self.header.setText(f"Looking for every mention of “{phrase}”…")
+        self.header.setText(f"Looking for every mention of “{bare(phrase)}”…")
 
     def show_mentions(self, timed: TimedMentions) -> None:
         """Show every mention found, a document per branch (expanded), in the core's order."""
@@ -88,25 +106,28 @@ class MentionsPanel(QWidget):
         docs = found.documents
         if not docs:
             self.header.setText(
-                f"No mention of “{found.query}” in these documents. Mentions are the exact "
+                f"No mention of “{bare(found.query)}” in these documents. Mentions are the exact "
                 "words (in any spelling the index folds); quote a phrase in the question, "
                 'e.g. "Power of Siberia".'
             )
             return
         corpora = {d.corpus for d in docs}
-        for doc in docs:
+        for d, doc in enumerate(docs):
             place = f"{Path(doc.corpus).name}  ·  " if len(corpora) > 1 and doc.corpus else ""
             date = f"  ·  {doc.date}" if doc.date else ""
+            # The count first: a long title is cut at the pane's edge.
             branch = QStandardItem(
-                f"{doc.title}  —  {plural(doc.count, 'mention')}   ({place}{doc.source}{date})"
+                f"{plural(doc.count, 'mention')}  ·  {doc.title}\n{place}{doc.source}{date}"
             )
             branch.setToolTip(plain_tooltip(f"{doc.title} — {doc.source}"))
             font = branch.font()
             font.setWeight(font.Weight.DemiBold)
             branch.setFont(font)
             branch.setSelectable(False)
-            for m in doc.mentions:
-                row = QStandardItem(f"{m.location}   {_cut(m.context)}")
+            spans = timed.spans[d] if d < len(timed.spans) else ()
+            for j, m in enumerate(doc.mentions):
+                span = spans[j] if j < len(spans) else None
+                row = QStandardItem(f"{m.location}:  {around(m.context, span)}")
                 row.setToolTip(plain_tooltip(m.context))
                 row.setData(MentionRef(doc.source, doc.corpus, m.start, m.end), MentionRole)
                 row.setData(
@@ -118,7 +139,7 @@ class MentionsPanel(QWidget):
         self.view.expandAll()
         ms = timed.seconds * 1000
         self.header.setText(
-            f"{plural(found.total, 'mention')} of “{found.query}” in "
+            f"{plural(found.total, 'mention')} of “{bare(found.query)}” in "
             f"{plural(len(docs), 'document')}\u00a0\u00a0·\u00a0{ms:,.0f}\u00a0ms"
         )
 

@@ -81,6 +81,7 @@ class ReadingController(QObject):
         parts.question_edit.textEdited.connect(lambda _t: parts.filter_bar.show_error(None))
         results, reader = parts.results, parts.reader
         results.hitSelected.connect(self._on_hit_selected)
+        parts.tabs.currentChanged.connect(self._on_tab)
         results.selectionCleared.connect(reader.clear)
         results.hitActivated.connect(lambda _h: self.open_source())
         results.view.customContextMenuRequested.connect(self._results_menu)
@@ -191,7 +192,15 @@ class ReadingController(QObject):
         result = self._parts.results.model.result
         return self.question if result is None or result.answer_likely else None
 
+    def _on_tab(self, _index: int) -> None:
+        """Back on the Results tab: the reader shows the selected hit again."""
+        hit = self._parts.results.current_hit()
+        if hit is not None and self._parts.tabs.currentWidget() is self._parts.results:
+            self._on_hit_selected(hit)
+
     def _on_hit_selected(self, hit: Hit) -> None:
+        if self._parts.tabs.currentWidget() is not self._parts.results:
+            return  # the reader shows what is picked in the tab shown (a mention)
         question = self._marking_question()
         self._engine.show_document(
             hit.source,
