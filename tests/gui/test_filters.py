@@ -144,5 +144,17 @@ def test_in_completes_the_folders_of_the_corpus(qtbot, window) -> None:
         completer.completionModel().index(i, 0).data() for i in range(completer.completionCount())
     ]
     assert offered == ["reports", "reports/2022", "reports/2023"]
+    asked = window.engine._search_seq
+    popup.setCurrentIndex(completer.completionModel().index(1, 0))
+    window.reading.ask_from_field()  # Enter on a folder offered only picks it
+    assert window.engine._search_seq == asked
     completer.activated.emit("reports/2022")
     assert p.question_edit.text() == "gas in:reports/2022 "
+
+
+def test_filters_that_leave_nothing_are_named(qtbot, window) -> None:
+    ask(qtbot, window, "gas pipeline in:nowhere")
+    empty = window.parts.results.empty
+    assert window.parts.results.showing_state and empty.title.text() == "No passages found"
+    assert "with the filters in: nowhere" in empty.body.text()
+    assert "remove a filter" in empty.body.text()

@@ -172,7 +172,9 @@ class ResultsPanel(QWidget):
         if not result.hits:
             self.show_state(
                 "No passages found",
-                f"Nothing in this corpus matches {what}. Try other words, or check the spelling.",
+                f"Nothing in this corpus matches {what}. Try other words"
+                + (", remove a filter" if "with the filters" in what else "")
+                + ", or check the spelling.",
             )
             return
         self.model.set_result(result)

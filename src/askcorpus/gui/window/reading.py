@@ -15,7 +15,13 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 from askcorpus.errors import QueryError
 from askcorpus.gui import states
 from askcorpus.gui.engine import Engine
-from askcorpus.gui.filters import add_chip, chips_filter, plain_question, take_filters
+from askcorpus.gui.filters import (
+    add_chip,
+    chip_label,
+    chips_filter,
+    plain_question,
+    take_filters,
+)
 from askcorpus.gui.prefs import Preferences
 from askcorpus.gui.tasks import DocumentView, IndexInfo, TimedResult
 from askcorpus.gui.text import message
@@ -110,7 +116,13 @@ class ReadingController(QObject):
         self._parts.reader.open_find()
 
     def ask_from_field(self) -> None:
-        """Ask what the question field holds."""
+        """Ask what the question field holds (Enter on a folder offered after in: only picks
+        it: the completer inserts it)."""
+        popup = self._parts.folder_completer.completer.popup()
+        if popup is not None and popup.isVisible():
+            if popup.currentIndex().isValid():
+                return
+            popup.hide()
         self.ask(self._parts.question_edit.text())
 
     def ask(self, question: str, exclude: str | None = None) -> None:
@@ -169,6 +181,11 @@ class ReadingController(QObject):
             heading = f"like “{excerpt(timed.result.query)}”, in other documents"
         elif len(timed.result.query) > SIMILAR_LABEL_CHARS:
             heading = f"like “{excerpt(timed.result.query)}”"
+        chips = self._parts.filter_bar.chips
+        if chips and not timed.result.hits:
+            # Say which filters narrowed it to nothing: removing one is the way out.
+            what = heading or f"“{timed.result.query}”"
+            heading = f"{what} with the filters {', '.join(chip_label(c) for c in chips)}"
         self._parts.results.model.label_corpora = bool(self._engine.others)
         self._parts.results.show_result(timed, heading)
         if not timed.result.hits:
