@@ -146,10 +146,15 @@ def test_in_completes_the_folders_of_the_corpus(qtbot, window) -> None:
     assert offered == ["reports", "reports/2022", "reports/2023"]
     asked = window.engine._search_seq
     popup.setCurrentIndex(completer.completionModel().index(1, 0))
-    window.reading.ask_from_field()  # Enter on a folder offered only picks it
-    assert window.engine._search_seq == asked
-    completer.activated.emit("reports/2022")
+    qtbot.keyClick(popup, Qt.Key.Key_Return)  # Enter on a folder offered only picks it
     assert p.question_edit.text() == "gas in:reports/2022 "
+    assert not popup.isVisible()
+    qtbot.wait(50)
+    assert window.engine._search_seq == asked
+    # Enter again asks, the folder a chip.
+    with qtbot.waitSignal(window.engine.searchDone, timeout=TIMEOUT):
+        qtbot.keyClick(p.question_edit, Qt.Key.Key_Return)
+    assert p.filter_bar.chips == ["in:reports/2022"]
 
 
 def test_filters_that_leave_nothing_are_named(qtbot, window) -> None:

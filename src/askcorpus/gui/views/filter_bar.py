@@ -8,7 +8,8 @@ import re
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QObject, QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCompleter,
     QHBoxLayout,
@@ -183,6 +184,28 @@ class FolderCompleter(QObject):
         self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.completer.activated.connect(self._insert)
         edit.textEdited.connect(self._update)
+        # Enter on a folder offered picks it, and only that: without this filter (run before
+        # the completer's own) the field also got the Enter and asked with half a folder name.
+        popup = self.completer.popup()
+        if popup is not None:
+            popup.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        popup = self.completer.popup()
+        if (
+            watched is popup
+            and popup is not None
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
+        ):
+            current = popup.currentIndex()
+            if current.isValid():
+                popup.hide()
+                self._insert(str(current.data()))
+                return True
+            popup.hide()  # nothing picked: Enter asks the question as typed
+        return super().eventFilter(watched, event)
 
     def _hide(self, completer: QCompleter) -> None:
         popup = completer.popup()
@@ -206,9 +229,15 @@ class FolderCompleter(QObject):
             self._hide(other)
         self.completer.setCompletionPrefix(m.group(1))
         if self.completer.completionCount():
-            self.completer.complete()
+            # Shown once the field's own completer has handled the same edit: shown at once,
+            # the popup was hidden again on a real display (not under offscreen).
+            QTimer.singleShot(0, self._show)
         else:
             self._hide(self.completer)
+
+    def _show(self) -> None:
+        if self._word() is not None and self.completer.completionCount():
+            self.completer.complete()
 
     def _insert(self, folder: str) -> None:
         m = self._word()
