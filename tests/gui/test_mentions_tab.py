@@ -44,6 +44,9 @@ def test_each_mention_is_found_in_its_context() -> None:
     assert [ctx[a:b] for a, b in spans[:2]] == ["Power of Siberia", "power of Siberia"]
     assert spans[1][0] > spans[0][0]  # the second mention, not the first one again
     assert spans[2] is None  # ". E" is not in "End."
+    text = "The Power of Siberian gas and the Power of Siberia."
+    start = text.rindex("Power")
+    assert context_spans(text, [(start, start + 16, text)]) == ((start, start + 16),)
     assert around("x" * 100 + " and the Power", (109, 114), 10) == "…and the «Power»"
 
 

@@ -5,6 +5,7 @@ corpora's indexes, and a team corpus opened by URL. Each runs on the engine's qu
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,12 +58,9 @@ def context_spans(
         words = " ".join(text[start:end].split())
         nth = seen.get((ctx, words), 0)
         seen[ctx, words] = nth + 1
-        at = -1
-        for _ in range(nth + 1):
-            at = ctx.find(words, at + 1)
-            if at < 0:
-                break
-        out.append((at, at + len(words)) if at >= 0 and words else None)
+        # Whole words only: "Central Asia" is not the start of "Central Asian".
+        found = list(re.finditer(rf"(?<!\w){re.escape(words)}(?!\w)", ctx)) if words else []
+        out.append(found[nth].span() if nth < len(found) else None)
     return tuple(out)
 
 

@@ -160,5 +160,7 @@ class MentionsPanel(QWidget):
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         ref = current.data(MentionRole) if current.isValid() else None
+        if ref is None and current.isValid() and self.model.hasChildren(current):
+            ref = self.model.index(0, 0, current).data(MentionRole)  # a document: its first
         if isinstance(ref, MentionRef):
             self.mentionSelected.emit(ref)
