@@ -1,7 +1,8 @@
 """The window's connection to the core: owns the open index and runs all work off the UI thread.
 
-Two serial job queues: *queries* (open index, load model, search, fetch documents, scan the
-folder — in order, so a search waits for the model instead of failing) and *indexing* (the
+Two serial job queues: *queries* (open index, load model, search, fetch documents, every
+mention, the other corpora searched together, a team corpus, scan the folder — in order, so a
+search waits for the model instead of failing) and *indexing* (the
 incremental indexer, cancellable). Searching keeps using the current index while the indexer
 writes; when it finishes, the index is reopened on the query queue and swapped in.
 

@@ -124,7 +124,7 @@ QLabel#readerTitle {{ font-weight: 600; }}
 QLabel#muted, QLabel#readerMeta {{ color: {css(t.muted)}; }}
 QLabel#emptyTitle {{ font-weight: 600; }}
 QLabel#emptyBody {{ color: {css(t.muted)}; }}
-QListView#results {{ border: none; background: palette(base); }}
+QListView#results, QTreeView#mentions {{ border: none; background: palette(base); }}
 QTextEdit#reader {{ border: none; background: palette(base); }}
 QWidget#pane {{ background: palette(base); }}
 QToolButton#chip {{
