@@ -310,6 +310,8 @@ def test_find_similar_asks_the_passage_shown_leaving_its_document_out(qtbot, win
     hits = window.parts.results.model.hits
     assert len(hits) >= 3
     assert all(h.source != hit.source for h in hits)
+    # Left out inside retrieval, not dropped afterwards.
+    assert window.reading.where.exclude_sources == {hit.source}
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
     header = window.parts.results.header.text()
     assert "like “" in header and "in other documents" in header

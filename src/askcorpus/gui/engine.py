@@ -1,7 +1,8 @@
 """The window's connection to the core: owns the open index and runs all work off the UI thread.
 
-Two serial job queues: *queries* (open index, load model, search, fetch documents, scan the
-folder — in order, so a search waits for the model instead of failing) and *indexing* (the
+Two serial job queues: *queries* (open index, load model, search, fetch documents, every
+mention, the other corpora searched together, a team corpus, scan the folder — in order, so a
+search waits for the model instead of failing) and *indexing* (the
 incremental indexer, cancellable). Searching keeps using the current index while the indexer
 writes; when it finishes, the index is reopened on the query queue and swapped in.
 
@@ -17,13 +18,14 @@ from __future__ import annotations
 import logging
 import threading
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from askcorpus.gui import tasks
+from askcorpus.gui import research_tasks, tasks
 from askcorpus.gui.workers import JobRunner
-from askcorpus.records import IndexReport, Progress
+from askcorpus.records import IndexReport, PassageFilter, Progress
 from askcorpus.settings import Settings
 
 if TYPE_CHECKING:
@@ -54,6 +56,10 @@ class Engine(QObject):
     indexingFailed = Signal(BaseException)
     indexingCancelled = Signal()
     changesFound = Signal(tasks.ChangeSummary)
+    othersOpened = Signal(research_tasks.OtherCorpora)  # the corpora searched together
+    mentionsDone = Signal(research_tasks.TimedMentions)
+    mentionsFailed = Signal(str, BaseException)  # phrase, exception
+    teamFailed = Signal(BaseException)  # a team corpus URL could not be opened
 
     def __init__(self, embedder: Embedder | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -62,6 +68,9 @@ class Engine(QObject):
         self.indexing_jobs = JobRunner("askcorpus-indexer", self)
         self.settings: Settings | None = None
         self.index: Index | None = None
+        self.others: tuple[Index, ...] = ()  # other corpora's indexes, searched together
+        self._others_seq = 0
+        self._mention_seq = 0
         self.model_ready = embedder is not None and embedder.loaded
         self.indexing = False
         self._cancel = threading.Event()
@@ -150,25 +159,37 @@ class Engine(QObject):
             self.queries.submit(tasks.close_index, old)
 
     def shutdown(self, msecs: int = 10000) -> None:
-        """Cancel indexing, close the index and wait for the workers (window closing)."""
+        """Cancel indexing, close the indexes and wait for the workers (window closing)."""
         self._generation += 1
+        self._others_seq += 1
         self._cancel.set()
         self._release_index()
+        if self.others:
+            self.queries.submit(research_tasks.close_all, self.others)
+            self.others = ()
         self.indexing_jobs.wait(msecs)
         self.queries.wait(msecs)
 
     # -- questions and documents ---------------------------------------------------------------
-    def search(self, question: str, k: int) -> bool:
-        """Ask ``question``; False when there is no index to ask."""
+    def search(self, question: str, k: int, where: PassageFilter | None = None) -> bool:
+        """Ask ``question`` (inside ``where``) of the corpus shown and the ones searched with
+        it; False when there is no index to ask."""
         if self.index is None:
             return False
         self._search_seq += 1
         seq, gen = self._search_seq, self._generation
+        # One corpus goes through tasks.search (bench/window.py times that job).
+        job, target = (
+            (research_tasks.search_together, (self.index, *self.others))
+            if self.others
+            else (tasks.search, self.index)
+        )
         self.queries.submit(
-            tasks.search,
-            self.index,
+            job,
+            target,
             question,
             k,
+            where,
             on_done=partial(self._on_search, gen, seq),
             on_failed=partial(self._on_search_failed, gen, seq, question),
         )
@@ -188,6 +209,16 @@ class Engine(QObject):
         if self._fresh(gen, seq, self._search_seq):
             self.searchFailed.emit(question, exc)
 
+    def index_for(self, corpus: str | None) -> tuple[Index, Path] | None:
+        """The open index of the corpus folder ``corpus`` (a hit's) and that folder; the corpus
+        shown for None or a folder not searched."""
+        if self.index is None or self.settings is None:
+            return None
+        for other in self.others:
+            if corpus and other.store.manifest.corpus == corpus:
+                return other, Path(corpus)
+        return self.index, self.settings.corpus_dir
+
     def show_document(
         self,
         source: str,
@@ -195,16 +226,19 @@ class Engine(QObject):
         span: tuple[int, int] | None = None,
         question: str | None = None,
         highlight: tuple[int, int] | None = None,
+        corpus: str | None = None,
     ) -> None:
-        """Fetch a document positioned at a passage; answers via ``documentReady``."""
-        if self.index is None or self.settings is None:
+        """Fetch a document (of ``corpus``, default the one shown) positioned at a passage;
+        answers via ``documentReady``."""
+        found = self.index_for(corpus)
+        if found is None:
             return
         self._doc_seq += 1
         seq, gen = self._doc_seq, self._generation
         self.queries.submit(
             tasks.load_document,
-            self.index,
-            self.settings.corpus_dir,
+            found[0],
+            found[1],
             source,
             passage_id,
             span,
@@ -213,6 +247,93 @@ class Engine(QObject):
             on_done=partial(self._on_document, gen, seq, source),
             on_failed=partial(self._on_document_failed, gen, seq),
         )
+
+    def show_mention(self, source: str, start: int, end: int, corpus: str | None) -> None:
+        """Fetch a document at a mention, the mention marked; answers via ``documentReady``."""
+        found = self.index_for(corpus)
+        if found is None:
+            return
+        self._doc_seq += 1
+        seq, gen = self._doc_seq, self._generation
+        self.queries.submit(
+            research_tasks.load_mention,
+            *found,
+            source,
+            start,
+            end,
+            on_done=partial(self._on_document, gen, seq, source),
+            on_failed=partial(self._on_document_failed, gen, seq),
+        )
+
+    def mentions(self, phrase: str, where: PassageFilter | None = None) -> bool:
+        """Find every mention of ``phrase`` in the corpora searched; False without an index."""
+        if self.index is None:
+            return False
+        self._mention_seq += 1
+        seq, gen = self._mention_seq, self._generation
+        self.queries.submit(
+            research_tasks.mentions,
+            (self.index, *self.others),
+            phrase,
+            where,
+            on_done=partial(self._on_mentions, gen, seq),
+            on_failed=partial(self._on_mentions_failed, gen, seq, phrase),
+        )
+        return True
+
+    def _on_mentions(self, gen: int, seq: int, found: research_tasks.TimedMentions) -> None:
+        if self._fresh(gen, seq, self._mention_seq):
+            self.mentionsDone.emit(found)
+
+    def _on_mentions_failed(self, gen: int, seq: int, phrase: str, exc: BaseException) -> None:
+        if self._fresh(gen, seq, self._mention_seq):
+            self.mentionsFailed.emit(phrase, exc)
+
+    def search_with(self, settings: list[Settings]) -> None:
+        """Search the corpora of ``settings`` together with the one shown (their indexes are
+        opened on the query worker; ``othersOpened`` says which could be)."""
+        self._others_seq += 1
+        seq = self._others_seq
+        old, self.others = self.others, ()
+        if old:
+            self.queries.submit(research_tasks.close_all, old)
+        if not settings:
+            self.othersOpened.emit(research_tasks.OtherCorpora((), ()))
+            return
+        self.queries.submit(
+            research_tasks.open_others,
+            settings,
+            self.embedder,
+            on_done=partial(self._on_others, seq),
+            on_failed=lambda exc: log.warning("cannot open the other corpora: %s", exc),
+        )
+
+    def open_team(self, url: str) -> None:
+        """Open the team corpus at ``url`` (no password in it) and search it together with the
+        corpus shown; answers via ``othersOpened`` or ``teamFailed``."""
+        seq = self._others_seq
+        self.queries.submit(
+            research_tasks.open_team,
+            url,
+            self.settings or Settings(),
+            self.embedder,
+            on_done=partial(self._on_team, seq),
+            on_failed=self.teamFailed.emit,
+        )
+
+    def _on_team(self, seq: int, index: Index) -> None:
+        if seq != self._others_seq:
+            self.queries.submit(research_tasks.close_all, (index,))
+            return
+        self.others = (*self.others, index)
+        self.othersOpened.emit(research_tasks.OtherCorpora(self.others, ()))
+
+    def _on_others(self, seq: int, others: research_tasks.OtherCorpora) -> None:
+        if seq != self._others_seq:
+            self.queries.submit(research_tasks.close_all, others.indexes)
+            return
+        self.others = others.indexes
+        self.othersOpened.emit(others)
 
     def _on_document(
         self, gen: int, seq: int, source: str, view: tasks.DocumentView | None

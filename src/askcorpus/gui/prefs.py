@@ -88,6 +88,23 @@ class Preferences:
         """Forget the recent corpora."""
         self._qs.setValue("recent/corpora", [])
 
+    # -- the list of corpora ---------------------------------------------------------------------
+    def corpora(self) -> list[Path]:
+        """The corpora the window keeps (File > Corpora…), in the user's order."""
+        return [Path(p) for p in self._list("corpora/list")]
+
+    def set_corpora(self, folders: list[Path]) -> None:
+        """Remember the list of corpora."""
+        self._qs.setValue("corpora/list", list(dict.fromkeys(str(f) for f in folders)))
+
+    def searched_together(self) -> list[Path]:
+        """The corpora searched together with the one shown."""
+        return [Path(p) for p in self._list("corpora/together")]
+
+    def set_searched_together(self, folders: list[Path]) -> None:
+        """Remember which corpora are searched together."""
+        self._qs.setValue("corpora/together", list(dict.fromkeys(str(f) for f in folders)))
+
     # -- recent questions --------------------------------------------------------------------
     def recent_questions(self) -> list[str]:
         """Questions asked before, most recent first."""

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from askcorpus.errors import CorpusError
-from askcorpus.records import Document, IndexReport, SearchResult, SkippedFile
+from askcorpus.gui.filters import folders_of
+from askcorpus.records import Document, IndexReport, PassageFilter, SearchResult, SkippedFile
 from askcorpus.settings import Settings
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class IndexInfo:
     stats: StoreStats
     skipped: tuple[SkippedFile, ...]
     updated: str
+    folders: tuple[str, ...] = ()  # every folder holding a document (in: completes them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class DocumentView:
     highlight: tuple[int, int] | None  # best sentence (document offsets), if any
     file_state: str  # "ok", "changed" (since indexing) or "missing"
     location: str = ""  # 'p. 3 · ¶ 12 · Section' of the passage shown
+    corpus: str | None = None  # the corpus folder of the document's index (its manifest's)
 
     @property
     def text(self) -> str:
@@ -114,6 +117,7 @@ def describe(index: Index) -> IndexInfo:
         stats=index.stats(),
         skipped=tuple(index.store.skipped()),
         updated=index.store.manifest.updated,
+        folders=tuple(folders_of(index.store.document_states())),
     )
 
 
@@ -126,14 +130,14 @@ def load_model(embedder: Embedder) -> float:
     return time.perf_counter() - t0
 
 
-def search(index: Index, question: str, k: int) -> TimedResult:
-    """Answer ``question`` from ``index``."""
+def search(index: Index, question: str, k: int, where: PassageFilter | None = None) -> TimedResult:
+    """Answer ``question`` from ``index``, inside ``where`` (filters of the window's chips)."""
     t0 = time.perf_counter()
     # Another process (the CLI, another window) may have updated the index since we opened it.
     refresh = getattr(index.store, "refresh", None)
     if refresh is not None:
         refresh()
-    result = index.search(question, k)
+    result = index.search(question, k, where=where or None)
     return TimedResult(result, time.perf_counter() - t0)
 
 
@@ -177,6 +181,7 @@ def load_document(
         highlight=highlight,
         file_state=file_state(full_path, document),
         location=location,
+        corpus=index.store.manifest.corpus or None,
     )
 
 

@@ -124,9 +124,17 @@ QLabel#readerTitle {{ font-weight: 600; }}
 QLabel#muted, QLabel#readerMeta {{ color: {css(t.muted)}; }}
 QLabel#emptyTitle {{ font-weight: 600; }}
 QLabel#emptyBody {{ color: {css(t.muted)}; }}
-QListView#results {{ border: none; background: palette(base); }}
+QListView#results, QTreeView#mentions {{ border: none; background: palette(base); }}
 QTextEdit#reader {{ border: none; background: palette(base); }}
 QWidget#pane {{ background: palette(base); }}
+QToolButton#chip {{
+    background: {css(t.selected_bg)};
+    border: 1px solid {css(blend(palette.color(QPalette.ColorRole.Base), t.accent, 0.4))};
+    border-radius: 10px;
+    padding: 1px 8px;
+}}
+QToolButton#chip:hover {{ border-color: palette(highlight); }}
+QLabel#queryError {{ color: {css(blend(t.text, QColor("#d03020"), 0.75))}; padding-left: 6px; }}
 QToolBar {{ spacing: 6px; padding: 4px 6px; }}
 QSplitter::handle {{ background: {css(t.separator)}; }}
 """

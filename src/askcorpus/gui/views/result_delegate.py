@@ -17,7 +17,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from askcorpus.gui.theme import Tints, blend, css
-from askcorpus.gui.views.results_model import BarRole, HitRole
+from askcorpus.gui.views.results_model import BarRole, CorpusRole, HitRole
 from askcorpus.gui.views.snippets import SnippetStyle, location_text, snippet_html
 from askcorpus.records import Hit
 
@@ -212,6 +212,9 @@ class ResultDelegate(QStyledItemDelegate):
         painter.setFont(meta_font)
         painter.setPen(tints.muted)
         where = f"{hit.source}  ·  {location_text(hit.paragraph, hit.page, hit.section)}"
+        corpus = index.data(CorpusRole)
+        if corpus:
+            where = f"{corpus}  ▸  {where}"
         painter.drawText(
             QRect(left, top, right - left, mfm.height()),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

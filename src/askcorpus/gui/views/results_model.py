@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from PySide6.QtCore import (
@@ -18,6 +19,7 @@ from askcorpus.records import Hit, SearchResult, SkippedFile
 
 HitRole = Qt.ItemDataRole.UserRole + 1
 BarRole = Qt.ItemDataRole.UserRole + 2  # 0..1: length of the row's relevance bar
+CorpusRole = Qt.ItemDataRole.UserRole + 3  # the hit's corpus name when several are searched
 _Index = QModelIndex | QPersistentModelIndex
 
 OCR_NOTE = "Read by OCR from a scanned page: the quote may hold recognition errors."
@@ -73,6 +75,8 @@ class ResultsModel(QAbstractListModel):
         self._hits: tuple[Hit, ...] = ()
         self._bars: tuple[float, ...] = ()
         self.result: SearchResult | None = None
+        #: Label each hit with its corpus (several corpora were searched together).
+        self.label_corpora = False
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._hits)
@@ -87,7 +91,10 @@ class ResultsModel(QAbstractListModel):
             return plain_tooltip(hit_tooltip(hit))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             ocr = " Read by OCR." if hit.ocr else ""
-            return f"Result {hit.rank}: {hit.title}, {hit.location}.{ocr} {hit.text}"
+            corpus = f" In {self.corpus_name(hit)}." if self.label_corpora else ""
+            return f"Result {hit.rank}: {hit.title}, {hit.location}.{corpus}{ocr} {hit.text}"
+        if role == CorpusRole:
+            return self.corpus_name(hit) if self.label_corpora else ""
         if role == HitRole:
             return hit
         if role == BarRole:
@@ -98,6 +105,11 @@ class ResultsModel(QAbstractListModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    @staticmethod
+    def corpus_name(hit: Hit) -> str:
+        """The name of the corpus folder a hit comes from."""
+        return PurePath(hit.corpus).name if hit.corpus else ""
 
     def set_result(self, result: SearchResult | None) -> None:
         """Show the hits of ``result`` (None clears the list)."""

@@ -165,11 +165,16 @@ class ResultsPanel(QWidget):
         """Show a search result, selecting the best hit; ``heading`` says what was searched
         instead of 'for “question”' (a passage asked by "Find similar")."""
         result = timed.result
-        what = heading or f"for “{result.query}”"
+        query = result.query.strip()
+        if len(query) > 1 and query[0] == query[-1] == '"' and query.count('"') == 2:
+            query = query[1:-1]  # shown in “curly” quotes already
+        what = heading or f"for “{query}”"
         if not result.hits:
             self.show_state(
                 "No passages found",
-                f"Nothing in this corpus matches {what}. Try other words, or check the spelling.",
+                f"Nothing in this corpus matches {what}. Try other words"
+                + (", remove a filter" if "with the filters" in what else "")
+                + ", or check the spelling.",
             )
             return
         self.model.set_result(result)

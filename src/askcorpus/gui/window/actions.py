@@ -30,6 +30,8 @@ class Actions:
     widget has the focus) and the Open Recent menu."""
 
     open: QAction
+    corpora: QAction  # File > Corpora…: the list, and which are searched together
+    team: QAction  # File > Open Team Corpus… (an index on a server, by URL)
     quit: QAction
     copy: QAction
     open_source: QAction
@@ -71,6 +73,12 @@ def build_actions(window: QMainWindow) -> Actions:
     actions = Actions(
         open=_action(
             window, "&Open Corpus Folder…", std.Open, "Search another folder of documents"
+        ),
+        corpora=_action(
+            window, "&Corpora…", None, "Keep several corpora and search some of them together"
+        ),
+        team=_action(
+            window, "Open &Team Corpus…", None, "Search a corpus indexed on a PostgreSQL server"
         ),
         quit=_action(window, "&Quit", std.Quit),
         copy=_action(
@@ -124,6 +132,8 @@ def _build_menus(window: QMainWindow, actions: Actions) -> None:
     file_menu = menus.addMenu("&File")
     file_menu.addAction(actions.open)
     file_menu.addMenu(actions.recent_menu)
+    file_menu.addAction(actions.corpora)
+    file_menu.addAction(actions.team)
     file_menu.addSeparator()
     file_menu.addAction(actions.quit)
     edit = menus.addMenu("&Edit")

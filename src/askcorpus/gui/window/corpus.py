@@ -97,13 +97,25 @@ class CorpusController(QObject):
     def open_corpus(self, folder: Path) -> None:
         """Switch to the corpus in ``folder`` (its index lives in its own folder)."""
         folder = Path(folder).expanduser()
-        settings = self._launch_settings.with_paths(
-            folder, index_dir_for(folder, self._launch_settings, self._data_dir)
-        )
+        settings = self.settings_for(folder)
         if folder.is_dir():
             self._prefs.add_recent_corpus(folder)
             self.recentChanged.emit()
         self._open(settings)
+
+    def settings_for(self, folder: Path) -> Settings:
+        """The settings of the corpus in ``folder`` (its index in its own folder)."""
+        folder = Path(folder).expanduser()
+        return self._launch_settings.with_paths(
+            folder, index_dir_for(folder, self._launch_settings, self._data_dir)
+        )
+
+    def shown_folder(self) -> Path:
+        """The corpus folder shown, absolute."""
+        folder = self.settings.corpus_dir.expanduser()
+        with contextlib.suppress(OSError):
+            folder = folder.resolve()
+        return folder
 
     def choose_corpus(self) -> None:
         """Ask for a folder and open it."""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStatusBar,
+    QTabWidget,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -23,6 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from askcorpus.gui.prefs import Preferences
+from askcorpus.gui.views.filter_bar import FilterBar, FolderCompleter
+from askcorpus.gui.views.mentions_panel import MentionsPanel
 from askcorpus.gui.views.reader_pane import ReaderPane
 from askcorpus.gui.views.results_panel import ResultsPanel
 from askcorpus.gui.views.widgets import IndexProgressPanel, NoticeBar
@@ -39,6 +42,8 @@ class Parts:
     question_edit: QLineEdit
     recent_model: QStringListModel  # the recent questions the completer offers
     completer: QCompleter
+    filter_bar: FilterBar  # the filters as chips, the Filter menu, a malformed query's message
+    folder_completer: FolderCompleter  # folder names after in: in the question field
     ask_button: QPushButton
     toolbar: QToolBar
     progress: IndexProgressPanel
@@ -46,6 +51,8 @@ class Parts:
     error_bar: NoticeBar
     watch_bar: NoticeBar  # "changes in some folders go unseen"
     results: ResultsPanel
+    mentions: MentionsPanel  # every mention of the question's phrase
+    tabs: QTabWidget  # Results | Mentions
     reader: ReaderPane
     splitter: QSplitter
     model_label: QLabel
@@ -57,14 +64,24 @@ class Parts:
 def build_parts(window: QMainWindow, actions: Actions, prefs: Preferences) -> Parts:
     """Create the widgets of ``window``, lay them out and return them."""
     question_edit, recent_model, completer, ask_button = _question_bar(window, prefs)
-    toolbar = _toolbar(window, question_edit, ask_button, actions)
+    filter_bar = FilterBar(window)
+    folder_completer = FolderCompleter(question_edit, lambda: filter_bar.folders)
+    toolbar = _toolbar(window, question_edit, filter_bar, ask_button, actions)
     progress = IndexProgressPanel(window)
     changes_bar = NoticeBar(window)
     error_bar = NoticeBar(window)
     watch_bar = NoticeBar(window)
     results = ResultsPanel(window)
+    mentions = MentionsPanel(window)
+    tabs = QTabWidget(window)
+    tabs.setObjectName("resultTabs")
+    tabs.setDocumentMode(True)
+    tabs.addTab(results, "Results")
+    tabs.addTab(mentions, "Mentions")
+    tabs.setTabToolTip(0, "The best passages for the question")
+    tabs.setTabToolTip(1, "Every mention of the question's words or “phrase”, by document")
     reader = ReaderPane(window)
-    splitter = _splitter(window, results, reader)
+    splitter = _splitter(window, tabs, reader)
     central = QWidget(window)
     col = QVBoxLayout(central)
     col.setContentsMargins(0, 0, 0, 0)
@@ -83,6 +100,8 @@ def build_parts(window: QMainWindow, actions: Actions, prefs: Preferences) -> Pa
         question_edit=question_edit,
         recent_model=recent_model,
         completer=completer,
+        filter_bar=filter_bar,
+        folder_completer=folder_completer,
         ask_button=ask_button,
         toolbar=toolbar,
         progress=progress,
@@ -90,6 +109,8 @@ def build_parts(window: QMainWindow, actions: Actions, prefs: Preferences) -> Pa
         error_bar=error_bar,
         watch_bar=watch_bar,
         results=results,
+        mentions=mentions,
+        tabs=tabs,
         reader=reader,
         splitter=splitter,
         model_label=model_label,
@@ -125,7 +146,11 @@ def _question_bar(
 
 
 def _toolbar(
-    window: QMainWindow, edit: QLineEdit, ask_button: QPushButton, actions: Actions
+    window: QMainWindow,
+    edit: QLineEdit,
+    filter_bar: FilterBar,
+    ask_button: QPushButton,
+    actions: Actions,
 ) -> QToolBar:
     bar = QToolBar("Main", window)
     bar.setObjectName("mainToolbar")
@@ -134,8 +159,10 @@ def _toolbar(
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
     holder = QWidget(bar)
     row = QVBoxLayout(holder)
-    row.setContentsMargins(6, 6, 6, 6)
+    row.setContentsMargins(6, 6, 6, 2)
+    row.setSpacing(3)
     row.addWidget(edit)
+    row.addWidget(filter_bar)
     bar.addWidget(holder)
     bar.addWidget(ask_button)
     bar.addSeparator()
@@ -149,7 +176,7 @@ def _toolbar(
     return bar
 
 
-def _splitter(window: QMainWindow, results: ResultsPanel, reader: ReaderPane) -> QSplitter:
+def _splitter(window: QMainWindow, results: QWidget, reader: ReaderPane) -> QSplitter:
     splitter = QSplitter(Qt.Orientation.Horizontal, window)
     splitter.setObjectName("mainSplitter")
     splitter.addWidget(results)

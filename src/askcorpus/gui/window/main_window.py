@@ -3,11 +3,12 @@
 The window only arranges widgets and reacts to the :class:`~askcorpus.gui.engine.Engine`'s
 signals; every model, index, search and file-system scan runs in the engine's workers. It owns
 a typed record of its widgets (:class:`~askcorpus.gui.window.layout.Parts`) and of its actions
-(:class:`~askcorpus.gui.window.actions.Actions`), and five controllers that receive what they
+(:class:`~askcorpus.gui.window.actions.Actions`), and seven controllers that receive what they
 use and talk through public methods and signals: :class:`CorpusController` (which corpus,
 loading), :class:`IndexingController` (indexing, changes, automatic updates, skipped files),
-:class:`PageController` (PDF pages), :class:`ReadingController` (asking and reading) and
-:class:`ActionsController` (commands).
+:class:`PageController` (PDF pages), :class:`ReadingController` (asking and reading),
+:class:`MentionsController` (the Mentions tab), :class:`CorporaController` (several corpora)
+and :class:`ActionsController` (commands).
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from askcorpus.gui.views.board_panel import attach_board
 from askcorpus.gui.views.coverage_view import attach_coverage
 from askcorpus.gui.watcher import CorpusWatcher
 from askcorpus.gui.window.actions import ActionsController, build_actions
+from askcorpus.gui.window.corpora import CorporaController
 from askcorpus.gui.window.corpus import CorpusController
 from askcorpus.gui.window.indexing import IndexingController
 from askcorpus.gui.window.layout import build_parts, restore_geometry, save_geometry
+from askcorpus.gui.window.mentions import MentionsController
 from askcorpus.gui.window.pages import PageController
 from askcorpus.gui.window.reading import ReadingController
 from askcorpus.settings import Settings
@@ -78,6 +81,12 @@ class MainWindow(QMainWindow):
         self.reading = ReadingController(
             self, self.parts, self.engine, self.corpus, self.prefs, self.pages
         )
+        self.mentions = MentionsController(self, self.parts, self.engine, self.corpus, self.reading)
+        self.corpora = CorporaController(
+            self, self.parts, self.engine, self.corpus, self.reading, self.prefs
+        )
+        self.window_actions.corpora.triggered.connect(self.corpora.show_dialog)
+        self.window_actions.team.triggered.connect(self.corpora.show_team_dialog)
         self.commands = ActionsController(
             self,
             self.window_actions,
@@ -113,8 +122,8 @@ class MainWindow(QMainWindow):
         if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
             key = event.key()
             p = self.parts
-            popup = p.completer.popup()
-            completing = popup is not None and popup.isVisible()
+            popups = (p.completer.popup(), p.folder_completer.completer.popup())
+            completing = any(popup is not None and popup.isVisible() for popup in popups)
             if watched is p.question_edit and not completing:
                 if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and p.results.model.rowCount():
                     p.results.move_selection(1 if key == Qt.Key.Key_Down else -1)

@@ -8,25 +8,32 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QPoint, Qt, QUrl
+from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QMenu
 
+from askcorpus.errors import QueryError
 from askcorpus.gui import states
 from askcorpus.gui.engine import Engine
+from askcorpus.gui.filters import (
+    add_chip,
+    chip_label,
+    chips_filter,
+    plain_question,
+    take_filters,
+)
 from askcorpus.gui.prefs import Preferences
-from askcorpus.gui.tasks import DocumentView, TimedResult
+from askcorpus.gui.tasks import DocumentView, IndexInfo, TimedResult
 from askcorpus.gui.text import message
 from askcorpus.gui.views.snippets import citation
 from askcorpus.gui.window.corpus import CorpusController
 from askcorpus.gui.window.layout import Parts
 from askcorpus.gui.window.pages import PageController
-from askcorpus.records import Hit
+from askcorpus.records import Hit, PassageFilter
+from askcorpus.text.syntax import merge_filters, parse_query
 
 RESULTS_K = 10
 MAX_REMEMBERED_CHARS = 300
-#: Extra hits asked for when the shown document's own are dropped from "Find similar".
-SIMILAR_EXTRA = 30
 SIMILAR_LABEL_CHARS = 70
 
 
@@ -40,7 +47,10 @@ def excerpt(text: str, limit: int = SIMILAR_LABEL_CHARS) -> str:
 
 
 class ReadingController(QObject):
-    """Asking questions and reading the answers."""
+    """Asking questions and reading the answers; ``asked`` is emitted with each question
+    asked (its filter is :attr:`where`)."""
+
+    asked = Signal(str)
 
     def __init__(
         self,
@@ -59,10 +69,12 @@ class ReadingController(QObject):
         self._prefs = prefs
         self._pages = pages
         self.question = ""
+        self.where = PassageFilter()  # the filter of the question asked
         self._pending_question: str | None = None
         self._exclude: str | None = None  # "Find similar": the document left out of the results
         self._pending_exclude: str | None = None
         corpus.switching.connect(self._reset)
+        corpus.indexOpened.connect(self._on_index_opened)
         engine.searchDone.connect(self._on_search_done)
         engine.searchFailed.connect(self._on_search_failed)
         engine.documentReady.connect(parts.reader.show_view)
@@ -71,8 +83,11 @@ class ReadingController(QObject):
         parts.question_edit.returnPressed.connect(self.ask_from_field)
         parts.ask_button.clicked.connect(self.ask_from_field)
         parts.completer.activated.connect(self.ask)
+        parts.filter_bar.changed.connect(self.refilter)
+        parts.question_edit.textEdited.connect(lambda _t: parts.filter_bar.show_error(None))
         results, reader = parts.results, parts.reader
         results.hitSelected.connect(self._on_hit_selected)
+        parts.tabs.currentChanged.connect(self._on_tab)
         results.selectionCleared.connect(reader.clear)
         results.hitActivated.connect(lambda _h: self.open_source())
         results.view.customContextMenuRequested.connect(self._results_menu)
@@ -81,6 +96,9 @@ class ReadingController(QObject):
         reader.openRequested.connect(self.open_source)
         reader.copyRequested.connect(self.copy_citation)
         reader.findSimilar.connect(self.find_similar)
+
+    def _on_index_opened(self, info: IndexInfo) -> None:
+        self._parts.filter_bar.folders = list(info.folders)  # what in: completes
 
     def _reset(self) -> None:
         self._pending_question = None
@@ -98,17 +116,42 @@ class ReadingController(QObject):
         self._parts.reader.open_find()
 
     def ask_from_field(self) -> None:
-        """Ask what the question field holds."""
+        """Ask what the question field holds (Enter on a folder offered after in: only picks
+        it: the completer inserts it)."""
+        popup = self._parts.folder_completer.completer.popup()
+        if popup is not None and popup.isVisible():
+            if popup.currentIndex().isValid():
+                return
+            popup.hide()
         self.ask(self._parts.question_edit.text())
 
     def ask(self, question: str, exclude: str | None = None) -> None:
-        """Search for ``question`` (queued until the index and model are ready); ``exclude``
-        names a document whose passages are left out of the results ("Find similar")."""
+        """Search for ``question`` (queued until the index and model are ready) inside the
+        filter chips; filter words typed in it become chips. ``exclude`` names a document
+        whose passages retrieval leaves out ("Find similar")."""
         question = question.strip()
-        if not question:
-            return
-        self._exclude = exclude
         p = self._parts
+        bar = p.filter_bar
+        try:
+            question, words = take_filters(question)
+            chips = bar.chips
+            for word in words:
+                chips = add_chip(chips, word)
+            where = merge_filters(parse_query(question).where, chips_filter(chips))
+        except QueryError as exc:
+            bar.show_error(message(exc))
+            return
+        bar.show_error(None)
+        bar.extend(words)
+        if not question:
+            if words:
+                p.question_edit.clear()
+                bar.show_error("Filters set — now type a question (or search Mentions)")
+            return
+        if exclude is not None:
+            where = replace(where, exclude_sources=frozenset({exclude}))
+        self.where = where
+        self._exclude = exclude
         if p.question_edit.text().strip() != question:
             p.question_edit.setText(question)
             p.question_edit.setCursorPosition(0)  # a long passage reads from its start
@@ -118,8 +161,8 @@ class ReadingController(QObject):
         waiting = None
         if not self._engine.model_ready:
             waiting = "the language model has loaded"
-        k = RESULTS_K + (SIMILAR_EXTRA if exclude else 0)
-        if self._corpus.info is None or not self._engine.search(question, k):
+        self.asked.emit(question)
+        if self._corpus.info is None or not self._engine.search(question, RESULTS_K, where):
             self._pending_question, self._pending_exclude = question, exclude
             waiting = "the index is ready"
         p.results.show_searching(excerpt(question), waiting)
@@ -133,21 +176,32 @@ class ReadingController(QObject):
     def _on_search_done(self, timed: TimedResult) -> None:
         heading = None
         if self._exclude is not None:
-            # Retrieval-side filter goes here once the core has one (search excluding a
-            # source), so the best k come back instead of dropping hits afterwards.
-            result = timed.result
-            kept = [h for h in result.hits if h.source != self._exclude][:RESULTS_K]
-            hits = tuple(replace(h, rank=i) for i, h in enumerate(kept, 1))
-            timed = replace(timed, result=replace(result, hits=hits))
-            heading = f"like “{excerpt(result.query)}”, in other documents"
+            # The document was left out inside retrieval (PassageFilter.exclude_sources): these
+            # are the best k of the other documents.
+            heading = f"like “{excerpt(timed.result.query)}”, in other documents"
         elif len(timed.result.query) > SIMILAR_LABEL_CHARS:
             heading = f"like “{excerpt(timed.result.query)}”"
+        chips = self._parts.filter_bar.chips
+        if chips and not timed.result.hits:
+            # Say which filters narrowed it to nothing: removing one is the way out.
+            what = heading or f"“{timed.result.query}”"
+            heading = f"{what} with the filters {', '.join(chip_label(c) for c in chips)}"
+        self._parts.results.model.label_corpora = bool(self._engine.others)
         self._parts.results.show_result(timed, heading)
         if not timed.result.hits:
             self._parts.reader.clear()
 
     def _on_search_failed(self, _question: str, exc: BaseException) -> None:
+        if isinstance(exc, QueryError):  # the question's own fault: said under the field
+            self._parts.filter_bar.show_error(message(exc))
+            self._parts.results.header.setText("")
+            return
         self._parts.results.show_state(*states.failed("The search failed", message(exc), False))
+
+    def refilter(self) -> None:
+        """A chip was added or removed: ask the question in the field again."""
+        if self._parts.question_edit.text().strip():
+            self.ask_from_field()
 
     def _marking_question(self) -> str | None:
         """The question whose best sentence the reader marks; None when the corpus does not
@@ -155,7 +209,15 @@ class ReadingController(QObject):
         result = self._parts.results.model.result
         return self.question if result is None or result.answer_likely else None
 
+    def _on_tab(self, _index: int) -> None:
+        """Back on the Results tab: the reader shows the selected hit again."""
+        hit = self._parts.results.current_hit()
+        if hit is not None and self._parts.tabs.currentWidget() is self._parts.results:
+            self._on_hit_selected(hit)
+
     def _on_hit_selected(self, hit: Hit) -> None:
+        if self._parts.tabs.currentWidget() is not self._parts.results:
+            return  # the reader shows what is picked in the tab shown (a mention)
         question = self._marking_question()
         self._engine.show_document(
             hit.source,
@@ -163,6 +225,7 @@ class ReadingController(QObject):
             (hit.start, hit.end),
             question,
             hit.highlight if question else None,
+            hit.corpus,
         )
 
     def _on_document_gone(self, source: str) -> None:
@@ -184,7 +247,9 @@ class ReadingController(QObject):
         if not 0 <= position < len(view.passages):
             return
         pid, _start, _end = view.passages[position]
-        self._engine.show_document(view.document.source, pid, None, self._marking_question())
+        self._engine.show_document(
+            view.document.source, pid, None, self._marking_question(), None, view.corpus
+        )
 
     def toggle_page(self) -> None:
         """Ctrl+T: a PDF's page or its text."""
@@ -203,7 +268,8 @@ class ReadingController(QObject):
         document's own passages are left out."""
         view = self._parts.reader.view
         source = view.document.source if exclude and view is not None else None
-        self.ask(text, source)
+        # A passage is asked as it reads: its quote marks or "word:" are not query syntax.
+        self.ask(plain_question(text), source)
 
     def _selected(self) -> tuple[str, str, Path, str] | None:
         """(passage text, title, file path, location) of what the reading pane shows."""
@@ -213,7 +279,14 @@ class ReadingController(QObject):
         hit = self._parts.results.current_hit()
         if hit is None:
             return None
-        return hit.text, hit.title, self._corpus.settings.corpus_dir / hit.source, hit.location
+        return hit.text, hit.title, self._folder_of(hit) / hit.source, hit.location
+
+    def _folder_of(self, hit: Hit) -> Path:
+        """The corpus folder of ``hit`` (it may come from a corpus searched with this one)."""
+        found = self._engine.index_for(hit.corpus)
+        if found is not None and found[0] is not self._engine.index:
+            return found[1]
+        return self._corpus.settings.corpus_dir
 
     def copy_citation(self) -> None:
         """Copy the selected passage, quoted, with title, path and location."""
@@ -267,5 +340,5 @@ class ReadingController(QObject):
         menu.exec(results.view.viewport().mapToGlobal(pos))
 
     def _show_in_folder(self, hit: Hit) -> None:
-        folder = (self._corpus.settings.corpus_dir / hit.source).parent
+        folder = (self._folder_of(hit) / hit.source).parent
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder.resolve())))
