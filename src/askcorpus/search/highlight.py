@@ -5,20 +5,103 @@ and, when the caller has them, the embedding similarity of the question with eac
 Term overlap alone misses paraphrases ("When did they agree?" vs "the deal was signed in
 May"); similarity alone sometimes prefers a generic sentence over the one naming the thing
 asked about, so the two are added.
+
+A search highlights every hit it returns, so the question is read once (:class:`Question`) and
+each hit's text once (:func:`read_hit`: its sentences, how many question terms each shares and
+which terms it holds, from one pass over its words); the functions taking a question string
+are the same computation for one-off callers.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from askcorpus.text.query import query_terms
 from askcorpus.text.sentences import sentence_spans
+from askcorpus.text.terms import WORD
 from askcorpus.text.terms import term_key as _key
 from askcorpus.text.terms import term_keys as _keys
 
 # How much a sentence sharing every question term gains over one sharing none, on the scale of
 # cosine similarity (where answering sentences typically beat their neighbours by 0.1-0.3).
 OVERLAP_WEIGHT = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question's content words (:func:`query_terms`, in order) and their term keys."""
+
+    terms: tuple[str, ...]
+    keys: frozenset[str]
+
+    @classmethod
+    def of(cls, question: str) -> Question:
+        """Read ``question`` once for highlighting many texts."""
+        terms = tuple(query_terms(question))
+        return cls(terms, frozenset(_key(t) for t in terms))
+
+
+@dataclass(frozen=True, slots=True)
+class HitText:
+    """What highlighting needs of one text: its sentence spans (relative to the text), how
+    many question terms each sentence shares, and the question terms the text holds."""
+
+    spans: list[tuple[int, int]]
+    overlaps: list[int]
+    matched: tuple[str, ...]
+
+    def sentences(self, text: str) -> list[str]:
+        """The sentences of ``text`` (the text this was read from), as :func:`sentence_texts`."""
+        return [text[a:b] for a, b in self.spans]
+
+
+def read_hit(question: Question, text: str) -> HitText:
+    """Sentences, per-sentence term overlaps and matched terms of ``text`` in one pass.
+
+    Equal to :func:`sentence_spans`, :func:`sentence_overlaps` and :func:`matched_terms`: when
+    lower-casing keeps every character one character (all but a few scripts' letters, and no
+    capital sigma, whose lower case depends on its neighbours), the words of a sentence are the
+    text's words clipped to it, so the text is lower-cased and split into words once; otherwise
+    each sentence is read on its own as those functions do.
+    """
+    spans = sentence_spans(text)
+    keys = question.keys
+    low = text.lower()
+    if len(low) != len(text) or "Σ" in text:
+        present = _keys(text)
+        overlaps = [len(keys & _keys(text[a:b])) for a, b in spans]
+    else:
+        starts: list[int] = []
+        ends: list[int] = []
+        hits: list[str | None] = []  # the word's key when it is a question term
+        present = set()
+        for m in WORD.finditer(low):
+            key = _key(m.group(0))
+            starts.append(m.start())
+            ends.append(m.end())
+            if key in keys:
+                hits.append(key)
+                present.add(key)
+            else:
+                hits.append(None)
+        overlaps = []
+        for a, b in spans:
+            shared: set[str] = set()
+            i = bisect_right(ends, a)  # the first word ending inside or after the sentence
+            while i < len(starts) and starts[i] < b:
+                s, e = starts[i], ends[i]
+                if s < a or e > b:  # a word cut by the sentence's edge: key the part inside
+                    key = _key(low[max(s, a) : min(e, b)])
+                    if key in keys:
+                        shared.add(key)
+                elif hits[i] is not None:
+                    shared.add(hits[i])  # type: ignore[arg-type]
+                i += 1
+            overlaps.append(len(shared))
+    matched = tuple(t for t in question.terms if _key(t) in present)
+    return HitText(spans, overlaps, matched)
 
 
 def matched_terms(question: str, text: str) -> tuple[str, ...]:
@@ -58,15 +141,28 @@ def best_sentence(
     Ties go to the earlier sentence. Returns None for an empty text.
     """
     spans = sentence_spans(text)
-    if not spans:
-        return None
     terms = _terms(question)
     if overlaps is None or len(overlaps) != len(spans):
         overlaps = [len(terms & _keys(text[a:b])) for a, b in spans]
+    return pick_sentence(spans, overlaps, len(terms), offset, similarities)
+
+
+def pick_sentence(
+    spans: Sequence[tuple[int, int]],
+    overlaps: Sequence[int],
+    n_terms: int,
+    offset: int = 0,
+    similarities: Sequence[float] | None = None,
+) -> tuple[int, int] | None:
+    """The document span of the best of ``spans`` (relative to a text at ``offset``) given
+    each one's term overlap (out of ``n_terms`` question terms) and, when given for every
+    span, its similarity with the question. Ties go to the earlier sentence."""
+    if not spans:
+        return None
     use_dense = similarities is not None and len(similarities) == len(spans)
     best, best_score = spans[0], float("-inf")
     for i, (a, b) in enumerate(spans):
-        overlap = overlaps[i] / len(terms) if terms else 0.0
+        overlap = overlaps[i] / n_terms if n_terms else 0.0
         score = OVERLAP_WEIGHT * overlap + (similarities[i] if use_dense else 0.0)  # type: ignore[index]
         if score > best_score + 1e-9:
             best, best_score = (a, b), score
