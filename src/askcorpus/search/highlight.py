@@ -14,7 +14,7 @@ are the same computation for one-off callers.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +27,7 @@ from askcorpus.text.terms import term_keys as _keys
 # How much a sentence sharing every question term gains over one sharing none, on the scale of
 # cosine similarity (where answering sentences typically beat their neighbours by 0.1-0.3).
 OVERLAP_WEIGHT = 0.1
+_ASCII_WORD = re.compile(WORD.pattern, re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,49 +58,52 @@ class HitText:
         return [text[a:b] for a, b in self.spans]
 
 
-def read_hit(question: Question, text: str) -> HitText:
-    """Sentences, per-sentence term overlaps and matched terms of ``text`` in one pass.
+def _word_char(c: str) -> bool:
+    """Whether ``c`` is a character of :data:`~askcorpus.text.terms.WORD` (``\\w``)."""
+    return c.isalnum() or c == "_"
 
-    Equal to :func:`sentence_spans`, :func:`sentence_overlaps` and :func:`matched_terms`: when
-    lower-casing keeps every character one character (all but a few scripts' letters, and no
-    capital sigma, whose lower case depends on its neighbours), the words of a sentence are the
-    text's words clipped to it, so the text is lower-cased and split into words once; otherwise
-    each sentence is read on its own as those functions do.
+
+def _cuts_a_word(low: str, cuts: list[int]) -> bool:
+    """Whether a word character stands on both sides of one of the positions ``cuts``."""
+    return any(0 < x < len(low) and _word_char(low[x - 1]) and _word_char(low[x]) for x in cuts)
+
+
+def read_hit(question: Question, text: str) -> HitText:
+    """Sentences, per-sentence term overlaps and matched terms of ``text``.
+
+    Equal to :func:`sentence_spans`, :func:`sentence_overlaps` and :func:`matched_terms`, but
+    the text is lower-cased once and each of its words read and keyed once, in C loops
+    (``findall`` and ``map`` over the cached :func:`term_key`), sentence by sentence and the
+    gaps between them, whose words together are the text's words when no sentence edge cuts a
+    word. Slicing the lower-cased text equals lower-casing the slice when every character
+    lower-cases to one character, independently of its neighbours: true of all but a few letters
+    (``İ`` becomes two characters, ``Σ`` σ or ς by its neighbours); texts holding those, or
+    whose sentence edges cut a word, are read as those functions read them.
     """
     spans = sentence_spans(text)
     keys = question.keys
     low = text.lower()
-    if len(low) != len(text) or "Σ" in text:
-        present = _keys(text)
+    cuts = [x for span in spans for x in span]
+    present: set[str] | frozenset[str]
+    if len(low) != len(text) or "Σ" in text or _cuts_a_word(low, cuts):
+        present = keys & _keys(text)
         overlaps = [len(keys & _keys(text[a:b])) for a, b in spans]
     else:
-        starts: list[int] = []
-        ends: list[int] = []
-        hits: list[str | None] = []  # the word's key when it is a question term
-        present = set()
-        for m in WORD.finditer(low):
-            key = _key(m.group(0))
-            starts.append(m.start())
-            ends.append(m.end())
-            if key in keys:
-                hits.append(key)
-                present.add(key)
-            else:
-                hits.append(None)
+        # ASCII text has the same words under the faster ASCII pattern.
+        findall = (_ASCII_WORD if low.isascii() else WORD).findall
         overlaps = []
+        found: set[str] = set()
+        previous = 0
         for a, b in spans:
-            shared: set[str] = set()
-            i = bisect_right(ends, a)  # the first word ending inside or after the sentence
-            while i < len(starts) and starts[i] < b:
-                s, e = starts[i], ends[i]
-                if s < a or e > b:  # a word cut by the sentence's edge: key the part inside
-                    key = _key(low[max(s, a) : min(e, b)])
-                    if key in keys:
-                        shared.add(key)
-                elif hits[i] is not None:
-                    shared.add(hits[i])  # type: ignore[arg-type]
-                i += 1
+            if previous < a:  # words between sentences (rare) still count as matched terms
+                found.update(keys.intersection(map(_key, findall(low, previous, a))))
+            shared = keys.intersection(map(_key, findall(low, a, b)))
             overlaps.append(len(shared))
+            found.update(shared)
+            previous = b
+        if previous < len(low):
+            found.update(keys.intersection(map(_key, findall(low, previous))))
+        present = found
     matched = tuple(t for t in question.terms if _key(t) in present)
     return HitText(spans, overlaps, matched)
 
