@@ -5,20 +5,107 @@ and, when the caller has them, the embedding similarity of the question with eac
 Term overlap alone misses paraphrases ("When did they agree?" vs "the deal was signed in
 May"); similarity alone sometimes prefers a generic sentence over the one naming the thing
 asked about, so the two are added.
+
+A search highlights every hit it returns, so the question is read once (:class:`Question`) and
+each hit's text once (:func:`read_hit`: its sentences, how many question terms each shares and
+which terms it holds, from one pass over its words); the functions taking a question string
+are the same computation for one-off callers.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from askcorpus.text.query import query_terms
 from askcorpus.text.sentences import sentence_spans
+from askcorpus.text.terms import WORD
 from askcorpus.text.terms import term_key as _key
 from askcorpus.text.terms import term_keys as _keys
 
 # How much a sentence sharing every question term gains over one sharing none, on the scale of
 # cosine similarity (where answering sentences typically beat their neighbours by 0.1-0.3).
 OVERLAP_WEIGHT = 0.1
+_ASCII_WORD = re.compile(WORD.pattern, re.ASCII)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question's content words (:func:`query_terms`, in order) and their term keys."""
+
+    terms: tuple[str, ...]
+    keys: frozenset[str]
+
+    @classmethod
+    def of(cls, question: str) -> Question:
+        """Read ``question`` once for highlighting many texts."""
+        terms = tuple(query_terms(question))
+        return cls(terms, frozenset(_key(t) for t in terms))
+
+
+@dataclass(frozen=True, slots=True)
+class HitText:
+    """What highlighting needs of one text: its sentence spans (relative to the text), how
+    many question terms each sentence shares, and the question terms the text holds."""
+
+    spans: list[tuple[int, int]]
+    overlaps: list[int]
+    matched: tuple[str, ...]
+
+    def sentences(self, text: str) -> list[str]:
+        """The sentences of ``text`` (the text this was read from), as :func:`sentence_texts`."""
+        return [text[a:b] for a, b in self.spans]
+
+
+def _word_char(c: str) -> bool:
+    """Whether ``c`` is a character of :data:`~askcorpus.text.terms.WORD` (``\\w``)."""
+    return c.isalnum() or c == "_"
+
+
+def _cuts_a_word(low: str, cuts: list[int]) -> bool:
+    """Whether a word character stands on both sides of one of the positions ``cuts``."""
+    return any(0 < x < len(low) and _word_char(low[x - 1]) and _word_char(low[x]) for x in cuts)
+
+
+def read_hit(question: Question, text: str) -> HitText:
+    """Sentences, per-sentence term overlaps and matched terms of ``text``.
+
+    Equal to :func:`sentence_spans`, :func:`sentence_overlaps` and :func:`matched_terms`, but
+    the text is lower-cased once and each of its words read and keyed once, in C loops
+    (``findall`` and ``map`` over the cached :func:`term_key`), sentence by sentence and the
+    gaps between them, whose words together are the text's words when no sentence edge cuts a
+    word. Slicing the lower-cased text equals lower-casing the slice when every character
+    lower-cases to one character, independently of its neighbours: true of all but a few letters
+    (``İ`` becomes two characters, ``Σ`` σ or ς by its neighbours); texts holding those, or
+    whose sentence edges cut a word, are read as those functions read them.
+    """
+    spans = sentence_spans(text)
+    keys = question.keys
+    low = text.lower()
+    cuts = [x for span in spans for x in span]
+    present: set[str] | frozenset[str]
+    if len(low) != len(text) or "Σ" in text or _cuts_a_word(low, cuts):
+        present = keys & _keys(text)
+        overlaps = [len(keys & _keys(text[a:b])) for a, b in spans]
+    else:
+        # ASCII text has the same words under the faster ASCII pattern.
+        findall = (_ASCII_WORD if low.isascii() else WORD).findall
+        overlaps = []
+        found: set[str] = set()
+        previous = 0
+        for a, b in spans:
+            if previous < a:  # words between sentences (rare) still count as matched terms
+                found.update(keys.intersection(map(_key, findall(low, previous, a))))
+            shared = keys.intersection(map(_key, findall(low, a, b)))
+            overlaps.append(len(shared))
+            found.update(shared)
+            previous = b
+        if previous < len(low):
+            found.update(keys.intersection(map(_key, findall(low, previous))))
+        present = found
+    matched = tuple(t for t in question.terms if _key(t) in present)
+    return HitText(spans, overlaps, matched)
 
 
 def matched_terms(question: str, text: str) -> tuple[str, ...]:
@@ -58,15 +145,28 @@ def best_sentence(
     Ties go to the earlier sentence. Returns None for an empty text.
     """
     spans = sentence_spans(text)
-    if not spans:
-        return None
     terms = _terms(question)
     if overlaps is None or len(overlaps) != len(spans):
         overlaps = [len(terms & _keys(text[a:b])) for a, b in spans]
+    return pick_sentence(spans, overlaps, len(terms), offset, similarities)
+
+
+def pick_sentence(
+    spans: Sequence[tuple[int, int]],
+    overlaps: Sequence[int],
+    n_terms: int,
+    offset: int = 0,
+    similarities: Sequence[float] | None = None,
+) -> tuple[int, int] | None:
+    """The document span of the best of ``spans`` (relative to a text at ``offset``) given
+    each one's term overlap (out of ``n_terms`` question terms) and, when given for every
+    span, its similarity with the question. Ties go to the earlier sentence."""
+    if not spans:
+        return None
     use_dense = similarities is not None and len(similarities) == len(spans)
     best, best_score = spans[0], float("-inf")
     for i, (a, b) in enumerate(spans):
-        overlap = overlaps[i] / len(terms) if terms else 0.0
+        overlap = overlaps[i] / n_terms if n_terms else 0.0
         score = OVERLAP_WEIGHT * overlap + (similarities[i] if use_dense else 0.0)  # type: ignore[index]
         if score > best_score + 1e-9:
             best, best_score = (a, b), score

@@ -21,12 +21,7 @@ from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import IndexMissingError, QueryError
 from askcorpus.records import Document, Hit, KeywordQuery, PassageFilter, SearchResult
 from askcorpus.search import absence, fusion
-from askcorpus.search.highlight import (
-    best_sentence,
-    matched_terms,
-    sentence_overlaps,
-    sentence_texts,
-)
+from askcorpus.search.highlight import Question, pick_sentence, read_hit, sentence_texts
 from askcorpus.search.merge import Group, merge_hits, promote_phrases
 from askcorpus.settings import MAX_TOP_K, Settings, index_location
 from askcorpus.store.base import Store, StoreStats, check_manifest
@@ -248,13 +243,14 @@ class Index:
             return texts[source]
 
         groups = merge_hits(ranked, k, doc_text)
-        return [self._hit(rank, g, text, query_vec, doc_text) for rank, g in enumerate(groups, 1)]
+        asked = Question.of(text)  # read once for every hit's highlight
+        return [self._hit(rank, g, asked, query_vec, doc_text) for rank, g in enumerate(groups, 1)]
 
     def _hit(
         self,
         rank: int,
         g: Group,
-        question: str,
+        asked: Question,
         query_vec: np.ndarray | None,
         doc_text: Callable[[str], str],
     ) -> Hit:
@@ -262,13 +258,13 @@ class Index:
         text = (
             p.text if (g.start, g.end) == (p.start, p.end) else doc_text(p.source)[g.start : g.end]
         )
-        similarities = overlaps = None
+        read = read_hit(asked, text)  # sentences, term overlaps and matched terms in one pass
+        similarities = None
         if query_vec is not None and rank <= DENSE_HIGHLIGHT_HITS:
             # Embed sentences only when term overlap alone cannot pick one: those tied for the
             # most shared terms (at most DENSE_SENTENCES, which bounds the query's p95).
-            overlaps = sentence_overlaps(question, text)
-            top = max(overlaps, default=0)
-            tied = [i for i, o in enumerate(overlaps) if o == top]
+            top = max(read.overlaps, default=0)
+            tied = [i for i, o in enumerate(read.overlaps) if o == top]
             if len(tied) > 1:
                 similarities = self._sentence_similarities(
                     p.source, g.start, text, tied[:DENSE_SENTENCES], query_vec
@@ -285,8 +281,10 @@ class Index:
             paragraph=p.paragraph,
             page=p.page,
             section=p.section,
-            highlight=best_sentence(question, text, g.start, similarities, overlaps),
-            matched_terms=matched_terms(question, text),
+            highlight=pick_sentence(
+                read.spans, read.overlaps, len(asked.keys), g.start, similarities
+            ),
+            matched_terms=read.matched,
             via=g.via,
             dense_score=round(g.fused.dense_score, 4),
             lexical_rank=g.fused.lexical_rank,

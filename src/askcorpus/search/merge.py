@@ -53,11 +53,19 @@ def merge_hits(
     of each other and never continue one another.
     """
     groups: list[Group] = []
+    # Hits per document: most candidates share a document with no hit, and then no hit needs
+    # looking at (this keeps a large k from costing candidates x hits comparisons).
+    per_source: dict[str, int] = {}
     for p, f in ranked:
-        touched = [i for i, g in enumerate(groups) if _touches(g, p, doc_text)]
+        touched = (
+            [i for i, g in enumerate(groups) if _touches(g, p, doc_text)]
+            if per_source.get(p.source)
+            else []
+        )
         if not touched:
             if len(groups) < k:
                 groups.append(Group(p, f, p.start, p.end, f.via))
+                per_source[p.source] = per_source.get(p.source, 0) + 1
             continue
         start = min(p.start, *(groups[i].start for i in touched))
         end = max(p.end, *(groups[i].end for i in touched))
@@ -69,6 +77,7 @@ def merge_hits(
         groups[touched[0]] = Group(first.best, first.fused, start, end, via)
         for i in reversed(touched[1:]):
             del groups[i]
+        per_source[p.source] -= len(touched) - 1
     return groups
 
 
