@@ -85,7 +85,9 @@ def recoll_missing() -> str | None:
         [str(RECOLL_PYTHON), "-c", "from recoll import recoll"], capture_output=True, text=True
     )
     if probe.returncode != 0:
-        return f"the recoll module does not import in {RECOLL_PYTHON} (apt-get install python3-recoll)"
+        return (
+            f"the recoll module does not import in {RECOLL_PYTHON} (apt-get install python3-recoll)"
+        )
     return None
 
 
