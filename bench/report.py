@@ -464,6 +464,8 @@ def _section_encoder(r: dict[str, Any]) -> list[str]:
 
 
 def _section_peer(r: dict[str, Any]) -> list[str]:
+    if "txtai" not in r:  # a run with peer_txtai off: the Recoll side is in the outro's prose
+        return ["## Against a peer: txtai", "", "_Not in this run (`peer_txtai: false`)._", ""]
     a, t = r["askcorpus"], r["txtai"]
     out = ["## Against a peer: txtai", ""]
     out.append(
@@ -727,7 +729,7 @@ def _summary(res: dict[str, Any]) -> list[str]:
             ]
         )
     peer = res.get("peer")
-    if peer:
+    if peer and "txtai" in peer:
         rows.append(
             [
                 "faster than txtai at indexing and querying",

@@ -198,4 +198,4 @@ def test_prepare_loads_the_fast_encoder_and_says_so() -> None:
         [sys.executable, "-m", "askcorpus", "prepare"], capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "encoder ready: onnx-int8 (all-MiniLM-L6-v2, 384 dims)"
+    assert proc.stdout.strip() == "encoder ready: onnx-int8-v2 (all-MiniLM-L6-v2, 384 dims)"

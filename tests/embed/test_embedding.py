@@ -37,7 +37,7 @@ def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def test_default_encoder_is_onnx_int8(embedder: Embedder) -> None:
     # onnxruntime is a dependency of the project, so "auto" must pick it here.
-    assert embedder.backend == "onnx-int8"
+    assert embedder.backend == "onnx-int8-v2"  # the manifest string of the v2 export
     assert embedder.fallback_reason is None
     assert (embedder.dimension, embedder.max_tokens) == (384, 256)
 
@@ -105,7 +105,7 @@ def test_a_failed_encoder_is_not_retried_by_later_views(monkeypatch: pytest.Monk
     assert first.backend == "torch"
     # A view per opened index asks again: the failure is remembered, not re-tried (a failed
     # ONNX export would otherwise cost its child process on every open).
-    assert first.match_index("onnx-int8").backend == "torch"
+    assert first.match_index(encoder_onnx.BACKEND).backend == "torch"
     assert len(calls) == 1
 
 

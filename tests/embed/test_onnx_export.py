@@ -59,7 +59,9 @@ def test_export_once_then_reuse(
     assert onnx_export.exported_model(tiny_model, tmp_path) == first
     assert first.stat().st_mtime_ns == stamp
     # Only the model file and the lock are left behind: no temporary files.
-    assert sorted(p.name for p in first.parent.iterdir()) == sorted([first.name, "export.lock"])
+    assert sorted(p.name for p in first.parent.iterdir()) == sorted(
+        [first.name, "export.lock", onnx_export.KEYS_NAME]
+    )
 
 
 def test_two_installs_share_one_export(
@@ -152,3 +154,32 @@ def test_the_suite_keeps_its_cache_and_home_inside_the_checkout() -> None:
     assert default_cache_dir() == TEST_CACHE
     assert Settings.from_env().cache_dir == TEST_CACHE
     assert Path(os.environ["XDG_CONFIG_HOME"]).is_relative_to(TEST_STATE)
+
+
+def test_the_key_is_remembered_until_the_model_files_change(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _install(tiny_model, tmp_path / "install", 1_700_000_000)
+    memo = tmp_path / "onnx"
+    key = onnx_export.remembered_key(folder, memo)
+    assert key == onnx_export.cache_key(folder)
+    hashed: list[Path] = []
+    real = onnx_export.cache_key
+
+    def counting(model_dir: Path) -> str:
+        hashed.append(model_dir)
+        return real(model_dir)
+
+    monkeypatch.setattr(onnx_export, "cache_key", counting)
+    # A later start: no hashing of the weights.
+    assert onnx_export.remembered_key(folder, memo) == key and hashed == []
+    # New weights (same size, new bytes): the stat differs, so the content is hashed again.
+    weights = folder / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    changed = onnx_export.remembered_key(folder, memo)
+    assert hashed == [folder] and changed != key
+    # A damaged memo is ignored, never trusted.
+    (memo / onnx_export.KEYS_NAME).write_text("{not json")
+    assert onnx_export.remembered_key(folder, memo) == changed and len(hashed) == 2

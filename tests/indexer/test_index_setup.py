@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -38,7 +40,7 @@ def backend_of(settings: Settings) -> str:
 def test_default_index_records_onnx(tmp_path: Path, embedder: Embedder) -> None:
     settings = make(tmp_path)
     update_index(settings, embedder)
-    assert backend_of(settings) == "onnx-int8"
+    assert backend_of(settings) == encoder_onnx.BACKEND == "onnx-int8-v2"
 
 
 def test_torch_index_stays_torch_and_questions_follow(tmp_path: Path, embedder: Embedder) -> None:
@@ -57,7 +59,7 @@ def test_torch_index_stays_torch_and_questions_follow(tmp_path: Path, embedder: 
     finally:
         index.close()
     # The shared embedder was not switched by either.
-    assert embedder.backend == "onnx-int8"
+    assert embedder.backend == encoder_onnx.BACKEND
 
 
 def test_onnx_index_without_onnx_needs_a_rebuild(
@@ -78,8 +80,47 @@ def test_onnx_index_without_onnx_needs_a_rebuild(
         index.close()
     # Adding vectors of another kind is refused, naming the fix.
     write(settings.corpus_dir / "arctic.txt", ARCTIC)
-    with pytest.raises(IndexMismatchError, match="onnx-int8 encoder, which cannot run") as err:
+    with pytest.raises(IndexMismatchError, match="onnx-int8-v2 encoder, which cannot run") as err:
         update_index(settings, here)
     assert "--rebuild" in (err.value.hint or "")
     update_index(settings, here, rebuild=True)
     assert backend_of(settings) == "torch"
+
+
+def retire_vectors(settings: Settings, backend: str) -> None:
+    """Make the index look built by an older encoder (its manifest's string), as an index from
+    before issue #18 is."""
+    store = LocalStore.open(settings.index_dir)
+    try:
+        manifest = dataclasses.replace(store.manifest, backend=backend)
+    finally:
+        store.close()
+    # The manifest is stored as JSON in the meta table (the store's own format).
+    with sqlite3.connect(settings.index_dir / "askcorpus.sqlite3") as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'manifest'", (manifest.to_json(),))
+
+
+def test_an_index_of_a_retired_encoder_is_refused_until_rebuilt(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    settings = make(tmp_path)
+    update_index(settings, embedder)
+    retire_vectors(settings, "onnx-int8")  # the v1 export's string
+    assert backend_of(settings) == "onnx-int8"
+    # Questions: a one-line refusal that names the fix, not vectors silently mixed.
+    with pytest.raises(IndexMismatchError, match=r"first ONNX export .*\(onnx-int8\)") as err:
+        Index.open(settings.index_dir, settings, embedder)
+    assert "--rebuild" in (err.value.hint or "")
+    # An update would add new-encoder vectors to old ones: refused too, naming the index.
+    write(settings.corpus_dir / "arctic.txt", ARCTIC)
+    with pytest.raises(IndexMismatchError, match="no longer makes") as err:
+        update_index(settings, embedder)
+    assert str(settings.index_dir) in err.value.message
+    # A rebuild re-encodes everything and records today's encoder.
+    report = update_index(settings, embedder, rebuild=True)
+    assert report.passages_embedded >= 2 and backend_of(settings) == encoder_onnx.BACKEND
+    index = Index.open(settings.index_dir, settings, embedder)
+    try:
+        assert index.search("Which ships crossed the Arctic?", 1).hits[0].source == "arctic.txt"
+    finally:
+        index.close()

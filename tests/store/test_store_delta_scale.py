@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from askcorpus.embed.embedder import Embedder
+from askcorpus.embed.embedder import ONNX_VECTORS, Embedder
 from askcorpus.indexer.setup import expected_manifest
 from askcorpus.indexer.update import read_entry, update_index
 from askcorpus.ingest.documents import discover
@@ -168,7 +168,7 @@ def large_index(tmp_path: Path, embedder: Embedder) -> Settings:
         (corpus / f"note{n:04d}.txt").write_text(words, encoding="utf-8")
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
     dim = embedder.dimension
-    store = LocalStore.create(settings.index_dir, expected_manifest(settings, dim, "onnx-int8"))
+    store = LocalStore.create(settings.index_dir, expected_manifest(settings, dim, ONNX_VECTORS))
     rng = np.random.default_rng(0)
     entries, _skipped = discover(corpus)
     with store.writer() as w:
@@ -188,7 +188,7 @@ def large_index(tmp_path: Path, embedder: Embedder) -> Settings:
 def test_indexer_deletes_a_file_and_touches_another_on_a_large_index(
     tmp_path: Path, embedder: Embedder
 ) -> None:
-    if embedder.backend != "onnx-int8":
+    if embedder.backend != ONNX_VECTORS:
         pytest.skip("the stand-in index records the default ONNX encoder")
     settings = large_index(tmp_path, embedder)
     (settings.corpus_dir / "note0003.txt").unlink()
@@ -211,7 +211,7 @@ def test_indexer_deletes_a_file_and_touches_another_on_a_large_index(
 
 
 def test_cli_removal_on_a_large_index_exits_cleanly(tmp_path: Path, embedder: Embedder) -> None:
-    if embedder.backend != "onnx-int8":
+    if embedder.backend != ONNX_VECTORS:
         pytest.skip("the stand-in index records the default ONNX encoder")
     settings = large_index(tmp_path, embedder)
     (settings.corpus_dir / "note0009.txt").unlink()

@@ -21,7 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
-from askcorpus.errors import Cancelled, ModelError
+from askcorpus.errors import Cancelled, IndexMismatchError, ModelError
 from askcorpus.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,11 +29,20 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 
+#: The encoders a user can choose (``Settings.encoder``).
 ONNX, TORCH = "onnx-int8", "torch"
 BACKENDS = (ONNX, TORCH)
+#: What an index's manifest records as its encoder, per choice: the vectors' version. A change
+#: to what an encoder outputs gets a new string here, and the old one goes to RETIRED.
+ONNX_VECTORS = "onnx-int8-v2"
+VECTORS = {ONNX_VECTORS: ONNX, TORCH: TORCH}
+#: Manifest strings of encoders this version no longer runs, and what made those vectors.
+RETIRED = {
+    "onnx-int8": "the first ONNX export (masked attention, before issue #18)",
+}
 #: Bump when an encoder's vectors change (cached benchmark indexes are then rebuilt). 2: ONNX
-#: encodes each text alone.
-ENCODER_VERSION = 2
+#: encodes each text alone. 3: the mask-free, fused ONNX export (ONNX_VECTORS).
+ENCODER_VERSION = 3
 
 
 class Encoder(Protocol):
@@ -74,9 +83,10 @@ class Embedder:
     """Encodes passages and questions; the encoder loads on first use (thread-safe)."""
 
     def __init__(self, settings: Settings, backend: str | None = None, strict: bool = False):
-        """``backend`` overrides ``settings.encoder``; a ``strict`` embedder raises
-        :class:`ModelError` when its backend cannot run instead of falling back to the other."""
-        wanted = backend or settings.encoder
+        """``backend`` (a choice or a manifest's encoder string) overrides ``settings.encoder``;
+        a ``strict`` embedder raises :class:`ModelError` when its backend cannot run instead of
+        falling back to the other."""
+        wanted = VECTORS.get(backend or "", backend or settings.encoder)
         if wanted not in ("auto", *BACKENDS):
             raise ModelError(
                 f"unknown encoder {wanted!r}",
@@ -94,15 +104,28 @@ class Embedder:
         """An embedder for ``backend`` (this one when it already is): indexes and indexing runs
         take their own view, so a shared embedder is never switched under another user. The
         model itself is loaded once per process whichever view asks."""
-        if (backend, strict) == (self._wanted, self._strict):
+        if (VECTORS.get(backend, backend), strict) == (self._wanted, self._strict):
             return self
         return Embedder(self.settings, backend, strict)
 
-    def match_index(self, backend: str) -> Embedder:
-        """The embedder for questions to an index whose passages ``backend`` encoded (from its
-        manifest). If that backend cannot run here the other one is used with a warning: their
-        vectors agree to a cosine of about 0.99, so search still works."""
-        return self.with_backend(backend, strict=False)
+    def match_index(
+        self, backend: str, strict: bool = False, where: Path | None = None
+    ) -> Embedder:
+        """The embedder for an index whose passages ``backend`` encoded (its manifest's string).
+        If that backend cannot run here the other one is used with a warning (their vectors
+        agree to a cosine of about 0.99, so search still works) unless ``strict`` (an update,
+        whose new vectors must match the old). Raises :class:`IndexMismatchError` for vectors of
+        an encoder this version no longer runs (:data:`RETIRED`): the index must be rebuilt."""
+        if backend in RETIRED:
+            subject = f"index {where}" if where is not None else "the index"
+            raise IndexMismatchError(
+                f"{subject} holds vectors of {RETIRED[backend]} ({backend}), which this "
+                "askcorpus no longer makes",
+                where,
+                "run `askcorpus index --rebuild` to re-encode it (a few minutes per 1,000 "
+                "documents)",
+            )
+        return self.with_backend(backend, strict=strict)
 
     @property
     def loaded(self) -> bool:

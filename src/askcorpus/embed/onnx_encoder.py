@@ -9,8 +9,17 @@ refused so the caller falls back to torch.
 Each text runs on its own, never batched with others: int8 activations are quantised with one
 scale per call, so a batched text's vector would depend on its neighbours (cosine 0.98–0.996 to
 itself alone) and a document re-embedded by an incremental update would not get the vectors a
-rebuild gives it. One text per call also needs no padding, and on these 2 cores it is faster:
-192 SciFact abstracts took 7.1 s one by one against 9.6 s in batches of 32.
+rebuild gives it. One text per call also needs no padding (so the exported graph has no
+attention mask, see onnx_export), and batching buys nothing here anyway: even batches of texts
+of exactly the same length (no padding) took the same CPU time per passage as one text per
+call (issue #18's profile in docs/benchmarks.md: the int8 MatMuls are ~65 % of the time).
+
+The cores are used *across* texts instead of inside one: each run is single-threaded
+(``intra_op_num_threads = 1``) and up to ``threads`` runs go at once on the one shared session
+(ONNX Runtime allows concurrent runs; the GIL is released inside them). Splitting every one of
+a run's ~100 operators over two threads spent CPU on hand-offs; a run on one thread is also
+the same computation whichever worker does it and whatever else is encoded beside it, so a
+passage's vector is bit-identical alone and in any call (tests/embed/test_batch_identity.py).
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ import json
 import logging
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +39,16 @@ from askcorpus.errors import ModelError
 
 log = logging.getLogger(__name__)
 
-BACKEND = "onnx-int8"
+#: The manifest's encoder string for these vectors (see embedder.VECTORS and RETIRED).
+BACKEND = "onnx-int8-v2"
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its affinity mask; ``taskset`` narrows it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def prepare_runtime() -> None:
@@ -98,8 +117,9 @@ class OnnxEncoder:
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.inter_op_num_threads = 1
-        if threads:
-            options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1  # parallel across texts instead (module notes)
+        #: How many texts are encoded at once.
+        self.workers = max(1, threads or available_cores())
         # Threads that spin while waiting steal the cores they wait for on a busy machine (the
         # same finding as OMP_WAIT_POLICY for torch, docs/benchmarks.md).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -119,14 +139,24 @@ class OnnxEncoder:
         for the encoder interface and ignored: every text runs alone (see the module notes), so
         a text always gets the same vector."""
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            out[row] = self._one(text)
+        workers = min(self.workers, len(texts))
+        if workers <= 1:
+            for row, text in enumerate(texts):
+                out[row] = self._one(text)
+            return out
+        # map hands the texts out one at a time, so a long text never holds up a fixed share,
+        # and yields the vectors in input order.
+        with ThreadPoolExecutor(workers, thread_name_prefix="askcorpus-encode") as pool:
+            for row, vector in enumerate(pool.map(self._one, texts)):
+                out[row] = vector
         return out
 
     def _one(self, text: str) -> np.ndarray:
         encoding = self._tokenizer.encode(text)
         ids = np.array([encoding.ids], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+        feeds = {"input_ids": ids}
+        if "attention_mask" in self._inputs:  # not in our export; kept for other graphs
+            feeds["attention_mask"] = np.ones_like(ids)
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
         pooled = self._session.run(None, feeds)[0][0].mean(axis=0)

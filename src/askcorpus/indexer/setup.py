@@ -63,8 +63,8 @@ def open_for_update(
 def _check_for_update(store: Store, settings: Settings, embedder: Embedder) -> Embedder:
     manifest, db = store.manifest, store.where
     check_manifest(manifest, settings, db, for_update=True)
-    # New vectors must come from the encoder that made the old ones.
-    embedder = embedder.with_backend(manifest.backend, strict=True)
+    # New vectors must come from the encoder that made the old ones (a retired one: rebuild).
+    embedder = embedder.match_index(manifest.backend, strict=True, where=db)
     try:
         dimension = embedder.dimension
     except ModelError as exc:
