@@ -12,12 +12,14 @@ from askcorpus.search.index import Index
 from askcorpus.settings import Settings
 
 from ..conftest import SHIPPED_CORPUS, TEST_CACHE
+from .scans import scanned_pdf
 from .test_formats_epub import make_epub
 from .test_formats_mail import message
 from .test_formats_opendocument import make_odp, make_ods, make_odt
 from .test_formats_pptx import make_deck
 from .test_formats_rtf import RTF
 from .test_formats_tables import make_xlsx
+from .test_ocr import BOATS, HARBOUR
 
 # (file, question, page or None)
 QUESTIONS = [
@@ -32,6 +34,9 @@ QUESTIONS = [
     ("analyst/fram.epub", "How long did the Fram drift north in the pack ice?", None),
     ("analyst/duty.eml", "What is the new export duty on sunflower oil?", None),
     ("analyst/box.mbox", "When does the port of Taman reopen after dredging?", None),
+    ("analyst/minutes.pdf", "What did the survey of fishing boats show?", 2),
+    ("analyst/gas-ru.txt", "Когда газопровод начал поставки в Китай?", None),
+    ("analyst/gas-zh.txt", "天然气管道每年输送多少立方米？", None),
 ]
 
 
@@ -50,6 +55,16 @@ def make_folder(folder: Path) -> None:
     make_epub(folder / "fram.epub")
     (folder / "duty.eml").write_bytes(
         message("Sunflower oil duty", "The export duty on sunflower oil falls to 4 percent.\n")
+    )
+    # A scan (read by OCR), a Russian text in Windows-1251, a Chinese text in UTF-8.
+    scanned_pdf(folder / "minutes.pdf", [HARBOUR, BOATS])
+    (folder / "gas-ru.txt").write_bytes(
+        "Газопровод «Сила Сибири» начал поставки газа в Китай в декабре 2019 года. "
+        "Его длина превышает три тысячи километров.\n".encode("cp1251")
+    )
+    (folder / "gas-zh.txt").write_text(
+        "中俄东线天然气管道于二零一九年投入使用。该管道每年向中国输送三百八十亿立方米天然气。\n",
+        encoding="utf-8",
     )
     (folder / "box.mbox").write_bytes(
         b"".join(
@@ -73,6 +88,9 @@ PLACES = {
     "analyst/fram.epub": "chapter: ",
     "analyst/duty.eml": "message: Sunflower oil duty",
     "analyst/box.mbox": "message ",
+    "analyst/minutes.pdf": "p. ",
+    "analyst/gas-ru.txt": "¶ ",
+    "analyst/gas-zh.txt": "¶ ",
 }
 
 
@@ -84,7 +102,7 @@ def test_a_question_about_each_file_finds_it_first(tmp_path: Path, embedder: Emb
     report = update_index(settings, embedder)
     assert report.skipped == ()
     shipped = sum(1 for p in SHIPPED_CORPUS.rglob("*") if p.is_file())
-    assert report.added == shipped + 10
+    assert report.added == shipped + 13
     index = Index.open(settings.index_dir, settings, embedder)
     try:
         for source, question, page in QUESTIONS:
@@ -94,5 +112,11 @@ def test_a_question_about_each_file_finds_it_first(tmp_path: Path, embedder: Emb
                 assert top.page == page, question
             # The short label of where it is, in the document's own terms (JSON `location`).
             assert top.place.startswith(PLACES[source]), (source, top.place)
+            assert top.ocr == (source == "analyst/minutes.pdf"), source
+            assert len(top.text.split()) <= 400 or source.endswith("-zh.txt"), source
+        ru = index.search("Когда газопровод начал поставки в Китай?", 3).hits[0]
+        assert "декабре 2019" in ru.text  # decoded from Windows-1251, quoted exactly
+        zh = index.search("天然气管道每年输送多少立方米？", 3).hits[0]
+        assert "三百八十亿立方米" in zh.text
     finally:
         index.close()
