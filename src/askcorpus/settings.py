@@ -94,6 +94,8 @@ class Settings:
     top_k: int = 5
     chunking: ChunkingParams = ChunkingParams()
     max_file_bytes: int = 64 * 1024 * 1024
+    #: How many texts the encoder runs at once, each model run single-threaded (None: the cores
+    #: this process may use; ``ASKCORPUS_THREADS``); OCR uses as many threads.
     threads: int | None = None
     #: A long indexing run publishes its progress at least this often (see askcorpus.indexer.update).
     checkpoint_seconds: float = 600.0

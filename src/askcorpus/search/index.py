@@ -100,10 +100,11 @@ class Index:
         store = location.open()
         try:
             check_manifest(store.manifest, settings, store.where, for_update=False)
+            # An index of a retired encoder is refused here too (Embedder.match_index).
+            return cls(store, settings, embedder)
         except BaseException:
             store.close()
             raise
-        return cls(store, settings, embedder)
 
     def stats(self) -> StoreStats:
         """Counts and health of the index."""
