@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from askcorpus.embed.embedder import ONNX_VECTORS
+
 from .conftest import SHIPPED_CORPUS
 
 PROBE = Path(__file__).with_name("netns_probe.py")
@@ -51,7 +53,7 @@ def test_export_index_ask_window_and_idle_never_touch_the_network(tmp_path: Path
     # The steps really did their work: a fresh export into the empty cache, an answer from the
     # CLI and from the window.
     assert list((tmp_path / "cache" / "askcorpus" / "onnx").glob("*.onnx"))
-    assert json.loads(steps["export"]["last_line"]) == {"backend": "onnx-int8"}
+    assert json.loads(steps["export"]["last_line"]) == {"backend": ONNX_VECTORS}
     for ask in ("ask", "ask torch"):
         assert json.loads(steps[ask]["last_line"])["results"][0]["source"] == "clay-alliance.txt"
     window = json.loads(steps["window+idle"]["last_line"])

@@ -49,22 +49,23 @@ def window(qtbot, shipped_index, embedder, tmp_path):
     return open_window(qtbot, shipped_index, embedder, tmp_path)
 
 
-def test_team_dialog_refuses_a_password_and_shows_the_factory_message(
+def test_team_dialog_refuses_a_password_and_says_why_a_server_cannot_be_reached(
     qtbot, window, caplog
 ) -> None:
     caplog.set_level(logging.DEBUG)
     dialog = window.corpora.show_team_dialog()
     failed = []
     window.engine.teamFailed.connect(failed.append)
-    dialog.url.setText(f"postgresql://ann:{SECRET}@db.example:5432/corpus")
+    # Port 1 of this machine: nothing listens, so the connection is refused at once.
+    dialog.url.setText(f"postgresql://ann:{SECRET}@127.0.0.1:1/corpus")
     qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     assert "PGPASSFILE" in dialog.problem.text()
-    assert dialog.url.text() == "postgresql://ann@db.example:5432/corpus"
+    assert dialog.url.text() == "postgresql://ann@127.0.0.1:1/corpus"
     assert dialog.isVisible() and not failed  # nothing was tried
 
     url = dialog.url.text()
     with pytest.raises(AskcorpusError) as raised:
-        locate(url)
+        locate(url).exists()  # the server cannot be reached
     with qtbot.waitSignal(window.engine.teamFailed, timeout=TIMEOUT):
         qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     assert dialog.problem.text() == message(raised.value)

@@ -90,4 +90,5 @@ def _hit(
         kind=p.kind,
         ocr=p.ocr,
         date=p.date,
+        corpus=index.store.manifest.corpus or None,  # a field added since
     )

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from askcorpus.text.fold import CJK_LETTERS
 from askcorpus.text.query import query_terms
 from askcorpus.text.sentences import sentence_spans
 from askcorpus.text.terms import WORD
@@ -28,6 +29,8 @@ from askcorpus.text.terms import term_keys as _keys
 # cosine similarity (where answering sentences typically beat their neighbours by 0.1-0.3).
 OVERLAP_WEIGHT = 0.1
 _ASCII_WORD = re.compile(WORD.pattern, re.ASCII)
+
+_CJK = re.compile(f"[{CJK_LETTERS}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,15 +80,17 @@ def read_hit(question: Question, text: str) -> HitText:
     gaps between them, whose words together are the text's words when no sentence edge cuts a
     word. Slicing the lower-cased text equals lower-casing the slice when every character
     lower-cases to one character, independently of its neighbours: true of all but a few letters
-    (``İ`` becomes two characters, ``Σ`` σ or ς by its neighbours); texts holding those, or
-    whose sentence edges cut a word, are read as those functions read them.
+    (``İ`` becomes two characters, ``Σ`` σ or ς by its neighbours); texts holding those, CJK
+    text (whose keys include character bigrams) or texts whose sentence edges cut a word are
+    read as those functions read them.
     """
     spans = sentence_spans(text)
     keys = question.keys
     low = text.lower()
     cuts = [x for span in spans for x in span]
     present: set[str] | frozenset[str]
-    if len(low) != len(text) or "Σ" in text or _cuts_a_word(low, cuts):
+    # CJK runs also give bigram keys (text/terms.term_keys): read those texts that way too.
+    if len(low) != len(text) or "Σ" in text or _CJK.search(text) or _cuts_a_word(low, cuts):
         present = keys & _keys(text)
         overlaps = [len(keys & _keys(text[a:b])) for a, b in spans]
     else:

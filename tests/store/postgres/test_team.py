@@ -96,8 +96,14 @@ def test_an_indexer_killed_mid_update_leaves_the_previous_state(
     store = locate(url).open()
     before = store.document_states()
     store.close()
-    for f in sorted(corpus.glob("*.txt"))[:3]:  # three changed documents: one update
-        f.write_text(f.read_text() + "\n\nA new closing paragraph about the treaty.\n")
+    # Three changed documents, one update, each with enough new text (embedded while the
+    # update's transaction is open) that the kill lands inside it.
+    extra = "".join(
+        f"\n\nParagraph {n}: a new note on treaty article {n} and the border trade it covers."
+        for n in range(60)
+    )
+    for f in sorted(corpus.glob("*.txt"))[:3]:
+        f.write_text(f.read_text() + extra + "\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
     env["ASKCORPUS_CHECKPOINT_SECONDS"] = "100000"
     child = subprocess.Popen(

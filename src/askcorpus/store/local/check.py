@@ -9,7 +9,7 @@ Two levels (see docs/index-integrity.md for what each detects and when it runs):
   database up to ``VERIFY_LIMIT``): SQLite's page check when ``deep``, every stored vector's
   length, and every vector compared with the copy the database keeps.
 * :func:`text_problems` (``askcorpus status``) compares every document and passage with its
-  checksum (:mod:`askcorpus.store.local.checksum`), and :func:`keyword_index_problem` runs FTS5's own
+  checksum (:mod:`askcorpus.store.checksum`), and :func:`keyword_index_problem` runs FTS5's own
   integrity check of the keyword index against the passages' search text.
 """
 
@@ -24,7 +24,7 @@ import numpy as np
 
 from askcorpus.errors import AskcorpusError, IndexCorruptError, IndexMismatchError
 from askcorpus.store.base import REBUILD, Manifest
-from askcorpus.store.local.checksum import document_checksum, passage_checksum
+from askcorpus.store.checksum import document_checksum, passage_checksum
 from askcorpus.store.local.files import DB_NAME, connect
 from askcorpus.store.local.vectors import VectorIndex
 

@@ -49,7 +49,7 @@ VERIFY_LIMIT = 32 * 2**20  # deep check on open up to ~5k passages (~0.5 s); lar
 
 #: Passage ids are never reused (AUTOINCREMENT): a reader holding an older generation's vector
 #: ids can miss a passage that was removed since, but never get another passage's text.
-#: ``checksum``: CRC-32 of what the row shows (:mod:`askcorpus.store.local.checksum`), since schema 2.
+#: ``checksum``: CRC-32 of what the row shows (:mod:`askcorpus.store.checksum`), since schema 2.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (

@@ -7,7 +7,6 @@ malformed row is an :class:`IndexCorruptError` naming the database and the fix.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,9 +14,14 @@ from pathlib import Path
 import numpy as np
 
 from askcorpus.errors import IndexCorruptError
-from askcorpus.records import Document, Section, SkippedFile
+from askcorpus.records import Document, SkippedFile
 from askcorpus.store.base import REBUILD, DocState, StoredPassage
-from askcorpus.store.local.checksum import document_checksum, passage_checksum
+from askcorpus.store.decode import (
+    DOCUMENT_COLUMNS,
+    PASSAGE_COLUMNS,
+    document_record,
+    stored_passage,
+)
 
 
 def document_states(conn: sqlite3.Connection) -> dict[str, DocState]:
@@ -37,46 +41,11 @@ def passages(conn: sqlite3.Connection, db: Path, ids: Sequence[int]) -> dict[int
         return {}
     marks = ",".join("?" * len(ids))
     rows = conn.execute(
-        f'SELECT p.id, d.source, d.title, p.start, p."end", '
-        f'substr(d.text, p.start + 1, p."end" - p.start), p.paragraph, p.page, p.section, '
-        f"p.checksum, d.kind, d.ocr_pages, d.date FROM passages p "
-        f"JOIN documents d ON d.id = p.doc_id "
+        f"SELECT {PASSAGE_COLUMNS} FROM passages p JOIN documents d ON d.id = p.doc_id "
         f"WHERE p.id IN ({marks})",
         list(ids),
     ).fetchall()
-    found = {}
-    for (
-        pid,
-        source,
-        title,
-        start,
-        end,
-        text,
-        paragraph,
-        page,
-        section,
-        check,
-        kind,
-        ocr,
-        date,
-    ) in rows:
-        if passage_checksum(source, title, start, end, paragraph, page, section, text) != check:
-            raise damaged_row(db, f"passage {pid} of {source}")
-        # "[]" for every document without scans: parse only when a page may be an OCR page.
-        from_ocr = ocr != "[]" and page is not None and page in json.loads(ocr)
-        found[pid] = StoredPassage(
-            pid, source, title, start, end, text, paragraph, page, section, kind, from_ocr, date
-        )
-    return found
-
-
-def damaged_row(db: Path, what: str) -> IndexCorruptError:
-    """The error for a row whose contents do not match their checksum."""
-    return IndexCorruptError(
-        f"index database {db} is damaged: the stored text of {what} does not match its checksum",
-        db,
-        REBUILD,
-    )
+    return {row[0]: stored_passage(row, db) for row in rows}
 
 
 def passage_vectors(
@@ -99,40 +68,9 @@ def document(conn: sqlite3.Connection, db: Path, source: str) -> Document | None
     """A stored document, with the exact text that was indexed (checked against its checksum:
     ~1 ms per megabyte of text)."""
     row = conn.execute(
-        "SELECT source, title, text, content_hash, size, mtime, kind, page_starts, "
-        "sections, checksum, ocr_pages, date, language FROM documents WHERE source = ?",
-        (source,),
+        f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE source = ?", (source,)
     ).fetchone()
-    if row is None:
-        return None
-    if (
-        document_checksum(row[0], row[1], row[6], row[7], row[8], row[10], row[11], row[12], row[2])
-        != row[9]
-    ):
-        raise damaged_row(db, source)
-    try:
-        page_starts = tuple(int(p) for p in json.loads(row[7]))
-        sections = tuple(Section(int(s), str(t)) for s, t in json.loads(row[8]))
-        ocr_pages = tuple(int(p) for p in json.loads(row[10]))
-    except (ValueError, TypeError) as exc:
-        raise IndexCorruptError(
-            f"index database {db} holds a malformed record for {source}", db, REBUILD
-        ) from exc
-    return Document(
-        source=row[0],
-        path=Path(row[0]),
-        title=row[1],
-        text=row[2],
-        content_hash=row[3],
-        size=row[4],
-        mtime=row[5],
-        kind=row[6],
-        page_starts=page_starts,
-        sections=sections,
-        ocr_pages=ocr_pages,
-        date=row[11],
-        language=row[12],
-    )
+    return None if row is None else document_record(row, db)
 
 
 def document_passages(conn: sqlite3.Connection, source: str) -> list[tuple[int, int, int]]:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from askcorpus.records import Document, Passage
-from askcorpus.store.local.checksum import document_checksum, passage_checksum
+from askcorpus.store.checksum import document_checksum, passage_checksum
 from askcorpus.text.fold import keyword_text
 
 

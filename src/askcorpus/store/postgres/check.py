@@ -14,7 +14,8 @@ import psycopg
 
 from askcorpus.errors import AskcorpusError, IndexCorruptError
 from askcorpus.store.base import REBUILD
-from askcorpus.store.local.checksum import document_checksum, passage_checksum
+from askcorpus.store.checksum import document_checksum, passage_checksum
+from askcorpus.store.decode import damaged_row
 
 
 def problems(
@@ -40,14 +41,14 @@ def problems(
         f'checksum FROM "{s}".documents'
     ):
         if document_checksum(*r[:9]) != r[9]:
-            found.append(_damaged(where, r[0]))
+            found.append(damaged_row(where, r[0]))
     for r in conn.execute(
         f'SELECT d.source, d.title, p.start, p."end", p.paragraph, p.page, p.section, '
         f'substr(d.text, p.start + 1, p."end" - p.start), p.checksum, p.id '
         f'FROM "{s}".passages p JOIN "{s}".documents d ON d.id = p.doc_id'
     ):
         if passage_checksum(*r[:8]) != r[8]:
-            found.append(_damaged(where, f"passage {r[9]} of {r[0]}"))
+            found.append(damaged_row(where, f"passage {r[9]} of {r[0]}"))
     drift = conn.execute(
         f"""WITH actual AS (
                 SELECT term, count(*)::integer AS df
@@ -68,11 +69,3 @@ def problems(
             )
         )
     return found
-
-
-def _damaged(where: Path, what: str) -> IndexCorruptError:
-    return IndexCorruptError(
-        f"index {where} is damaged: the stored text of {what} does not match its checksum",
-        where,
-        REBUILD,
-    )

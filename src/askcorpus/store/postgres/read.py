@@ -1,5 +1,5 @@
 """The read side of the PostgreSQL store: queries that turn rows into records, each row's
-text checked against its CRC-32 (the local store's checksums, :mod:`askcorpus.store.local.checksum`
+text checked against its CRC-32 (the local store's checksums, :mod:`askcorpus.store.checksum`
 computes the same numbers) before it is shown.
 
 Each function takes the store's connection (the caller holds the store's lock and, for reads
@@ -8,7 +8,6 @@ that must agree with each other, a snapshot) and what messages name.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,19 +15,15 @@ import numpy as np
 import psycopg
 
 from askcorpus.errors import IndexCorruptError
-from askcorpus.records import Document, Section, SkippedFile
+from askcorpus.records import Document, SkippedFile
 from askcorpus.store.base import REBUILD, DocState, StoredPassage
-from askcorpus.store.local.checksum import document_checksum, passage_checksum
+from askcorpus.store.decode import (
+    DOCUMENT_COLUMNS,
+    PASSAGE_COLUMNS,
+    document_record,
+    stored_passage,
+)
 from askcorpus.store.postgres.vectors import parse
-
-
-def damaged(where: Path, what: str) -> IndexCorruptError:
-    """The error for a row whose contents do not match their checksum."""
-    return IndexCorruptError(
-        f"index {where} is damaged: the stored text of {what} does not match its checksum",
-        where,
-        REBUILD,
-    )
 
 
 def document_states(conn: psycopg.Connection, s: str) -> dict[str, DocState]:
@@ -47,35 +42,11 @@ def passages(
     if not ids:
         return {}
     rows = conn.execute(
-        f'SELECT p.id, d.source, d.title, p.start, p."end", '
-        f'substr(d.text, p.start + 1, p."end" - p.start), p.paragraph, p.page, p.section, '
-        f'p.checksum, d.kind, d.ocr_pages, d.date FROM "{s}".passages p '
+        f'SELECT {PASSAGE_COLUMNS} FROM "{s}".passages p '
         f'JOIN "{s}".documents d ON d.id = p.doc_id WHERE p.id = ANY(%s)',
         (list(ids),),
     ).fetchall()
-    found = {}
-    for (
-        pid,
-        source,
-        title,
-        start,
-        end,
-        text,
-        paragraph,
-        page,
-        section,
-        check,
-        kind,
-        ocr,
-        date,
-    ) in rows:
-        if passage_checksum(source, title, start, end, paragraph, page, section, text) != check:
-            raise damaged(where, f"passage {pid} of {source}")
-        from_ocr = ocr != "[]" and page is not None and page in json.loads(ocr)
-        found[pid] = StoredPassage(
-            pid, source, title, start, end, text, paragraph, page, section, kind, from_ocr, date
-        )
-    return found
+    return {row[0]: stored_passage(row, where) for row in rows}
 
 
 def passage_vectors(
@@ -102,40 +73,9 @@ def passage_vectors(
 def document(conn: psycopg.Connection, s: str, where: Path, source: str) -> Document | None:
     """A stored document with the exact text that was indexed (verified)."""
     row = conn.execute(
-        f"SELECT source, title, text, content_hash, size, mtime, kind, page_starts, sections, "
-        f'checksum, ocr_pages, date, language FROM "{s}".documents WHERE source = %s',
-        (source,),
+        f'SELECT {DOCUMENT_COLUMNS} FROM "{s}".documents WHERE source = %s', (source,)
     ).fetchone()
-    if row is None:
-        return None
-    if (
-        document_checksum(row[0], row[1], row[6], row[7], row[8], row[10], row[11], row[12], row[2])
-        != row[9]
-    ):
-        raise damaged(where, source)
-    try:
-        page_starts = tuple(int(p) for p in json.loads(row[7]))
-        sections = tuple(Section(int(a), str(t)) for a, t in json.loads(row[8]))
-        ocr_pages = tuple(int(p) for p in json.loads(row[10]))
-    except (ValueError, TypeError) as exc:
-        raise IndexCorruptError(
-            f"index {where} holds a malformed record for {source}", where, REBUILD
-        ) from exc
-    return Document(
-        source=row[0],
-        path=Path(row[0]),
-        title=row[1],
-        text=row[2],
-        content_hash=row[3],
-        size=int(row[4]),
-        mtime=float(row[5]),
-        kind=row[6],
-        page_starts=page_starts,
-        sections=sections,
-        ocr_pages=ocr_pages,
-        date=row[11],
-        language=row[12],
-    )
+    return None if row is None else document_record(row, where)
 
 
 def document_passages(conn: psycopg.Connection, s: str, source: str) -> list[tuple[int, int, int]]:

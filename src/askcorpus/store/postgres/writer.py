@@ -24,7 +24,7 @@ import psycopg
 from askcorpus.records import Document, Passage, SkippedFile
 from askcorpus.store.base import Manifest, now_iso
 from askcorpus.store.base import WriterLock as HeldLock
-from askcorpus.store.local.checksum import document_checksum, passage_checksum
+from askcorpus.store.checksum import document_checksum, passage_checksum
 from askcorpus.store.postgres import lexical, vectors
 from askcorpus.store.postgres.connection import connect, write_error
 from askcorpus.store.postgres.lock import AdvisoryLock
