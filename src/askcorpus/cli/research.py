@@ -128,16 +128,10 @@ def cmd_mentions(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_coverage(settings: Settings, corpus: Path | None, as_json: bool) -> int:
     """Print the index's coverage of its corpus, folder by folder (readable or JSON)."""
-    from askcorpus.errors import IndexMissingError
     from askcorpus.indexer.coverage import coverage
-    from askcorpus.store.factory import locate
+    from askcorpus.store.factory import open_index
 
-    location = locate(settings.index_dir)
-    if not location.exists():
-        raise IndexMissingError(
-            f"no index at {settings.index_dir}", settings.index_dir, "run `askcorpus index`"
-        )
-    store = location.open()
+    store = open_index(settings.index_dir)
     try:
         folder = corpus or Path(store.manifest.corpus or settings.corpus_dir)
         report = coverage(store, folder)
@@ -161,17 +155,11 @@ def cmd_coverage(settings: Settings, corpus: Path | None, as_json: bool) -> int:
 
 def cmd_board(settings: Settings, fmt: str) -> int:
     """Print the index's evidence board (stale pins flagged) in form ``fmt``."""
-    from askcorpus.errors import IndexMissingError
     from askcorpus.search.board import Board
     from askcorpus.search.export import Origin, render
-    from askcorpus.store.factory import locate
+    from askcorpus.store.factory import open_index
 
-    location = locate(settings.index_dir)
-    if not location.exists():
-        raise IndexMissingError(
-            f"no index at {settings.index_dir}", settings.index_dir, "run `askcorpus index`"
-        )
-    store = location.open()
+    store = open_index(settings.index_dir)
     try:
         board = Board.for_index(settings, store)
         items = board.items(board.stale(store))

@@ -18,14 +18,14 @@ from pathlib import Path
 import numpy as np
 
 from askcorpus.embed.embedder import Embedder
-from askcorpus.errors import IndexMissingError, QueryError
+from askcorpus.errors import QueryError
 from askcorpus.records import Document, Hit, KeywordQuery, PassageFilter, SearchResult
 from askcorpus.search import absence, fusion
 from askcorpus.search.highlight import Question, pick_sentence, read_hit, sentence_texts
 from askcorpus.search.merge import Group, merge_hits, promote_phrases
 from askcorpus.settings import MAX_TOP_K, Settings, index_location
 from askcorpus.store.base import Store, StoreStats, check_manifest
-from askcorpus.store.factory import locate
+from askcorpus.store.factory import open_index
 from askcorpus.text.query import clean_question, keyword_query, pair_query, quoted_phrases
 from askcorpus.text.syntax import merge_filters, read_query
 
@@ -94,10 +94,7 @@ class Index:
             folder = settings.index_dir
         elif not isinstance(folder, Path):  # a URL string stays as written
             folder = index_location(folder)
-        location = locate(folder)
-        if not location.exists():
-            raise IndexMissingError(f"no index at {folder}", folder, "run `askcorpus index`")
-        store = location.open()
+        store = open_index(folder)
         try:
             check_manifest(store.manifest, settings, store.where, for_update=False)
             # An index of a retired encoder is refused here too (Embedder.match_index).
@@ -194,14 +191,7 @@ class Index:
         the passages let through. A malformed query is a :class:`QueryError`. With ``syntax``
         False the question is plain text (a passage asked as a question: "Find similar").
         """
-        k = k or self.settings.top_k
-        if not 1 <= k <= MAX_TOP_K:
-            raise QueryError(f"top-k must be between 1 and {MAX_TOP_K}, not {k}")
-        parsed = read_query(question, syntax)
-        allowed = merge_filters(parsed.where, where) if where else parsed.where
-        text, note = clean_question(parsed.text)
-        if not text:
-            raise QueryError("the question is empty", hint="type a question")
+        k, text, note, allowed = read_question(question, k or self.settings.top_k, where, syntax)
         query_vec = None if mode == "keyword" else self.embedder.encode_query(text)
         # One committed state for every read below: a writer publishing meanwhile cannot make
         # a hit's vectors, rows and document text come from different generations.
@@ -320,6 +310,23 @@ class Index:
     def close(self) -> None:
         """Release the store."""
         self.store.close()
+
+
+def read_question(
+    question: str, k: int, where: PassageFilter | None, syntax: bool
+) -> tuple[int, str, str | None, PassageFilter]:
+    """A question made ready to search: ``k`` checked, its filters and phrases read (unless
+    ``syntax`` is False) and merged with ``where``, its text cleaned; returns ``(k, text,
+    note, filter)``. A bad ``k``, a malformed query or an empty question is a
+    :class:`QueryError`."""
+    if not 1 <= k <= MAX_TOP_K:
+        raise QueryError(f"top-k must be between 1 and {MAX_TOP_K}, not {k}")
+    parsed = read_query(question, syntax)
+    allowed = merge_filters(parsed.where, where) if where else parsed.where
+    text, note = clean_question(parsed.text)
+    if not text:
+        raise QueryError("the question is empty", hint="type a question")
+    return k, text, note, allowed
 
 
 def check_folder(stores: Sequence[Store], folder: str) -> None:

@@ -24,12 +24,12 @@ from pathlib import Path
 
 import snowballstemmer
 
-from askcorpus.errors import IndexMissingError, QueryError
+from askcorpus.errors import QueryError
 from askcorpus.records import Document, KeywordQuery, PassageFilter, place_label
 from askcorpus.search.index import check_folder
 from askcorpus.settings import Settings
 from askcorpus.store.base import Store, StoredPassage, check_manifest
-from askcorpus.store.factory import locate
+from askcorpus.store.factory import open_index
 from askcorpus.text import spelling
 from askcorpus.text.fold import CJK_LETTERS, is_cyrillic_word, keyword_clause, russian_stem
 from askcorpus.text.sentences import paragraph_spans, sentence_spans
@@ -196,10 +196,7 @@ def open_stores(folders: Sequence[Path | str], settings: Settings) -> list[Store
     stores: list[Store] = []
     try:
         for folder in folders:
-            location = locate(folder)
-            if not location.exists():
-                raise IndexMissingError(f"no index at {folder}", folder, "run `askcorpus index`")
-            store = location.open()
+            store = open_index(folder)
             stores.append(store)
             check_manifest(store.manifest, settings, store.where, for_update=False)
         return stores

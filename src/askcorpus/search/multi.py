@@ -24,10 +24,16 @@ from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import IndexMismatchError, QueryError
 from askcorpus.records import Hit, PassageFilter, SearchResult
 from askcorpus.search import fusion
-from askcorpus.search.index import CANDIDATES, Index, Sides, answer_likely, check_folder, fuse
-from askcorpus.settings import MAX_TOP_K, Settings
-from askcorpus.text.query import clean_question
-from askcorpus.text.syntax import merge_filters, read_query
+from askcorpus.search.index import (
+    CANDIDATES,
+    Index,
+    Sides,
+    answer_likely,
+    check_folder,
+    fuse,
+    read_question,
+)
+from askcorpus.settings import Settings
 
 #: Passage ids of index ``i`` are pooled as ``i << ID_BITS | id`` (ids stay far below 2**40).
 ID_BITS = 40
@@ -85,14 +91,10 @@ class MultiIndex:
         syntax as :meth:`Index.search`; ``in:`` names a folder inside each corpus)."""
         if len(self.indexes) == 1:
             return self.indexes[0].search(question, k, mode, where, syntax)
-        k = k or self.indexes[0].settings.top_k
-        if not 1 <= k <= MAX_TOP_K:
-            raise QueryError(f"top-k must be between 1 and {MAX_TOP_K}, not {k}")
-        parsed = read_query(question, syntax)
-        allowed = (merge_filters(parsed.where, where) if where else parsed.where) or None
-        text, note = clean_question(parsed.text)
-        if not text:
-            raise QueryError("the question is empty", hint="type a question")
+        k, text, note, parsed_filter = read_question(
+            question, k or self.indexes[0].settings.top_k, where, syntax
+        )
+        allowed = parsed_filter or None
         query_vec = None if mode == "keyword" else self.indexes[0].embedder.encode_query(text)
         n = max(CANDIDATES, 4 * k)
         with contextlib.ExitStack() as stack:

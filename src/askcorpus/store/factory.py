@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from askcorpus.errors import AskcorpusError
-from askcorpus.store.base import StoreLocation
+from askcorpus.errors import AskcorpusError, IndexMissingError
+from askcorpus.store.base import Store, StoreLocation
 
 #: URL schemes of the PostgreSQL backend.
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -40,3 +40,13 @@ def locate(index: Path | str) -> StoreLocation:
     from askcorpus.store.local.location import LocalLocation
 
     return LocalLocation(Path(index))
+
+
+def open_index(index: Path | str, verify: bool | None = None) -> Store:
+    """The index at ``index``, opened for reading: :class:`IndexMissingError` when there is
+    none, the backend's typed errors when it is damaged or of another schema."""
+    location = locate(index)
+    if not location.exists():
+        where = index if isinstance(index, Path) else Path(index)  # an IndexURL keeps its //
+        raise IndexMissingError(f"no index at {index}", where, "run `askcorpus index`")
+    return location.open(verify)
