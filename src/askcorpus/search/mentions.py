@@ -22,8 +22,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import snowballstemmer
-
 from askcorpus.errors import QueryError
 from askcorpus.records import Document, KeywordQuery, PassageFilter, place_label
 from askcorpus.search.index import check_folder
@@ -32,6 +30,7 @@ from askcorpus.store.base import Store, StoredPassage, check_manifest
 from askcorpus.store.factory import open_index
 from askcorpus.text import spelling
 from askcorpus.text.fold import CJK_LETTERS, is_cyrillic_word, keyword_clause, russian_stem
+from askcorpus.text.fts5 import porter_stem
 from askcorpus.text.sentences import paragraph_spans, sentence_spans
 from askcorpus.text.syntax import merge_filters, parse_query
 
@@ -41,7 +40,6 @@ MAX_VARIANTS = 3
 CONTEXT_CHARS = 300
 # unicode61 keeps letters, digits and private-use characters together; all else separates.
 _TOKEN = re.compile(r"[^\W_]+")
-_PORTER = snowballstemmer.stemmer("porter")
 _CJK = re.compile(f"[{CJK_LETTERS}]")
 
 
@@ -96,11 +94,12 @@ def plain(token: str) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def fold_token(token: str) -> str:
     """A word as the keyword side indexes it: diacritics removed, lower case, American
-    spelling, Porter-stemmed (FTS5's porter leaves words under 3 characters as they are)."""
+    spelling, stemmed by FTS5's own Porter stemmer (:mod:`askcorpus.text.fts5`; it leaves
+    words under 3 characters as they are)."""
     if is_cyrillic_word(token):  # the keyword index holds Russian stems (text/fold.py)
         return russian_stem(token)
     word = spelling.fold(plain(token))
-    return word if len(word) < 3 else _PORTER.stemWord(word)
+    return word if len(word) < 3 else porter_stem(word)
 
 
 def _prefixes(word: str) -> tuple[str, ...]:
