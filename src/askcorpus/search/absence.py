@@ -336,6 +336,21 @@ def assess(
     return Assessment(round(p, 4), p >= THRESHOLD, evidence.absent_terms)
 
 
+def caveats(store: Store) -> tuple[str, ...]:
+    """What the index may be missing, to show beside "not in this corpus": files the last run
+    could not read (named, with the reason of the first) and an interrupted build. Read from
+    the store (no look at the corpus folder), so cheap enough for every absence."""
+    out = []
+    skipped = store.skipped()
+    if skipped:
+        named = ", ".join(s.source for s in skipped[:3]) + (", …" if len(skipped) > 3 else "")
+        files = "1 file" if len(skipped) == 1 else f"{len(skipped)} files"
+        out.append(f"{files} could not be read ({named}; {skipped[0].reason})")
+    if not store.complete:
+        out.append("the last indexing run was interrupted: run `askcorpus index` to finish")
+    return tuple(out)
+
+
 def model_for(store: Store) -> Model:
     """The model deciding for ``store``: its own calibration (fitted at index time on probes
     made of its sentences, kept in the manifest) when it has one, else the default."""
