@@ -16,7 +16,10 @@ So the decision reads several pieces of evidence (:class:`Evidence`):
 
 A small logistic model turns them into a probability (``absence_model.json``, fitted by
 ``bench/absence.py`` on public data only: probes made from SciFact and ArguAna sentences, and
-SciFact claims whose answering abstracts are or are not in the corpus; docs/quality.md).
+SciFact claims whose answering abstracts are or are not in the corpus; docs/quality.md). An
+index may carry its own fit in its manifest (:mod:`askcorpus.search.calibration`, opt-in);
+:func:`model_for` picks it. :func:`caveats` says what an absence may hide in (unreadable
+files, an interrupted build).
 """
 
 from __future__ import annotations
