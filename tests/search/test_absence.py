@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from askcorpus.cli import print_result, result_json
 from askcorpus.embed.embedder import Embedder
+from askcorpus.indexer.update import update_index
 from askcorpus.search import absence
 from askcorpus.search.index import Index
 from askcorpus.settings import Settings
+
+from ..conftest import write
 
 
 @pytest.fixture()
@@ -83,3 +87,20 @@ def test_json_and_readable_output_explain_an_absence(index: Index) -> None:
     shown = out.getvalue()
     assert "chance of an answer here: " in shown and "found nowhere in the corpus: " in shown
     assert "rosneft" in shown
+
+
+def test_caveats_name_the_files_an_absence_may_hide_in(
+    tmp_path: Path, embedder: Embedder, index: Index
+) -> None:
+    assert absence.caveats(index.store) == ()  # the shipped corpus: every file read
+    corpus = tmp_path / "corpus"
+    write(corpus / "good.txt", "Moscow and Beijing signed a gas deal in 2014.\n")
+    (corpus / "junk.txt").write_bytes(b"\x00\x01\x02" * 100)
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    update_index(settings, embedder)
+    other = Index.open(settings.index_dir, settings, embedder)
+    try:
+        (caveat,) = absence.caveats(other.store)
+        assert caveat.startswith("1 file could not be read (junk.txt; ") and "binary" in caveat
+    finally:
+        other.close()

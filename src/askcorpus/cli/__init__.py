@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("desktop-install", "desktop-uninstall"):
             return cmd_desktop(args.command == "desktop-install")
         if args.command == "index":
-            return cmd_index(settings, args.rebuild, args.json)
+            return cmd_index(settings, args.rebuild, args.json, args.calibrate_absence)
         if args.command == "ask":
             if (args.question is None) == (args.queries is None):
                 parser.error("ask needs a question or --queries FILE (not both)")

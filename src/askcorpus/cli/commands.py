@@ -54,12 +54,14 @@ def cmd_desktop(install: bool) -> int:
     return 0
 
 
-def cmd_index(settings: Settings, rebuild: bool, as_json: bool) -> int:
-    """Build or update the index, with a progress bar on a terminal."""
+def cmd_index(settings: Settings, rebuild: bool, as_json: bool, calibrate: bool = False) -> int:
+    """Build or update the index, with a progress bar on a terminal; with ``calibrate``, fit
+    "not in this corpus" to the corpus afterwards (askcorpus.search.calibration)."""
     from tqdm import tqdm
 
     from askcorpus.indexer.update import update_index
     from askcorpus.records import Progress
+    from askcorpus.search import calibration
 
     bar: Any = None
 
@@ -74,7 +76,8 @@ def cmd_index(settings: Settings, rebuild: bool, as_json: bool) -> int:
         bar.update(p.done - bar.n)
 
     try:
-        report = update_index(settings, rebuild=rebuild, progress=on_progress)
+        fit = calibration.calibrate if calibrate else None
+        report = update_index(settings, rebuild=rebuild, progress=on_progress, calibrate=fit)
     finally:
         if bar is not None:
             bar.close()
@@ -105,15 +108,18 @@ def cmd_status(settings: Settings, as_json: bool) -> int:
     """Describe the index: manifest, counts, health, skipped files. Exit 1 when it is damaged
     or built differently (the reason goes to stderr on one line too), never a traceback."""
     from askcorpus.indexer.health import diagnose
+    from askcorpus.search.absence import calibration_name
 
     health = diagnose(settings)
     manifest, stats, folder = health.manifest, health.stats, health.folder
+    calibration = calibration_name(manifest.absence_calibration) if manifest else None
     data: dict[str, Any] = {
         "index": str(folder),
         "healthy": health.healthy,
         "complete": health.complete,
         "problems": [p.user_message() for p in health.problems],
         "manifest": asdict(manifest) if manifest else None,
+        "absence_calibration": calibration,
         "skipped": [asdict(s) for s in health.skipped],
     }
     if stats is not None:
@@ -140,6 +146,7 @@ def cmd_status(settings: Settings, as_json: bool) -> int:
             lines.append(("size", f"{stats.size_bytes / 2**20:.1f} MB"))
         if manifest is not None:
             lines.append(("updated", f"{manifest.updated} (created {manifest.created})"))
+            lines.append(("absence", f"calibration: {calibration}"))
         if health.healthy:
             lines.append(("health", "ok"))
         lines += [("health", f"DAMAGED — {p.user_message()}") for p in health.problems]

@@ -31,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, help="corpus folder (default: corpus/)")
     p.add_argument("--index", type=index_location, help=INDEX_HELP)
     p.add_argument("--rebuild", action="store_true", help="start over instead of updating")
+    p.add_argument(
+        "--calibrate-absence",
+        action="store_true",
+        help="fit 'not in this corpus' to this corpus (experimental; docs/quality.md)",
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     p = sub.add_parser("ask", help="ask a question (or a file of questions)")

@@ -49,6 +49,10 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[Progress], None]
 CancelFn = Callable[[], bool]
+#: Fits "not in this corpus" to an indexed store (``askcorpus.search.calibration.calibrate``,
+#: passed in by the caller: the indexer does not import search). Its result is kept in the
+#: manifest (``Manifest.absence_calibration``); empty means the default calibration.
+CalibrateFn = Callable[[Store, Settings, Embedder], dict[str, float]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +79,14 @@ def update_index(
     rebuild: bool = False,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
+    calibrate: CalibrateFn | None = None,
 ) -> IndexReport:
     """Index ``settings.corpus_dir`` into ``settings.index_dir``, incrementally.
+
+    With ``calibrate``, a run that changed the index ends by fitting "not in this corpus" to
+    it and storing the fit in the manifest, in a second atomic update (the probes search the
+    published state); a cancel or crash in between leaves the index with its previous
+    calibration, which the next run replaces.
 
     Raises :class:`IndexLocationError` before writing anything when the index folder is the
     corpus, holds it, or (for a new index) holds other files (see :mod:`askcorpus.indexer.setup`),
@@ -109,9 +119,22 @@ def update_index(
             with store.write_errors():
                 run = _Run(settings, store, embedder, lock, t0, progress, cancelled)
                 report = run.update(entries, skipped, reset)
+                if calibrate is not None and (
+                    reset or report.added or report.changed or report.removed
+                ):
+                    _store_calibration(store, lock, calibrate(store, settings, embedder))
                 return replace(report, excluded=tuple(excluded))
         finally:
             store.close()
+
+
+def _store_calibration(store: Store, lock: WriterLock, calibration: dict[str, float]) -> None:
+    """Replace the manifest's absence calibration (one more atomic update)."""
+    if calibration == store.manifest.absence_calibration:
+        return
+    with store.writer(lock) as writer:
+        writer.set_manifest(replace(store.manifest, absence_calibration=calibration))
+        writer.commit()
 
 
 class _Run:

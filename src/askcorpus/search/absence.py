@@ -16,7 +16,10 @@ So the decision reads several pieces of evidence (:class:`Evidence`):
 
 A small logistic model turns them into a probability (``absence_model.json``, fitted by
 ``bench/absence.py`` on public data only: probes made from SciFact and ArguAna sentences, and
-SciFact claims whose answering abstracts are or are not in the corpus; docs/quality.md).
+SciFact claims whose answering abstracts are or are not in the corpus; docs/quality.md). An
+index may carry its own fit in its manifest (:mod:`askcorpus.search.calibration`, opt-in);
+:func:`model_for` picks it. :func:`caveats` says what an absence may hide in (unreadable
+files, an interrupted build).
 """
 
 from __future__ import annotations
@@ -110,6 +113,28 @@ class Model:
             indent=1,
         )
 
+    def to_mapping(self, probes: int) -> dict[str, float]:
+        """The model as the flat name-to-number mapping an index manifest stores
+        (``Manifest.absence_calibration``), with the number of probes it was fitted on."""
+        out = {"probes": float(probes), "intercept": self.intercept}
+        for name, m, s, c in zip(FEATURES, self.mean, self.scale, self.coef, strict=True):
+            out |= {f"mean.{name}": m, f"scale.{name}": s, f"coef.{name}": c}
+        return out
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, float]) -> Model | None:
+        """The model of :meth:`to_mapping`; None when ``data`` is empty or was fitted on other
+        features (an index calibrated by another version: the default model applies)."""
+        try:
+            return cls(
+                tuple(data[f"mean.{n}"] for n in FEATURES),
+                tuple(data[f"scale.{n}"] for n in FEATURES),
+                tuple(data[f"coef.{n}"] for n in FEATURES),
+                data["intercept"],
+            )
+        except KeyError:
+            return None
+
     @classmethod
     def from_json(cls, text: str) -> Model:
         """Read a model written by :meth:`to_json` (features must match this version)."""
@@ -121,19 +146,30 @@ class Model:
         )
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> Model:
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, prior: Model | None = None) -> Model:
     """Fit a :class:`Model` to feature rows ``x`` and labels ``y`` (1 = answered): logistic
     regression with an L2 penalty, by Newton steps, the two classes weighted equally (so the
-    probability is calibrated for a balanced mix of answerable and unanswerable questions)."""
-    mean, scale = x.mean(0), x.std(0) + 1e-6
+    probability is calibrated for a balanced mix of answerable and unanswerable questions).
+
+    With a ``prior`` (the default model) the fit keeps its standardisation and pulls the
+    weights towards the prior's instead of towards zero (the intercept too, ten times more
+    loosely): a few dozen probes of one corpus then move the model only where they disagree
+    with it (:mod:`askcorpus.search.calibration`).
+    """
+    if prior is None:
+        mean, scale = x.mean(0), x.std(0) + 1e-6
+        beta0 = np.zeros(x.shape[1] + 1)
+    else:
+        mean, scale = np.asarray(prior.mean), np.asarray(prior.scale)
+        beta0 = np.array([*prior.coef, prior.intercept])
     z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
     w = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
-    beta = np.zeros(z.shape[1])
+    beta = beta0.copy()
     reg = np.full(z.shape[1], l2)
-    reg[-1] = 0.0
+    reg[-1] = 0.0 if prior is None else l2 / 10
     for _ in range(50):
         p = 1 / (1 + np.exp(-z @ beta))
-        grad = z.T @ (w * (p - y)) + reg * beta
+        grad = z.T @ (w * (p - y)) + reg * (beta - beta0)
         hess = (z * (w * p * (1 - p))[:, None]).T @ z + np.diag(reg)
         step = np.linalg.solve(hess, grad)
         beta -= step
@@ -299,5 +335,33 @@ def assess(
 ) -> Assessment:
     """Whether the corpus likely answers ``question`` (cleaned), from its fused candidates."""
     evidence = gather(store, question, fused, store.stats().passages, query_vec, encode)
-    p = default_model().probability(evidence)
+    p = model_for(store).probability(evidence)
     return Assessment(round(p, 4), p >= THRESHOLD, evidence.absent_terms)
+
+
+def caveats(store: Store) -> tuple[str, ...]:
+    """What the index may be missing, to show beside "not in this corpus": files the last run
+    could not read (named, with the reason of the first) and an interrupted build. Read from
+    the store (no look at the corpus folder), so cheap enough for every absence."""
+    out = []
+    skipped = store.skipped()
+    if skipped:
+        named = ", ".join(s.source for s in skipped[:3]) + (", …" if len(skipped) > 3 else "")
+        files = "1 file" if len(skipped) == 1 else f"{len(skipped)} files"
+        out.append(f"{files} could not be read ({named}; {skipped[0].reason})")
+    if not store.complete:
+        out.append("the last indexing run was interrupted: run `askcorpus index` to finish")
+    return tuple(out)
+
+
+def model_for(store: Store) -> Model:
+    """The model deciding for ``store``: its own calibration (fitted at index time on probes
+    made of its sentences, kept in the manifest) when it has one, else the default."""
+    return Model.from_mapping(store.manifest.absence_calibration) or default_model()
+
+
+def calibration_name(calibration: dict[str, float]) -> str:
+    """Which calibration an index with manifest field ``calibration`` uses, in words."""
+    if Model.from_mapping(calibration) is None:
+        return "default (public data)"
+    return f"this corpus ({int(calibration.get('probes', 0))} probes)"

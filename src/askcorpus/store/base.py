@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -58,6 +58,9 @@ class Manifest:
     backend: str = "torch"
     #: The corpus folder the index was built from (absolute), as the last indexing run saw it.
     corpus: str = ""
+    #: The "not in this corpus" model fitted to this corpus at index time (feature weights by
+    #: name, see :mod:`askcorpus.search.calibration`); empty: the default calibration.
+    absence_calibration: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> str:
         """Serialised form stored beside the index."""
@@ -76,6 +79,9 @@ class Manifest:
             updated=str(data["updated"]),
             backend=str(data.get("backend", "torch")),
             corpus=str(data.get("corpus", "")),
+            absence_calibration={
+                str(k): float(v) for k, v in dict(data.get("absence_calibration") or {}).items()
+            },
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,27 @@ def test_the_manifest_set_by_an_update_is_published_with_it(location: StoreLocat
             "c",
             replacement.backend,
         )
+    finally:
+        reopened.close()
+
+
+def test_the_absence_calibration_in_the_manifest_survives_a_reopen(
+    location: StoreLocation,
+) -> None:
+    """search.calibration keeps a corpus's fit in the manifest: every backend must carry it."""
+    store = location.create(manifest())
+    assert store.manifest.absence_calibration == {}
+    fitted = {"probes": 80.0, "intercept": -0.25, "coef.dense_top": 1.5}
+    with store.writer() as w:
+        w.set_manifest(replace(store.manifest, absence_calibration=fitted))
+        w.commit()
+    with store.writer() as w:  # a later update keeps it (the publish rewrites "updated")
+        w.add_document(*make_document("later.txt", ["a later document"]))
+        w.commit()
+    store.close()
+    reopened = location.open()
+    try:
+        assert reopened.manifest.absence_calibration == fitted
     finally:
         reopened.close()
 
