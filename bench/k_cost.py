@@ -46,9 +46,13 @@ PARTS: dict[str, list[tuple[str, str]]] = {
         ("index", "best_sentence"),
         ("index", "sentence_overlaps"),
         ("index", "pick_sentence"),
+        ("present", "pick_sentence"),
     ],
     "matched terms": [("index", "matched_terms")],
-    "sentences + overlaps + matched terms, one pass": [("index", "read_hit")],
+    "sentences + overlaps + matched terms, one pass": [
+        ("index", "read_hit"),
+        ("present", "read_hit"),
+    ],
 }
 REST = "rest (clean question, hits, glue)"
 
@@ -84,11 +88,16 @@ def _targets(index: Any) -> dict[str, Any]:
     import askcorpus.search.index as index_module
     from askcorpus.search import fusion
 
+    try:  # where hits are highlighted since issue #18's lazy highlighting (not in older trees)
+        import askcorpus.search.present as present_module
+    except ImportError:
+        present_module = None
     return {
         "embedder": index.embedder,
         "store": index.store,
         "index": index_module,
         "fusion": fusion,
+        "present": present_module,
     }
 
 
@@ -121,7 +130,7 @@ def profile(folder: Path, questions: list[str], ks: list[int], warmup: int = 5) 
         clock.wrap(owners[owner], attr, part)
         for part, targets in PARTS.items()
         for owner, attr in targets
-        if hasattr(owners[owner], attr)
+        if owners[owner] is not None and hasattr(owners[owner], attr)
     ]
     parts: dict[int, dict[str, list[float]]] = {k: defaultdict(list) for k in ks}
     totals: dict[int, list[float]] = {k: [] for k in ks}

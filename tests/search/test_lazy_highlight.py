@@ -95,3 +95,20 @@ def test_several_indexes_highlight_lazily_as_eagerly(
         assert len(corpora) == 2  # both indexes gave hits
     finally:
         multi.indexes[1].close()
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "rrf", "keyword"])
+def test_overlapped_search_equals_the_serial_one(index: Index, mode: str) -> None:
+    """Work overlapped on worker threads (Index.parallel) and sentence vectors reused from the
+    cache change nothing: the whole result is equal."""
+    try:
+        for question in QUESTIONS:
+            index.parallel = False
+            index._sentence_cache.clear()
+            serial = index.search(question, 12, mode)
+            index.parallel = True
+            index._sentence_cache.clear()
+            assert index.search(question, 12, mode) == serial, (question, mode)
+            assert index.search(question, 12, mode) == serial  # sentence vectors cached now
+    finally:
+        index.parallel = True

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +58,8 @@ ANSWER_THRESHOLD = 0.35
 # Share of the BM25 score of the question's adjacent word pairs (as phrases) added to the
 # BM25 score of its words; tuned on SciFact train and half of ArguAna (docs/quality.md).
 PAIR_WEIGHT = 0.5
+# Sentence vectors kept for the dense tie-break (384 floats each: ~3 MB).
+SENTENCE_CACHE = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,15 +86,18 @@ def fuse(sides: Sides, mode: str) -> list[fusion.Fused]:
 class Index:
     """A searchable index: a store plus the embedder that reads questions."""
 
+    #: Overlap work that releases the GIL on a worker thread (question encoding beside FTS5,
+    #: highlighting beside the absence estimate); False runs everything on the caller's thread
+    #: (same results; for profilers that time calls on one thread).
+    parallel = True
+
     def __init__(self, store: Store, settings: Settings, embedder: Embedder | None = None):
         self.store = store
         self.settings = settings
         # Questions must be encoded by the backend that encoded the index's passages.
         self.embedder = (embedder or Embedder(settings)).match_index(store.manifest.backend)
         self._lock = threading.Lock()
-        self._sentence_cache: OrderedDict[tuple[str, int, int, tuple[int, ...]], np.ndarray] = (
-            OrderedDict()
-        )
+        self._sentence_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         # The last question searched and its vector: highlighting its hits later needs no
         # second encoding.
         self._last_query: tuple[str, np.ndarray] | None = None
@@ -151,20 +157,23 @@ class Index:
         mode: str = "hybrid",
         query_vec: np.ndarray | None = None,
         where: PassageFilter | None = None,
+        lexical: list[tuple[int, float]] | None = None,
     ) -> tuple[Sides, np.ndarray | None]:
         """The unfused candidate lists of both sides (see :meth:`retrieve`), with the raw
-        scores several indexes fuse together (:mod:`askcorpus.search.multi`)."""
+        scores several indexes fuse together (:mod:`askcorpus.search.multi`). ``lexical`` is
+        the keyword list when the caller has it already (same ``text``, ``n`` and ``where``)."""
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}", hint=f"use one of {MODES}")
         where = where or None
         if mode == "keyword":
-            return Sides([], self._lexical(text, n, where), {}), query_vec
+            return Sides([], lexical or self._lexical(text, n, where), {}), query_vec
         if query_vec is None:
             query_vec = self.embedder.encode_query(text)
         dense = self.store.search_vectors(query_vec, n, where)
         if mode == "dense":
             return Sides(dense, [], {}), query_vec
-        lexical = self._lexical(text, n, where)
+        if lexical is None:
+            lexical = self._lexical(text, n, where)
         in_dense = {pid for pid, _s in dense}
         missing = [pid for pid, _s in lexical if pid not in in_dense]
         extra: dict[int, float] = {}
@@ -212,34 +221,59 @@ class Index:
         shown (``Hit.highlighted`` says which have them).
         """
         k, text, note, allowed = read_question(question, k or self.settings.top_k, where, syntax)
-        query_vec = None if mode == "keyword" else self.embedder.encode_query(text)
+        n, allowed_or_none = max(CANDIDATES, 4 * k), allowed or None
+        shown = HIGHLIGHT_HITS if highlight is None else highlight
+        overlap = self.parallel and mode in ("hybrid", "rrf")
+        # The question's encoding (ONNX Runtime, no store access) runs on a worker while this
+        # thread asks FTS5 (SQLite): both release the GIL, so on two cores they overlap.
+        encoding = _pool().submit(self.embedder.encode_query, text) if overlap else None
+        if encoding is None and mode != "keyword":
+            query_vec: np.ndarray | None = self.embedder.encode_query(text)
+        else:
+            query_vec = None
         # One committed state for every read below: a writer publishing meanwhile cannot make
         # a hit's vectors, rows and document text come from different generations.
         with self.store.snapshot():
-            fused, query_vec = self.retrieve(
-                text, max(CANDIDATES, 4 * k), mode, query_vec, allowed or None
-            )
+            lexical = None
+            if encoding is not None:
+                lexical = self._lexical(text, n, allowed_or_none)
+                query_vec = encoding.result()
+            sides, query_vec = self.sides(text, n, mode, query_vec, allowed_or_none, lexical)
+            fused = fuse(sides, mode)
             hits = self.present(text, fused, k)
+            if query_vec is not None:
+                self._last_query = (text, query_vec)
+            dense_ranks = tuple(range(1, DENSE_HIGHLIGHT_HITS + 1)) if query_vec is not None else ()
+            how = Highlighting(text, dense_ranks)
+            # Highlighting reads no store: with the absence estimate (which does) it overlaps
+            # on a worker, the top hit's sentence embeddings running beside the store's reads.
+            highlighting = (
+                _pool().submit(self._highlighted, hits, how, shown)
+                if self.parallel and hits and shown > 0
+                else None
+            )
             # Keyword-only search has no dense evidence: it cannot estimate an absence.
             verdict = None
             if query_vec is not None and hits:
                 encode = self.embedder.encode_query
                 verdict = absence.assess(self.store, text, fused, query_vec, encode)
+            done = highlighting.result() if highlighting is not None else None
         if not hits and allowed.folder:
             check_folder([self.store], allowed.folder)
-        if query_vec is not None:
-            self._last_query = (text, query_vec)
-        dense_ranks = tuple(range(1, DENSE_HIGHLIGHT_HITS + 1)) if query_vec is not None else ()
         result = SearchResult(
             query=question,
-            hits=tuple(hits),
+            hits=tuple(hits) if done is None else done,
             answer_likely=bool(hits) and (verdict is None or verdict.likely),
             note=note,
             answer_probability=verdict.probability if verdict else None,
             absent_terms=verdict.absent_terms if verdict else (),
-            highlighting=Highlighting(text, dense_ranks) if hits else None,
+            highlighting=how if hits else None,
         )
-        return self.highlight(result, 0, HIGHLIGHT_HITS if highlight is None else highlight)
+        return self.highlight(result, 0, shown)
+
+    def _highlighted(self, hits: Sequence[Hit], how: Highlighting, last: int) -> tuple[Hit, ...]:
+        """``hits`` with the first ``last`` highlighted (see :meth:`highlight`)."""
+        return highlight_hits(hits, how, 0, last, lambda _i: self.similarities(how))
 
     def present(self, text: str, fused: Sequence[fusion.Fused], k: int) -> list[Hit]:
         """The first ``k`` hits of the fused candidates ``fused`` of this index: quoted phrases
@@ -283,34 +317,52 @@ class Index:
         """The embedding tie-break of this index's hits for the question of ``how`` (the
         question is encoded again only if it is not the last one searched)."""
 
-        def tie_break(hit: Hit, chosen: list[int]) -> list[float]:
+        def tie_break(hit: Hit, sentences: list[str], chosen: list[int]) -> list[float]:
             last = self._last_query
             if last is not None and last[0] == how.question:
                 query_vec = last[1]
             else:
                 query_vec = self.embedder.encode_query(how.question)
                 self._last_query = (how.question, query_vec)
-            return self._sentence_similarities(hit.source, hit.start, hit.text, chosen, query_vec)
+            return self._sentence_similarities(
+                hit.source, hit.start, hit.text, chosen, query_vec, sentences
+            )
 
         return tie_break
 
     def _sentence_similarities(
-        self, source: str, start: int, text: str, chosen: list[int], query_vec: np.ndarray
+        self,
+        source: str,
+        start: int,
+        text: str,
+        chosen: list[int],
+        query_vec: np.ndarray,
+        sentences: list[str] | None = None,
     ) -> list[float]:
-        """Cosine of the question with the sentences ``chosen`` of a hit; the others get -1 so
-        term overlap alone ranks them. Sentence vectors are cached."""
-        sentences = sentence_texts(text)
-        key = (source, start, len(text), tuple(chosen))
+        """Cosine of the question with the sentences ``chosen`` of a hit (``sentences``: its
+        sentences, when the caller has split it already); the others get -1 so term overlap
+        alone ranks them. Sentence vectors are cached by sentence: the encoder gives a text the
+        same vector whatever it is encoded with, so another question whose top hit holds the
+        same sentences reuses them."""
+        if sentences is None:
+            sentences = sentence_texts(text)
+        wanted = [sentences[i] for i in chosen]
         with self._lock:
-            vectors = self._sentence_cache.get(key)
-            if vectors is not None:
-                self._sentence_cache.move_to_end(key)
-        if vectors is None:
-            vectors = self.embedder.encode_passages([sentences[i] for i in chosen])
+            cached = [self._sentence_cache.get(t) for t in wanted]
+            for t, v in zip(wanted, cached, strict=True):
+                if v is not None:
+                    self._sentence_cache.move_to_end(t)
+        missing = [t for t, v in zip(wanted, cached, strict=True) if v is None]
+        fresh: dict[str, np.ndarray] = {}
+        if missing:
+            fresh = dict(zip(missing, self.embedder.encode_passages(missing), strict=True))
             with self._lock:
-                self._sentence_cache[key] = vectors
-                while len(self._sentence_cache) > 512:
+                self._sentence_cache.update(fresh)
+                while len(self._sentence_cache) > SENTENCE_CACHE:
                     self._sentence_cache.popitem(last=False)
+        vectors = np.vstack(
+            [v if v is not None else fresh[t] for t, v in zip(wanted, cached, strict=True)]
+        )
         similarities = [-1.0] * len(sentences)
         for i, score in zip(chosen, (vectors @ query_vec.ravel()).tolist(), strict=True):
             similarities[i] = score
@@ -319,6 +371,20 @@ class Index:
     def close(self) -> None:
         """Release the store."""
         self.store.close()
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The search's worker threads (created once: starting a thread per question costs more
+    than the overlap saves)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(2, thread_name_prefix="askcorpus-search")
+        return _POOL
 
 
 def read_question(

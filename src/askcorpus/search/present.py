@@ -24,9 +24,9 @@ DENSE_SENTENCES = 6
 #: How many hits a search highlights unless told otherwise (what a reader sees at once).
 HIGHLIGHT_HITS = 10
 
-#: ``similarities(hit, chosen)``: the question's cosine with the sentences ``chosen`` of
-#: ``hit`` (indexes into its sentences), -1 for the others.
-Similarities = Callable[[Hit, list[int]], list[float]]
+#: ``similarities(hit, sentences, chosen)``: the question's cosine with the sentences
+#: ``chosen`` of ``hit`` (indexes into ``sentences``, its sentences), -1 for the others.
+Similarities = Callable[[Hit, list[str], list[int]], list[float]]
 
 
 def plain_hit(rank: int, g: Group, text: str, corpus: str | None) -> Hit:
@@ -67,7 +67,7 @@ def highlight_hit(hit: Hit, asked: Question, similarities: Similarities | None) 
         top = max(read.overlaps, default=0)
         tied = [i for i, o in enumerate(read.overlaps) if o == top]
         if len(tied) > 1:
-            scores = similarities(hit, tied[:DENSE_SENTENCES])
+            scores = similarities(hit, read.sentences(hit.text), tied[:DENSE_SENTENCES])
     sentence = pick_sentence(read.spans, read.overlaps, len(asked.keys), hit.start, scores)
     return dataclasses.replace(
         hit, highlight=sentence, matched_terms=read.matched, highlighted=True
