@@ -7,8 +7,6 @@ Each part is the *exclusive* time of the wrapped calls (a call's time minus the 
 makes), so the parts add up to the whole and nothing is counted twice: merging, for example,
 fetches document texts, which count as "documents fetch", not as "merge/collapse". Whatever is
 inside no wrapped call is "rest" (cleaning the question, building the hits, Python glue).
-The breakdown runs on one thread (``Index.parallel = False``); the plain timings use the
-default (a tree that overlaps work on worker threads does so there).
 The ks alternate question by question on one warm ``Index``, so load on a shared machine falls
 on both; the ratio of the medians is the figure that counts. With ``--tree`` each checkout
 runs in its own process (its ``src/`` first on the path), the trees alternating for
@@ -126,9 +124,6 @@ def profile(folder: Path, questions: list[str], ks: list[int], warmup: int = 5) 
             index.search(q, k)
             plain[k].append((time.perf_counter() - t0) * 1000)
 
-    # The clock keeps one stack of open calls: run everything on this thread (newer trees
-    # overlap work on worker threads unless told not to; same results either way).
-    index.parallel = False
     clock = Clock()
     owners = _targets(index)
     undo = [

@@ -97,18 +97,14 @@ def test_several_indexes_highlight_lazily_as_eagerly(
         multi.indexes[1].close()
 
 
-@pytest.mark.parametrize("mode", ["hybrid", "rrf", "keyword"])
-def test_overlapped_search_equals_the_serial_one(index: Index, mode: str) -> None:
-    """Work overlapped on worker threads (Index.parallel) and sentence vectors reused from the
-    cache change nothing: the whole result is equal."""
-    try:
-        for question in QUESTIONS:
-            index.parallel = False
-            index._sentence_cache.clear()
-            serial = index.search(question, 12, mode)
-            index.parallel = True
-            index._sentence_cache.clear()
-            assert index.search(question, 12, mode) == serial, (question, mode)
-            assert index.search(question, 12, mode) == serial  # sentence vectors cached now
-    finally:
-        index.parallel = True
+def test_sentence_vectors_reused_from_the_cache_change_nothing(index: Index) -> None:
+    """The top hit's sentence vectors are cached per sentence (a text's vector does not depend
+    on what it is encoded with): a search from a warm cache equals one from a cold cache."""
+    used = 0
+    # Vague questions leave several sentences tied on shared terms: the tie-break runs.
+    for question in [*QUESTIONS, "what will happen next?", "why does it matter so much?"]:
+        index._sentence_cache.clear()
+        cold = index.search(question, 12)
+        used += len(index._sentence_cache)
+        assert index.search(question, 12) == cold, question
+    assert used > 0  # some top hit needed the tie-break

@@ -13,7 +13,6 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,11 +85,6 @@ def fuse(sides: Sides, mode: str) -> list[fusion.Fused]:
 class Index:
     """A searchable index: a store plus the embedder that reads questions."""
 
-    #: Overlap work that releases the GIL on a worker thread (question encoding beside FTS5,
-    #: highlighting beside the absence estimate); False runs everything on the caller's thread
-    #: (same results; for profilers that time calls on one thread).
-    parallel = True
-
     def __init__(self, store: Store, settings: Settings, embedder: Embedder | None = None):
         self.store = store
         self.settings = settings
@@ -157,23 +151,20 @@ class Index:
         mode: str = "hybrid",
         query_vec: np.ndarray | None = None,
         where: PassageFilter | None = None,
-        lexical: list[tuple[int, float]] | None = None,
     ) -> tuple[Sides, np.ndarray | None]:
         """The unfused candidate lists of both sides (see :meth:`retrieve`), with the raw
-        scores several indexes fuse together (:mod:`askcorpus.search.multi`). ``lexical`` is
-        the keyword list when the caller has it already (same ``text``, ``n`` and ``where``)."""
+        scores several indexes fuse together (:mod:`askcorpus.search.multi`)."""
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}", hint=f"use one of {MODES}")
         where = where or None
         if mode == "keyword":
-            return Sides([], lexical or self._lexical(text, n, where), {}), query_vec
+            return Sides([], self._lexical(text, n, where), {}), query_vec
         if query_vec is None:
             query_vec = self.embedder.encode_query(text)
         dense = self.store.search_vectors(query_vec, n, where)
         if mode == "dense":
             return Sides(dense, [], {}), query_vec
-        if lexical is None:
-            lexical = self._lexical(text, n, where)
+        lexical = self._lexical(text, n, where)
         in_dense = {pid for pid, _s in dense}
         missing = [pid for pid, _s in lexical if pid not in in_dense]
         extra: dict[int, float] = {}
@@ -221,59 +212,34 @@ class Index:
         shown (``Hit.highlighted`` says which have them).
         """
         k, text, note, allowed = read_question(question, k or self.settings.top_k, where, syntax)
-        n, allowed_or_none = max(CANDIDATES, 4 * k), allowed or None
-        shown = HIGHLIGHT_HITS if highlight is None else highlight
-        overlap = self.parallel and mode in ("hybrid", "rrf")
-        # The question's encoding (ONNX Runtime, no store access) runs on a worker while this
-        # thread asks FTS5 (SQLite): both release the GIL, so on two cores they overlap.
-        encoding = _pool().submit(self.embedder.encode_query, text) if overlap else None
-        if encoding is None and mode != "keyword":
-            query_vec: np.ndarray | None = self.embedder.encode_query(text)
-        else:
-            query_vec = None
+        query_vec = None if mode == "keyword" else self.embedder.encode_query(text)
         # One committed state for every read below: a writer publishing meanwhile cannot make
         # a hit's vectors, rows and document text come from different generations.
         with self.store.snapshot():
-            lexical = None
-            if encoding is not None:
-                lexical = self._lexical(text, n, allowed_or_none)
-                query_vec = encoding.result()
-            sides, query_vec = self.sides(text, n, mode, query_vec, allowed_or_none, lexical)
-            fused = fuse(sides, mode)
-            hits = self.present(text, fused, k)
-            if query_vec is not None:
-                self._last_query = (text, query_vec)
-            dense_ranks = tuple(range(1, DENSE_HIGHLIGHT_HITS + 1)) if query_vec is not None else ()
-            how = Highlighting(text, dense_ranks)
-            # Highlighting reads no store: with the absence estimate (which does) it overlaps
-            # on a worker, the top hit's sentence embeddings running beside the store's reads.
-            highlighting = (
-                _pool().submit(self._highlighted, hits, how, shown)
-                if self.parallel and hits and shown > 0
-                else None
+            fused, query_vec = self.retrieve(
+                text, max(CANDIDATES, 4 * k), mode, query_vec, allowed or None
             )
+            hits = self.present(text, fused, k)
             # Keyword-only search has no dense evidence: it cannot estimate an absence.
             verdict = None
             if query_vec is not None and hits:
                 encode = self.embedder.encode_query
                 verdict = absence.assess(self.store, text, fused, query_vec, encode)
-            done = highlighting.result() if highlighting is not None else None
         if not hits and allowed.folder:
             check_folder([self.store], allowed.folder)
+        if query_vec is not None:
+            self._last_query = (text, query_vec)
+        dense_ranks = tuple(range(1, DENSE_HIGHLIGHT_HITS + 1)) if query_vec is not None else ()
         result = SearchResult(
             query=question,
-            hits=tuple(hits) if done is None else done,
+            hits=tuple(hits),
             answer_likely=bool(hits) and (verdict is None or verdict.likely),
             note=note,
             answer_probability=verdict.probability if verdict else None,
             absent_terms=verdict.absent_terms if verdict else (),
-            highlighting=how if hits else None,
+            highlighting=Highlighting(text, dense_ranks) if hits else None,
         )
-        return self.highlight(result, 0, shown)
-
-    def _highlighted(self, hits: Sequence[Hit], how: Highlighting, last: int) -> tuple[Hit, ...]:
-        """``hits`` with the first ``last`` highlighted (see :meth:`highlight`)."""
-        return highlight_hits(hits, how, 0, last, lambda _i: self.similarities(how))
+        return self.highlight(result, 0, HIGHLIGHT_HITS if highlight is None else highlight)
 
     def present(self, text: str, fused: Sequence[fusion.Fused], k: int) -> list[Hit]:
         """The first ``k`` hits of the fused candidates ``fused`` of this index: quoted phrases
@@ -371,20 +337,6 @@ class Index:
     def close(self) -> None:
         """Release the store."""
         self.store.close()
-
-
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
-
-
-def _pool() -> ThreadPoolExecutor:
-    """The search's worker threads (created once: starting a thread per question costs more
-    than the overlap saves)."""
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(2, thread_name_prefix="askcorpus-search")
-        return _POOL
 
 
 def read_question(
