@@ -1,9 +1,10 @@
 """The search API: ``Index.open(folder).search(question, k)`` returns typed, ranked hits.
 
 Dense (FAISS) and keyword (FTS5 BM25) candidates are fused (:mod:`askcorpus.search.fusion`), passages
-of one document that overlap or touch are merged into one hit, and each hit carries the span of
-its best-answering sentence, the query terms it matched and which side(s) found it. The CLI,
-the window and ``askcorpus eval`` are thin layers over this.
+of one document that overlap or touch are merged into one hit, and each hit carries which
+side(s) found it and, for the hits shown (the first ten unless asked otherwise, the rest on
+demand: :meth:`Index.highlight`), the span of its best-answering sentence and the query terms
+it matched. The CLI, the window and ``askcorpus eval`` are thin layers over this.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ Scores are made comparable by fusing once over all indexes, not by sorting each 
 fused scores: the indexes must share the embedding model (so their cosines are on one scale),
 every index contributes its raw dense and keyword candidates, and one convex combination (or
 RRF) normalises them by the best of the pooled lists. Each index then turns its share of the
-pooled ranking into hits (merging touching passages, highlighting), the hits are ordered by
-their pooled score, and whether the corpus answers at all ("not in this corpus") is decided
+pooled ranking into hits (merging touching passages), the hits are ordered by their pooled
+score and the first ones highlighted (each index's own top hit with the embedding tie-break,
+as when it is searched alone), and whether the corpus answers at all ("not in this corpus") is decided
 on the pooled list, exactly as for one index. One index alone gives exactly
 :meth:`Index.search`'s answer.
 """
