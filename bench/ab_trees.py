@@ -1,6 +1,6 @@
 """Warm question latency of two checkouts side by side, on one index: did a refactoring move it?
 
-    python -m bench.ab_trees --index DIR --tree OLD_CHECKOUT --tree NEW_CHECKOUT [--rounds 3]
+    python -m bench.ab_trees --index DIR --tree OLD_CHECKOUT --tree NEW_CHECKOUT [--rounds 3] [--k 10]
 
 Each round runs every tree in turn in its own process (its ``src/`` first on the path), asking
 SciFact's test claims through the public API only (``askcorpus.search.Index``), so checkouts
@@ -32,16 +32,17 @@ from askcorpus.search import Index
 from askcorpus.settings import Settings
 
 folder, questions = Path(sys.argv[1]), json.loads(sys.stdin.read())
+k = int(sys.argv[2]) if len(sys.argv) > 2 else None
 settings = Settings(index_dir=folder)
 embedder = Embedder(settings)
 embedder.load()
 index = Index.open(folder, settings, embedder)
 for q in questions[:5]:
-    index.search(q)
+    index.search(q, k)
 times = []
 for q in questions[5:]:
     t0 = time.perf_counter()
-    index.search(q)
+    index.search(q, k)
     times.append((time.perf_counter() - t0) * 1000)
 index.close()
 times.sort()
@@ -49,11 +50,14 @@ print(json.dumps({"p50": times[len(times) // 2], "p95": times[int(len(times) * 0
 """
 
 
-def run_tree(tree: Path, index: Path, questions: list[str]) -> dict[str, float]:
-    """One process of ``tree`` asking ``questions`` of ``index``: its p50 and p95 in ms."""
+def run_tree(
+    tree: Path, index: Path, questions: list[str], k: int | None = None
+) -> dict[str, float]:
+    """One process of ``tree`` asking ``questions`` of ``index`` (``k`` hits, None: the
+    default): its p50 and p95 in ms."""
     env = {**os.environ, "PYTHONPATH": str(tree / "src"), "HF_HUB_OFFLINE": "1"}
     proc = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(index)],
+        [sys.executable, "-c", _CHILD, str(index), *([str(k)] if k else [])],
         input=json.dumps(questions),
         capture_output=True,
         text=True,
@@ -70,16 +74,20 @@ def main() -> int:
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--tree", type=Path, action="append", required=True)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--k", type=int, default=None, help="hits per question (default: 5)")
     args = parser.parse_args()
     queries, _ = scifact_queries()
     questions = list(queries.values())
     results: dict[Path, list[dict[str, float]]] = {t: [] for t in args.tree}
     for _ in range(args.rounds):
         for tree in args.tree:
-            results[tree].append(run_tree(tree.resolve(), args.index, questions))
+            results[tree].append(run_tree(tree.resolve(), args.index, questions, args.k))
     first = args.tree[0]
     base50 = statistics.median(r["p50"] for r in results[first])
-    print(f"warm question, {len(questions) - 5} SciFact claims, {args.rounds} alternating rounds")
+    print(
+        f"warm question, k={args.k or 'default'}, {len(questions) - 5} SciFact claims, "
+        f"{args.rounds} alternating rounds"
+    )
     print("| tree | p50 ms | p95 ms | p50 ratio |")
     print("|---|---|---|---|")
     for tree, rows in results.items():

@@ -2,6 +2,7 @@
 
     python -m bench.k_cost --index DIR [--queries 100] [--k 10 --k 100]
     python -m bench.k_cost --index DIR --tree OLD_CHECKOUT --tree NEW_CHECKOUT [--rounds 3]
+    py-spy record -r 200 -f raw -- python -m bench.k_cost --index DIR --queries 150 --spy 100
 
 Each part is the *exclusive* time of the wrapped calls (a call's time minus the wrapped calls it
 makes), so the parts add up to the whole and nothing is counted twice: merging, for example,
@@ -11,7 +12,8 @@ The ks alternate question by question on one warm ``Index``, so load on a shared
 on both; the ratio of the medians is the figure that counts. With ``--tree`` each checkout
 runs in its own process (its ``src/`` first on the path), the trees alternating for
 ``--rounds`` rounds, and each part is the median over the rounds. ``--json`` writes the result
-to bench/out/k_cost.json.
+to bench/out/k_cost.json. ``--spy K`` only asks the questions at k=K (5 warm-up questions
+first, the sentence cache cleared before each) and prints p50/p95: a loop for a profiler.
 """
 
 from __future__ import annotations
@@ -46,9 +48,13 @@ PARTS: dict[str, list[tuple[str, str]]] = {
         ("index", "best_sentence"),
         ("index", "sentence_overlaps"),
         ("index", "pick_sentence"),
+        ("present", "pick_sentence"),
     ],
     "matched terms": [("index", "matched_terms")],
-    "sentences + overlaps + matched terms, one pass": [("index", "read_hit")],
+    "sentences + overlaps + matched terms, one pass": [
+        ("index", "read_hit"),
+        ("present", "read_hit"),
+    ],
 }
 REST = "rest (clean question, hits, glue)"
 
@@ -84,11 +90,16 @@ def _targets(index: Any) -> dict[str, Any]:
     import askcorpus.search.index as index_module
     from askcorpus.search import fusion
 
+    try:  # where hits are highlighted since issue #18's lazy highlighting (not in older trees)
+        import askcorpus.search.present as present_module
+    except ImportError:
+        present_module = None
     return {
         "embedder": index.embedder,
         "store": index.store,
         "index": index_module,
         "fusion": fusion,
+        "present": present_module,
     }
 
 
@@ -121,7 +132,7 @@ def profile(folder: Path, questions: list[str], ks: list[int], warmup: int = 5) 
         clock.wrap(owners[owner], attr, part)
         for part, targets in PARTS.items()
         for owner, attr in targets
-        if hasattr(owners[owner], attr)
+        if owners[owner] is not None and hasattr(owners[owner], attr)
     ]
     parts: dict[int, dict[str, list[float]]] = {k: defaultdict(list) for k in ks}
     totals: dict[int, list[float]] = {k: [] for k in ks}
@@ -157,6 +168,33 @@ def profile(folder: Path, questions: list[str], ks: list[int], warmup: int = 5) 
         lo, hi = str(ks[0]), str(ks[-1])
         out["ratio_p50"] = out["ks"][hi]["p50_ms"] / out["ks"][lo]["p50_ms"]
     return out
+
+
+def spy_loop(folder: Path, n: int, k: int) -> int:
+    """Ask ``n`` SciFact claims at ``k`` (after 5 warm-up ones), nothing else: what a profiler
+    attached to this process sees is the search."""
+    from askcorpus.embed.embedder import Embedder
+    from askcorpus.search.index import Index
+    from askcorpus.settings import Settings
+
+    settings = Settings(index_dir=folder)
+    embedder = Embedder(settings)
+    embedder.load()
+    index = Index.open(folder, settings, embedder)
+    questions = list(scifact_queries()[0].values())
+    for q in questions[:5]:
+        index.search(q, k)
+    times = []
+    for q in questions[5 : 5 + n]:
+        index._sentence_cache.clear()
+        t0 = time.perf_counter()
+        index.search(q, k)
+        times.append((time.perf_counter() - t0) * 1000)
+    index.close()
+    print(
+        f"k={k}, {len(times)} claims: p50 {median(times):.1f} ms, p95 {percentile(times, 95):.1f}"
+    )
+    return 0
 
 
 def table(result: dict[str, Any]) -> str:
@@ -225,8 +263,11 @@ def main() -> int:
     parser.add_argument("--tree", type=Path, action="append")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--spy", type=int, metavar="K", help="only ask at k=K (for py-spy)")
     parser.add_argument("--raw", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.spy:
+        return spy_loop(args.index, args.queries, args.spy)
     if args.tree:
         rounds: dict[str, list[dict[str, Any]]] = {str(t): [] for t in args.tree}
         for _ in range(args.rounds):

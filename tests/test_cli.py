@@ -89,6 +89,46 @@ def test_ask_readable_output(shipped_index: Settings, capsys: pytest.CaptureFixt
     assert "toward-a-more-perfect-alliance.txt" in out and "¶" in out
 
 
+def test_ask_json_highlights_the_first_n_hits(
+    shipped_index: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def ask(*extra: str) -> list[dict]:
+        args = ("ask", "--index", str(shipped_index.index_dir), "--json", "--top-k", "14")
+        code, out, err = run(capsys, *args, *extra, "When was the gas deal signed?")
+        assert code == 0, err
+        return json.loads(out)["results"]
+
+    default, three, every = ask(), ask("--highlight", "3"), ask("--highlight", "14")
+    assert len(every) == 14 and all(r["highlighted"] for r in every)
+    assert [r["highlighted"] for r in default] == [i < 10 for i in range(14)]
+    assert [r["highlighted"] for r in three] == [i < 3 for i in range(14)]
+    for r in three[3:]:
+        assert r["highlight"] is None and r["matched_terms"] is None
+    # Highlighted hits are the same whichever N; the others differ only by their highlight.
+    assert three[:3] == every[:3] and default[:10] == every[:10]
+    keys = ("rank", "score", "source", "start", "end", "text")
+    assert [[r[key] for key in keys] for r in three] == [[r[key] for key in keys] for r in every]
+    with pytest.raises(SystemExit) as exc:
+        main(["ask", "--highlight", "-1", "q"])
+    assert exc.value.code == 2 and "--highlight must be 0 or more" in capsys.readouterr().err
+
+
+def test_ask_readable_output_shows_every_hits_sentence(
+    shipped_index: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys, "ask", "--index", str(shipped_index.index_dir), "--top-k", "14", "gas deal"
+    )
+    assert code == 0
+    blocks = [b for b in out.split("\n\n") if b.strip()]
+    assert len(blocks) == 14
+    for block in blocks:
+        header, sentence, *passage = block.splitlines()
+        assert sentence.startswith("  » ") and len(sentence) > 10
+        # The sentence is a piece of the passage printed under it.
+        assert sentence[4:].split()[0] in " ".join(passage)
+
+
 def test_status_reports_counts(shipped_index: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "status", "--index", str(shipped_index.index_dir), "--json")
     assert code == 0

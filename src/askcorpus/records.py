@@ -194,6 +194,10 @@ class Hit:
     date: str | None = None
     #: The corpus folder the hit's index was built from (its manifest's ``corpus``).
     corpus: str | None = None
+    #: Whether :attr:`highlight` and :attr:`matched_terms` are computed. A search highlights
+    #: only its first hits (``Index.search(..., highlight=N)``); ``Index.highlight(result,
+    #: first, last)`` computes the others' when they are shown.
+    highlighted: bool = True
 
     @property
     def location(self) -> str:
@@ -243,6 +247,22 @@ class SearchResult:
     answer_probability: float | None = None
     #: The question's terms found nowhere in the corpus (why an answer seems absent).
     absent_terms: tuple[str, ...] = ()
+    #: What highlighting the hits not highlighted yet needs (None: every hit is highlighted).
+    highlighting: Highlighting | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Highlighting:
+    """How a result's hits are highlighted, kept so a hit left unhighlighted by the search
+    gets later exactly the sentence and matched terms it would have got then."""
+
+    #: The cleaned question the hits answer (query syntax removed).
+    question: str
+    #: Ranks of the hits whose tied sentences are told apart by embedding them (the top hit
+    #: of each index searched; none in keyword-only search).
+    dense_ranks: tuple[int, ...] = ()
+    #: With several indexes searched together: which one each hit (by position) came from.
+    origins: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """``Index.search`` gives exactly the hits of the search as it was before the query-time speed
 work (reference_search_v1.py): same hits, order, spans, scores, answering sentences and matched
-terms, for questions taken from the corpus itself, at small and large k, in every mode."""
+terms, for questions taken from the corpus itself, at small and large k, in every mode (every
+hit highlighted: ``highlight=k``; test_lazy_highlight.py shows hits highlighted later equal)."""
 
 from __future__ import annotations
 
@@ -46,5 +47,5 @@ def test_search_equals_the_reference(index: Index, k: int) -> None:
             # The presentation step is what changed: the same candidates (plain text, as the
             # reference reads it: no query syntax) must give the same hits. Whether the corpus
             # answers is decided by search/absence.py now, not by the reference's rule.
-            found = index.search(question, k, mode, syntax=False)
+            found = index.search(question, k, mode, syntax=False, highlight=k)
             assert (found.hits, found.note) == (expected.hits, expected.note), (question, k, mode)

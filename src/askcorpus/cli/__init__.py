@@ -75,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error("--json is --format json: give one of them")
             if args.queries is not None and fmt not in ("text", "json"):
                 parser.error(f"--format {fmt} exports one question's passages, not --queries")
+            if args.highlight is not None and args.highlight < 0:
+                parser.error("--highlight must be 0 or more")
             return cmd_ask(
                 settings,
                 args.question,
@@ -84,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 fmt,
                 indexes=args.indexes,
                 where=filter_from_options(args),
+                highlight=args.highlight,
             )
         if args.command == "coverage":
             return cmd_coverage(settings, args.corpus, args.json)

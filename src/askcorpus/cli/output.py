@@ -33,7 +33,9 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
-    """A hit in the JSON contract: rank, score, source, title, start, end, text (+ extras)."""
+    """A hit in the JSON contract: rank, score, source, title, start, end, text (+ extras).
+    A hit the search did not highlight (beyond ``--highlight N``) has ``highlighted`` false and
+    null ``highlight`` and ``matched_terms``: not computed, rather than none found."""
     return {
         "rank": hit.rank,
         "score": hit.score,
@@ -49,8 +51,9 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "ocr": hit.ocr,
         "date": hit.date,
         "corpus": hit.corpus,
+        "highlighted": hit.highlighted,
         "highlight": list(hit.highlight) if hit.highlight else None,
-        "matched_terms": list(hit.matched_terms),
+        "matched_terms": list(hit.matched_terms) if hit.highlighted else None,
         "via": hit.via,
     }
 
@@ -70,7 +73,8 @@ def result_json(result: SearchResult) -> dict[str, Any]:
 
 
 def print_result(result: SearchResult, out: TextIO) -> None:
-    """The readable ranked list: rank, score, title, location and the passage."""
+    """The readable ranked list: rank, score, title, location, the answering sentence (of
+    the hits highlighted: the CLI highlights every hit it prints) and the passage."""
     if not result.answer_likely:
         say("Not in this corpus, it seems — the closest passages:", out)
         if result.answer_probability is not None:
@@ -84,6 +88,9 @@ def print_result(result: SearchResult, out: TextIO) -> None:
         title, source = escape_controls(hit.title), escape_controls(hit.source)
         ocr = " (read by OCR)" if hit.ocr else ""
         say(f"{hit.rank}. [{hit.score:.3f}] {title} — {source}, {hit.location}{ocr}", out)
+        if hit.highlight is not None:  # the answering sentence first, on one line
+            a, b = hit.highlight[0] - hit.start, hit.highlight[1] - hit.start
+            say(f"  » {' '.join(hit.text[a:b].split())}", out)
         for line in hit.text.splitlines():
             if line.strip():
                 say(f"    {line.strip()}", out)

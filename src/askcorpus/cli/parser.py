@@ -45,6 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON output (JSON Lines with --queries)")
     p.add_argument("--format", choices=ASK_FORMATS, help="output form (text; --json = json)")
     p.add_argument("--queries", type=Path, metavar="FILE", help="one question per line")
+    p.add_argument(
+        "--highlight",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --json: the first N hits carry their answering sentence (highlight) and "
+        "matched_terms, the others null (10; 0 = none); readable output shows every hit's",
+    )
 
     p = sub.add_parser("coverage", help="per folder: documents indexed, skipped, excluded, OCR'd")
     p.add_argument("--index", type=index_location, help=INDEX_HELP)

@@ -58,16 +58,21 @@ def cmd_ask(
     fmt: str = "text",
     indexes: Sequence[Path] | None = None,
     where: PassageFilter | None = None,
+    highlight: int | None = None,
 ) -> int:
     """Answer one question or a file of questions, from one index or several merged (``fmt``:
-    an export form of :mod:`askcorpus.search.export` for one question)."""
+    an export form of :mod:`askcorpus.search.export` for one question). The readable output
+    shows every hit's answering sentence; JSON carries the first ``highlight`` hits' (None:
+    the search's default); exports need none."""
     from askcorpus.search.multi import MultiIndex
 
     questions = read_queries(queries) if queries is not None else [question or ""]
     index = MultiIndex.open(indexes or [settings.index_dir], settings)
     try:
         for q in questions:
-            result = index.search(q, top_k or settings.top_k, where=where)
+            k = top_k or settings.top_k
+            shown = highlight if fmt == "json" else k if fmt == "text" else 0
+            result = index.search(q, k, where=where, highlight=shown)
             if fmt not in ("text", "json"):
                 first = index.indexes[0].store.manifest
                 write_export(fmt, result, first.corpus, first.updated)

@@ -82,8 +82,9 @@ def search_together(
 
     t0 = time.perf_counter()
     _refresh(indexes)
-    # MultiIndex only borrows the indexes: it is never closed here.
-    result = MultiIndex(indexes).search(question, k, where=where or None)
+    # MultiIndex only borrows the indexes: it is never closed here. The window lists every
+    # hit with its sentence: all are highlighted on this worker.
+    result = MultiIndex(indexes).search(question, k, where=where or None, highlight=k)
     return TimedResult(result, time.perf_counter() - t0)
 
 

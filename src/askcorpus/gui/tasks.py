@@ -137,7 +137,8 @@ def search(index: Index, question: str, k: int, where: PassageFilter | None = No
     refresh = getattr(index.store, "refresh", None)
     if refresh is not None:
         refresh()
-    result = index.search(question, k, where=where or None)
+    # The window lists every hit with its sentence: all are highlighted here, on the worker.
+    result = index.search(question, k, where=where or None, highlight=k)
     return TimedResult(result, time.perf_counter() - t0)
 
 

@@ -1,17 +1,19 @@
 """The search API: ``Index.open(folder).search(question, k)`` returns typed, ranked hits.
 
 Dense (FAISS) and keyword (FTS5 BM25) candidates are fused (:mod:`askcorpus.search.fusion`), passages
-of one document that overlap or touch are merged into one hit, and each hit carries the span of
-its best-answering sentence, the query terms it matched and which side(s) found it. The CLI,
-the window and ``askcorpus eval`` are thin layers over this.
+of one document that overlap or touch are merged into one hit, and each hit carries which
+side(s) found it and, for the hits shown (the first ten unless asked otherwise, the rest on
+demand: :meth:`Index.highlight`), the span of its best-answering sentence and the query terms
+it matched. The CLI, the window and ``askcorpus eval`` are thin layers over this.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +21,27 @@ import numpy as np
 
 from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import QueryError
-from askcorpus.records import Document, Hit, KeywordQuery, PassageFilter, SearchResult
+from askcorpus.records import (
+    Document,
+    Highlighting,
+    Hit,
+    KeywordQuery,
+    PassageFilter,
+    SearchResult,
+)
 from askcorpus.search import absence, fusion
-from askcorpus.search.highlight import Question, pick_sentence, read_hit, sentence_texts
-from askcorpus.search.merge import Group, merge_hits, promote_phrases
+from askcorpus.search.highlight import sentence_texts
+from askcorpus.search.merge import merge_hits, promote_phrases
+from askcorpus.search.present import (
+    DENSE_HIGHLIGHT_HITS,
+    HIGHLIGHT_HITS,
+    Similarities,
+    highlight_hits,
+    plain_hit,
+)
+from askcorpus.search.present import (
+    DENSE_SENTENCES as DENSE_SENTENCES,  # the reference tests read it here
+)
 from askcorpus.settings import MAX_TOP_K, Settings, index_location
 from askcorpus.store.base import Store, StoreStats, check_manifest
 from askcorpus.store.factory import open_index
@@ -36,14 +55,11 @@ CANDIDATES = 50
 # Top dense cosine below which no passage reads like an answer (about the 2nd percentile of the
 # top cosine of answerable SciFact train claims): the rule for several indexes searched together.
 ANSWER_THRESHOLD = 0.35
-# Embedding a hit's sentences costs ~5 query embeddings, so only the first hit's sentences are
-# embedded, and only when term overlap does not single out one sentence (docs/quality.md).
-DENSE_HIGHLIGHT_HITS = 1
-# At most this many sentences of a hit are embedded to pick its highlight (bounds the p95).
-DENSE_SENTENCES = 6
 # Share of the BM25 score of the question's adjacent word pairs (as phrases) added to the
 # BM25 score of its words; tuned on SciFact train and half of ArguAna (docs/quality.md).
 PAIR_WEIGHT = 0.5
+# Sentence vectors kept for the dense tie-break (384 floats each: ~3 MB).
+SENTENCE_CACHE = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +92,10 @@ class Index:
         # Questions must be encoded by the backend that encoded the index's passages.
         self.embedder = (embedder or Embedder(settings)).match_index(store.manifest.backend)
         self._lock = threading.Lock()
-        self._sentence_cache: OrderedDict[tuple[str, int, int, tuple[int, ...]], np.ndarray] = (
-            OrderedDict()
-        )
+        self._sentence_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        # The last question searched and its vector: highlighting its hits later needs no
+        # second encoding.
+        self._last_query: tuple[str, np.ndarray] | None = None
 
     @classmethod
     def open(
@@ -183,6 +200,7 @@ class Index:
         mode: str = "hybrid",
         where: PassageFilter | None = None,
         syntax: bool = True,
+        highlight: int | None = HIGHLIGHT_HITS,
     ) -> SearchResult:
         """The ``k`` best passages for ``question``, fused from dense and keyword search.
 
@@ -190,6 +208,9 @@ class Index:
         merged with ``where`` and applied inside retrieval, so the ``k`` hits are the best of
         the passages let through. A malformed query is a :class:`QueryError`. With ``syntax``
         False the question is plain text (a passage asked as a question: "Find similar").
+        Only the first ``highlight`` hits (None: :data:`HIGHLIGHT_HITS`) get their answering
+        sentence and matched terms now; :meth:`highlight` gives the others theirs when they are
+        shown (``Hit.highlighted`` says which have them).
         """
         k, text, note, allowed = read_question(question, k or self.settings.top_k, where, syntax)
         query_vec = None if mode == "keyword" else self.embedder.encode_query(text)
@@ -199,7 +220,7 @@ class Index:
             fused, query_vec = self.retrieve(
                 text, max(CANDIDATES, 4 * k), mode, query_vec, allowed or None
             )
-            hits = self.present(text, fused, k, query_vec)
+            hits = self.present(text, fused, k)
             # Keyword-only search has no dense evidence: it cannot estimate an absence.
             verdict = None
             if query_vec is not None and hits:
@@ -207,20 +228,23 @@ class Index:
                 verdict = absence.assess(self.store, text, fused, query_vec, encode)
         if not hits and allowed.folder:
             check_folder([self.store], allowed.folder)
-        return SearchResult(
+        if query_vec is not None:
+            self._last_query = (text, query_vec)
+        dense_ranks = tuple(range(1, DENSE_HIGHLIGHT_HITS + 1)) if query_vec is not None else ()
+        result = SearchResult(
             query=question,
             hits=tuple(hits),
             answer_likely=bool(hits) and (verdict is None or verdict.likely),
             note=note,
             answer_probability=verdict.probability if verdict else None,
             absent_terms=verdict.absent_terms if verdict else (),
+            highlighting=Highlighting(text, dense_ranks) if hits else None,
         )
+        return self.highlight(result, 0, HIGHLIGHT_HITS if highlight is None else highlight)
 
-    def present(
-        self, text: str, fused: Sequence[fusion.Fused], k: int, query_vec: np.ndarray | None
-    ) -> list[Hit]:
+    def present(self, text: str, fused: Sequence[fusion.Fused], k: int) -> list[Hit]:
         """The first ``k`` hits of the fused candidates ``fused`` of this index: quoted phrases
-        promoted, touching passages merged, each with its highlight (inside a snapshot)."""
+        promoted, touching passages merged; not highlighted yet (inside a snapshot)."""
         window = fused[: 3 * k + 5]
         passages = self.store.passages([f.id for f in window])
         ranked = [(passages[f.id], f) for f in window if f.id in passages]
@@ -233,75 +257,79 @@ class Index:
                 texts[source] = doc.text if doc is not None else ""
             return texts[source]
 
-        groups = merge_hits(ranked, k, doc_text)
-        asked = Question.of(text)  # read once for every hit's highlight
-        return [self._hit(rank, g, asked, query_vec, doc_text) for rank, g in enumerate(groups, 1)]
+        corpus = self.store.manifest.corpus or None
+        hits = []
+        for rank, g in enumerate(merge_hits(ranked, k, doc_text), 1):
+            p = g.best
+            whole = (g.start, g.end) == (p.start, p.end)
+            hits.append(
+                plain_hit(rank, g, p.text if whole else doc_text(p.source)[g.start : g.end], corpus)
+            )
+        return hits
 
-    def _hit(
-        self,
-        rank: int,
-        g: Group,
-        asked: Question,
-        query_vec: np.ndarray | None,
-        doc_text: Callable[[str], str],
-    ) -> Hit:
-        p = g.best
-        text = (
-            p.text if (g.start, g.end) == (p.start, p.end) else doc_text(p.source)[g.start : g.end]
-        )
-        read = read_hit(asked, text)  # sentences, term overlaps and matched terms in one pass
-        similarities = None
-        if query_vec is not None and rank <= DENSE_HIGHLIGHT_HITS:
-            # Embed sentences only when term overlap alone cannot pick one: those tied for the
-            # most shared terms (at most DENSE_SENTENCES, which bounds the query's p95).
-            top = max(read.overlaps, default=0)
-            tied = [i for i, o in enumerate(read.overlaps) if o == top]
-            if len(tied) > 1:
-                similarities = self._sentence_similarities(
-                    p.source, g.start, text, tied[:DENSE_SENTENCES], query_vec
-                )
-        return Hit(
-            rank=rank,
-            score=round(g.fused.score, 4),
-            passage_id=p.id,
-            source=p.source,
-            title=p.title,
-            start=g.start,
-            end=g.end,
-            text=text,
-            paragraph=p.paragraph,
-            page=p.page,
-            section=p.section,
-            highlight=pick_sentence(
-                read.spans, read.overlaps, len(asked.keys), g.start, similarities
-            ),
-            matched_terms=read.matched,
-            via=g.via,
-            dense_score=round(g.fused.dense_score, 4),
-            lexical_rank=g.fused.lexical_rank,
-            kind=p.kind,
-            ocr=p.ocr,
-            date=p.date,
-            corpus=self.store.manifest.corpus or None,
-        )
+    def highlight(
+        self, result: SearchResult, first: int = 0, last: int | None = None
+    ) -> SearchResult:
+        """``result`` with its hits ``first`` to ``last`` (positions, ``last`` exclusive; None:
+        to the end) highlighted: answering sentence and matched terms, exactly as the search
+        would have given them. Hits highlighted already are kept; cheap to call again."""
+        how = result.highlighting
+        if how is None:
+            return result
+        hits = highlight_hits(result.hits, how, first, last, lambda _i: self.similarities(how))
+        done = all(h.highlighted for h in hits)
+        return dataclasses.replace(result, hits=hits, highlighting=None if done else how)
+
+    def similarities(self, how: Highlighting) -> Similarities:
+        """The embedding tie-break of this index's hits for the question of ``how`` (the
+        question is encoded again only if it is not the last one searched)."""
+
+        def tie_break(hit: Hit, sentences: list[str], chosen: list[int]) -> list[float]:
+            last = self._last_query
+            if last is not None and last[0] == how.question:
+                query_vec = last[1]
+            else:
+                query_vec = self.embedder.encode_query(how.question)
+                self._last_query = (how.question, query_vec)
+            return self._sentence_similarities(
+                hit.source, hit.start, hit.text, chosen, query_vec, sentences
+            )
+
+        return tie_break
 
     def _sentence_similarities(
-        self, source: str, start: int, text: str, chosen: list[int], query_vec: np.ndarray
+        self,
+        source: str,
+        start: int,
+        text: str,
+        chosen: list[int],
+        query_vec: np.ndarray,
+        sentences: list[str] | None = None,
     ) -> list[float]:
-        """Cosine of the question with the sentences ``chosen`` of a hit; the others get -1 so
-        term overlap alone ranks them. Sentence vectors are cached."""
-        sentences = sentence_texts(text)
-        key = (source, start, len(text), tuple(chosen))
+        """Cosine of the question with the sentences ``chosen`` of a hit (``sentences``: its
+        sentences, when the caller has split it already); the others get -1 so term overlap
+        alone ranks them. Sentence vectors are cached by sentence: the encoder gives a text the
+        same vector whatever it is encoded with, so another question whose top hit holds the
+        same sentences reuses them."""
+        if sentences is None:
+            sentences = sentence_texts(text)
+        wanted = [sentences[i] for i in chosen]
         with self._lock:
-            vectors = self._sentence_cache.get(key)
-            if vectors is not None:
-                self._sentence_cache.move_to_end(key)
-        if vectors is None:
-            vectors = self.embedder.encode_passages([sentences[i] for i in chosen])
+            cached = [self._sentence_cache.get(t) for t in wanted]
+            for t, v in zip(wanted, cached, strict=True):
+                if v is not None:
+                    self._sentence_cache.move_to_end(t)
+        missing = [t for t, v in zip(wanted, cached, strict=True) if v is None]
+        fresh: dict[str, np.ndarray] = {}
+        if missing:
+            fresh = dict(zip(missing, self.embedder.encode_passages(missing), strict=True))
             with self._lock:
-                self._sentence_cache[key] = vectors
-                while len(self._sentence_cache) > 512:
+                self._sentence_cache.update(fresh)
+                while len(self._sentence_cache) > SENTENCE_CACHE:
                     self._sentence_cache.popitem(last=False)
+        vectors = np.vstack(
+            [v if v is not None else fresh[t] for t, v in zip(wanted, cached, strict=True)]
+        )
         similarities = [-1.0] * len(sentences)
         for i, score in zip(chosen, (vectors @ query_vec.ravel()).tolist(), strict=True):
             similarities[i] = score

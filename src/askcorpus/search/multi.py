@@ -5,8 +5,9 @@ Scores are made comparable by fusing once over all indexes, not by sorting each 
 fused scores: the indexes must share the embedding model (so their cosines are on one scale),
 every index contributes its raw dense and keyword candidates, and one convex combination (or
 RRF) normalises them by the best of the pooled lists. Each index then turns its share of the
-pooled ranking into hits (merging touching passages, highlighting), the hits are ordered by
-their pooled score, and whether the corpus answers at all ("not in this corpus") is decided
+pooled ranking into hits (merging touching passages), the hits are ordered by their pooled
+score and the first ones highlighted (each index's own top hit with the embedding tie-break,
+as when it is searched alone), and whether the corpus answers at all ("not in this corpus") is decided
 on the pooled list, exactly as for one index. One index alone gives exactly
 :meth:`Index.search`'s answer.
 """
@@ -22,7 +23,7 @@ import numpy as np
 
 from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import IndexMismatchError, QueryError
-from askcorpus.records import Hit, PassageFilter, SearchResult
+from askcorpus.records import Highlighting, Hit, PassageFilter, SearchResult
 from askcorpus.search import fusion
 from askcorpus.search.index import (
     CANDIDATES,
@@ -33,6 +34,7 @@ from askcorpus.search.index import (
     fuse,
     read_question,
 )
+from askcorpus.search.present import HIGHLIGHT_HITS, highlight_hits
 from askcorpus.settings import Settings
 
 #: Passage ids of index ``i`` are pooled as ``i << ID_BITS | id`` (ids stay far below 2**40).
@@ -86,11 +88,13 @@ class MultiIndex:
         mode: str = "hybrid",
         where: PassageFilter | None = None,
         syntax: bool = True,
+        highlight: int | None = HIGHLIGHT_HITS,
     ) -> SearchResult:
-        """The ``k`` best passages of all the indexes for ``question`` (filters and query
-        syntax as :meth:`Index.search`; ``in:`` names a folder inside each corpus)."""
+        """The ``k`` best passages of all the indexes for ``question`` (filters, query syntax
+        and ``highlight`` as :meth:`Index.search`; ``in:`` names a folder inside each
+        corpus)."""
         if len(self.indexes) == 1:
-            return self.indexes[0].search(question, k, mode, where, syntax)
+            return self.indexes[0].search(question, k, mode, where, syntax, highlight)
         k, text, note, parsed_filter = read_question(
             question, k or self.indexes[0].settings.top_k, where, syntax
         )
@@ -104,13 +108,47 @@ class MultiIndex:
             hits: list[tuple[int, Hit]] = []
             for i, index in enumerate(self.indexes):
                 own = [_unpooled(f) for f in pooled if f.id >> ID_BITS == i]
-                hits += [(i, h) for h in index.present(text, own, k, query_vec)]
+                hits += [(i, h) for h in index.present(text, own, k)]
         if not hits and allowed is not None and allowed.folder:
             check_folder([index.store for index in self.indexes], allowed.folder)
         hits.sort(key=lambda ih: (-ih[1].score, ih[0], ih[1].rank))
-        ranked = tuple(dataclasses.replace(h, rank=r) for r, (_i, h) in enumerate(hits[:k], 1))
+        hits = hits[:k]
+        ranked = tuple(dataclasses.replace(h, rank=r) for r, (_i, h) in enumerate(hits, 1))
         likely = bool(ranked) and (query_vec is None or answer_likely(pooled, k))
-        return SearchResult(query=question, hits=ranked, answer_likely=likely, note=note)
+        # Each index's own first hit gets the embedding tie-break, as when searched alone.
+        dense = (
+            ()
+            if query_vec is None
+            else tuple(r for r, (_i, h) in enumerate(hits, 1) if h.rank == 1)
+        )
+        how = Highlighting(text, dense, tuple(i for i, _h in hits))
+        if query_vec is not None:
+            for index in self.indexes:
+                index._last_query = (text, query_vec)
+        result = SearchResult(
+            query=question, hits=ranked, answer_likely=likely, note=note, highlighting=how
+        )
+        return self.highlight(result, 0, HIGHLIGHT_HITS if highlight is None else highlight)
+
+    def highlight(
+        self, result: SearchResult, first: int = 0, last: int | None = None
+    ) -> SearchResult:
+        """``result`` with hits ``first`` to ``last`` highlighted (as :meth:`Index.highlight`),
+        each by the index it came from."""
+        how = result.highlighting
+        if how is None:
+            return result
+        if not how.origins:  # one index's result
+            return self.indexes[0].highlight(result, first, last)
+        hits = highlight_hits(
+            result.hits,
+            how,
+            first,
+            last,
+            lambda i: self.indexes[how.origins[i]].similarities(how),
+        )
+        done = all(h.highlighted for h in hits)
+        return dataclasses.replace(result, hits=hits, highlighting=None if done else how)
 
     def close(self) -> None:
         """Release every index."""
