@@ -263,7 +263,7 @@ def gather(
     in_best3 = np.array([any(key in ks for ks in keysets[:TOP_PASSAGES]) for key in keys])
     per_passage = [np.array([key in ks for key in keys]) for ks in keysets] or [in_best3 * 0]
     cover_best = max(float(weights @ p) for p in per_passage) / weights.sum()
-    dfs = np.array([len(store.search_lexical(_corpus_match(t), DF_CAP)) for t in terms])
+    dfs = np.array([store.match_count(_corpus_match(t), DF_CAP) for t in terms])
     absent = dfs == 0
     idf = np.log((passages + 1) / (dfs + 0.5)) / math.log((passages + 1) / 0.5)
     absent_terms = tuple(t for t, a in zip(terms, absent, strict=True) if a)

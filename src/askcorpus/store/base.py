@@ -253,6 +253,12 @@ class Store(Protocol):
         finds nothing. ``k`` may be as large as the index (every match, for mentions)."""
         ...
 
+    def match_count(self, query: KeywordQuery, cap: int) -> int:
+        """How many passages match ``query`` (an ``OR`` of its clauses), counted up to
+        ``cap``: no ranking, so it is cheap where ranking every match is not (the absence
+        check asks it of each of a question's terms)."""
+        ...
+
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
         """Passages by id (missing ids are left out); their text is verified against its
         checksum."""

@@ -128,3 +128,16 @@ def test_an_empty_or_unmatched_query_finds_nothing(
     filled: Store, clauses: tuple[tuple[str, ...], ...]
 ) -> None:
     assert filled.search_lexical(KeywordQuery(clauses), 5) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["the", "chinese minister", "café", "gardener", '"foreign press"', "nothingmatchesthis", ""],
+)
+def test_match_count_is_the_number_of_matches_up_to_the_cap(filled: Store, question: str) -> None:
+    """``match_count`` counts what ``search_lexical`` finds, without ranking it."""
+    query = keyword_query(question)
+    every = len(filled.search_lexical(query, len(all_ids(filled))))
+    for cap in (1, 2, 100):
+        assert filled.match_count(query, cap) == min(every, cap)
+    assert filled.match_count(query, 0) == 0

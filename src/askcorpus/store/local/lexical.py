@@ -82,6 +82,25 @@ def search_lexical(
     return [(int(r[0]), float(r[1])) for r in rows]
 
 
+def match_count(conn: sqlite3.Connection, query: KeywordQuery, cap: int) -> int:
+    """How many passages match ``query``, up to ``cap``: FTS5 stops after ``cap`` rows when
+    nothing orders them, so a frequent term costs ``cap`` postings, not all of them."""
+    parts = _quoted_clauses(query)
+    if not parts or cap <= 0:
+        return 0
+    try:
+        row = conn.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? "
+            "LIMIT ?)",
+            (" OR ".join(parts), cap),
+        ).fetchone()
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorname", "SQLITE_ERROR") != "SQLITE_ERROR":
+            raise
+        return 0
+    return int(row[0])
+
+
 def _without_frequent_terms(conn: sqlite3.Connection, parts: list[str]) -> list[str]:
     """The quoted clauses ``parts`` with the most frequent left out when ranking all of them
     would scan more than :data:`SCAN_BUDGET` postings of a large index (see the module

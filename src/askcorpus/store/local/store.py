@@ -58,7 +58,7 @@ from askcorpus.store.local.files import (
 )
 from askcorpus.store.local.filtering import search_filtered
 from askcorpus.store.local.generations import LoadedVectors
-from askcorpus.store.local.lexical import search_lexical
+from askcorpus.store.local.lexical import match_count, search_lexical
 from askcorpus.store.local.lock import write_error
 from askcorpus.store.local.opening import file_signature, open_database
 from askcorpus.store.local.vectors import EXACT_LIMIT, VectorIndex
@@ -328,6 +328,11 @@ class LocalStore:
         ``where`` lets through."""
         with self._reading() as conn:
             return search_lexical(conn, query, k, where)
+
+    def match_count(self, query: KeywordQuery, cap: int) -> int:
+        """FTS5 matches of ``query`` counted up to ``cap``, in rowid order (no BM25)."""
+        with self._reading() as conn:
+            return match_count(conn, query, cap)
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
         """Passages by id, with their exact text sliced from the stored document text."""
