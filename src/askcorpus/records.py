@@ -247,6 +247,9 @@ class SearchResult:
     answer_probability: float | None = None
     #: The question's terms found nowhere in the corpus (why an answer seems absent).
     absent_terms: tuple[str, ...] = ()
+    #: When the answer seems absent: what the index may be missing that could hold it (files
+    #: that could not be read, an interrupted build), one sentence each.
+    caveats: tuple[str, ...] = ()
     #: What highlighting the hits not highlighted yet needs (None: every hit is highlighted).
     highlighting: Highlighting | None = None
 

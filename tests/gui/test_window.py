@@ -139,6 +139,18 @@ def test_not_in_this_corpus_banner_and_no_results_state(qtbot, window) -> None:
     )
     assert window.parts.results.banner.isVisibleTo(window)
     assert "does not seem to answer" in window.parts.results.banner.label.text()
+    # Why, and what the index may be missing, are said too.
+    why = SearchResult(
+        "cake?",
+        hits,
+        answer_likely=False,
+        absent_terms=("cake", "sourdough"),
+        caveats=("2 files could not be read (a.pdf, b.pdf; no text layer)",),
+    )
+    window.parts.results.show_result(TimedResult(why, 0.01))
+    text = window.parts.results.banner.label.text()
+    assert "Found nowhere in it: cake, sourdough." in text
+    assert "2 files could not be read (a.pdf, b.pdf; no text layer)." in text
     window.parts.results.show_result(TimedResult(SearchResult("zzz", ()), 0.01))
     assert window.parts.results.showing_state
     assert "No passages found" in window.parts.results.empty.title.text()

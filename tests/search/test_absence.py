@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -102,5 +103,14 @@ def test_caveats_name_the_files_an_absence_may_hide_in(
     try:
         (caveat,) = absence.caveats(other.store)
         assert caveat.startswith("1 file could not be read (junk.txt; ") and "binary" in caveat
+        # An absence carries them to the user; an answer does not.
+        missing = other.search("How do I bake sourdough bread at home?")
+        assert not missing.answer_likely and missing.caveats == (caveat,)
+        assert result_json(missing)["caveats"] == [caveat]
+        printed = io.StringIO()
+        print_result(missing, printed)
+        assert f"(note: {caveat})" in printed.getvalue()
+        found = other.search("When did Moscow and Beijing sign the gas deal?")
+        assert found.answer_likely and found.caveats == ()
     finally:
         other.close()

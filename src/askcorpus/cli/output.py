@@ -66,6 +66,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
         "answer_likely": result.answer_likely,
         "answer_probability": result.answer_probability,
         "absent_terms": list(result.absent_terms),
+        "caveats": list(result.caveats),
     }
     if result.note:
         out["note"] = result.note
@@ -82,6 +83,8 @@ def print_result(result: SearchResult, out: TextIO) -> None:
             if result.absent_terms:
                 why += f"; found nowhere in the corpus: {', '.join(result.absent_terms)}"
             say(f"({why})", out)
+        for caveat in result.caveats:
+            say(f"(note: {escape_controls(caveat)})", out)
     if not result.hits:
         say("No passages found.", out)
     for hit in result.hits:

@@ -231,10 +231,12 @@ class Index:
         if query_vec is not None:
             self._last_query = (text, query_vec)
         dense_ranks = tuple(range(1, DENSE_HIGHLIGHT_HITS + 1)) if query_vec is not None else ()
+        likely = bool(hits) and (verdict is None or verdict.likely)
         result = SearchResult(
             query=question,
             hits=tuple(hits),
-            answer_likely=bool(hits) and (verdict is None or verdict.likely),
+            answer_likely=likely,
+            caveats=() if likely else absence.caveats(self.store),
             note=note,
             answer_probability=verdict.probability if verdict else None,
             absent_terms=verdict.absent_terms if verdict else (),

@@ -25,6 +25,7 @@ from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import IndexMismatchError, QueryError
 from askcorpus.records import Highlighting, Hit, PassageFilter, SearchResult
 from askcorpus.search import fusion
+from askcorpus.search.absence import caveats as caveats_of
 from askcorpus.search.index import (
     CANDIDATES,
     Index,
@@ -125,8 +126,14 @@ class MultiIndex:
         if query_vec is not None:
             for index in self.indexes:
                 index._last_query = (text, query_vec)
+        caveats = () if likely else tuple(c for i in self.indexes for c in caveats_of(i.store))
         result = SearchResult(
-            query=question, hits=ranked, answer_likely=likely, note=note, highlighting=how
+            query=question,
+            hits=ranked,
+            answer_likely=likely,
+            note=note,
+            highlighting=how,
+            caveats=tuple(dict.fromkeys(caveats)),
         )
         return self.highlight(result, 0, HIGHLIGHT_HITS if highlight is None else highlight)
 

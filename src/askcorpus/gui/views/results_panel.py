@@ -188,6 +188,9 @@ class ResultsPanel(QWidget):
             notes.append(
                 "This corpus does not seem to answer that — these are the closest passages."
             )
+            if result.absent_terms:
+                notes.append(f"Found nowhere in it: {', '.join(result.absent_terms)}.")
+            notes.extend(c[0].upper() + c[1:] + "." for c in result.caveats)
         if result.note:
             notes.append(result.note[0].upper() + result.note[1:] + ".")
         if notes:
