@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -133,6 +134,8 @@ class OnnxEncoder:
             model_file.unlink(missing_ok=True)
             raise ModelError(f"cannot load the ONNX model: {exc}", model_file) from exc
         self._inputs = {i.name for i in self._session.get_inputs()}
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], batch_size: int = 1) -> np.ndarray:
         """Normalised float32 vectors of ``texts``, in input order. ``batch_size`` is accepted
@@ -146,10 +149,17 @@ class OnnxEncoder:
             return out
         # map hands the texts out one at a time, so a long text never holds up a fixed share,
         # and yields the vectors in input order.
-        with ThreadPoolExecutor(workers, thread_name_prefix="askcorpus-encode") as pool:
-            for row, vector in enumerate(pool.map(self._one, texts)):
-                out[row] = vector
+        for row, vector in enumerate(self._workers().map(self._one, texts)):
+            out[row] = vector
         return out
+
+    def _workers(self) -> ThreadPoolExecutor:
+        """The encoder's pool of worker threads, started once: a question encodes a few
+        sentences at a time, and starting threads for every call cost more than running them."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="askcorpus-encode")
+            return self._pool
 
     def _one(self, text: str) -> np.ndarray:
         encoding = self._tokenizer.encode(text)
