@@ -226,6 +226,11 @@ class PostgresStore:
         with self._reading() as conn:
             return store_read.skipped(conn, self.schema)
 
+    def label(self, key: str) -> str | None:
+        """A tool's note kept with the index (``meta`` key ``label:<key>``), or None."""
+        with self._reading() as conn:
+            return self._meta(conn, f"label:{key}")
+
     def stats(self) -> StoreStats:
         """Counts, size on the server and completeness, of one committed state."""
         s = f'"{self.schema}"'

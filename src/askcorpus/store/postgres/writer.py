@@ -200,6 +200,15 @@ class PostgresWriter:
                 (list(unique), list(unique.values())),
             )
 
+    def set_label(self, key: str, value: str | None) -> None:
+        """Record (None: remove) a tool's note, published with the update."""
+        if value is None:
+            self._run(
+                "write a label", f"DELETE FROM {self.s}.meta WHERE key = %s", (f"label:{key}",)
+            )
+        else:
+            self._set_meta(f"label:{key}", value)
+
     def _set_meta(self, key: str, value: str) -> None:
         self._run(
             "write the manifest",
