@@ -24,7 +24,7 @@ from askcorpus.records import Document, KeywordQuery, PassageFilter, SkippedFile
 from askcorpus.store.base import REBUILD, DocState, Manifest, StoredPassage, StoreStats
 from askcorpus.store.base import WriterLock as HeldLock
 from askcorpus.store.postgres import check as store_check
-from askcorpus.store.postgres import lexical, vectors
+from askcorpus.store.postgres import keyword, lexical, vectors
 from askcorpus.store.postgres import read as store_read
 from askcorpus.store.postgres.connection import Target, access_error, write_error
 from askcorpus.store.postgres.filters import conditions
@@ -180,24 +180,7 @@ class PostgresStore:
             return []
         extra, params = conditions(where)
         with self.snapshot(), self._reading() as conn:
-            row = conn.execute(f'SELECT passages, tokens FROM "{self.schema}".totals').fetchone()
-            n, total = (int(row[0]), int(row[1])) if row else (0, 0)
-            if n == 0:
-                return []
-            dfs = lexical.frequencies(conn, self.schema, parts)
-            parts, dfs = lexical.without_frequent(parts, dfs, n)
-            if not parts:
-                return []
-            idfs = [lexical.idf(n, df) for df in dfs]
-            rows = conn.execute(
-                lexical.candidates_sql(self.schema, extra),
-                {
-                    "match": lexical.any_of(parts),
-                    "stems": sorted({w for c in parts for w in c}),
-                    **params,
-                },
-            ).fetchall()
-        return lexical.rank(rows, parts, idfs, total / n, k)
+            return keyword.search(conn, self.schema, parts, k, extra, params)
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
         """Passages by id (missing ids are left out), verified."""
