@@ -66,13 +66,24 @@ def _phrases_sql(schema: str, where: str) -> str:
                     WHERE x.term = o.term AND x.passage = po.passage)))) {where}"""
 
 
-def _word_dfs(conn: psycopg.Connection, schema: str, words: Sequence[str]) -> dict[str, int]:
-    if not words:
-        return {}
+def _statistics(
+    conn: psycopg.Connection, schema: str, words: Sequence[str]
+) -> tuple[int, int, dict[str, int]]:
+    """N, the token total and the document frequency of each of ``words``, in one statement."""
+    s = f'"{schema}"'
     rows = conn.execute(
-        f'SELECT term, df FROM "{schema}".terms WHERE term = ANY(%s)', (sorted(set(words)),)
+        f"SELECT NULL, passages, tokens FROM {s}.totals UNION ALL "
+        f"SELECT term, df, 0 FROM {s}.terms WHERE term = ANY(%s)",
+        (sorted(set(words)),),
     ).fetchall()
-    return {str(t): int(n) for t, n in rows}
+    n = total = 0
+    dfs: dict[str, int] = {}
+    for term, a, b in rows:
+        if term is None:
+            n, total = int(a), int(b)
+        else:
+            dfs[str(term)] = int(a)
+    return n, total, dfs
 
 
 def _phrase_rows(
@@ -115,11 +126,11 @@ def search(
 ) -> list[tuple[int, float]]:
     """The best ``k`` passages for the clauses ``parts`` (an OR), inside the SQL condition
     ``where`` over ``p``/``d`` with its ``params``; the caller holds a snapshot."""
-    row = conn.execute(f'SELECT passages, tokens FROM "{schema}".totals').fetchone()
-    n, total = (int(row[0]), int(row[1])) if row else (0, 0)
-    if n == 0 or not parts:
+    if not parts:
         return []
-    known = _word_dfs(conn, schema, [w for c in parts for w in c])
+    n, total, known = _statistics(conn, schema, [w for c in parts for w in c])
+    if n == 0:
+        return []
     phrases = [c for c in parts if len(c) > 1]
     phrase_df: dict[tuple[str, ...], int] = {}
     everywhere: list[tuple[int, int, dict[tuple[str, ...], int]]] = []

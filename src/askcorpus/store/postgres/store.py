@@ -50,6 +50,9 @@ class PostgresStore:
         self._lock = threading.RLock()
         self._depth = 0
         self._generation = self._read_generation()
+        #: The passage count as last read: outside a snapshot it only chooses between the
+        #: exact scan and HNSW (a count a publish later is as good), re-read by refresh.
+        self._count: int | None = None
 
     @property
     def where(self) -> Path:
@@ -117,6 +120,7 @@ class PostgresStore:
             if text is not None:
                 self.manifest = Manifest.from_json(text)
             self._generation = generation
+            self._count = None
             return True
 
     @property
@@ -161,14 +165,20 @@ class PostgresStore:
                 REBUILD,
             )
         extra, params = conditions(where)
-        with self.snapshot(), self._reading() as conn:
-            exact = self._passage_count(conn) <= self.exact_limit
-            for statement in vectors.settings_sql(exact, k):
-                conn.execute(statement)
-            rows = conn.execute(
-                vectors.nearest_sql(self.schema, exact, extra),
-                {"q": vectors.literal(query), "k": k, **params},
-            ).fetchall()
+        with self._reading() as conn:
+            if self._count is None or self._depth > 0:
+                self._count = self._passage_count(conn)
+            exact = self._count <= self.exact_limit
+        sql = vectors.nearest_sql(self.schema, exact, extra)
+        values = {"q": vectors.literal(query), "k": k, **params}
+        if exact:  # one statement: atomic on its own, no transaction to open
+            with self._reading() as conn:
+                rows = conn.execute(sql, values).fetchall()
+        else:
+            with self.snapshot(), self._reading() as conn:
+                for statement in vectors.settings_sql(exact, k):
+                    conn.execute(statement)
+                rows = conn.execute(sql, values).fetchall()
         return [(int(i), float(s)) for i, s in rows]
 
     def search_lexical(
@@ -240,6 +250,7 @@ class PostgresStore:
     def published(self, manifest: Manifest, generation: int) -> None:
         """A writer of this store committed ``generation`` with ``manifest``."""
         with self._lock:
+            self._count = None
             if self._depth == 0:
                 self.manifest = manifest
 
