@@ -29,20 +29,31 @@ import psycopg
 from askcorpus.store.postgres import lexical
 from askcorpus.store.postgres.lexical import K1, B
 
+_CONTRIBUTION = """q.idf * po.tf * %(k1p1)s / (po.tf + %(k1)s * (%(omb)s
+            + %(b)s * po.length / %(avgdl)s))"""
+
 
 def _words_sql(schema: str, where: str, limit: bool) -> str:
     """BM25 of the words ``%(terms)s`` (idf ``%(idfs)s``, clause order ``%(order)s``) per
-    matching passage, best first; the arithmetic is the phrases' (in :func:`search`), step by step."""
+    matching passage, best first (``limit``: the best ``%(k)s``); without ``limit``, each
+    passage's clause numbers and their scores instead of the sum, to be added up with the
+    phrases' in clause order. The arithmetic is the phrases' (in :func:`search`), step by
+    step, and the sum is taken in clause order as there."""
     s = f'"{schema}"'
     join = f"JOIN {s}.passages p ON p.id = po.passage JOIN {s}.documents d ON d.id = p.doc_id"
+    if limit:
+        select = f"sum({_CONTRIBUTION} ORDER BY q.i) AS score"
+        tail = "ORDER BY score DESC, po.passage LIMIT %(k)s"
+    else:
+        select = f"array_agg(q.i ORDER BY q.i), array_agg({_CONTRIBUTION} ORDER BY q.i)"
+        tail = ""
     return f"""
-        SELECT po.passage, sum(q.idf * po.tf * %(k1p1)s / (po.tf + %(k1)s * (%(omb)s
-            + %(b)s * po.length / %(avgdl)s)) ORDER BY q.i) AS score
+        SELECT po.passage, {select}
         FROM unnest(%(terms)s::text[], %(idfs)s::float8[], %(order)s::integer[])
             AS q(term, idf, i)
         JOIN {s}.postings po ON po.term = q.term {join if where else ""}
         WHERE true {where}
-        GROUP BY po.passage ORDER BY score DESC, po.passage {"LIMIT %(k)s" if limit else ""}"""
+        GROUP BY po.passage {tail}"""
 
 
 def _phrases_sql(schema: str, where: str) -> str:
@@ -156,19 +167,30 @@ def search(
     if not kept_phrases:
         rows = conn.execute(_words_sql(schema, where, limit=True), {**word_params, "k": k})
         return [(int(pid), float(score)) for pid, score in rows.fetchall() if score > 0]
-    scores: dict[int, float] = {}
+    # Each passage's score, clause by clause, summed in clause order (as FTS5 adds them).
+    parts_of: dict[int, dict[int, float]] = {}
     if words:
         rows = conn.execute(_words_sql(schema, where, limit=False), word_params)
-        scores = {int(pid): float(score) for pid, score in rows.fetchall()}
+        for pid, order, values in rows.fetchall():
+            parts_of[int(pid)] = dict(zip(order, values, strict=True))
     candidates = everywhere
     if where:
         candidates = _phrase_rows(conn, schema, kept_phrases, known, where, params)
-    weights = {c: w for c, w in zip(parts, idfs, strict=True) if len(c) > 1}
+    weights = [(i, c, w) for i, (c, w) in enumerate(zip(parts, idfs, strict=True)) if len(c) > 1]
     for pid, length, counts in candidates:
         norm = K1 * (1 - B + B * length / avgdl)
-        for clause, weight in weights.items():
+        for i, clause, weight in weights:
             tf = counts.get(clause, 0)
             if tf:
-                scores[pid] = scores.get(pid, 0.0) + weight * tf * (K1 + 1) / (tf + norm)
-    ranked = sorted(((p, s) for p, s in scores.items() if s > 0), key=lambda x: (-x[1], x[0]))
+                parts_of.setdefault(pid, {})[i] = weight * tf * (K1 + 1) / (tf + norm)
+    scores = [(pid, _sum(c)) for pid, c in parts_of.items()]
+    ranked = sorted(((p, s) for p, s in scores if s > 0), key=lambda x: (-x[1], x[0]))
     return ranked[:k]
+
+
+def _sum(contributions: dict[int, float]) -> float:
+    """The clauses' scores added up in clause order."""
+    total = 0.0
+    for i in sorted(contributions):
+        total += contributions[i]
+    return total
