@@ -245,8 +245,9 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
     from askcorpus.text.query import clean_question
     from tests.pg_server import server, stop_all
 
-    name = str(cfg.get("pg_set", "scifact"))
-    folder = SCIFACT if name == "scifact" else SCIFACT.parent / name
+    spec = str(cfg.get("pg_set", "scifact"))  # a set beside SciFact, or a BEIR folder's path
+    folder = SCIFACT if spec == "scifact" else Path(spec) if "/" in spec else SCIFACT.parent / spec
+    name = folder.name
     settings = Settings()
     embedder = Embedder(settings)
     data = load_set(folder, "test")
@@ -301,7 +302,7 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    import os
+    from bench.common import config
 
-    config = os.environ.get("BENCH_CONFIG", "")
-    main("postgres" if '"pg_set"' not in config else "postgres-set", run)
+    chosen = str(config().get("pg_set", "scifact"))
+    main("postgres" if chosen == "scifact" else f"postgres-{Path(chosen).name}", run)
