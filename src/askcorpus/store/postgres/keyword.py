@@ -3,17 +3,17 @@
 A word's matches are one range of the ``postings`` primary key (token, passage) whose index
 also holds the token's count and the passage's length, so the words of a question are scored
 by one statement that reads nothing else: the server joins the question's tokens (with their
-idf) to their postings, sums each passage's BM25 in the clauses' order (as FTS5 and
-:func:`askcorpus.store.postgres.lexical.rank` do, so the scores are the same numbers), and
-returns the best ``k``. A filter joins the passage and its document.
+idf) to their postings, sums each passage's BM25 in the clauses' order (as FTS5 adds them, so
+the scores are the same numbers), and returns the best ``k``. A filter joins the passage and
+its document.
 
-A phrase (several tokens side by side) needs positions, which only the passage's ``tsvector``
-keeps: its candidates are the passages holding all its words (the postings of its rarest word,
-each probed for the others), and
-its positions are picked out of each candidate's ``tsvector`` (``setweight`` + ``ts_filter``)
-and counted in Python. Without a filter that one statement also gives each phrase's document
-frequency; with one, the frequency is counted first over every passage (statistics are the
-whole index's, as FTS5's are).
+A phrase (several tokens side by side, also a hyphenated word) needs positions, which only the
+passage's ``tsvector`` keeps: its candidates are the passages holding all its words (the
+postings of its rarest word, each probed for the others), and its positions are picked out of
+each candidate's ``tsvector`` (``setweight`` + ``ts_filter``) and counted in Python. That
+statement, over the whole index, also gives each phrase's document frequency; under a filter
+the matches are read again inside it. A question mixing words and phrases gets each passage's
+word scores clause by clause and adds all its clauses up in clause order.
 
 Exact statistics: a word's document frequency is ``terms.df``, N and the average length come
 from ``totals``, all kept by the writer's transaction, read in the caller's snapshot.
