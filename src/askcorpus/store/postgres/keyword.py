@@ -12,8 +12,8 @@ passage's ``tsvector`` keeps: its candidates are the passages holding all its wo
 postings of its rarest word, each probed for the others), and its positions are picked out of
 each candidate's ``tsvector`` (``setweight`` + ``ts_filter``) and counted in Python. That
 statement, over the whole index, also gives each phrase's document frequency; under a filter
-the matches are read again inside it. A question mixing words and phrases gets each passage's
-word scores clause by clause and adds all its clauses up in clause order.
+the matches are read again inside it. A question mixing words and phrases passes the phrases'
+scores to the words' statement, which adds each passage's clauses up in clause order.
 
 Exact statistics: a word's document frequency is ``terms.df``, N and the average length come
 from ``totals``, all kept by the writer's transaction, read in the caller's snapshot.
@@ -33,27 +33,24 @@ _CONTRIBUTION = """q.idf * po.tf * %(k1p1)s / (po.tf + %(k1)s * (%(omb)s
             + %(b)s * po.length / %(avgdl)s))"""
 
 
-def _words_sql(schema: str, where: str, limit: bool) -> str:
-    """BM25 of the words ``%(terms)s`` (idf ``%(idfs)s``, clause order ``%(order)s``) per
-    matching passage, best first (``limit``: the best ``%(k)s``); without ``limit``, each
-    passage's clause numbers and their scores instead of the sum, to be added up with the
-    phrases' in clause order. The arithmetic is the phrases' (in :func:`search`), step by
-    step, and the sum is taken in clause order as there."""
+def _words_sql(schema: str, where: str) -> str:
+    """The best ``%(k)s`` passages by BM25 of the words ``%(terms)s`` (idf ``%(idfs)s``,
+    clause numbers ``%(order)s``) and of the phrases' scores computed already (passage
+    ``%(pp)s``, clause ``%(pi)s``, score ``%(px)s``): each passage's clause scores are added up
+    in clause order, as FTS5 adds them. The arithmetic is the phrases' (in :func:`search`),
+    step by step."""
     s = f'"{schema}"'
     join = f"JOIN {s}.passages p ON p.id = po.passage JOIN {s}.documents d ON d.id = p.doc_id"
-    if limit:
-        select = f"sum({_CONTRIBUTION} ORDER BY q.i) AS score"
-        tail = "ORDER BY score DESC, po.passage LIMIT %(k)s"
-    else:
-        select = f"array_agg(q.i ORDER BY q.i), array_agg({_CONTRIBUTION} ORDER BY q.i)"
-        tail = ""
     return f"""
-        SELECT po.passage, {select}
-        FROM unnest(%(terms)s::text[], %(idfs)s::float8[], %(order)s::integer[])
-            AS q(term, idf, i)
-        JOIN {s}.postings po ON po.term = q.term {join if where else ""}
-        WHERE true {where}
-        GROUP BY po.passage {tail}"""
+        SELECT c.passage, sum(c.x ORDER BY c.i) AS score FROM (
+            SELECT po.passage, q.i, {_CONTRIBUTION} AS x
+            FROM unnest(%(terms)s::text[], %(idfs)s::float8[], %(order)s::integer[])
+                AS q(term, idf, i)
+            JOIN {s}.postings po ON po.term = q.term {join if where else ""}
+            WHERE true {where}
+            UNION ALL
+            SELECT * FROM unnest(%(pp)s::bigint[], %(pi)s::integer[], %(px)s::float8[])) c
+        GROUP BY c.passage ORDER BY score DESC, c.passage LIMIT %(k)s"""
 
 
 def _phrases_sql(schema: str, where: str) -> str:
@@ -164,25 +161,32 @@ def search(
         **constants,
         **params,
     }
-    if not kept_phrases:
-        rows = conn.execute(_words_sql(schema, where, limit=True), {**word_params, "k": k})
+    # The phrases' scores per passage and clause (their candidates are inside the filter).
+    found: list[tuple[int, int, float]] = []
+    if kept_phrases:
+        candidates = everywhere
+        if where:
+            candidates = _phrase_rows(conn, schema, kept_phrases, known, where, params)
+        weights = [
+            (i, c, w) for i, (c, w) in enumerate(zip(parts, idfs, strict=True)) if len(c) > 1
+        ]
+        for pid, length, counts in candidates:
+            norm = K1 * (1 - B + B * length / avgdl)
+            for i, clause, weight in weights:
+                tf = counts.get(clause, 0)
+                if tf:
+                    found.append((pid, i, weight * tf * (K1 + 1) / (tf + norm)))
+    if words:  # one statement adds both up and keeps the best k
+        extra = {
+            "pp": [f[0] for f in found],
+            "pi": [f[1] for f in found],
+            "px": [f[2] for f in found],
+        }
+        rows = conn.execute(_words_sql(schema, where), {**word_params, **extra, "k": k})
         return [(int(pid), float(score)) for pid, score in rows.fetchall() if score > 0]
-    # Each passage's score, clause by clause, summed in clause order (as FTS5 adds them).
     parts_of: dict[int, dict[int, float]] = {}
-    if words:
-        rows = conn.execute(_words_sql(schema, where, limit=False), word_params)
-        for pid, order, values in rows.fetchall():
-            parts_of[int(pid)] = dict(zip(order, values, strict=True))
-    candidates = everywhere
-    if where:
-        candidates = _phrase_rows(conn, schema, kept_phrases, known, where, params)
-    weights = [(i, c, w) for i, (c, w) in enumerate(zip(parts, idfs, strict=True)) if len(c) > 1]
-    for pid, length, counts in candidates:
-        norm = K1 * (1 - B + B * length / avgdl)
-        for i, clause, weight in weights:
-            tf = counts.get(clause, 0)
-            if tf:
-                parts_of.setdefault(pid, {})[i] = weight * tf * (K1 + 1) / (tf + norm)
+    for pid, i, x in found:
+        parts_of.setdefault(pid, {})[i] = x
     scores = [(pid, _sum(c)) for pid, c in parts_of.items()]
     ranked = sorted(((p, s) for p, s in scores if s > 0), key=lambda x: (-x[1], x[0]))
     return ranked[:k]
