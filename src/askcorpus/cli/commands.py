@@ -184,6 +184,13 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
 
         huge = 10**9  # no document is ever split
         settings = replace(settings, chunking=ChunkingParams(huge, huge, 0, 0))
+    if args.beir is not None and cache is None and args.index is not None:
+        if args.questions is not None:
+            raise QueryError(
+                "--index names one index, but --questions and --beir need two",
+                hint="pass --cache DIR for the BEIR corpus's index",
+            )
+        cache = args.index  # a folder or a postgresql:// URL: the BEIR corpus is indexed there
     if args.beir is not None and cache is None:
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
         name = args.beir.resolve().name + ("-whole" if args.whole_documents else "")

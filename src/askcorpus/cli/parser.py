@@ -81,7 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="score search on labelled questions or a BEIR folder")
     p.add_argument("--questions", type=Path, metavar="FILE", help="labelled questions (JSONL)")
     p.add_argument("--beir", type=Path, metavar="DIR", help="BEIR folder (corpus, queries, qrels)")
-    p.add_argument("--index", type=index_location, help="index for --questions (default: index/)")
+    p.add_argument(
+        "--index",
+        type=index_location,
+        help="index for --questions (default: index/), or where --beir indexes its corpus "
+        "(a folder or a postgresql:// URL)",
+    )
     p.add_argument("--cache", type=Path, metavar="DIR", help="where the BEIR corpus is indexed")
     p.add_argument("--rebuild", action="store_true", help="re-index the BEIR corpus")
     p.add_argument("--split", default="test", help="BEIR qrels split (default: test)")

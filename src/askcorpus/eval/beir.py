@@ -6,9 +6,10 @@ A BEIR folder holds ``corpus.jsonl`` (or ``corpus.jsonl.gz``), ``queries.jsonl``
 (:func:`askcorpus.indexer.documents.index_documents`: the same chunking, embedding loop and store
 as a user's corpus), so the benchmark measures the pipeline we ship, not a special setup.
 
-Building an index of a benchmark takes minutes on a laptop, so it is cached: a small
-``beir-source.json`` beside the index records which corpus file and which chunking it was built
-from, and a matching index is reused.
+Building an index of a benchmark takes minutes on a laptop, so it is cached, in a folder or on
+a server (``postgresql://``): the index's ``beir-source`` label (kept in the store, published
+with the build) records which corpus file and which chunking it was built from, and a matching
+index is reused.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +26,15 @@ from askcorpus.embed.embedder import ENCODER_VERSION, Embedder
 from askcorpus.errors import AskcorpusError
 from askcorpus.indexer.documents import index_documents
 from askcorpus.records import Document, Progress
-from askcorpus.settings import Settings
+from askcorpus.settings import IndexURL, Settings
 from askcorpus.store.factory import locate
 from askcorpus.text.chunking import CONTEXT_VERSION
 
 log = logging.getLogger(__name__)
 
+#: The store label holding a benchmark index's fingerprint (and the legacy file beside a
+#: folder index built before labels).
+LABEL = "beir-source"
 SIDECAR = "beir-source.json"
 ProgressFn = Callable[[str, int, int], None]
 
@@ -145,41 +148,76 @@ def _fingerprint(folder: Path, settings: Settings) -> dict:
     }
 
 
-def cached_index_ok(folder: Path, index_dir: Path, settings: Settings) -> bool:
-    """True when ``index_dir`` holds a finished index of this corpus with these settings."""
-    sidecar = index_dir / SIDECAR
-    if not sidecar.is_file() or not locate(index_dir).exists():
+def _recorded(index: Path) -> tuple[bool, str | None]:
+    """Whether a finished index is at ``index`` (a folder or a server URL), and what it records
+    of the BEIR corpus it was built from (its ``beir-source`` label; for a folder built before
+    labels, the ``beir-source.json`` beside it)."""
+    location = locate(index)
+    if not location.exists():
+        return False, None
+    try:
+        store = location.open()
+    except AskcorpusError:
+        return True, None  # damaged or of another schema version: never a usable cache
+    try:
+        text = store.label(LABEL) if store.complete else None
+    finally:
+        store.close()
+    sidecar = index / SIDECAR
+    if text is None and not isinstance(index, IndexURL) and sidecar.is_file():
+        try:
+            text = sidecar.read_text(encoding="utf-8")
+        except OSError:
+            text = None
+    return True, text
+
+
+def cached_index_ok(folder: Path, index: Path, settings: Settings) -> bool:
+    """True when ``index`` (a folder or a ``postgresql://`` URL) holds a finished index of this
+    corpus with these settings."""
+    _exists, text = _recorded(index)
+    if text is None:
         return False
     try:
-        return json.loads(sidecar.read_text(encoding="utf-8")) == _fingerprint(folder, settings)
-    except (OSError, ValueError):
+        return bool(json.loads(text) == _fingerprint(folder, settings))
+    except ValueError:
         return False
 
 
 def build_index(
     folder: Path,
-    index_dir: Path,
+    index: Path,
     settings: Settings,
     embedder: Embedder,
     progress: ProgressFn | None = None,
     rebuild: bool = False,
 ) -> bool:
-    """Index the corpus of BEIR ``folder`` into ``index_dir`` unless a matching one is cached.
+    """Index the corpus of BEIR ``folder`` into ``index`` (a folder or a server URL) unless a
+    matching one is cached; the fingerprint is kept in the store itself (its ``beir-source``
+    label, published with the build), so a server index is reused as a folder is.
 
-    Returns True when it built the index, False when it reused the cache.
+    An index there that no benchmark build made (another corpus's) is replaced only with
+    ``rebuild``. Returns True when it built the index, False when it reused the cache.
     """
-    if not rebuild and cached_index_ok(folder, index_dir, settings):
-        log.info("reusing cached index %s", index_dir)
+    if not rebuild and cached_index_ok(folder, index, settings):
+        log.info("reusing cached index %s", index)
         return False
-    if index_dir.exists():
+    exists, text = _recorded(index)
+    if exists and text is None and not rebuild and not _built_from(index, folder):
+        raise EvalDataError(
+            f"{index} holds an index of another corpus",
+            index,
+            "pass another --cache/--index, or --rebuild to replace it",
+        )
+    if not isinstance(index, IndexURL) and index.exists():
         # Only ever a folder we created for this benchmark: it must look like one.
-        if any(index_dir.iterdir()) and not locate(index_dir).exists():
+        if any(index.iterdir()) and not exists:
             raise EvalDataError(
-                f"{index_dir} exists and is not an index", index_dir, "pass another --index-cache"
+                f"{index} exists and is not an index", index, "pass another --cache"
             )
-        # Only askcorpus's own files (the store's, and our sidecar): a user's file in the
+        # Only askcorpus's own files (the store's, and an old sidecar): a user's file in the
         # cache folder is never deleted.
-        (index_dir / SIDECAR).unlink(missing_ok=True)
+        (index / SIDECAR).unlink(missing_ok=True)
     docs = list(iter_corpus(folder))
     if not docs:
         raise EvalDataError(f"the corpus of {folder} is empty", folder)
@@ -188,8 +226,27 @@ def build_index(
         if progress is not None and p.phase == "embedding":
             progress(p.phase, p.done, p.total)
 
-    index_documents(settings.with_paths(index_dir=index_dir), docs, embedder, report, replace=True)
-    tmp = index_dir / (SIDECAR + ".tmp")
-    tmp.write_text(json.dumps(_fingerprint(folder, settings), sort_keys=True), encoding="utf-8")
-    os.replace(tmp, index_dir / SIDECAR)
+    # The manifest names the BEIR folder as the corpus (an interrupted build is recognised).
+    paths = settings.with_paths(corpus_dir=folder, index_dir=index)
+    index_documents(paths, docs, embedder, report, replace=True)
+    store = locate(index).open()
+    try:
+        with store.writer() as writer:
+            writer.set_label(LABEL, json.dumps(_fingerprint(folder, settings), sort_keys=True))
+            writer.commit()
+    finally:
+        store.close()
     return True
+
+
+def _built_from(index: Path, folder: Path) -> bool:
+    """True when the index at ``index`` names BEIR ``folder`` as its corpus (a benchmark build
+    that did not finish)."""
+    try:
+        store = locate(index).open()
+    except AskcorpusError:
+        return True  # damaged: the build's own leftovers are replaced
+    try:
+        return store.manifest.corpus == str(folder.resolve())
+    finally:
+        store.close()

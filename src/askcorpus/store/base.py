@@ -175,6 +175,11 @@ class StoreWriter(Protocol):
         """Replace the list of files the last run could not index."""
         ...
 
+    def set_label(self, key: str, value: str | None) -> None:
+        """Record (or, with None, remove) a note a tool keeps with the index, e.g. what a
+        benchmark index was built from; published with the update."""
+        ...
+
     def checkpoint(self) -> None:
         """Publish the work so far as a consistent but incomplete state, and go on."""
         ...
@@ -278,6 +283,10 @@ class Store(Protocol):
 
     def skipped(self) -> list[SkippedFile]:
         """Files the last indexing run could not use."""
+        ...
+
+    def label(self, key: str) -> str | None:
+        """The note recorded under ``key`` (:meth:`StoreWriter.set_label`), or None."""
         ...
 
     def stats(self) -> StoreStats:

@@ -151,3 +151,28 @@ def test_write_errors_lets_other_errors_through_unchanged(base: Store) -> None:
     with pytest.raises(ZeroDivisionError), base.write_errors():
         raise ZeroDivisionError
     base.close()
+
+
+def test_a_label_is_published_with_its_update_and_kept_by_a_rollback(
+    location: StoreLocation, base: Store
+) -> None:
+    reader = location.open()
+    try:
+        assert reader.label("beir-source") is None
+        with base.writer() as w:
+            w.set_label("beir-source", '{"corpus": "a"}')
+            assert reader.label("beir-source") is None  # not before the commit
+            w.commit()
+        assert reader.label("beir-source") == '{"corpus": "a"}'
+        with base.writer() as w:
+            w.set_label("beir-source", "changed")
+            w.rollback()
+        assert reader.label("beir-source") == '{"corpus": "a"}'
+        with base.writer() as w:
+            w.set_label("beir-source", None)
+            w.commit()
+        assert reader.label("beir-source") is None
+        assert reader.label("manifest") is None  # labels never reach the store's own keys
+    finally:
+        reader.close()
+        base.close()

@@ -43,6 +43,7 @@ QUESTIONS = [
     "the harbour",
     "ideology of gardeners",
     "shipping records 1871",
+    "the harbour-master's ledgers of copper",  # a word of two tokens: a phrase among words
 ]
 
 

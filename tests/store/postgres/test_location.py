@@ -53,3 +53,18 @@ def test_an_unreachable_server_is_one_line_naming_the_url() -> None:
         locate(url).exists()
     message = caught.value.user_message()
     assert "cannot reach the index" in message and "\n" not in message
+
+
+def test_an_index_of_an_older_table_layout_is_refused_with_the_rebuild_hint(
+    pg: Server, pg_url: str
+) -> None:
+    from askcorpus.errors import IndexMismatchError
+    from askcorpus.store.postgres.connection import Target
+    from tests.store.conformance.conftest import manifest
+
+    locate(pg_url).create(manifest()).close()
+    schema = Target.parse(pg_url).schema
+    pg.psql(f"DELETE FROM {schema}.meta WHERE key = 'layout'", database="askcorpus")
+    with pytest.raises(IndexMismatchError, match="layout") as caught:
+        locate(pg_url).open()
+    assert "--rebuild" in caught.value.user_message()

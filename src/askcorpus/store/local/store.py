@@ -359,6 +359,12 @@ class LocalStore:
         with self._reading() as conn:
             return store_read.skipped(conn)
 
+    def label(self, key: str) -> str | None:
+        """A tool's note kept with the index (``meta`` key ``label:<key>``), or None."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (f"label:{key}",)).fetchone()
+        return None if row is None else str(row[0])
+
     def stats(self) -> StoreStats:
         """Counts, size on disk and consistency (of one committed state)."""
         with self.snapshot(), self._reading() as conn:

@@ -141,6 +141,12 @@ class LocalWriter:
         self.conn.execute("UPDATE meta SET value = ? WHERE key = 'manifest'", (manifest.to_json(),))
         self.store.manifest = manifest
 
+    def set_label(self, key: str, value: str | None) -> None:
+        """Record (None: remove) a tool's note, published with the update."""
+        self.conn.execute("DELETE FROM meta WHERE key = ?", (f"label:{key}",))
+        if value is not None:
+            self.conn.execute("INSERT INTO meta VALUES (?, ?)", (f"label:{key}", value))
+
     def set_skipped(self, skipped: Sequence[SkippedFile]) -> None:
         """Replace the skipped-files report."""
         self.conn.execute("DELETE FROM skipped")

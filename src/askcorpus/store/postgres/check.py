@@ -3,7 +3,8 @@ errors naming the index and the fix (the server guards its pages; these checks g
 askcorpus keeps in them).
 
 Always: every vector has the manifest's dimension. Deep: every row's checksum, and the keyword
-statistics (``terms``, ``totals``) equal what the passages hold, so BM25 stays exact.
+statistics (``terms``, ``totals``) and the ``postings`` equal what the passages hold, so BM25
+stays exact.
 """
 
 from __future__ import annotations
@@ -58,11 +59,22 @@ def problems(
                 UNION ALL
                 (SELECT * FROM "{s}".terms WHERE df > 0 EXCEPT SELECT * FROM actual)) x"""
     ).fetchone()
+    postings = conn.execute(
+        f"""WITH actual AS (
+                SELECT term, p.id AS passage, p.length
+                FROM "{s}".passages p, unnest(tsvector_to_array(p.tsv)) AS term)
+            SELECT count(*) FROM (
+                (SELECT * FROM actual EXCEPT SELECT term, passage, length FROM "{s}".postings
+                    WHERE tf > 0)
+                UNION ALL
+                (SELECT term, passage, length FROM "{s}".postings EXCEPT SELECT * FROM actual)) x"""
+    ).fetchone()
     totals = conn.execute(
         f'SELECT t.passages = (SELECT count(*) FROM "{s}".passages) AND t.tokens = '
         f'(SELECT coalesce(sum(length), 0) FROM "{s}".passages) FROM "{s}".totals t'
     ).fetchone()
-    if (drift is not None and drift[0]) or totals is None or not totals[0]:
+    drifted = any(r is not None and r[0] for r in (drift, postings))
+    if drifted or totals is None or not totals[0]:
         found.append(
             IndexCorruptError(
                 f"index {where}: its keyword statistics do not match its passages", where, REBUILD

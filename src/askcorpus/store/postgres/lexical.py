@@ -9,12 +9,9 @@ one, stems "ideological" differently). A passage's stems with their positions ar
 user text is never read as query syntax.
 
 BM25 is FTS5's own (k1 = 1.2, b = 0.75, idf = ln((N - n + 0.5) / (n + 0.5)), at least 1e-6;
-a phrase counts as one term) with exact statistics: the document frequency of each word comes
-from ``terms`` and the totals from ``totals``, both kept in the writer's transaction; a
-phrase's frequency is counted through the GIN index, in the same snapshot. The server finds
-the matching passages (``@@``, the GIN index, the filter) and returns the positions of the
-query's stems in each (picked out of its ``tsvector`` in C); :func:`rank` adds up the scores
-(counting each clause in SQL, unnesting the ``tsvector``, cost 5-20x more).
+a phrase counts as one term) with exact statistics; :mod:`askcorpus.store.postgres.keyword`
+computes it over the ``postings`` table (words) and the ``tsvector`` positions (phrases,
+:func:`clause_frequency`).
 """
 
 from __future__ import annotations
@@ -25,8 +22,6 @@ import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-
-import psycopg
 
 from askcorpus.records import KeywordQuery
 
@@ -87,6 +82,27 @@ def document_frequencies(passages: Iterable[Sequence[str]]) -> Counter[str]:
     return counts
 
 
+def postings(
+    ids: Sequence[int], passages: Sequence[Sequence[str]]
+) -> tuple[list[str], list[int], list[int], list[int]]:
+    """The ``postings`` rows of passages ``ids`` with stems ``passages``, as columns: token,
+    passage, the token's count in it and the passage's length (tokens too long for a
+    ``tsvector`` are left out, as there)."""
+    terms: list[str] = []
+    owners: list[int] = []
+    counts: list[int] = []
+    lengths: list[int] = []
+    for pid, stems in zip(ids, passages, strict=True):
+        for term, tf in Counter(
+            s for s in stems if len(s.encode("utf-8")) <= MAX_TOKEN_BYTES
+        ).items():
+            terms.append(term)
+            owners.append(pid)
+            counts.append(tf)
+            lengths.append(len(stems))
+    return terms, owners, counts, lengths
+
+
 def clauses(query: KeywordQuery) -> list[tuple[str, ...]]:
     """The query's distinct clauses as stems (a clause whose words fold to nothing is left
     out), in order; duplicates are dropped as the local store drops repeated quoted clauses."""
@@ -115,28 +131,6 @@ def idf(n_passages: int, df: int) -> float:
     return value if value > 0 else 1e-6
 
 
-def frequencies(conn: psycopg.Connection, schema: str, parts: Sequence[Sequence[str]]) -> list[int]:
-    """The document frequency of each clause: a word's from ``terms``, a phrase's counted."""
-    words = [c[0] for c in parts if len(c) == 1]
-    known: dict[str, int] = {}
-    if words:
-        rows = conn.execute(
-            f'SELECT term, df FROM "{schema}".terms WHERE term = ANY(%s)', (words,)
-        ).fetchall()
-        known = {str(t): int(n) for t, n in rows}
-    out = []
-    for c in parts:
-        if len(c) == 1:
-            out.append(int(known.get(c[0], 0)))
-        else:
-            row = conn.execute(
-                f'SELECT count(*) FROM "{schema}".passages WHERE tsv @@ %s::tsquery',
-                (tsquery_literal(c),),
-            ).fetchone()
-            out.append(int(row[0]) if row else 0)
-    return out
-
-
 def without_frequent(
     parts: list[tuple[str, ...]], dfs: list[int], n_passages: int
 ) -> tuple[list[tuple[str, ...]], list[int]]:
@@ -153,17 +147,6 @@ def without_frequent(
         del kept[part]
         scan -= df
     return list(kept), list(kept.values())
-
-
-def candidates_sql(schema: str, where: str) -> str:
-    """Every passage matching ``%(match)s`` (and ``where``, over ``p`` and its document ``d``)
-    with its length and the query's stems ``%(stems)s`` as they occur in it (a ``tsvector``
-    of those stems alone: ``setweight`` marks them, ``ts_filter`` keeps them, both in C)."""
-    s = f'"{schema}"'
-    return f"""
-        SELECT p.id, p.length, ts_filter(setweight(p.tsv, 'A', %(stems)s), '{{a}}')::text
-        FROM {s}.passages p JOIN {s}.documents d ON d.id = p.doc_id
-        WHERE p.tsv @@ %(match)s::tsquery {where}"""
 
 
 _ENTRY = re.compile(r"'((?:[^']|'')*)':([0-9A,]+)")
@@ -193,24 +176,20 @@ def clause_frequency(clause: Sequence[str], positions: dict[str, str]) -> int:
     return sum(1 for p in first if all(p + i in later for i, later in enumerate(rest, 1)))
 
 
-def rank(
-    rows: Iterable[tuple[int, int, str]],
-    parts: Sequence[Sequence[str]],
-    idfs: Sequence[float],
-    avgdl: float,
-    k: int,
-) -> list[tuple[int, float]]:
-    """FTS5's BM25 of each candidate row (``candidates_sql``), best ``k`` first."""
-    scored = []
-    for pid, length, entries in rows:
-        positions = stem_positions(entries)
-        norm = K1 * (1 - B + B * length / avgdl)
-        score = 0.0
-        for clause, weight in zip(parts, idfs, strict=True):
-            tf = clause_frequency(clause, positions)
-            if tf:
-                score += weight * tf * (K1 + 1) / (tf + norm)
-        if score > 0:
-            scored.append((int(pid), score))
-    scored.sort(key=lambda x: (-x[1], x[0]))
-    return scored[:k]
+def phrase_counts(
+    phrases: Sequence[tuple[str, ...]], positions: dict[str, str]
+) -> dict[tuple[str, ...], int]:
+    """:func:`clause_frequency` of each of ``phrases`` found in a passage (those absent are
+    left out), each stem's positions parsed once."""
+    parsed: dict[str, list[int]] = {}
+    out: dict[tuple[str, ...], int] = {}
+    for clause in phrases:
+        if any(w not in positions for w in clause):
+            continue
+        lists = [parsed[w] if w in parsed else parsed.setdefault(w, _numbers(positions[w]))
+                 for w in clause]  # fmt: skip
+        rest = [set(x) for x in lists[1:]]
+        found = sum(1 for p in lists[0] if all(p + i in later for i, later in enumerate(rest, 1)))
+        if found:
+            out[clause] = found
+    return out

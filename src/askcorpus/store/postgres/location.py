@@ -73,6 +73,9 @@ class PostgresLocation:
                 row = conn.execute(
                     f'SELECT value FROM "{target.schema}".meta WHERE key = %s', ("manifest",)
                 ).fetchone()
+                layout = conn.execute(
+                    f'SELECT value FROM "{target.schema}".meta WHERE key = %s', ("layout",)
+                ).fetchone()
             except psycopg.Error as exc:
                 raise access_error(target, exc) from exc
             try:
@@ -85,6 +88,13 @@ class PostgresLocation:
                 raise IndexMismatchError(
                     f"index {target.url} has schema version {manifest.schema_version}, this "
                     f"askcorpus reads version {SCHEMA_VERSION}",
+                    target.where,
+                    REBUILD,
+                )
+            if (layout[0] if layout else "1") != tables.LAYOUT:
+                raise IndexMismatchError(
+                    f"index {target.url} has table layout {layout[0] if layout else 1}, this "
+                    f"askcorpus reads layout {tables.LAYOUT}",
                     target.where,
                     REBUILD,
                 )

@@ -28,9 +28,11 @@ from askcorpus.store.postgres.vectors import parse
 
 def document_states(conn: psycopg.Connection, s: str) -> dict[str, DocState]:
     """Every indexed document's state, keyed by source."""
+    # One pass over the passages' doc index (a hash join), not a count per document.
     rows = conn.execute(
-        f"SELECT d.source, d.content_hash, d.size, d.mtime, "
-        f'(SELECT count(*) FROM "{s}".passages p WHERE p.doc_id = d.id) FROM "{s}".documents d'
+        f"SELECT d.source, d.content_hash, d.size, d.mtime, coalesce(c.n, 0) "
+        f'FROM "{s}".documents d LEFT JOIN (SELECT doc_id, count(*) AS n '
+        f'FROM "{s}".passages GROUP BY doc_id) c ON c.doc_id = d.id'
     ).fetchall()
     return {r[0]: DocState(r[0], r[1], int(r[2]), float(r[3]), int(r[4])) for r in rows}
 

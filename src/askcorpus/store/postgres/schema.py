@@ -6,12 +6,17 @@
 ``documents``  one row per document with its extracted text and a CRC-32 (as the local store)
 ``passages``   offsets, page, section, checksum, the keyword entry (``tsv``: the passage's
                folded tokens with their positions, :mod:`askcorpus.store.postgres.lexical`), its
-               token count and its vector (``vector(dimension)``, HNSW index, inner product)
+               token count and its vector (``vector(dimension)``, HNSW index, inner product;
+               stored inline, ``STORAGE PLAIN``, so an exact scan never reads the TOAST table)
+``postings``   the keyword index: one row per (token, passage) with the token's count and the
+               passage's length, keyed by token (a word's matches are one index range, its
+               BM25 is summed in SQL without reading a ``tsvector``)
 ``terms``      keyword statistics: each token's document frequency, kept exact by the writer
 ``totals``     passage and token counts (BM25's N and average length)
 ``skipped``    the files the last run could not use
 
-Schema version: the manifest's (``Manifest.schema_version``); the layout here is version 4.
+Schema version: the manifest's (``Manifest.schema_version``), and this backend's own layout
+(``meta.layout``, :data:`LAYOUT`): an index of an older layout is refused with the rebuild hint.
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ HNSW_EF_CONSTRUCTION = 64
 #: Candidates an approximate search considers (pgvector's default is 40).
 HNSW_EF_SEARCH = 100
 #: Tables askcorpus makes in an index's schema (what a reset drops, nothing else).
-TABLES = ("passages", "documents", "terms", "totals", "skipped", "meta")
+TABLES = ("postings", "passages", "documents", "terms", "totals", "skipped", "meta")
+#: This backend's table layout (``meta.layout``): 2 added ``postings`` and inline vectors.
+LAYOUT = "2"
 
 
 def vector_index_params(exact_limit: int) -> dict[str, object]:
@@ -62,8 +69,11 @@ def ddl(schema: str, dimension: int) -> list[str]:
             paragraph integer NOT NULL, page integer, section text, checksum bigint NOT NULL,
             length integer NOT NULL, tsv tsvector NOT NULL,
             embedding vector({int(dimension)}) NOT NULL)""",
+        f"ALTER TABLE {s}.passages ALTER COLUMN embedding SET STORAGE PLAIN",
         f"CREATE INDEX passages_doc ON {s}.passages (doc_id, ordinal)",
-        f"CREATE INDEX passages_tsv ON {s}.passages USING gin (tsv)",
+        f"""CREATE TABLE {s}.postings (term text NOT NULL, passage bigint NOT NULL,
+            tf integer NOT NULL, length integer NOT NULL,
+            PRIMARY KEY (term, passage) INCLUDE (tf, length))""",
         f"CREATE INDEX passages_embedding ON {s}.passages USING hnsw (embedding vector_ip_ops) "
         f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})",
         f"CREATE TABLE {s}.terms (term text PRIMARY KEY, df integer NOT NULL)",
@@ -79,8 +89,10 @@ def create(conn: psycopg.Connection, schema: str, manifest: Manifest, exact_limi
     for statement in ddl(schema, manifest.dimension):
         conn.execute(statement)
     conn.execute(
-        f'INSERT INTO "{schema}".meta VALUES (%s, %s), (%s, %s), (%s, %s), (%s, %s)',
+        f'INSERT INTO "{schema}".meta VALUES (%s, %s), (%s, %s), (%s, %s), (%s, %s), (%s, %s)',
         (
+            "layout",
+            LAYOUT,
             "manifest",
             manifest.to_json(),
             "generation",

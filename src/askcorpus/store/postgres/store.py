@@ -24,7 +24,7 @@ from askcorpus.records import Document, KeywordQuery, PassageFilter, SkippedFile
 from askcorpus.store.base import REBUILD, DocState, Manifest, StoredPassage, StoreStats
 from askcorpus.store.base import WriterLock as HeldLock
 from askcorpus.store.postgres import check as store_check
-from askcorpus.store.postgres import lexical, vectors
+from askcorpus.store.postgres import keyword, lexical, vectors
 from askcorpus.store.postgres import read as store_read
 from askcorpus.store.postgres.connection import Target, access_error, write_error
 from askcorpus.store.postgres.filters import conditions
@@ -50,6 +50,9 @@ class PostgresStore:
         self._lock = threading.RLock()
         self._depth = 0
         self._generation = self._read_generation()
+        #: The passage count as last read: outside a snapshot it only chooses between the
+        #: exact scan and HNSW (a count a publish later is as good), re-read by refresh.
+        self._count: int | None = None
 
     @property
     def where(self) -> Path:
@@ -117,6 +120,7 @@ class PostgresStore:
             if text is not None:
                 self.manifest = Manifest.from_json(text)
             self._generation = generation
+            self._count = None
             return True
 
     @property
@@ -161,14 +165,20 @@ class PostgresStore:
                 REBUILD,
             )
         extra, params = conditions(where)
-        with self.snapshot(), self._reading() as conn:
-            exact = self._passage_count(conn) <= self.exact_limit
-            for statement in vectors.settings_sql(exact, k):
-                conn.execute(statement)
-            rows = conn.execute(
-                vectors.nearest_sql(self.schema, exact, extra),
-                {"q": vectors.literal(query), "k": k, **params},
-            ).fetchall()
+        with self._reading() as conn:
+            if self._count is None or self._depth > 0:
+                self._count = self._passage_count(conn)
+            exact = self._count <= self.exact_limit
+        sql = vectors.nearest_sql(self.schema, exact, extra)
+        values = {"q": vectors.literal(query), "k": k, **params}
+        if exact:  # one statement: atomic on its own, no transaction to open
+            with self._reading() as conn:
+                rows = conn.execute(sql, values).fetchall()
+        else:
+            with self.snapshot(), self._reading() as conn:
+                for statement in vectors.settings_sql(exact, k):
+                    conn.execute(statement)
+                rows = conn.execute(sql, values).fetchall()
         return [(int(i), float(s)) for i, s in rows]
 
     def search_lexical(
@@ -180,24 +190,7 @@ class PostgresStore:
             return []
         extra, params = conditions(where)
         with self.snapshot(), self._reading() as conn:
-            row = conn.execute(f'SELECT passages, tokens FROM "{self.schema}".totals').fetchone()
-            n, total = (int(row[0]), int(row[1])) if row else (0, 0)
-            if n == 0:
-                return []
-            dfs = lexical.frequencies(conn, self.schema, parts)
-            parts, dfs = lexical.without_frequent(parts, dfs, n)
-            if not parts:
-                return []
-            idfs = [lexical.idf(n, df) for df in dfs]
-            rows = conn.execute(
-                lexical.candidates_sql(self.schema, extra),
-                {
-                    "match": lexical.any_of(parts),
-                    "stems": sorted({w for c in parts for w in c}),
-                    **params,
-                },
-            ).fetchall()
-        return lexical.rank(rows, parts, idfs, total / n, k)
+            return keyword.search(conn, self.schema, parts, k, extra, params)
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
         """Passages by id (missing ids are left out), verified."""
@@ -226,6 +219,11 @@ class PostgresStore:
         with self._reading() as conn:
             return store_read.skipped(conn, self.schema)
 
+    def label(self, key: str) -> str | None:
+        """A tool's note kept with the index (``meta`` key ``label:<key>``), or None."""
+        with self._reading() as conn:
+            return self._meta(conn, f"label:{key}")
+
     def stats(self) -> StoreStats:
         """Counts, size on the server and completeness, of one committed state."""
         s = f'"{self.schema}"'
@@ -252,6 +250,7 @@ class PostgresStore:
     def published(self, manifest: Manifest, generation: int) -> None:
         """A writer of this store committed ``generation`` with ``manifest``."""
         with self._lock:
+            self._count = None
             if self._depth == 0:
                 self.manifest = manifest
 

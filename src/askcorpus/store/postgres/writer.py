@@ -2,8 +2,9 @@
 lock), each publish one transaction.
 
 A :class:`PostgresWriter` holds the lock and a connection of its own with one open
-transaction: rows and vectors change inside it, the keyword statistics (``terms``,
-``totals``) once per publish, in the same transaction, and the HNSW and GIN indexes follow within the same transaction. A publish stamps
+transaction: rows, vectors and postings change inside it, the keyword statistics (``terms``,
+``totals``) once per publish, in the same transaction (incrementally: by the changes counted
+since the last publish, never recomputed), and the HNSW index follows within it. A publish stamps
 the manifest's ``updated``, bumps ``generation``, sets ``complete`` and commits. Nothing is
 visible to readers before; a SIGKILL, a dropped connection or a rollback leaves the last
 committed state. :meth:`~PostgresWriter.checkpoint` commits with ``complete = 0`` and goes on in
@@ -32,6 +33,10 @@ from askcorpus.store.postgres.lock import AdvisoryLock
 if TYPE_CHECKING:
     from askcorpus.store.postgres.store import PostgresStore
 
+#: An update that added or removed at least this share of the index's passages is followed
+#: by VACUUM ANALYZE (:meth:`PostgresWriter.commit`).
+VACUUM_SHARE = 0.1
+
 
 class PostgresWriter:
     """An update of a :class:`PostgresStore`, invisible to readers until published."""
@@ -43,6 +48,7 @@ class PostgresWriter:
         # The keyword statistics' changes since the last publish (applied by it).
         self._df: Counter[str] = Counter()
         self._passages = self._tokens = 0
+        self._changed = 0  # passages added or removed by this update (all its publishes)
         self._done = False
         self._conn: psycopg.Connection | None = None
         self._own_lock = AdvisoryLock(store.target) if lock is None else None
@@ -80,13 +86,17 @@ class PostgresWriter:
         if row is None:
             return 0
         doc_id = row[0]
+        # The postings go first, found by their keys (token, passage) from each passage's
+        # tsvector: the table has no index on the passage alone, and needs none.
         gone = self._run(
             "remove a document",
-            f"""SELECT term, count(*)::integer FROM {s}.passages p,
-                    unnest(tsvector_to_array(p.tsv)) AS term WHERE p.doc_id = %s GROUP BY term""",
+            f"""DELETE FROM {s}.postings po USING (
+                    SELECT p.id, t.term FROM {s}.passages p,
+                        unnest(tsvector_to_array(p.tsv)) AS t(term) WHERE p.doc_id = %s) x
+                WHERE po.term = x.term AND po.passage = x.id RETURNING po.term""",
             (doc_id,),
         ).fetchall()
-        self._df.subtract(dict(gone))
+        self._df.subtract(Counter(str(t) for (t,) in gone))
         row = self._run(
             "remove a document",
             f"SELECT count(*), coalesce(sum(length), 0) FROM {s}.passages WHERE doc_id = %s",
@@ -94,6 +104,7 @@ class PostgresWriter:
         ).fetchone()
         removed, tokens = (int(row[0]), int(row[1])) if row else (0, 0)
         self._passages -= removed
+        self._changed += removed
         self._tokens -= tokens
         self._run("remove a document", f"DELETE FROM {s}.documents WHERE id = %s", (doc_id,))
         return removed
@@ -122,30 +133,45 @@ class PostgresWriter:
             return
         doc_id = row[0]
         stems = [lexical.tokens(p.search_text) for p in passages]
+        ids = [
+            int(i)
+            for (i,) in self._run(
+                "add a document",
+                f"SELECT nextval('{s}.passages_id_seq') FROM generate_series(1, %s)",
+                (len(passages),),
+            ).fetchall()
+        ]
         rows = [
             (
-                doc_id, p.ordinal, p.start, p.end, p.paragraph, p.page, p.section,
+                pid, doc_id, p.ordinal, p.start, p.end, p.paragraph, p.page, p.section,
                 passage_checksum(
                     d.source, d.title, p.start, p.end, p.paragraph, p.page, p.section,
                     d.text[p.start : p.end],
                 ),
                 len(st), lexical.tsvector_literal(st), vectors.literal(v),
             )
-            for p, st, v in zip(passages, stems, vectors_, strict=True)
+            for pid, p, st, v in zip(ids, passages, stems, vectors_, strict=True)
         ]  # fmt: skip
+        postings = lexical.postings(ids, stems)
         try:
             with self.conn.cursor() as cur:
                 cur.executemany(
-                    f'INSERT INTO {s}.passages (doc_id, ordinal, start, "end", paragraph, page, '
-                    "section, checksum, length, tsv, embedding) VALUES "
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::tsvector, %s::vector)",
+                    f'INSERT INTO {s}.passages (id, doc_id, ordinal, start, "end", paragraph, '
+                    "page, section, checksum, length, tsv, embedding) VALUES "
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::tsvector, %s::vector)",
                     rows,
+                )
+                cur.execute(
+                    f"INSERT INTO {s}.postings (term, passage, tf, length) SELECT * FROM "
+                    "unnest(%s::text[], %s::bigint[], %s::integer[], %s::integer[])",
+                    postings,
                 )
         except psycopg.Error as exc:
             self.rollback()
             raise write_error(self.store.target, exc, "add a document") from exc
         self._df.update(lexical.document_frequencies(stems))
         self._passages += len(rows)
+        self._changed += len(rows)
         self._tokens += sum(len(st) for st in stems)
 
     def _flush_statistics(self) -> None:
@@ -200,6 +226,15 @@ class PostgresWriter:
                 (list(unique), list(unique.values())),
             )
 
+    def set_label(self, key: str, value: str | None) -> None:
+        """Record (None: remove) a tool's note, published with the update."""
+        if value is None:
+            self._run(
+                "write a label", f"DELETE FROM {self.s}.meta WHERE key = %s", (f"label:{key}",)
+            )
+        else:
+            self._set_meta(f"label:{key}", value)
+
     def _set_meta(self, key: str, value: str) -> None:
         self._run(
             "write the manifest",
@@ -238,9 +273,29 @@ class PostgresWriter:
         self.checkpoints += 1
 
     def commit(self) -> None:
-        """Publish the update as complete and end it."""
+        """Publish the update as complete and end it; after a large one (a build), VACUUM
+        ANALYZE the keyword and passage tables, as autovacuum would a little later."""
         self._publish(complete=True)
-        self._abandon()
+        try:
+            if self._changed >= VACUUM_SHARE * max(self._size_after(), 1):
+                self._vacuum()
+        finally:
+            self._abandon()
+
+    def _size_after(self) -> int:
+        row = self.conn.execute(f"SELECT passages FROM {self.s}.totals").fetchone()
+        self.conn.rollback()  # the read opened a transaction; VACUUM needs none
+        return int(row[0]) if row else 0
+
+    def _vacuum(self) -> None:
+        """Mark the new rows all-visible (the keyword search then reads the postings' index
+        alone, never the table) and give the planner their statistics; best effort, a role
+        that may not vacuum leaves it to autovacuum."""
+        conn = self.conn
+        conn.autocommit = True
+        for table in ("postings", "passages"):
+            with contextlib.suppress(psycopg.Error):
+                conn.execute(f"VACUUM (ANALYZE) {self.s}.{table}")
 
     def _abandon(self) -> None:
         self._done = True
