@@ -192,6 +192,30 @@ def search(
     return ranked[:k]
 
 
+def match_count(
+    conn: psycopg.Connection, schema: str, parts: list[tuple[str, ...]], cap: int
+) -> int:
+    """How many passages hold one of the clauses ``parts``, counted up to ``cap``: each word's
+    postings are read up to ``cap`` (if one word alone reaches it, so does their union), a
+    phrase's matches as :func:`search` finds them; nothing is ranked."""
+    words = sorted({c[0] for c in parts if len(c) == 1})
+    phrases = [c for c in parts if len(c) > 1]
+    found: set[int] = set()
+    if words:
+        rows = conn.execute(
+            f"SELECT x.passage FROM unnest(%s::text[]) AS t(term) CROSS JOIN LATERAL "
+            f'(SELECT passage FROM "{schema}".postings po WHERE po.term = t.term LIMIT %s) x',
+            (words, cap),
+        ).fetchall()
+        found.update(int(r[0]) for r in rows)
+    if phrases and len(found) < cap:
+        _n, _total, known = _statistics(conn, schema, [w for c in phrases for w in c])
+        for pid, _length, counts in _phrase_rows(conn, schema, phrases, known, "", {}):
+            if any(counts.values()):
+                found.add(pid)
+    return min(len(found), cap)
+
+
 def _sum(contributions: dict[int, float]) -> float:
     """The clauses' scores added up in clause order."""
     total = 0.0

@@ -1,9 +1,9 @@
 """The keyword half of the PostgreSQL store: FTS5's tokens and BM25, over PostgreSQL's own
 full-text machinery (``tsvector``, ``tsquery``, a GIN index).
 
-Tokens are FTS5's own: :func:`tokens` runs the local store's tokenizer (``porter unicode61
-remove_diacritics 2``) in an in-memory SQLite database and reads them back through
-``fts5vocab``, so both stores index and query exactly the same stems (Snowball's "porter", for
+Tokens are FTS5's own: :func:`askcorpus.text.fts5.tokens` runs the local store's tokenizer
+(``porter unicode61 remove_diacritics 2``) in an in-memory SQLite database and reads them back
+through ``fts5vocab``, so both stores index and query exactly the same stems (Snowball's "porter", for
 one, stems "ideological" differently). A passage's stems with their positions are its
 ``tsvector``; a clause of the query is a ``tsquery`` of its stems side by side (``<->``), so
 user text is never read as query syntax.
@@ -18,47 +18,21 @@ from __future__ import annotations
 
 import math
 import re
-import sqlite3
-import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from askcorpus.records import KeywordQuery
+from askcorpus.text.fts5 import tokens
 
 K1 = 1.2
 B = 0.75
 #: tsvector limits: positions up to 16383, lexemes under 2 KiB (longer tokens are left out).
 MAX_POSITION = 16383
 MAX_TOKEN_BYTES = 1000
-#: The local store's tokenizer (askcorpus.store.local.files creates its FTS5 table with it).
-TOKENIZER = "porter unicode61 remove_diacritics 2"
-_local = threading.local()
-
 #: Indexes smaller than this are always searched with every term (as the local store).
 PRUNE_MIN_PASSAGES = 50_000
 SCAN_BUDGET = 80_000
 FREQUENT_SHARE = 0.05
-
-
-def _tokenizer() -> sqlite3.Connection:
-    """This thread's in-memory FTS5 table (SQLite connections are not shared across threads)."""
-    conn: sqlite3.Connection | None = getattr(_local, "conn", None)
-    if conn is None:
-        conn = sqlite3.connect(":memory:", isolation_level=None)
-        conn.execute(f"CREATE VIRTUAL TABLE t USING fts5(body, tokenize='{TOKENIZER}')")
-        conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
-        _local.conn = conn
-    return conn
-
-
-def tokens(text: str) -> list[str]:
-    """The stems FTS5 indexes for ``text``, in order (about 1 ms per 200 words)."""
-    conn = _tokenizer()
-    conn.execute("INSERT INTO t (rowid, body) VALUES (1, ?)", (text,))
-    try:
-        return [r[0] for r in conn.execute("SELECT term FROM v WHERE doc = 1 ORDER BY offset")]
-    finally:
-        conn.execute("DELETE FROM t WHERE rowid = 1")
 
 
 def _lexeme(token: str) -> str:

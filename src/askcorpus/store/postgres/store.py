@@ -192,6 +192,14 @@ class PostgresStore:
         with self.snapshot(), self._reading() as conn:
             return keyword.search(conn, self.schema, parts, k, extra, params)
 
+    def match_count(self, query: KeywordQuery, cap: int) -> int:
+        """Passages matching ``query``, counted up to ``cap`` (nothing ranked)."""
+        parts = lexical.clauses(query)
+        if not parts or cap <= 0:
+            return 0
+        with self.snapshot(), self._reading() as conn:
+            return keyword.match_count(conn, self.schema, parts, cap)
+
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
         """Passages by id (missing ids are left out), verified."""
         with self._reading() as conn:
