@@ -3,6 +3,7 @@
     python -m bench.crowd_levers cache --index DIR (--beir FOLDER [--split test] | --questions F..)
         --out FILE.pkl
     python -m bench.crowd_levers sweep FILE.pkl ... (see ``sweep --help``)
+    python -m bench.crowd_levers cost --index DIR --beir FOLDER [--queries 30]
 
 ``cache`` asks every query of a BEIR split (or every answerable labelled question) of one
 index and stores what fusion sees: the dense list, the keyword list of the question's words
@@ -19,8 +20,11 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import pickle
+import statistics
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +34,7 @@ from askcorpus.embed.embedder import Embedder
 from askcorpus.eval.beir import load_set
 from askcorpus.eval.metrics import doc_ranking, hit_at, ndcg_at
 from askcorpus.eval.run import BEIR_CANDIDATES, is_correct, load_questions
-from askcorpus.search import absence
+from askcorpus.search import absence, fusion
 from askcorpus.search.fusion import Fused
 from askcorpus.search.index import CANDIDATES, Index, read_question
 from askcorpus.settings import Settings
@@ -275,6 +279,28 @@ def sweep(args: argparse.Namespace) -> None:
         print("\t".join(cells), flush=True)
 
 
+def cost(args: argparse.Namespace) -> None:
+    """Median ``retrieve`` time of long BEIR queries with and without length normalisation,
+    interleaved in one run (the ``cost`` command)."""
+    settings = Settings()
+    index = Index.open(args.index, settings, Embedder(settings))
+    data = load_set(args.beir, "test")
+    texts = [clean_question(t)[0] for t in list(data.queries.values())[: args.queries]]
+    vecs = [index.embedder.encode_query(t) for t in texts]
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for _round in range(3):
+        for text, vec in zip(texts, vecs, strict=True):
+            for on in (True, False):
+                fusion.LONG_QUERY_WORDS = 40 if on else 1 << 30
+                t0 = time.perf_counter()
+                index.retrieve(text, CANDIDATES, "hybrid", vec)
+                times[on].append(time.perf_counter() - t0)
+    on, off = statistics.median(times[True]), statistics.median(times[False])
+    print(f"retrieve ({CANDIDATES} candidates): off {off * 1e3:.1f} ms, on {on * 1e3:.1f} ms")
+    print(f"ratio {on / off:.3f}; load average {os.getloadavg()[0]:.1f}")
+    index.close()
+
+
 def main() -> None:
     """The command line (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -291,8 +317,12 @@ def main() -> None:
     for k, f in Lever.__dataclass_fields__.items():
         if k != "n":
             b.add_argument(f"--{k}", default=str(f.default))
+    d = sub.add_parser("cost")
+    d.add_argument("--index", type=Path, required=True)
+    d.add_argument("--beir", type=Path, required=True)
+    d.add_argument("--queries", type=int, default=30)
     args = ap.parse_args()
-    cache(args) if args.cmd == "cache" else sweep(args)
+    {"cache": cache, "sweep": sweep, "cost": cost}[args.cmd](args)
 
 
 if __name__ == "__main__":
