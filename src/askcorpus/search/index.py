@@ -143,7 +143,13 @@ class Index:
         last three exist so the evaluation can compare against them.
         """
         sides, query_vec = self.sides(text, n, mode, query_vec, where)
-        return fuse(sides, mode), query_vec
+        fused = fuse(sides, mode)
+        if mode == "hybrid" and fusion.is_long_query(text):  # a paragraph: normalise lengths
+            rows = self.store.passages([f.id for f in fused])
+            fused = fusion.length_normalised(
+                fused, {i: len(p.text.split()) for i, p in rows.items()}
+            )
+        return fused, query_vec
 
     def sides(
         self,
