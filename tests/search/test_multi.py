@@ -73,9 +73,20 @@ def test_dense_merge_is_the_best_of_each_index_alone(corpora: tuple[Index, Index
         assert [h.rank for h in merged] == list(range(1, 7))
 
 
-def test_two_copies_of_one_corpus_score_alike(corpora: tuple[Index, Index, Index]) -> None:
+LONG_QUERY = (
+    "Russia and China agreed on a gas pipeline after many years of talks about the price, "
+    "and the deal was signed in Shanghai during a visit of the Russian president, when both "
+    "sides said the new pipeline would carry gas from Siberia to the north of China for thirty "
+    "years"
+)
+
+
+@pytest.mark.parametrize("question", ["What is the Power of Siberia pipeline?", LONG_QUERY])
+def test_two_copies_of_one_corpus_score_alike(
+    corpora: tuple[Index, Index, Index], question: str
+) -> None:
+    """Also for a paragraph asked as a question, whose passages are length-normalised."""
     a, b, _garden = corpora
-    question = "What is the Power of Siberia pipeline?"
     merged = MultiIndex([a, b]).search(question, 6).hits
     alone = a.search(question, 6).hits[:3]  # hits grow by neighbours as k allows
     assert [h.corpus for h in merged] == [a.store.manifest.corpus, b.store.manifest.corpus] * 3

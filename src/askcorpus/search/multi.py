@@ -106,6 +106,8 @@ class MultiIndex:
             for index in self.indexes:
                 stack.enter_context(index.store.snapshot())
             pooled = fuse(self._pooled(text, n, mode, query_vec, allowed), mode)
+            if mode == "hybrid" and fusion.is_long_query(text):  # as one index does
+                pooled = fusion.length_normalised(pooled, self._words(pooled))
             hits: list[tuple[int, Hit]] = []
             for i, index in enumerate(self.indexes):
                 own = [_unpooled(f) for f in pooled if f.id >> ID_BITS == i]
@@ -161,6 +163,15 @@ class MultiIndex:
         """Release every index."""
         for index in self.indexes:
             index.close()
+
+    def _words(self, pooled: Sequence[fusion.Fused]) -> dict[int, int]:
+        """Each pooled candidate's length in words, read from its own index."""
+        words: dict[int, int] = {}
+        for i, index in enumerate(self.indexes):
+            own = [f.id & ((1 << ID_BITS) - 1) for f in pooled if f.id >> ID_BITS == i]
+            rows = index.store.passages(own) if own else {}
+            words.update({i << ID_BITS | pid: len(p.text.split()) for pid, p in rows.items()})
+        return words
 
     def _pooled(
         self,
