@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import main, rss_mb
+from bench.common import config, main, rss_mb
 from bench.million_data import PASSAGES_PER_DOC, Corpus
 
 DEFAULT_DIR = Path("/work/scratch5/scale")
@@ -185,4 +185,6 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main("million", run)
+    # Several runs (sizes, backends) may go side by side: each keeps its own result file.
+    tag = config().get("million_tag")
+    main(f"million-{tag}" if tag else "million", run)

@@ -103,3 +103,25 @@ def test_query_words_are_never_fts5_syntax(store: LocalStore) -> None:
     assert [pid for pid, _s in store.search_lexical(phrase, 100)] == [
         pid for pid, _s in store.search_lexical(q("unique"), 1)
     ]
+
+
+def test_pruning_follows_counts_committed_after_earlier_searches(
+    store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Postings counts are cached per connection: a commit by the writer must refresh them.
+    monkeypatch.setattr(store_lexical, "PRUNE_MIN_PASSAGES", 10)
+    monkeypatch.setattr(store_lexical, "SCAN_BUDGET", 25)
+    monkeypatch.setattr(store_lexical, "FREQUENT_SHARE", 0.1)
+    asked = q("rare unique")
+    assert store.search_lexical(asked, 100) == store.search_lexical(q("rare unique"), 100)
+    # 30 more passages holding "rare": now it is frequent (32 of 70) and over budget.
+    with store.writer() as w:
+        for n in range(40, 70):
+            text = f"rare filler{n}"
+            doc = Document(f"d{n}", Path(f"d{n}"), f"d{n}", text, f"h{n}", len(text), 1.0)
+            vec = np.ones((1, DIM), np.float32)
+            w.add_document(doc, [Passage(f"d{n}", 0, 0, len(text), text, 1)], vec)
+        w.commit()
+    store.refresh()
+    after = store.search_lexical(asked, 100)
+    assert after == store.search_lexical(q("unique"), 100) and len(after) == 1

@@ -11,13 +11,20 @@ index. On indexes of at least :data:`PRUNE_MIN_PASSAGES` passages, when the term
 up to more than :data:`SCAN_BUDGET`, the most frequent terms (each in more than
 :data:`FREQUENT_SHARE` of the passages, so their BM25 weight is small) are left out of the
 ranking until the rest fit, always keeping the rarest. Smaller indexes are searched exactly as
-asked. Measured in docs/benchmarks.md ("FTS5 at scale").
+asked. Measured in docs/benchmarks.md ("FTS5 at scale") and docs/bench-s5-scale.md.
+
+Counting a term's postings walks its whole posting list (a term in half of 1M passages: tens of
+ms), and the same frequent words come back in question after question, so the counts (and the
+number of passages) are kept per connection for as long as the committed state it reads does
+not change (SQLite's ``data_version`` and the connection's own ``total_changes``).
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import weakref
+from dataclasses import dataclass, field
 
 from askcorpus.records import KeywordQuery, PassageFilter
 from askcorpus.store.local.filtering import passage_condition, text_match
@@ -30,6 +37,22 @@ PRUNE_MIN_PASSAGES = 50_000
 SCAN_BUDGET = 80_000
 #: Only terms found in more than this share of the passages may be left out.
 FREQUENT_SHARE = 0.05
+#: Postings counts kept per connection (a bound on memory; the cache starts over when full).
+COUNT_CACHE_TERMS = 4096
+
+
+@dataclass
+class _Counts:
+    """Passage and postings counts of one committed state, as one connection reads it."""
+
+    state: tuple[int, int]
+    passages: int
+    postings: dict[str, int] = field(default_factory=dict)
+
+
+# Per connection, dropped with it; only connections that take weak references (the store's
+# IndexConnection does) are cached, others count every time.
+_COUNTS: weakref.WeakKeyDictionary[sqlite3.Connection, _Counts] = weakref.WeakKeyDictionary()
 
 
 def quote_clause(words: tuple[str, ...]) -> str:
@@ -88,15 +111,19 @@ def _without_frequent_terms(conn: sqlite3.Connection, parts: list[str]) -> list[
     docstring)."""
     if len(parts) < 2:
         return parts
-    total = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+    cache = _counts(conn)
+    total = cache.passages
     if total < PRUNE_MIN_PASSAGES:
         return parts
-    counts = {
-        p: conn.execute(
-            "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (p,)
-        ).fetchone()[0]
-        for p in parts
-    }
+    if len(cache.postings) > COUNT_CACHE_TERMS:
+        cache.postings.clear()
+    counts = {}
+    for p in parts:
+        if p not in cache.postings:
+            cache.postings[p] = conn.execute(
+                "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (p,)
+            ).fetchone()[0]
+        counts[p] = cache.postings[p]
     scan = sum(counts.values())
     kept = dict(counts)
     for part in sorted(counts, key=counts.__getitem__, reverse=True):
@@ -107,3 +134,22 @@ def _without_frequent_terms(conn: sqlite3.Connection, parts: list[str]) -> list[
     if len(kept) < len(counts):
         log.debug("keyword search leaves out %s", [p for p in counts if p not in kept])
     return list(kept)
+
+
+def _counts(conn: sqlite3.Connection) -> _Counts:
+    """The counts cache of ``conn`` for the committed state it reads now (a new, empty one
+    when another connection committed since, or this one wrote)."""
+    state = (int(conn.execute("PRAGMA data_version").fetchone()[0]), conn.total_changes)
+    try:
+        cached = _COUNTS.get(conn)
+    except TypeError:  # a plain sqlite3.Connection takes no weak reference: no cache
+        cached = None
+    if cached is not None and cached.state == state:
+        return cached
+    total = int(conn.execute("SELECT count(*) FROM passages").fetchone()[0])
+    fresh = _Counts(state, total)
+    try:
+        _COUNTS[conn] = fresh
+    except TypeError:
+        pass
+    return fresh
