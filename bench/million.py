@@ -30,8 +30,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from bench.common import config, main, rss_mb
 from bench.million_data import PASSAGES_PER_DOC, Corpus
 
@@ -168,13 +166,12 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
                 continue
             if backend == "local":
                 target: Any = base / f"local-{n}"
-                size = lambda: folder_bytes(target)  # noqa: E731
             else:
                 server = server or pg_server(base / "pg")
                 target = server.url(f"gen_{n}")
-                size = lambda: pg_size(server, f"gen_{n}")  # noqa: E731
             built = build(locate(target), documents, base / f"{backend}-{n}.built")
-            built.update(backend=backend, index=str(target), index_bytes=size())
+            size = folder_bytes(target) if backend == "local" else pg_size(server, f"gen_{n}")
+            built.update(backend=backend, index=str(target), index_bytes=size)
             print(f"million: built {backend} {n}: {built}", flush=True)
             if not cfg.get("million_build_only"):
                 from bench.million_query import measure

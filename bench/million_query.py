@@ -129,7 +129,6 @@ def add_one(target: Any, corpus: Corpus, documents: int) -> dict[str, Any]:
     """Add one new document (10 passages, its vectors precomputed) to the index and commit,
     timed from opening the store to the commit; then remove it again (also timed)."""
     from askcorpus.store.factory import locate
-
     from bench.million import document
 
     record, passages = document(corpus, documents)  # the next document: not in the index
@@ -219,7 +218,9 @@ def measure(target: Any, documents: int, cfg: dict[str, Any]) -> dict[str, Any]:
             exact_kw_got.append([pid for pid, _s in lexical[:10]])
 
     def recall(a: list[list[int]], b: list[list[int]]) -> float:
-        return float(np.mean([len(set(x) & set(y)) / max(1, len(y)) for x, y in zip(a, b)]))
+        return float(
+            np.mean([len(set(x) & set(y)) / max(1, len(y)) for x, y in zip(a, b, strict=True)])
+        )
 
     out: dict[str, Any] = {
         "vector_kind": vector_kind(store),
@@ -232,11 +233,13 @@ def measure(target: Any, documents: int, cfg: dict[str, Any]) -> dict[str, Any]:
         "recall10_hybrid_vs_exhaustive": recall(got, exact_got),
         "recall10_keyword_vs_exhaustive": recall(kw_got, exact_kw_got),
         "ndcg10": {
-            "hybrid": float(np.mean([ndcg10(g, t) for g, t in zip(got, targets)])),
-            "hybrid_exhaustive": float(np.mean([ndcg10(g, t) for g, t in zip(exact_got, targets)])),
-            "keyword": float(np.mean([ndcg10(g, t) for g, t in zip(kw_got, targets)])),
+            "hybrid": float(np.mean([ndcg10(g, t) for g, t in zip(got, targets, strict=True)])),
+            "hybrid_exhaustive": float(
+                np.mean([ndcg10(g, t) for g, t in zip(exact_got, targets, strict=True)])
+            ),
+            "keyword": float(np.mean([ndcg10(g, t) for g, t in zip(kw_got, targets, strict=True)])),
             "keyword_exhaustive": float(
-                np.mean([ndcg10(g, t) for g, t in zip(exact_kw_got, targets)])
+                np.mean([ndcg10(g, t) for g, t in zip(exact_kw_got, targets, strict=True)])
             ),
         },
     }

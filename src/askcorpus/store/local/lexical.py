@@ -21,6 +21,7 @@ not change (SQLite's ``data_version`` and the connection's own ``total_changes``
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import weakref
@@ -148,8 +149,6 @@ def _counts(conn: sqlite3.Connection) -> _Counts:
         return cached
     total = int(conn.execute("SELECT count(*) FROM passages").fetchone()[0])
     fresh = _Counts(state, total)
-    try:
+    with contextlib.suppress(TypeError):
         _COUNTS[conn] = fresh
-    except TypeError:
-        pass
     return fresh
