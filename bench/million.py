@@ -70,6 +70,13 @@ def build(location: Any, documents: int, stamp: Path) -> dict[str, Any]:
     """Build (or reuse) a generated index of ``documents`` documents at ``location``."""
     if stamp.is_file() and location.exists():
         return {"reused": True, **eval(stamp.read_text())}  # noqa: S307 - our own file
+    import faiss
+
+    # One thread: the writer adds each document's ~10 vectors in one call, and on these 2
+    # shared cores (load 10+) an OpenMP region per call spent more time waiting for its
+    # threads than adding (py-spy: IndexIVF.add_with_ids took ~80 % of the build once past
+    # the exact limit, ~300 documents a minute).
+    faiss.omp_set_num_threads(1)
     corpus = Corpus()
     rss0 = rss_mb()
     t0 = time.perf_counter()

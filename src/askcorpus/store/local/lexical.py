@@ -10,8 +10,11 @@ term, so one common word ("show", in a third of the passages) makes the scan as 
 index. On indexes of at least :data:`PRUNE_MIN_PASSAGES` passages, when the terms' postings add
 up to more than :data:`SCAN_BUDGET`, the most frequent terms (each in more than
 :data:`FREQUENT_SHARE` of the passages, so their BM25 weight is small) are left out of the
-ranking until the rest fit, always keeping the rarest. Smaller indexes are searched exactly as
-asked. Measured in docs/benchmarks.md ("FTS5 at scale") and docs/bench-s5-scale.md.
+ranking until the rest fit, always keeping the rarest. The passages that ranking returns are then
+re-scored with the terms left out (:mod:`askcorpus.store.local.impact`: FTS5's BM25 formula over
+each passage's indexed text), so a passage holding the frequent words too still ranks above one
+that does not; which passages are found is decided by the rarer terms. Smaller indexes are
+searched exactly as asked. Measured in docs/benchmarks.md ("FTS5 at scale") and docs/bench-s5-scale.md.
 
 Counting a term's postings walks its whole posting list (a term in half of 1M passages: tens of
 ms), and the same frequent words come back in question after question, so the counts (and the
@@ -29,6 +32,7 @@ from dataclasses import dataclass, field
 
 from askcorpus.records import KeywordQuery, PassageFilter
 from askcorpus.store.local.filtering import passage_condition, text_match
+from askcorpus.store.local.impact import add_left_out, average_length
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +42,10 @@ PRUNE_MIN_PASSAGES = 50_000
 SCAN_BUDGET = 80_000
 #: Only terms found in more than this share of the passages may be left out.
 FREQUENT_SHARE = 0.05
+#: Re-score what the ranking found with the terms it left out (estimated from each passage's
+#: indexed text, :mod:`askcorpus.store.local.impact`), for requests of at most RESCORE_MAX_K.
+RESCORE_LEFT_OUT = True
+RESCORE_MAX_K = 1000
 #: Postings counts kept per connection (a bound on memory; the cache starts over when full).
 COUNT_CACHE_TERMS = 4096
 
@@ -49,6 +57,7 @@ class _Counts:
     state: tuple[int, int]
     passages: int
     postings: dict[str, int] = field(default_factory=dict)
+    average: float | None = None
 
 
 # Per connection, dropped with it; only connections that take weak references (the store's
@@ -83,7 +92,8 @@ def search_lexical(
         return []
     match = ""
     try:
-        match = text_match(" OR ".join(_without_frequent_terms(conn, parts)), where)
+        kept = _without_frequent_terms(conn, parts)
+        match = text_match(" OR ".join(kept), where)
         docs = passage_condition(where, with_excluded=False) if where else None
         if docs and docs.sql:
             rows = conn.execute(
@@ -103,7 +113,14 @@ def search_lexical(
             raise
         log.debug("FTS query failed: %r", match, exc_info=True)
         return []
-    return [(int(r[0]), float(r[1])) for r in rows]
+    found = [(int(r[0]), float(r[1])) for r in rows]
+    if RESCORE_LEFT_OUT and len(kept) < len(parts) and k <= RESCORE_MAX_K:
+        cache = _counts(conn)
+        left_out = {p: cache.postings[p] for p in parts if p not in kept and p in cache.postings}
+        if cache.average is None:
+            cache.average = average_length(conn)
+        found = add_left_out(conn, found, left_out, cache.passages, cache.average)
+    return found
 
 
 def _without_frequent_terms(conn: sqlite3.Connection, parts: list[str]) -> list[str]:
