@@ -35,6 +35,8 @@ VARIANTS: list[Variant] = [
     ("10k, 1 %", 10_000, 0.01, False),
     ("10k, 1 % + re-score", 10_000, 0.01, True),
     ("5k, 0.5 % + re-score", 5_000, 0.005, True),
+    ("80k, 5 % + re-score", 80_000, 0.05, True),
+    ("40k, 5 % + re-score", 40_000, 0.05, True),
 ]
 
 
@@ -105,7 +107,7 @@ def generated(folder: Path, count: int, variants: list[Variant]) -> list[dict[st
     return rows
 
 
-def scifact(folder: Path) -> list[dict[str, Any]]:
+def scifact(folder: Path, variants: list[Variant]) -> list[dict[str, Any]]:
     """Hybrid and keyword nDCG@10 on SciFact's test claims, each variant forced."""
     from askcorpus.eval.beir import load_set
     from askcorpus.eval.run import evaluate_beir
@@ -120,7 +122,7 @@ def scifact(folder: Path) -> list[dict[str, Any]]:
     texts = [clean_question(data.queries[q])[0] for q in data.queries]
     vectors = index.embedder.encode_passages(texts)
     rows = []
-    for variant in VARIANTS:
+    for variant in variants:
         apply(variant, passages, forced=True)
         hybrid = evaluate_beir(index, data, "hybrid", vectors=vectors)
         keyword = evaluate_beir(index, data, "keyword")
@@ -149,7 +151,7 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
         }
     sci = Path(cfg.get("kw_scifact", "/work/scratch5/scale/scifact"))
     if sci.is_dir():
-        out["scifact"] = {"index": str(sci), "rows": scifact(sci)}
+        out["scifact"] = {"index": str(sci), "rows": scifact(sci, variants)}
     return out
 
 

@@ -40,10 +40,10 @@ log = logging.getLogger(__name__)
 PRUNE_MIN_PASSAGES = 50_000
 #: Postings (passages matching each term, summed over the terms) one ranking may scan. FTS5
 #: computes bm25() for each (~2.5 us each on a quiet core), so this bounds the ranking's cost;
-#: 20,000 with 2 % (and the re-scoring) measured against 80,000 with 5 % in docs/bench-s5-scale.md.
-SCAN_BUDGET = 20_000
+#: 40,000 with 5 % (and the re-scoring) measured against other settings in docs/bench-s5-scale.md.
+SCAN_BUDGET = 40_000
 #: Only terms found in more than this share of the passages may be left out.
-FREQUENT_SHARE = 0.02
+FREQUENT_SHARE = 0.05
 #: Re-score what the ranking found with the terms it left out (estimated from each passage's
 #: indexed text, :mod:`askcorpus.store.local.impact`), for requests of at most RESCORE_MAX_K.
 RESCORE_LEFT_OUT = True
