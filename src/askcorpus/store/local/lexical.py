@@ -10,26 +10,61 @@ term, so one common word ("show", in a third of the passages) makes the scan as 
 index. On indexes of at least :data:`PRUNE_MIN_PASSAGES` passages, when the terms' postings add
 up to more than :data:`SCAN_BUDGET`, the most frequent terms (each in more than
 :data:`FREQUENT_SHARE` of the passages, so their BM25 weight is small) are left out of the
-ranking until the rest fit, always keeping the rarest. Smaller indexes are searched exactly as
-asked. Measured in docs/benchmarks.md ("FTS5 at scale").
+ranking until the rest fit, always keeping the rarest. The passages that ranking returns are then
+re-scored with the terms left out (:mod:`askcorpus.store.local.impact`: FTS5's BM25 formula over
+each passage's indexed text), so a passage holding the frequent words too still ranks above one
+that does not; which passages are found is decided by the rarer terms. Smaller indexes are
+searched exactly as asked. Measured in docs/benchmarks.md ("FTS5 at scale") and docs/bench-s5-scale.md.
+
+Counting a term's postings walks its whole posting list (a term in half of 1M passages: tens of
+ms), and the same frequent words come back in question after question, so the counts (and the
+number of passages) are kept per connection for as long as the committed state it reads does
+not change (SQLite's ``data_version`` and the connection's own ``total_changes``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
+import weakref
+from dataclasses import dataclass, field
 
 from askcorpus.records import KeywordQuery, PassageFilter
 from askcorpus.store.local.filtering import passage_condition, text_match
+from askcorpus.store.local.impact import add_left_out, average_length
 
 log = logging.getLogger(__name__)
 
 #: Indexes smaller than this are always searched with every term (their scans are short).
 PRUNE_MIN_PASSAGES = 50_000
-#: Postings (passages matching each term, summed over the terms) one ranking may scan.
-SCAN_BUDGET = 80_000
+#: Postings (passages matching each term, summed over the terms) one ranking may scan. FTS5
+#: computes bm25() for each (~2.5 us each on a quiet core), so this bounds the ranking's cost;
+#: 40,000 with 5 % (and the re-scoring) measured against other settings in docs/bench-s5-scale.md.
+SCAN_BUDGET = 40_000
 #: Only terms found in more than this share of the passages may be left out.
 FREQUENT_SHARE = 0.05
+#: Re-score what the ranking found with the terms it left out (estimated from each passage's
+#: indexed text, :mod:`askcorpus.store.local.impact`), for requests of at most RESCORE_MAX_K.
+RESCORE_LEFT_OUT = True
+RESCORE_MAX_K = 1000
+#: Postings counts kept per connection (a bound on memory; the cache starts over when full).
+COUNT_CACHE_TERMS = 4096
+
+
+@dataclass
+class _Counts:
+    """Passage and postings counts of one committed state, as one connection reads it."""
+
+    state: tuple[int, int]
+    passages: int
+    postings: dict[str, int] = field(default_factory=dict)
+    average: float | None = None
+
+
+# Per connection, dropped with it; only connections that take weak references (the store's
+# IndexConnection does) are cached, others count every time.
+_COUNTS: weakref.WeakKeyDictionary[sqlite3.Connection, _Counts] = weakref.WeakKeyDictionary()
 
 
 def quote_clause(words: tuple[str, ...]) -> str:
@@ -59,7 +94,8 @@ def search_lexical(
         return []
     match = ""
     try:
-        match = text_match(" OR ".join(_without_frequent_terms(conn, parts)), where)
+        kept = _without_frequent_terms(conn, parts)
+        match = text_match(" OR ".join(kept), where)
         docs = passage_condition(where, with_excluded=False) if where else None
         if docs and docs.sql:
             rows = conn.execute(
@@ -79,7 +115,14 @@ def search_lexical(
             raise
         log.debug("FTS query failed: %r", match, exc_info=True)
         return []
-    return [(int(r[0]), float(r[1])) for r in rows]
+    found = [(int(r[0]), float(r[1])) for r in rows]
+    if RESCORE_LEFT_OUT and len(kept) < len(parts) and k <= RESCORE_MAX_K:
+        cache = _counts(conn)
+        left_out = {p: cache.postings[p] for p in parts if p not in kept and p in cache.postings}
+        if cache.average is None:
+            cache.average = average_length(conn)
+        found = add_left_out(conn, found, left_out, cache.passages, cache.average)
+    return found
 
 
 def match_count(conn: sqlite3.Connection, query: KeywordQuery, cap: int) -> int:
@@ -107,15 +150,19 @@ def _without_frequent_terms(conn: sqlite3.Connection, parts: list[str]) -> list[
     docstring)."""
     if len(parts) < 2:
         return parts
-    total = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+    cache = _counts(conn)
+    total = cache.passages
     if total < PRUNE_MIN_PASSAGES:
         return parts
-    counts = {
-        p: conn.execute(
-            "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (p,)
-        ).fetchone()[0]
-        for p in parts
-    }
+    if len(cache.postings) > COUNT_CACHE_TERMS:
+        cache.postings.clear()
+    counts = {}
+    for p in parts:
+        if p not in cache.postings:
+            cache.postings[p] = conn.execute(
+                "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (p,)
+            ).fetchone()[0]
+        counts[p] = cache.postings[p]
     scan = sum(counts.values())
     kept = dict(counts)
     for part in sorted(counts, key=counts.__getitem__, reverse=True):
@@ -126,3 +173,20 @@ def _without_frequent_terms(conn: sqlite3.Connection, parts: list[str]) -> list[
     if len(kept) < len(counts):
         log.debug("keyword search leaves out %s", [p for p in counts if p not in kept])
     return list(kept)
+
+
+def _counts(conn: sqlite3.Connection) -> _Counts:
+    """The counts cache of ``conn`` for the committed state it reads now (a new, empty one
+    when another connection committed since, or this one wrote)."""
+    state = (int(conn.execute("PRAGMA data_version").fetchone()[0]), conn.total_changes)
+    try:
+        cached = _COUNTS.get(conn)
+    except TypeError:  # a plain sqlite3.Connection takes no weak reference: no cache
+        cached = None
+    if cached is not None and cached.state == state:
+        return cached
+    total = int(conn.execute("SELECT count(*) FROM passages").fetchone()[0])
+    fresh = _Counts(state, total)
+    with contextlib.suppress(TypeError):
+        _COUNTS[conn] = fresh
+    return fresh
