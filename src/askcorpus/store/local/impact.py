@@ -9,7 +9,7 @@ read from the passage's indexed text (in the FTS5 table's content table, by rowi
 count, the average length FTS5's own. The text is split on non-word characters and lower-cased
 as FTS5's ``unicode61`` tokenizer does; the ``porter`` stemmer is approximated by accepting a few
 English endings (a word counts as its plural or past), so the estimate can differ from the exact
-score on unusual inflections. Measured against exact ranking in docs/bench-s5-scale.md.
+score on unusual inflections. Measured against exact ranking in docs/benchmarks.md (Session 5, "A million passages").
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ ranking until the rest fit, always keeping the rarest. The passages that ranking
 re-scored with the terms left out (:mod:`askcorpus.store.local.impact`: FTS5's BM25 formula over
 each passage's indexed text), so a passage holding the frequent words too still ranks above one
 that does not; which passages are found is decided by the rarer terms. Smaller indexes are
-searched exactly as asked. Measured in docs/benchmarks.md ("FTS5 at scale") and docs/bench-s5-scale.md.
+searched exactly as asked. Measured in docs/benchmarks.md ("FTS5 at scale") and docs/benchmarks.md (Session 5, "A million passages").
 
 Counting a term's postings walks its whole posting list (a term in half of 1M passages: tens of
 ms), and the same frequent words come back in question after question, so the counts (and the
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 PRUNE_MIN_PASSAGES = 50_000
 #: Postings (passages matching each term, summed over the terms) one ranking may scan. FTS5
 #: computes bm25() for each (~2.5 us each on a quiet core), so this bounds the ranking's cost;
-#: 40,000 with 5 % (and the re-scoring) measured against other settings in docs/bench-s5-scale.md.
+#: 40,000 with 5 % (and the re-scoring) measured against other settings in docs/benchmarks.md (Session 5, "A million passages").
 SCAN_BUDGET = 40_000
 #: Only terms found in more than this share of the passages may be left out.
 FREQUENT_SHARE = 0.05
