@@ -31,7 +31,7 @@ from askcorpus.eval.run import load_questions
 from askcorpus.search import absence, calibration
 from askcorpus.search.index import CANDIDATES, Index
 from askcorpus.settings import Settings
-from askcorpus.text.query import STOPWORDS, clean_question, keyword_query
+from askcorpus.text.query import clean_question, keyword_query
 from askcorpus.text.sentences import sentence_spans
 from askcorpus.text.spelling import fold
 from bench.absence_data import BENCHMARKS, make_subsets
@@ -39,7 +39,6 @@ from bench.absence_data import BENCHMARKS, make_subsets
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "askcorpus" / "search"
 TEMPLATES = ("What about {}?", "What is said about {}?", "Which {}?", "How {}?", "When {}?")
-WORD = re.compile(r"[\w’'-]+")
 # Development sets (looked at while designing the features) and held-out ones (reported).
 DEV = ("questions", "unanswerable")
 HELD_OUT = ("questions-more", "unanswerable-heldout")
@@ -107,25 +106,10 @@ def probes(
         if not spans:
             continue
         a, b = rng.choice(spans)
-        content = [
-            w
-            for w in WORD.findall(doc.text[a:b])
-            if w.lower() not in STOPWORDS and len(w) > 1 and not w.startswith("-")
-        ]
-        if len(content) < 4:
+        made = calibration.probe_words(doc.text[a:b], rng, words)
+        if made is None:
             continue
-        key = max(
-            content,
-            key=lambda w: (bool(re.search(r"\d", w)) or w[0].isupper(), absence.specificity(w)),
-        )
-        others = [w for w in content if w != key]
-        chosen = set(rng.sample(others, min(len(others), rng.randint(2, 5))))
-        kept = [w for w in content if w == key or w in chosen]
-        # A paraphrase: up to two of the other words said in words the corpus may not hold.
-        for _ in range(rng.choice((0, 1, 1, 2))):
-            if len(kept) > 2:
-                i = rng.choice([i for i, w in enumerate(kept) if w != key])
-                kept[i] = rng.choice(words[100:4000])
+        key, kept = made
         if re.search(r"\d", key):
             swap = str(rng.randint(10 ** (len(key) - 1) if len(key) > 1 else 1, 10 ** len(key) - 1))
         elif key[0].isupper():

@@ -29,6 +29,7 @@ import logging
 import random
 import re
 import time
+from collections.abc import Sequence
 from importlib import resources
 
 import numpy as np
@@ -82,6 +83,35 @@ def _swap(key: str, rng: random.Random) -> str:
     return rng.choice(_words()[3000:])
 
 
+def probe_words(
+    sentence: str, rng: random.Random, words: Sequence[str]
+) -> tuple[str, list[str]] | None:
+    """A probe's key term and kept words from ``sentence`` (None when it has too few content
+    words): the key is its most specific word (a number or a name first), kept with two to
+    five of the others, and up to two of those said in other words (background ``words``) as
+    a reader paraphrases."""
+    content = [
+        w
+        for w in _WORD.findall(sentence)
+        if w.lower() not in STOPWORDS and len(w) > 1 and not w.startswith("-")
+    ]
+    if len(content) < 4:
+        return None
+    key = max(
+        content,
+        key=lambda w: (bool(_DIGIT.search(w)) or w[0].isupper(), absence.specificity(w)),
+    )
+    others = [w for w in content if w != key]
+    chosen = set(rng.sample(others, min(len(others), rng.randint(2, 5))))
+    kept = [w for w in content if w == key or w in chosen]
+    # A paraphrase: up to two of the other words said in words the corpus may not hold.
+    for _ in range(rng.choice((0, 1, 1, 2))):
+        if len(kept) > 2:
+            i = rng.choice([i for i, w in enumerate(kept) if w != key])
+            kept[i] = rng.choice(words[100:4000])
+    return key, kept
+
+
 def probes(store: Store, pairs: int, seed: int = 0) -> list[tuple[str, bool]]:
     """Up to ``pairs`` answerable probes made of ``store``'s sentences, each followed by its
     unanswerable twin (see the module docstring); reproducible for a given ``seed``."""
@@ -105,25 +135,10 @@ def probes(store: Store, pairs: int, seed: int = 0) -> list[tuple[str, bool]]:
         if (doc.source, a) in seen:  # each sentence once: a few notes make a few probes
             continue
         seen.add((doc.source, a))
-        content = [
-            w
-            for w in _WORD.findall(doc.text[a:b])
-            if w.lower() not in STOPWORDS and len(w) > 1 and not w.startswith("-")
-        ]
-        if len(content) < 4:
+        made = probe_words(doc.text[a:b], rng, words)
+        if made is None:
             continue
-        key = max(
-            content,
-            key=lambda w: (bool(_DIGIT.search(w)) or w[0].isupper(), absence.specificity(w)),
-        )
-        others = [w for w in content if w != key]
-        chosen = set(rng.sample(others, min(len(others), rng.randint(2, 5))))
-        kept = [w for w in content if w == key or w in chosen]
-        # A paraphrase: up to two of the other words said in words the corpus may not hold.
-        for _ in range(rng.choice((0, 1, 1, 2))):
-            if len(kept) > 2:
-                i = rng.choice([i for i, w in enumerate(kept) if w != key])
-                kept[i] = rng.choice(words[100:4000])
+        key, kept = made
         swap = _swap(key, rng)
         if swap.lower() == key.lower() or not _absent(store, swap):
             continue
