@@ -138,3 +138,29 @@ def test_found_passages_are_rescored_with_the_terms_left_out(
     # "rare" (2 passages) is left out: only passage 7 ("unique") is found, with its exact score.
     pruned = store.search_lexical(q("rare unique"), 100)
     assert len(pruned) == 1 and pruned[0][1] == pytest.approx(exact[pruned[0][0]], rel=1e-9)
+
+
+def test_rescoring_reads_the_text_with_the_index_s_own_stems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word left out is counted in the passages found as FTS5 counts it: "methodology"
+    matches "methodologies" and "Methodológy" (FTS5's porter and diacritics), not by endings."""
+    store = LocalStore.create(tmp_path, Manifest(SCHEMA_VERSION, "m", DIM, {}, "t", "t"))
+    rng = np.random.default_rng(1)
+    texts = {5: "methodologies unique methodology", 9: "Methodológy common", 12: "assembled"}
+    with store.writer() as w:
+        for n in range(30):
+            text = texts.get(n, f"common filler{n}")
+            doc = Document(f"d{n}", Path(f"d{n}"), f"d{n}", text, f"h{n}", len(text), 1.0)
+            vec = rng.normal(size=(1, DIM)).astype(np.float32)
+            w.add_document(doc, [Passage(f"d{n}", 0, 0, len(text), text, 1)], vec)
+        w.commit()
+    try:
+        exact = dict(store.search_lexical(q("methodology unique"), 100))
+        monkeypatch.setattr(store_lexical, "PRUNE_MIN_PASSAGES", 10)
+        monkeypatch.setattr(store_lexical, "SCAN_BUDGET", 1)
+        monkeypatch.setattr(store_lexical, "FREQUENT_SHARE", 0.01)
+        pruned = store.search_lexical(q("methodology unique"), 100)
+        assert len(pruned) == 1 and pruned[0][1] == pytest.approx(exact[pruned[0][0]], rel=1e-9)
+    finally:
+        store.close()

@@ -5,11 +5,11 @@ FTS5 computes ``bm25()`` for every passage matching the expression, so a word fo
 quarter of 1M passages costs a quarter of a million scores. When such words are left out, the
 passages the rarer words found are re-scored here with the words left out, in FTS5's own formula
 (k1 = 1.2, b = 0.75, idf = ln((N - n + 0.5) / (n + 0.5)), at least 1e-6): the term frequency is
-read from the passage's indexed text (in the FTS5 table's content table, by rowid), the passage length is its token
-count, the average length FTS5's own. The text is split on non-word characters and lower-cased
-as FTS5's ``unicode61`` tokenizer does; the ``porter`` stemmer is approximated by accepting a few
-English endings (a word counts as its plural or past), so the estimate can differ from the exact
-score on unusual inflections. Measured against exact ranking in docs/benchmarks.md (Session 5, "A million passages").
+read from the passage's indexed text (in the FTS5 table's content table, by rowid), each word
+stemmed by FTS5's own tokenizer (:func:`askcorpus.text.fts5.porter_stem`, cached per word, so a
+word counts exactly when FTS5 would match it), the passage length is its token count, the
+average length FTS5's own. Measured against exact ranking in docs/benchmarks.md (Session 5, "A
+million passages").
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ import re
 import sqlite3
 from collections import Counter
 
+from askcorpus.text.fts5 import porter_stem, tokens
+
 K1 = 1.2
 B = 0.75
+# unicode61 keeps letters, digits and private-use characters together; all else separates.
 _TOKEN = re.compile(r"[^\W_]+")
-#: Endings a stored word may carry beyond the question's word and still count (porter-like).
-ENDINGS = frozenset({"", "s", "es", "ed", "d", "ing", "ly"})
 
 
 def average_length(conn: sqlite3.Connection) -> float:
@@ -53,22 +54,13 @@ def idf(passages: int, postings: int) -> float:
     return value if value > 0 else 1e-6
 
 
-def _forms(word: str) -> frozenset[str]:
-    """The stored words that count as ``word``."""
-    return frozenset(word + e for e in ENDINGS)
-
-
-def _count(tokens: list[str], counts: Counter[str], phrase: list[frozenset[str]]) -> int:
-    """Occurrences of ``phrase`` (each word as its accepted forms) in ``tokens``; ``counts``
-    (the tokens counted) answers one-word phrases without a scan."""
+def _count(stems: list[str], counts: Counter[str], phrase: tuple[str, ...]) -> int:
+    """Occurrences of ``phrase`` (its stems side by side) in ``stems``; ``counts`` (the stems
+    counted) answers one-word phrases without a scan."""
     if len(phrase) == 1:
-        return sum(counts[f] for f in phrase[0])
+        return counts[phrase[0]]
     n = len(phrase)
-    return sum(
-        1
-        for i in range(len(tokens) - n + 1)
-        if tokens[i] in phrase[0] and all(tokens[i + j] in phrase[j] for j in range(1, n))
-    )
+    return sum(1 for i in range(len(stems) - n + 1) if tuple(stems[i : i + n]) == phrase)
 
 
 def add_left_out(
@@ -88,16 +80,15 @@ def add_left_out(
         conn.execute(f"SELECT id, c0 FROM passages_fts_content WHERE id IN ({marks})", ids)
     )
     weights = [
-        ([_forms(w) for w in clause.strip('"').split()], idf(passages, n))
-        for clause, n in left_out.items()
+        (tuple(tokens(clause.strip('"'))), idf(passages, n)) for clause, n in left_out.items()
     ]
     out = []
     for pid, score in rows:
-        tokens = _TOKEN.findall(str(bodies.get(pid, "")).lower())
-        counts = Counter(tokens)
-        norm = K1 * (1 - B + B * len(tokens) / average)
+        stems = [porter_stem(w) for w in _TOKEN.findall(str(bodies.get(pid, "")).lower())]
+        counts = Counter(stems)
+        norm = K1 * (1 - B + B * len(stems) / average)
         for phrase, weight in weights:
-            tf = _count(tokens, counts, phrase)
+            tf = _count(stems, counts, phrase) if phrase else 0
             if tf:
                 score += weight * tf * (K1 + 1) / (tf + norm)
         out.append((pid, score))
