@@ -18,9 +18,10 @@ garbled file, or one of the wrong dimension, is an :class:`IndexCorruptError` /
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import faiss
@@ -182,7 +183,8 @@ class VectorIndex:
                 np.concatenate([old_ids, ids]), np.concatenate([old_vecs, vectors])
             )
         else:
-            self._index.add_with_ids(vectors, ids)
+            with _threads_for(len(ids)):
+                self._index.add_with_ids(vectors, ids)
 
     def remove(self, ids: Sequence[int]) -> None:
         """Remove the vectors of passage ``ids``; turns exact again below half the limit."""
@@ -200,10 +202,11 @@ class VectorIndex:
         if len(removed):
             self._index.remove_ids(_selector(removed))
         if len(ids):
-            self._index.add_with_ids(
-                np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dimension),
-                np.ascontiguousarray(ids, dtype=np.int64),
-            )
+            with _threads_for(len(ids)):
+                self._index.add_with_ids(
+                    np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dimension),
+                    np.ascontiguousarray(ids, dtype=np.int64),
+                )
 
     def all_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """Every ``(ids, vectors)`` held, decoded (exact for float32 storage)."""
@@ -261,19 +264,36 @@ class VectorIndex:
         # One query is not worth a team of OpenMP threads: on a busy machine their spin-waiting
         # made a 10k search take 70 ms instead of 0.8 ms (docs/benchmarks.md). The setting is
         # per calling thread and restored, so training and adding keep their threads.
-        threads = faiss.omp_get_max_threads()
-        faiss.omp_set_num_threads(1)
-        try:
+        with _threads_for(1):
             scores, ids = self._index.search(
                 np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1), k, params=params
             )
-        finally:
-            faiss.omp_set_num_threads(threads)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def save(self, path: Path) -> None:
         """Write atomically: a reader sees the old file or the complete new one, never a part."""
         write_atomically(path, lambda tmp: faiss.write_index(self._index, str(tmp)))
+
+
+#: Fewer vectors than this are added on the calling thread alone: a document's few passages are
+#: not worth a team of OpenMP threads, whose spin-waiting on a busy machine slowed a 1M build
+#: from ~2,800 to ~330 documents a minute (docs/benchmarks.md, Session 5).
+SMALL_BATCH = 1024
+
+
+@contextlib.contextmanager
+def _threads_for(vectors: int) -> Iterator[None]:
+    """FAISS on one OpenMP thread for a small batch of ``vectors`` (the setting is per calling
+    thread and restored afterwards, so training and bulk adds keep their threads)."""
+    if vectors >= SMALL_BATCH:
+        yield
+        return
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(threads)
 
 
 def _selector(ids: np.ndarray) -> faiss.IDSelector:
