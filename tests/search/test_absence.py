@@ -114,3 +114,39 @@ def test_caveats_name_the_files_an_absence_may_hide_in(
         assert found.answer_likely and found.caveats == ()
     finally:
         other.close()
+
+
+def test_caveats_count_what_the_rules_left_out(tmp_path: Path, embedder: Embedder) -> None:
+    """Files and folders ``.askcorpusignore`` excluded are counted at each run, so an absence
+    can say an answer may sit in them; once the rules let everything in, the caveat goes."""
+    corpus = tmp_path / "corpus"
+    write(corpus / "good.txt", "Moscow and Beijing signed a gas deal in 2014.\n")
+    write(corpus / "secret.txt", "The treaty of friendship was renewed in 2021.\n")
+    write(corpus / "drafts" / "a.txt", "A draft about oil prices.\n")
+    write(corpus / "drafts" / "b.txt", "Another draft about grain.\n")
+    write(corpus / ".askcorpusignore", "drafts/\nsecret.txt\n")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    update_index(settings, embedder)
+    index = Index.open(settings.index_dir, settings, embedder)
+    try:
+        assert absence.caveats(index.store) == (
+            "1 file and 1 folder left out by your rules (.askcorpusignore)",
+        )
+    finally:
+        index.close()
+    (corpus / ".askcorpusignore").write_text("drafts/\n")
+    update_index(settings, embedder)
+    index = Index.open(settings.index_dir, settings, embedder)
+    try:
+        assert absence.caveats(index.store) == (
+            "1 folder left out by your rules (.askcorpusignore)",
+        )
+    finally:
+        index.close()
+    (corpus / ".askcorpusignore").unlink()
+    update_index(settings, embedder)
+    index = Index.open(settings.index_dir, settings, embedder)
+    try:
+        assert absence.caveats(index.store) == ()
+    finally:
+        index.close()

@@ -41,7 +41,13 @@ from askcorpus.records import (
     SkippedFile,
 )
 from askcorpus.settings import Settings
-from askcorpus.store.base import Store, StoreWriter, WriterLock, expected_manifest
+from askcorpus.store.base import (
+    EXCLUDED_LABEL,
+    Store,
+    StoreWriter,
+    WriterLock,
+    expected_manifest,
+)
 from askcorpus.store.factory import locate
 from askcorpus.text.chunking import chunk_document
 
@@ -119,6 +125,7 @@ def update_index(
             with store.write_errors():
                 run = _Run(settings, store, embedder, lock, t0, progress, cancelled)
                 report = run.update(entries, skipped, reset)
+                _store_exclusions(store, lock, excluded)
                 if calibrate is not None and (
                     reset or report.added or report.changed or report.removed
                 ):
@@ -126,6 +133,18 @@ def update_index(
                 return replace(report, excluded=tuple(excluded))
         finally:
             store.close()
+
+
+def _store_exclusions(store: Store, lock: WriterLock, excluded: list[ExcludedFile]) -> None:
+    """Remember how many files and folders the rules left out (for the absence check's
+    caveats: an answer may sit in one of them); one more atomic update, only on a change."""
+    folders = sum(1 for e in excluded if e.source.endswith("/"))
+    value = f"{len(excluded) - folders} {folders}" if excluded else None
+    if store.label(EXCLUDED_LABEL) == value:
+        return
+    with store.writer(lock) as writer:
+        writer.set_label(EXCLUDED_LABEL, value)
+        writer.commit()
 
 
 def _store_calibration(store: Store, lock: WriterLock, calibration: dict[str, float]) -> None:

@@ -36,7 +36,7 @@ import numpy as np
 
 from askcorpus.records import KeywordQuery
 from askcorpus.search.fusion import Fused
-from askcorpus.store.base import Store
+from askcorpus.store.base import EXCLUDED_LABEL, Store
 from askcorpus.text.query import keyword_query, query_terms
 from askcorpus.text.spelling import fold
 from askcorpus.text.terms import term_key, term_keys
@@ -351,7 +351,24 @@ def caveats(store: Store) -> tuple[str, ...]:
         out.append(f"{files} could not be read ({named}; {skipped[0].reason})")
     if not store.complete:
         out.append("the last indexing run was interrupted: run `askcorpus index` to finish")
+    excluded = _exclusions(store.label(EXCLUDED_LABEL))
+    if excluded:
+        out.append(f"{excluded} left out by your rules (.askcorpusignore)")
     return tuple(out)
+
+
+def _exclusions(label: str | None) -> str:
+    """ "3 files and 1 folder" from the indexer's label ("3 1"), "" when none."""
+    try:
+        files, folders = (int(n) for n in (label or "").split())
+    except ValueError:
+        return ""
+    parts = [
+        f"{n} {word}{'' if n == 1 else 's'}"
+        for n, word in ((files, "file"), (folders, "folder"))
+        if n
+    ]
+    return " and ".join(parts)
 
 
 def model_for(store: Store) -> Model:

@@ -45,6 +45,12 @@ from askcorpus.settings import SCHEMA_VERSION, Settings
 REBUILD = "run `askcorpus index --rebuild`"
 
 
+#: The label (:meth:`StoreWriter.set_label`) under which the indexer keeps how many files and
+#: folders the corpus's ``.askcorpusignore`` left out at its last run ("files folders"), for the
+#: absence check's caveats (an answer may sit in one of them).
+EXCLUDED_LABEL = "excluded-by-rules"
+
+
 @dataclass(frozen=True, slots=True)
 class Manifest:
     """What an index was built with; a mismatch with the running settings is an error."""
