@@ -126,27 +126,18 @@ def test_caveats_count_what_the_rules_left_out(tmp_path: Path, embedder: Embedde
     write(corpus / "drafts" / "b.txt", "Another draft about grain.\n")
     write(corpus / ".askcorpusignore", "drafts/\nsecret.txt\n")
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
-    update_index(settings, embedder)
-    index = Index.open(settings.index_dir, settings, embedder)
-    try:
-        assert absence.caveats(index.store) == (
-            "1 file and 1 folder left out by your rules (.askcorpusignore)",
-        )
-    finally:
-        index.close()
+
+    def caveats_after_indexing() -> tuple[str, ...]:
+        update_index(settings, embedder)
+        index = Index.open(settings.index_dir, settings, embedder)
+        try:
+            return absence.caveats(index.store)
+        finally:
+            index.close()
+
+    rules = "left out by your rules (.askcorpusignore)"
+    assert caveats_after_indexing() == (f"1 file and 1 folder {rules}",)
     (corpus / ".askcorpusignore").write_text("drafts/\n")
-    update_index(settings, embedder)
-    index = Index.open(settings.index_dir, settings, embedder)
-    try:
-        assert absence.caveats(index.store) == (
-            "1 folder left out by your rules (.askcorpusignore)",
-        )
-    finally:
-        index.close()
+    assert caveats_after_indexing() == (f"1 folder {rules}",)
     (corpus / ".askcorpusignore").unlink()
-    update_index(settings, embedder)
-    index = Index.open(settings.index_dir, settings, embedder)
-    try:
-        assert absence.caveats(index.store) == ()
-    finally:
-        index.close()
+    assert caveats_after_indexing() == ()
