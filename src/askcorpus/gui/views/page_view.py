@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from askcorpus.gui.page_render import PageRequest, RenderedPage
 from askcorpus.gui.tasks import DocumentView
 from askcorpus.gui.views.page_canvas import MARGIN, PageCanvas, line_pitch
+from askcorpus.gui.views.widgets import flat_button
 
 ZOOMS = (0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0)  # multiples of "fit width"
 FIT = ZOOMS.index(1.0)
@@ -72,13 +72,13 @@ class PageView(QWidget):
         self._scroll_to_passage = False
         self._scroll_to_end = False  # an unmarked page is shown from its end, not its top
 
-        self.prev_page = self._button("‹", "Previous page")
-        self.next_page = self._button("›", "Next page")
+        self.prev_page = flat_button(self, "‹", "Previous page")
+        self.next_page = flat_button(self, "›", "Next page")
         self.page_label = QLabel(self)
         self.page_label.setObjectName("muted")
-        self.zoom_out = self._button("−", "Zoom out (Ctrl+wheel)")
-        self.zoom_fit = self._button("Fit width", "Fit the page to the pane's width")
-        self.zoom_in = self._button("+", "Zoom in (Ctrl+wheel)")
+        self.zoom_out = flat_button(self, "−", "Zoom out (Ctrl+wheel)")
+        self.zoom_fit = flat_button(self, "Fit width", "Fit the page to the pane's width")
+        self.zoom_in = flat_button(self, "+", "Zoom in (Ctrl+wheel)")
         self.note = QLabel(self)
         self.note.setObjectName("muted")
         self.note.setWordWrap(True)
@@ -118,14 +118,6 @@ class PageView(QWidget):
         self._resize_timer.setInterval(120)
         self._resize_timer.timeout.connect(self._on_resized)
         self._update_controls()
-
-    def _button(self, text: str, tip: str) -> QToolButton:
-        b = QToolButton(self)
-        b.setText(text)
-        b.setToolTip(tip)
-        b.setAutoRaise(True)
-        b.setCursor(Qt.CursorShape.PointingHandCursor)
-        return b
 
     # -- what to show --------------------------------------------------------------------------
     def show_document(self, view: DocumentView) -> None:

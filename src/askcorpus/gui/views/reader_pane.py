@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +33,7 @@ from askcorpus.gui.views.reader_text import ReaderText
 from askcorpus.gui.views.reader_tools import ReaderMode, ReaderTools
 from askcorpus.gui.views.results_model import OCR_NOTE
 from askcorpus.gui.views.snippets import QtPositions, join_nonempty
-from askcorpus.gui.views.widgets import EmptyState, NoticeBar
+from askcorpus.gui.views.widgets import EmptyState, NoticeBar, flat_button
 from askcorpus.text.sentences import paragraph_spans
 
 
@@ -70,14 +69,16 @@ class ReaderPane(QWidget):
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.prev_button = self._button("‹  Previous", "Previous passage of this document (Alt+Up)")
-        self.next_button = self._button("Next  ›", "Next passage of this document (Alt+Down)")
+        self.prev_button = flat_button(
+            self, "‹  Previous", "Previous passage of this document (Alt+Up)"
+        )
+        self.next_button = flat_button(self, "Next  ›", "Next passage of this document (Alt+Down)")
         self.position_label = QLabel()
         self.position_label.setObjectName("muted")
-        self.copy_button = self._button(
-            "Copy citation", "Copy the passage with its source (Ctrl+C)"
+        self.copy_button = flat_button(
+            self, "Copy citation", "Copy the passage with its source (Ctrl+C)"
         )
-        self.open_button = self._button("Open in default app", "Open the file (Enter)")
+        self.open_button = flat_button(self, "Open in default app", "Open the file (Enter)")
         self.prev_button.clicked.connect(lambda: self.navigate.emit(-1))
         self.next_button.clicked.connect(lambda: self.navigate.emit(1))
         self.copy_button.clicked.connect(self.copyRequested)
@@ -145,14 +146,6 @@ class ReaderPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
         self._update_buttons()
-
-    def _button(self, text: str, tip: str) -> QToolButton:
-        b = QToolButton(self)
-        b.setText(text)
-        b.setToolTip(tip)
-        b.setAutoRaise(True)
-        b.setCursor(Qt.CursorShape.PointingHandCursor)
-        return b
 
     def changeEvent(self, event: QEvent) -> None:
         # Light/dark switch: the highlight tints are blends of the palette, recompute them.

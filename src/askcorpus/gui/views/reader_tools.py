@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QButtonGroup, QCheckBox, QHBoxLayout, QToolButton, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QButtonGroup, QCheckBox, QHBoxLayout, QWidget
+
+from askcorpus.gui.views.widgets import flat_button
 
 #: How the reading pane shows a PDF: its extracted text, or the rendered page.
 ReaderMode = Literal["text", "page"]
@@ -20,8 +22,12 @@ class ReaderTools(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.text_button = self._toggle("Text", "Show the document's extracted text (Ctrl+T)")
-        self.page_button = self._toggle("Page", "Show the PDF page itself (Ctrl+T)")
+        self.text_button = flat_button(
+            self, "Text", "Show the document's extracted text (Ctrl+T)", checkable=True
+        )
+        self.page_button = flat_button(
+            self, "Page", "Show the PDF page itself (Ctrl+T)", checkable=True
+        )
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.group.addButton(self.text_button)
@@ -32,13 +38,11 @@ class ReaderTools(QWidget):
         self.exclude = QCheckBox("in other documents only", self)
         self.exclude.setToolTip("Leave this document out of the similar passages")
         self.exclude.setChecked(True)
-        self.similar_button = QToolButton(self)
-        self.similar_button.setText("Find similar")
-        self.similar_button.setToolTip(
-            "Search the corpus for passages like the one shown, or like the text you selected"
+        self.similar_button = flat_button(
+            self,
+            "Find similar",
+            "Search the corpus for passages like the one shown, or like the text you selected",
         )
-        self.similar_button.setAutoRaise(True)
-        self.similar_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.similar_button.clicked.connect(lambda: self.findSimilar.emit(self.exclude.isChecked()))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -49,15 +53,6 @@ class ReaderTools(QWidget):
         row.addWidget(self.similar_button)
         row.addSpacing(4)
         row.addWidget(self.exclude)
-
-    def _toggle(self, text: str, tip: str) -> QToolButton:
-        b = QToolButton(self)
-        b.setText(text)
-        b.setToolTip(tip)
-        b.setCheckable(True)
-        b.setAutoRaise(True)
-        b.setCursor(Qt.CursorShape.PointingHandCursor)
-        return b
 
     def set_mode(self, mode: ReaderMode, can_page: bool) -> None:
         """Show ``mode`` as chosen; the switch is only shown where a page view exists."""

@@ -1,4 +1,5 @@
-"""Small building blocks: an empty/error state, a notice bar, and the indexing progress panel."""
+"""Small building blocks: a flat tool button, an empty/error state, a notice bar, and the indexing
+progress panel."""
 
 from __future__ import annotations
 
@@ -18,6 +19,18 @@ from PySide6.QtWidgets import (
 
 from askcorpus.gui.states import Button, StateAction
 from askcorpus.records import Progress
+
+
+def flat_button(parent: QWidget, text: str, tip: str, checkable: bool = False) -> QToolButton:
+    """A text tool button drawn flat until hovered, with a pointing-hand cursor (the reading
+    pane's and page view's controls)."""
+    button = QToolButton(parent)
+    button.setText(text)
+    button.setToolTip(tip)
+    button.setCheckable(checkable)
+    button.setAutoRaise(True)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    return button
 
 
 class EmptyState(QWidget):
