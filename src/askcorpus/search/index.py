@@ -14,6 +14,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,14 +31,16 @@ from askcorpus.records import (
     SearchResult,
 )
 from askcorpus.search import absence, fusion
-from askcorpus.search.highlight import sentence_texts
+from askcorpus.search.highlight import Question, read_hit, sentence_texts
 from askcorpus.search.merge import merge_hits, promote_phrases
 from askcorpus.search.present import (
     DENSE_HIGHLIGHT_HITS,
     HIGHLIGHT_HITS,
+    EarlyTieBreaks,
     Similarities,
     highlight_hits,
     plain_hit,
+    tied_sentences,
 )
 from askcorpus.search.present import (
     DENSE_SENTENCES as DENSE_SENTENCES,  # the reference tests read it here
@@ -96,6 +99,10 @@ class Index:
         # The last question searched and its vector: highlighting its hits later needs no
         # second encoding.
         self._last_query: tuple[str, np.ndarray] | None = None
+        # One worker, started on first use: it encodes the question while this thread runs the
+        # keyword side, and the top hit's tie-break while this thread runs the absence
+        # estimate (ONNX Runtime and SQLite release the GIL; docs/bench-s6-qspeed.md).
+        self._executor: ThreadPoolExecutor | None = None
 
     @classmethod
     def open(
@@ -166,12 +173,22 @@ class Index:
         where = where or None
         if mode == "keyword":
             return Sides([], self._lexical(text, n, where), {}), query_vec
-        if query_vec is None:
-            query_vec = self.embedder.encode_query(text)
-        dense = self.store.search_vectors(query_vec, n, where)
         if mode == "dense":
-            return Sides(dense, [], {}), query_vec
-        lexical = self._lexical(text, n, where)
+            if query_vec is None:
+                query_vec = self.embedder.encode_query(text)
+            return Sides(self.store.search_vectors(query_vec, n, where), [], {}), query_vec
+        if query_vec is None:
+            # The keyword side needs no vector: encode the question beside it.
+            pending = self._background().submit(self.embedder.encode_query, text)
+            try:
+                lexical = self._lexical(text, n, where)
+            except BaseException:
+                wait([pending])  # no encoding left running behind a failed search
+                raise
+            query_vec = pending.result()
+        else:
+            lexical = self._lexical(text, n, where)
+        dense = self.store.search_vectors(query_vec, n, where)
         in_dense = {pid for pid, _s in dense}
         missing = [pid for pid, _s in lexical if pid not in in_dense]
         extra: dict[int, float] = {}
@@ -219,14 +236,15 @@ class Index:
         shown (``Hit.highlighted`` says which have them).
         """
         k, text, note, allowed = read_question(question, k or self.settings.top_k, where, syntax)
-        query_vec = None if mode == "keyword" else self.embedder.encode_query(text)
+        shown = HIGHLIGHT_HITS if highlight is None else highlight
         # One committed state for every read below: a writer publishing meanwhile cannot make
         # a hit's vectors, rows and document text come from different generations.
         with self.store.snapshot():
             fused, query_vec = self.retrieve(
-                text, max(CANDIDATES, 4 * k), mode, query_vec, allowed or None
+                text, max(CANDIDATES, 4 * k), mode, None, allowed or None
             )
             hits = self.present(text, fused, k)
+            early = self._early(text, hits, shown, query_vec) if hits else None
             # Keyword-only search has no dense evidence: it cannot estimate an absence.
             verdict = None
             if query_vec is not None and hits:
@@ -248,7 +266,46 @@ class Index:
             absent_terms=verdict.absent_terms if verdict else (),
             highlighting=Highlighting(text, dense_ranks) if hits else None,
         )
-        return self.highlight(result, 0, HIGHLIGHT_HITS if highlight is None else highlight)
+        how = result.highlighting
+        if how is None:
+            return result
+        similarities = self.similarities(how)
+        done = highlight_hits(result.hits, how, 0, shown, lambda _i: similarities, early)
+        highlighted = all(h.highlighted for h in done)
+        return dataclasses.replace(result, hits=done, highlighting=None if highlighted else how)
+
+    def _early(
+        self, text: str, hits: Sequence[Hit], shown: int, query_vec: np.ndarray | None
+    ) -> EarlyTieBreaks:
+        """The reads of the hits that get an embedding tie-break and are shown now, with
+        their tie-breaks started in the background: they run beside the absence estimate."""
+        asked = Question.of(text)
+        reads = {}
+        pending: dict[int, Similarities] = {}
+        if query_vec is not None:
+            # The hits at positions below DENSE_HIGHLIGHT_HITS are ranks 1 to it: dense_ranks.
+            for i, hit in enumerate(hits[: min(shown, DENSE_HIGHLIGHT_HITS)]):
+                read = reads[i] = read_hit(asked, hit.text)
+                chosen = tied_sentences(read)
+                if chosen:
+                    job = self._background().submit(
+                        self._sentence_similarities,
+                        hit.source,
+                        hit.start,
+                        hit.text,
+                        chosen,
+                        query_vec,
+                        read.sentences(hit.text),
+                    )
+                    pending[i] = _waiting(job, chosen)
+        return EarlyTieBreaks(asked, reads, pending)
+
+    def _background(self) -> ThreadPoolExecutor:
+        """The search's one worker thread (started once, on first use)."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="askcorpus-search")
+            return self._executor
 
     def present(self, text: str, fused: Sequence[fusion.Fused], k: int) -> list[Hit]:
         """The first ``k`` hits of the fused candidates ``fused`` of this index: quoted phrases
@@ -344,8 +401,24 @@ class Index:
         return similarities
 
     def close(self) -> None:
-        """Release the store."""
+        """Release the store (and the worker thread)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
         self.store.close()
+
+
+def _waiting(job: Future[list[float]], chosen: list[int]) -> Similarities:
+    """The tie-break ``job`` computed for the sentences ``chosen``, as :data:`Similarities`
+    (waiting for it when asked)."""
+
+    def similarities(_hit: Hit, _sentences: list[str], asked_for: list[int]) -> list[float]:
+        if asked_for != chosen:  # pragma: no cover - the same read gives the same sentences
+            raise RuntimeError("tie-break asked for other sentences than it was started for")
+        return job.result()
+
+    return similarities
 
 
 def read_question(

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from askcorpus.records import Highlighting, Hit
-from askcorpus.search.highlight import Question, pick_sentence, read_hit
+from askcorpus.search.highlight import HitText, Question, pick_sentence, read_hit
 from askcorpus.search.merge import Group
 
 # Embedding a hit's sentences costs ~5 query embeddings, so only the first hit's sentences are
@@ -55,19 +56,31 @@ def plain_hit(rank: int, g: Group, text: str, corpus: str | None) -> Hit:
     )
 
 
-def highlight_hit(hit: Hit, asked: Question, similarities: Similarities | None) -> Hit:
+def tied_sentences(read: HitText) -> list[int]:
+    """The sentences of a read hit that the embedding tie-break is asked about: those sharing
+    the most question terms when more than one does (the first :data:`DENSE_SENTENCES`),
+    else none: one sentence singled out by term overlap needs no embedding."""
+    top = max(read.overlaps, default=0)
+    tied = [i for i, o in enumerate(read.overlaps) if o == top]
+    return tied[:DENSE_SENTENCES] if len(tied) > 1 else []
+
+
+def highlight_hit(
+    hit: Hit, asked: Question, similarities: Similarities | None, read: HitText | None = None
+) -> Hit:
     """``hit`` with its answering sentence and matched terms. ``similarities`` (given for the
     hits whose ties are told apart by meaning) is asked only when term overlap alone leaves
-    several sentences tied, for at most :data:`DENSE_SENTENCES` of them (bounds the p95)."""
+    several sentences tied, for at most :data:`DENSE_SENTENCES` of them (bounds the p95).
+    ``read`` is :func:`read_hit` of the hit when the caller has it already."""
     if hit.highlighted:
         return hit
-    read = read_hit(asked, hit.text)  # sentences, term overlaps and matched terms in one pass
+    # Sentences, term overlaps and matched terms in one pass.
+    read = read if read is not None else read_hit(asked, hit.text)
     scores = None
     if similarities is not None:
-        top = max(read.overlaps, default=0)
-        tied = [i for i, o in enumerate(read.overlaps) if o == top]
-        if len(tied) > 1:
-            scores = similarities(hit, read.sentences(hit.text), tied[:DENSE_SENTENCES])
+        chosen = tied_sentences(read)
+        if chosen:
+            scores = similarities(hit, read.sentences(hit.text), chosen)
     sentence = pick_sentence(read.spans, read.overlaps, len(asked.keys), hit.start, scores)
     return dataclasses.replace(
         hit, highlight=sentence, matched_terms=read.matched, highlighted=True
@@ -80,19 +93,41 @@ def highlight_hits(
     first: int,
     last: int | None,
     similarities: Callable[[int], Similarities],
+    early: EarlyTieBreaks | None = None,
 ) -> tuple[Hit, ...]:
     """``hits`` with those at positions ``first`` to ``last`` (exclusive; None: to the end)
     highlighted; the others as they are. ``similarities(position)`` gives the tie-break of
     the hit at that position (its index's embedder), asked only for ranks in
-    ``how.dense_ranks``."""
+    ``how.dense_ranks``; ``early`` holds what a search started before (its reads and
+    tie-breaks), used instead of computing them again."""
     out = list(hits)
     stop = len(out) if last is None else min(last, len(out))
-    asked: Question | None = None
-    for i in range(max(first, 0), stop):
+    asked: Question | None = early.asked if early is not None else None
+    # The hits whose tie-break is running elsewhere go last, so it has the most time.
+    positions = list(range(max(first, 0), stop))
+    if early is not None:
+        positions.sort(key=lambda i: i in early.pending)
+    for i in positions:
         hit = out[i]
         if hit.highlighted:
             continue
         asked = asked or Question.of(how.question)  # read once for every hit
-        dense = similarities(i) if hit.rank in how.dense_ranks else None
-        out[i] = highlight_hit(hit, asked, dense)
+        read = early.reads.get(i) if early is not None else None
+        dense = None
+        if hit.rank in how.dense_ranks:
+            dense = early.pending.get(i) if early is not None else None
+            dense = dense or similarities(i)
+        out[i] = highlight_hit(hit, asked, dense, read)
     return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyTieBreaks:
+    """What a search computed of its highlighting before the rest of its work: the question
+    read once, the reads of the hits at some positions, and for those needing it the
+    embedding tie-break, started in the background (``pending``: position to a
+    :data:`Similarities` that waits for it)."""
+
+    asked: Question
+    reads: dict[int, HitText]
+    pending: dict[int, Similarities]
