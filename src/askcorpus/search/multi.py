@@ -100,12 +100,12 @@ class MultiIndex:
             question, k or self.indexes[0].settings.top_k, where, syntax
         )
         allowed = parsed_filter or None
-        query_vec = None if mode == "keyword" else self.indexes[0].embedder.encode_query(text)
         n = max(CANDIDATES, 4 * k)
         with contextlib.ExitStack() as stack:
             for index in self.indexes:
                 stack.enter_context(index.store.snapshot())
-            pooled = fuse(self._pooled(text, n, mode, query_vec, allowed), mode)
+            sides, query_vec = self._pooled(text, n, mode, allowed)
+            pooled = fuse(sides, mode)
             if mode == "hybrid" and fusion.is_long_query(text):  # as one index does
                 pooled = fusion.length_normalised(pooled, self._words(pooled))
             hits: list[tuple[int, Hit]] = []
@@ -178,16 +178,17 @@ class MultiIndex:
         text: str,
         n: int,
         mode: str,
-        query_vec: np.ndarray | None,
         where: PassageFilter | None,
-    ) -> Sides:
+    ) -> tuple[Sides, np.ndarray | None]:
         """Every index's candidate lists in one, ids made distinct, each list best first and
-        cut to ``n`` as one index's would be."""
+        cut to ``n`` as one index's would be; and the question's vector (None in keyword
+        mode), encoded by the first index beside its keyword side and reused by the others."""
         dense: list[tuple[int, float]] = []
         lexical: list[tuple[int, float]] = []
         cosine: dict[int, float] = {}
+        query_vec: np.ndarray | None = None
         for i, index in enumerate(self.indexes):
-            sides, _vec = index.sides(text, n, mode, query_vec, where)
+            sides, query_vec = index.sides(text, n, mode, query_vec, where)
             dense += [(i << ID_BITS | pid, s) for pid, s in sides.dense]
             lexical += [(i << ID_BITS | pid, s) for pid, s in sides.lexical]
             cosine.update({i << ID_BITS | pid: s for pid, s in sides.extra.items()})
@@ -199,7 +200,7 @@ class MultiIndex:
         # own index's dense list or its extra scores), as one index's would.
         kept = {pid for pid, _s in dense}
         extra = {pid: cosine[pid] for pid, _s in lexical if pid not in kept and pid in cosine}
-        return Sides(dense, lexical, extra)
+        return Sides(dense, lexical, extra), query_vec
 
 
 def _unpooled(f: fusion.Fused) -> fusion.Fused:
