@@ -8,6 +8,11 @@ Each part is the *exclusive* time of the wrapped calls (a call's time minus the 
 makes), so the parts add up to the whole and nothing is counted twice: merging, for example,
 fetches document texts, which count as "documents fetch", not as "merge/collapse". Whatever is
 inside no wrapped call is "rest" (cleaning the question, building the hits, Python glue).
+Parts run on the search's worker thread (the question's encoding beside the keyword side, the
+top hit's tie-break beside the absence estimate) are listed apart, marked "[worker thread]":
+they are not on the asking thread's path, and the asking thread's time spent waiting for them
+is "waiting for the worker thread"; the asking thread's parts add up to the whole. "CPU p50"
+is the process's CPU time per question, every thread's.
 The ks alternate question by question on one warm ``Index``, so load on a shared machine falls
 on both; the ratio of the medians is the figure that counts. With ``--tree`` each checkout
 runs in its own process (its ``src/`` first on the path), the trees alternating for
