@@ -32,12 +32,12 @@ def average_length(conn: sqlite3.Connection) -> float:
     row = conn.execute("SELECT block FROM passages_fts_data WHERE id = 1").fetchone()
     if row is None or not row[0]:
         return 0.0
-    rows, at = _varint(row[0], 0)
-    tokens, _at = _varint(row[0], at)
+    rows, at = varint(row[0], 0)
+    tokens, _at = varint(row[0], at)
     return tokens / rows if rows else 0.0
 
 
-def _varint(data: bytes, at: int) -> tuple[int, int]:
+def varint(data: bytes, at: int) -> tuple[int, int]:
     """SQLite's variable-length integer at ``data[at:]``: its value and the next offset."""
     value = 0
     for i in range(8):

@@ -1,0 +1,185 @@
+"""FTS5's BM25 ranking of single-word clauses, computed from FTS5's own postings.
+
+``ORDER BY bm25(...)`` calls FTS5's ranking function once per matching passage, and each call
+loads the passage's position lists and its size (~1.4 us a passage here, the whole cost of a
+keyword search at 1M passages). The same numbers come out of the postings themselves: FTS5's
+``fts5vocab`` ``instance`` table (created in the connection's ``temp`` schema, nothing is
+written to the index) lists a term's occurrences by passage, ~0.2 us each, which gives every
+passage's term frequency and the term's document frequency; the passage lengths are FTS5's own
+``docsize`` records, read once per connection and kept (passage ids are never reused, so a
+length once read stays right: only passages added since are read later); the passage count and
+average length are FTS5's ``averages`` record. The score is then FTS5's formula, term after term
+in the query's order, in double precision, so it equals ``-bm25()`` bit for bit and the ranking
+is the same (ties broken by passage id).
+
+Only queries whose every clause is one FTS5 token take this path (a phrase needs positions:
+FTS5 ranks it); :func:`ranked` returns None otherwise, and the caller asks FTS5. Measured in
+docs/bench-s6-scale.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sqlite3
+import weakref
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from askcorpus.store.local.impact import K1, B, idf, varint
+from askcorpus.text.fts5 import tokens
+
+#: The connection-private view of the keyword index's postings (``temp``: never in the index).
+VOCAB = "temp.askcorpus_postings"
+
+
+@dataclass
+class _Lengths:
+    """FTS5's token count of each passage read so far, by passage id (0: none read)."""
+
+    sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    read_to: int = 0  # every id up to this one has been read
+
+
+# Per connection, dropped with it (connections that take no weak reference: read every time).
+_LENGTHS: weakref.WeakKeyDictionary[sqlite3.Connection, _Lengths] = weakref.WeakKeyDictionary()
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def clause_token(clause: str) -> str | None:
+    """The one FTS5 token of a quoted clause, None when FTS5 makes it a phrase (or nothing)."""
+    found = tokens(clause.strip('"'))
+    return found[0] if len(found) == 1 else None
+
+
+def ranked(conn: sqlite3.Connection, clauses: list[str], k: int) -> list[tuple[int, float]] | None:
+    """The ``k`` best passages for the OR of the quoted one-word ``clauses`` with their FTS5 BM25
+    (``-bm25()``), best first; None when a clause is not one token (FTS5 must rank it)."""
+    words = [clause_token(c) for c in clauses]
+    if not words or any(w is None for w in words) or k <= 0:
+        return None
+    rows, total = _averages(conn)
+    if rows <= 0:
+        return []
+    _ensure_vocab(conn)
+    found: list[tuple[np.ndarray, np.ndarray]] = []
+    for word in words:
+        (text,) = conn.execute(f"SELECT group_concat(doc) FROM {VOCAB} WHERE term = ?", (word,))
+        if not text[0]:
+            continue
+        occurrences = np.fromstring(text[0], dtype=np.int64, sep=",")
+        starts = np.flatnonzero(np.diff(occurrences, prepend=-1))  # occurrences come by passage
+        tf = np.diff(np.append(starts, occurrences.size)).astype(np.float64)
+        found.append((occurrences[starts], tf))
+    if not found:
+        return []
+    ids = np.concatenate([d for d, _tf in found])
+    lengths = _lengths(conn, int(ids.max()))
+    if lengths is None:
+        return None
+    average = total / rows
+    parts = []
+    for docs, tf in found:
+        weight = idf(rows, docs.size)
+        size = lengths[docs].astype(np.float64)
+        # FTS5's expression, operation for operation (fts5_aux.c, fts5Bm25Function).
+        parts.append(weight * ((tf * (K1 + 1.0)) / (tf + K1 * (1 - B + B * size / average))))
+    unique, where = np.unique(ids, return_inverse=True)
+    # bincount adds each passage's parts in input order: the query's order, as FTS5 does.
+    scores = np.bincount(where, weights=np.concatenate(parts), minlength=unique.size)
+    if unique.size > k:
+        best = np.argpartition(-scores, k - 1)[:k]
+        cut = scores[best].min()
+        best = np.flatnonzero(scores >= cut)  # every passage tied at the cut, for the order
+    else:
+        best = np.arange(unique.size)
+    order = best[np.lexsort((unique[best], -scores[best]))][:k]
+    return list(zip(unique[order].tolist(), scores[order].tolist(), strict=True))
+
+
+def _averages(conn: sqlite3.Connection) -> tuple[int, int]:
+    """FTS5's passage count and total token count (its ``averages`` record)."""
+    row = conn.execute("SELECT block FROM passages_fts_data WHERE id = 1").fetchone()
+    if row is None or not row[0]:
+        return 0, 0
+    rows, at = varint(row[0], 0)
+    total, _at = varint(row[0], at)
+    return rows, total
+
+
+def _ensure_vocab(conn: sqlite3.Connection) -> None:
+    """Create the connection's ``temp`` postings view once. ``temp`` is private to the
+    connection and never part of the index; a reader's ``query_only`` forbids even that, so it
+    is lifted for this one statement."""
+    if conn.execute(
+        "SELECT 1 FROM temp.sqlite_master WHERE name = ?", (VOCAB.split(".")[1],)
+    ).fetchone():
+        return
+    query_only = int(conn.execute("PRAGMA query_only").fetchone()[0])
+    conn.execute("PRAGMA query_only = OFF")
+    try:
+        conn.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB} "
+            "USING fts5vocab(main, passages_fts, instance)"
+        )
+    finally:
+        conn.execute(f"PRAGMA query_only = {'ON' if query_only else 'OFF'}")
+
+
+def _lengths(conn: sqlite3.Connection, up_to: int) -> np.ndarray | None:
+    """FTS5's token count of every passage with an id up to ``up_to``, by id: the cached ones
+    and, when ``up_to`` is past them, those added since (read in one statement); None when a
+    size record is not one varint of at most 3 bytes (not FTS5's one-column layout)."""
+    try:
+        cached = _LENGTHS.get(conn)
+    except TypeError:
+        cached = None
+    if cached is None:
+        cached = _Lengths()
+        with contextlib.suppress(TypeError):
+            _LENGTHS[conn] = cached
+    if up_to > cached.read_to and not _read_lengths(conn, cached, up_to):
+        return None
+    return cached.sizes if cached.sizes.size > up_to else None
+
+
+def _read_lengths(conn: sqlite3.Connection, cached: _Lengths, up_to: int) -> bool:
+    """Read the size records of passages ``cached.read_to + 1`` onwards (to the newest) into
+    ``cached``; False (nothing kept) when one is not a varint of at most 3 bytes."""
+    # One statement: the ids, and the records (one varint each: the one column's size) run
+    # together as hex; varints end at a byte below 0x80, so they are split in numpy.
+    ids_text, hex_text = conn.execute(
+        "SELECT group_concat(id), group_concat(hex(sz), '') FROM passages_fts_docsize WHERE id > ?",
+        (cached.read_to,),
+    ).fetchone()
+    if not ids_text:
+        return True
+    ids = np.fromstring(ids_text, dtype=np.int64, sep=",")
+    sizes = _varints(np.frombuffer(bytes.fromhex(hex_text), np.uint8))
+    if sizes is None or sizes.size != ids.size:
+        return False
+    top = int(ids.max())
+    grown = np.zeros(max(top, up_to) + 1, np.int32)
+    grown[: cached.sizes.size] = cached.sizes
+    grown[ids] = sizes
+    cached.sizes, cached.read_to = grown, top
+    return True
+
+
+def _varints(raw: np.ndarray) -> np.ndarray | None:
+    """The values of SQLite varints of 1 to 3 bytes written one after the other in ``raw``
+    (7 bits a byte, high bit set on all but the last); None when one is longer."""
+    ends = np.flatnonzero(raw < 0x80)
+    if ends.size == 0 or ends[-1] != raw.size - 1:
+        return None
+    length = np.diff(ends, prepend=-1)
+    if length.max() > 3:
+        return None
+    low = raw.astype(np.int64) & 0x7F
+    value = low[ends].copy()
+    two = length >= 2
+    value[two] |= low[ends[two] - 1] << 7
+    three = length == 3
+    value[three] |= low[ends[three] - 2] << 14
+    return value
