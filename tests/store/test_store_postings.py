@@ -96,10 +96,25 @@ def test_ranking_stays_exact_after_updates_read_on_the_same_connection(
         fresh.close()
 
 
-def test_phrases_are_left_to_fts5(store: LocalStore) -> None:
+def test_phrases_rank_exactly_as_fts5_bm25(store: LocalStore) -> None:
     conn = store._conn
-    assert postings.ranked(conn, ['"cell protein"', '"gene"'], 10) is None
-    assert postings.ranked(conn, ['"x-ray"'], 10) is None  # FTS5 makes it a phrase
+    for clauses in (
+        ['"cell protein"', '"gene"'],
+        ['"running gene"', '"cells protein"', '"w1 w2"'],
+        ['"x-ray"', '"cell"', '"runs"'],  # FTS5 makes "x-ray" a phrase
+        ['"gene cell"', '"zebra quokka"', '"protein"', '"absent word"'],
+    ):
+        assert postings.ranked(conn, clauses, 40) == fts5(conn, clauses, 40)
+
+
+def test_phrases_matching_many_passages_are_left_to_fts5(
+    store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clauses = ['"cell cell"', '"gene"']
+    assert len(fts5(store._conn, ['"cell cell"'], 10)) > 1
+    assert postings.ranked(store._conn, clauses, 10) == fts5(store._conn, clauses, 10)
+    monkeypatch.setattr(postings, "PHRASE_ROWS", 1)
+    assert postings.ranked(store._conn, clauses, 10) is None
 
 
 def test_search_lexical_gives_the_same_hits_either_way(

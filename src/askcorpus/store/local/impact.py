@@ -54,7 +54,12 @@ def idf(passages: int, postings: int) -> float:
     return value if value > 0 else 1e-6
 
 
-def _count(stems: list[str], counts: Counter[str], phrase: tuple[str, ...]) -> int:
+def stems_of(body: str) -> list[str]:
+    """FTS5's stems of an indexed passage text, in order (unicode61's tokens, FTS5's porter)."""
+    return [porter_stem(w) for w in _TOKEN.findall(body.lower())]
+
+
+def occurrences(stems: list[str], counts: Counter[str], phrase: tuple[str, ...]) -> int:
     """Occurrences of ``phrase`` (its stems side by side) in ``stems``; ``counts`` (the stems
     counted) answers one-word phrases without a scan."""
     if len(phrase) == 1:
@@ -84,11 +89,11 @@ def add_left_out(
     ]
     out = []
     for pid, score in rows:
-        stems = [porter_stem(w) for w in _TOKEN.findall(str(bodies.get(pid, "")).lower())]
+        stems = stems_of(str(bodies.get(pid, "")))
         counts = Counter(stems)
         norm = K1 * (1 - B + B * len(stems) / average)
         for phrase, weight in weights:
-            tf = _count(stems, counts, phrase) if phrase else 0
+            tf = occurrences(stems, counts, phrase) if phrase else 0
             if tf:
                 score += weight * tf * (K1 + 1) / (tf + norm)
         out.append((pid, score))

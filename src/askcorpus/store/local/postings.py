@@ -1,19 +1,21 @@
-"""FTS5's BM25 ranking of single-word clauses, computed from FTS5's own postings.
+"""FTS5's BM25 ranking of a keyword query, computed from FTS5's own postings.
 
 ``ORDER BY bm25(...)`` calls FTS5's ranking function once per matching passage, and each call
-loads the passage's position lists and its size (~1.4 us a passage here, the whole cost of a
+loads the passage's position lists and its size (~1.4 us a passage here: the whole cost of a
 keyword search at 1M passages). The same numbers come out of the postings themselves: FTS5's
-``fts5vocab`` ``instance`` table (created in the connection's ``temp`` schema, nothing is
-written to the index) lists a term's occurrences by passage, ~0.2 us each, which gives every
-passage's term frequency and the term's document frequency; the passage lengths are FTS5's own
-``docsize`` records, read once per connection and kept (passage ids are never reused, so a
-length once read stays right: only passages added since are read later); the passage count and
-average length are FTS5's ``averages`` record. The score is then FTS5's formula, term after term
-in the query's order, in double precision, so it equals ``-bm25()`` bit for bit and the ranking
-is the same (ties broken by passage id).
+``fts5vocab`` ``instance`` table (created in the connection's ``temp`` schema; nothing is
+written to the index) lists a word's occurrences by passage, ~0.2 us each, which gives every
+passage's term frequency and the word's document frequency. A phrase's passages are FTS5's own
+matches (unranked, so no bm25() call), its frequency in each counted in the passage's indexed
+text with FTS5's stems (:mod:`askcorpus.store.local.impact`), for at most :data:`PHRASE_ROWS`
+passages. The passage lengths are FTS5's ``docsize`` records, read once per connection and kept
+(passage ids are never reused, so a length once read stays right: only passages added since
+are read later); the passage count and average length are FTS5's ``averages`` record. The
+score is FTS5's formula, clause after clause in the query's order, in double precision, so it
+equals ``-bm25()`` bit for bit and so does the ranking (ties broken by passage id).
 
-Only queries whose every clause is one FTS5 token take this path (a phrase needs positions:
-FTS5 ranks it); :func:`ranked` returns None otherwise, and the caller asks FTS5. Measured in
+:func:`ranked` returns None where FTS5 must rank (a clause of no token, phrases matching many
+passages, size records of another layout); the caller then asks FTS5. Measured in
 docs/bench-s6-scale.md.
 """
 
@@ -23,15 +25,19 @@ import contextlib
 import functools
 import sqlite3
 import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from askcorpus.store.local.impact import K1, B, idf, varint
+from askcorpus.store.local.impact import K1, B, idf, occurrences, stems_of, varint
 from askcorpus.text.fts5 import tokens
 
 #: The connection-private view of the keyword index's postings (``temp``: never in the index).
 VOCAB = "temp.askcorpus_postings"
+#: Phrases matching more passages than this are ranked by FTS5 (their frequencies are counted
+#: in each passage's text, ~40 us a passage).
+PHRASE_ROWS = 400
 
 
 @dataclass
@@ -47,44 +53,42 @@ _LENGTHS: weakref.WeakKeyDictionary[sqlite3.Connection, _Lengths] = weakref.Weak
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def clause_token(clause: str) -> str | None:
-    """The one FTS5 token of a quoted clause, None when FTS5 makes it a phrase (or nothing)."""
-    found = tokens(clause.strip('"'))
-    return found[0] if len(found) == 1 else None
+def clause_tokens(clause: str) -> tuple[str, ...]:
+    """FTS5's tokens of a quoted clause (several: a phrase)."""
+    return tuple(tokens(clause.strip('"')))
 
 
 def ranked(conn: sqlite3.Connection, clauses: list[str], k: int) -> list[tuple[int, float]] | None:
-    """The ``k`` best passages for the OR of the quoted one-word ``clauses`` with their FTS5 BM25
-    (``-bm25()``), best first; None when a clause is not one token (FTS5 must rank it)."""
-    words = [clause_token(c) for c in clauses]
-    if not words or any(w is None for w in words) or k <= 0:
+    """The ``k`` best passages for the OR of the quoted ``clauses`` with their FTS5 BM25
+    (``-bm25()``), best first; None when FTS5 must rank them (a clause of no token, or phrases
+    matching more than :data:`PHRASE_ROWS` passages)."""
+    terms = [clause_tokens(c) for c in clauses]
+    if not terms or not all(terms) or k <= 0:
         return None
     rows, total = _averages(conn)
     if rows <= 0:
         return []
-    _ensure_vocab(conn)
-    found: list[tuple[np.ndarray, np.ndarray]] = []
-    for word in words:
-        (text,) = conn.execute(f"SELECT group_concat(doc) FROM {VOCAB} WHERE term = ?", (word,))
-        if not text[0]:
-            continue
-        occurrences = np.fromstring(text[0], dtype=np.int64, sep=",")
-        starts = np.flatnonzero(np.diff(occurrences, prepend=-1))  # occurrences come by passage
-        tf = np.diff(np.append(starts, occurrences.size)).astype(np.float64)
-        found.append((occurrences[starts], tf))
-    if not found:
+    found = _words(conn, [t[0] for t in terms if len(t) == 1])
+    phrases = _phrases(conn, [(c, t) for c, t in zip(clauses, terms, strict=True) if len(t) > 1])
+    if phrases is None:
+        return None
+    found.update(phrases)
+    last = max((int(d[-1]) for d, _tf in found.values() if d.size), default=0)
+    if not last:
         return []
-    ids = np.concatenate([d for d, _tf in found])
-    lengths = _lengths(conn, int(ids.max()))
+    lengths = _lengths(conn, last)
     if lengths is None:
         return None
     average = total / rows
-    parts = []
-    for docs, tf in found:
+    parts, order = [], []
+    for term in terms:  # a clause repeated in other words counts again, as in FTS5
+        docs, tf = found[term]
         weight = idf(rows, docs.size)
         size = lengths[docs].astype(np.float64)
         # FTS5's expression, operation for operation (fts5_aux.c, fts5Bm25Function).
         parts.append(weight * ((tf * (K1 + 1.0)) / (tf + K1 * (1 - B + B * size / average))))
+        order.append(docs)
+    ids = np.concatenate(order)
     unique, where = np.unique(ids, return_inverse=True)
     # bincount adds each passage's parts in input order: the query's order, as FTS5 does.
     scores = np.bincount(where, weights=np.concatenate(parts), minlength=unique.size)
@@ -94,8 +98,72 @@ def ranked(conn: sqlite3.Connection, clauses: list[str], k: int) -> list[tuple[i
         best = np.flatnonzero(scores >= cut)  # every passage tied at the cut, for the order
     else:
         best = np.arange(unique.size)
-    order = best[np.lexsort((unique[best], -scores[best]))][:k]
-    return list(zip(unique[order].tolist(), scores[order].tolist(), strict=True))
+    top = best[np.lexsort((unique[best], -scores[best]))][:k]
+    return list(zip(unique[top].tolist(), scores[top].tolist(), strict=True))
+
+
+Postings = dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]]
+
+
+def _words(conn: sqlite3.Connection, words: list[str]) -> Postings:
+    """Each one-token term's passages and its frequency in each, from FTS5's postings."""
+    out: Postings = {}
+    if words:
+        _ensure_vocab(conn)
+    for word in dict.fromkeys(words):
+        (text,) = conn.execute(f"SELECT group_concat(doc) FROM {VOCAB} WHERE term = ?", (word,))
+        if not text[0]:
+            out[(word,)] = (np.zeros(0, np.int64), np.zeros(0))
+            continue
+        occurrences = np.fromstring(text[0], dtype=np.int64, sep=",")
+        starts = np.flatnonzero(np.diff(occurrences, prepend=-1))  # occurrences come by passage
+        tf = np.diff(np.append(starts, occurrences.size)).astype(np.float64)
+        out[(word,)] = (occurrences[starts], tf)
+    return out
+
+
+def _phrases(
+    conn: sqlite3.Connection, phrases: list[tuple[str, tuple[str, ...]]]
+) -> Postings | None:
+    """Each phrase's passages (FTS5 finds them, unranked) and its frequency in each, counted in
+    the passage's indexed text; None when they match over :data:`PHRASE_ROWS` passages, or the
+    text does not hold a phrase FTS5 matched there (it must rank them itself)."""
+    found: dict[tuple[str, ...], np.ndarray] = {}
+    for clause, phrase in phrases:
+        if phrase in found:
+            continue
+        (text,) = conn.execute(
+            "SELECT group_concat(rowid) FROM passages_fts WHERE passages_fts MATCH ?", (clause,)
+        )
+        found[phrase] = (
+            np.fromstring(text[0], dtype=np.int64, sep=",") if text[0] else np.zeros(0, np.int64)
+        )
+    every = np.unique(np.concatenate(list(found.values()))) if found else np.zeros(0, np.int64)
+    if every.size > PHRASE_ROWS:
+        return None
+    out: Postings = {p: (d, np.zeros(0)) for p, d in found.items()}
+    if not every.size:
+        return out
+    marks = ",".join("?" * every.size)
+    bodies = dict(
+        conn.execute(
+            f"SELECT id, c0 FROM passages_fts_content WHERE id IN ({marks})", every.tolist()
+        )
+    )
+    stems = {pid: stems_of(str(body)) for pid, body in bodies.items()}
+    counts = {pid: Counter(s) for pid, s in stems.items()}
+    for phrase, docs in found.items():
+        tf = np.array(
+            [
+                occurrences(stems.get(d, []), counts.get(d, Counter()), phrase)
+                for d in docs.tolist()
+            ],
+            np.float64,
+        )
+        if (tf == 0).any():
+            return None
+        out[phrase] = (docs, tf)
+    return out
 
 
 def _averages(conn: sqlite3.Connection) -> tuple[int, int]:
