@@ -100,11 +100,15 @@ def test_phrases_rank_exactly_as_fts5_bm25(store: LocalStore) -> None:
     conn = store._conn
     for clauses in (
         ['"cell protein"', '"gene"'],
-        ['"running gene"', '"cells protein"', '"w1 w2"'],
+        ['"running gene"', '"cells protein"', '"w1 w2"', '"runs"'],
         ['"x-ray"', '"cell"', '"runs"'],  # FTS5 makes "x-ray" a phrase
         ['"gene cell"', '"zebra quokka"', '"protein"', '"absent word"'],
     ):
         assert postings.ranked(conn, clauses, 40) == fts5(conn, clauses, 40)
+
+
+def test_queries_of_phrases_only_are_left_to_fts5(store: LocalStore) -> None:
+    assert postings.ranked(store._conn, ['"cell protein"', '"running gene"'], 10) is None
 
 
 def test_phrases_matching_many_passages_are_left_to_fts5(
@@ -112,6 +116,7 @@ def test_phrases_matching_many_passages_are_left_to_fts5(
 ) -> None:
     clauses = ['"cell cell"', '"gene"']
     assert len(fts5(store._conn, ['"cell cell"'], 10)) > 1
+    monkeypatch.setattr(postings, "PHRASE_ROWS", 10_000)
     assert postings.ranked(store._conn, clauses, 10) == fts5(store._conn, clauses, 10)
     monkeypatch.setattr(postings, "PHRASE_ROWS", 1)
     assert postings.ranked(store._conn, clauses, 10) is None
@@ -152,3 +157,19 @@ def test_varints_of_one_to_three_bytes_are_decoded() -> None:
     assert decoded is not None and decoded.tolist() == values
     four = np.frombuffer(bytes([0x81, 0x80, 0x80, 0x00]), np.uint8)
     assert postings._varints(four) is None
+
+
+def test_first_search_inside_a_snapshot_while_a_writer_holds_its_transaction(
+    store: LocalStore,
+) -> None:
+    reader = LocalStore.open(store.folder)
+    try:
+        with store.writer() as w:  # BEGIN IMMEDIATE, uncommitted rows
+            w.remove_document("d1")
+            reader._conn.execute("PRAGMA busy_timeout = 0")  # waiting would be the bug
+            with reader.snapshot():
+                hits = reader.search_lexical(KeywordQuery((("cell",), ("gene",))), 5)
+                assert hits == fts5(reader._conn, ['"cell"', '"gene"'], 5)
+            w.rollback()
+    finally:
+        reader.close()

@@ -15,7 +15,8 @@ score is FTS5's formula, clause after clause in the query's order, in double pre
 equals ``-bm25()`` bit for bit and so does the ranking (ties broken by passage id).
 
 :func:`ranked` returns None where FTS5 must rank (a clause of no token, phrases matching many
-passages, size records of another layout); the caller then asks FTS5. Measured in
+passages, size records of another layout) or ranks as fast (a query of phrases only: their
+cost is FTS5 finding them, not bm25()); the caller then asks FTS5. Measured in
 docs/bench-s6-scale.md.
 """
 
@@ -37,7 +38,7 @@ from askcorpus.text.fts5 import tokens
 VOCAB = "temp.askcorpus_postings"
 #: Phrases matching more passages than this are ranked by FTS5 (their frequencies are counted
 #: in each passage's text, ~40 us a passage).
-PHRASE_ROWS = 400
+PHRASE_ROWS = 100
 
 
 @dataclass
@@ -65,6 +66,8 @@ def ranked(conn: sqlite3.Connection, clauses: list[str], k: int) -> list[tuple[i
     terms = [clause_tokens(c) for c in clauses]
     if not terms or not all(terms) or k <= 0:
         return None
+    if all(len(t) > 1 for t in terms):
+        return None  # phrases only (the adjacent pairs): FTS5 ranks them as fast (measured)
     rows, total = _averages(conn)
     if rows <= 0:
         return []
