@@ -173,3 +173,35 @@ def test_first_search_inside_a_snapshot_while_a_writer_holds_its_transaction(
             w.rollback()
     finally:
         reader.close()
+
+
+def test_cjk_bigrams_diacritics_and_hyphens_rank_as_in_fts5(tmp_path: Path) -> None:
+    from askcorpus.text.fold import keyword_text
+
+    store = LocalStore.create(tmp_path, Manifest(SCHEMA_VERSION, "m", DIM, {}, "t", "t"))
+    texts = [
+        "研究表明咖啡因 caffeine Müller naïve x-ray x-ray",
+        "咖啡 咖啡因 and the naive Muller studies",
+        "X-ray of a café: Müller's naïveté, ray ray x",
+        "unrelated words only",
+    ]
+    rng = np.random.default_rng(3)
+    with store.writer() as w:
+        for n, raw in enumerate(texts):
+            doc = Document(f"c{n}", Path(f"c{n}"), f"c{n}", raw, f"h{n}", len(raw), 1.0)
+            vec = rng.normal(size=(1, DIM)).astype(np.float32)
+            w.add_document(doc, [Passage(f"c{n}", 0, 0, len(raw), raw, 1)], vec)
+        w.commit()
+    try:
+        conn = store._conn
+        assert "咖啡" in keyword_text(texts[0])
+        for clauses in (
+            ['"咖啡"', '"啡因"', '"muller"'],
+            ['"x ray"', '"naive"', '"cafe"'],
+            ['"咖啡 啡因"', '"müller"', '"ray"'],
+        ):
+            expected = fts5(conn, clauses, 10)
+            assert len(expected) >= 2
+            assert postings.ranked(conn, clauses, 10) == expected
+    finally:
+        store.close()
