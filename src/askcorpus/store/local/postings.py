@@ -39,6 +39,9 @@ VOCAB = "temp.askcorpus_postings"
 #: Phrases matching more passages than this are ranked by FTS5 (their frequencies are counted
 #: in each passage's text, ~40 us a passage).
 PHRASE_ROWS = 100
+#: Rank queries of phrases only (the adjacent pairs) here too. Off: 1.1x at 1M passages, slower
+#: on SciFact (docs/bench-s6-scale.md), so FTS5 ranks them.
+PHRASES_ONLY = False
 
 
 @dataclass
@@ -66,7 +69,7 @@ def ranked(conn: sqlite3.Connection, clauses: list[str], k: int) -> list[tuple[i
     terms = [clause_tokens(c) for c in clauses]
     if not terms or not all(terms) or k <= 0:
         return None
-    if all(len(t) > 1 for t in terms):
+    if not PHRASES_ONLY and all(len(t) > 1 for t in terms):
         return None  # phrases only (the adjacent pairs): FTS5 ranks them as fast (measured)
     rows, total = _averages(conn)
     if rows <= 0:
