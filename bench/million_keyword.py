@@ -37,6 +37,7 @@ VARIANTS: list[Variant] = [
     ("5k, 0.5 % + re-score", 5_000, 0.005, True),
     ("80k, 5 % + re-score", 80_000, 0.05, True),
     ("40k, 5 % + re-score", 40_000, 0.05, True),
+    ("160k, 5 % + re-score", 160_000, 0.05, True),
 ]
 
 

@@ -32,12 +32,12 @@ def average_length(conn: sqlite3.Connection) -> float:
     row = conn.execute("SELECT block FROM passages_fts_data WHERE id = 1").fetchone()
     if row is None or not row[0]:
         return 0.0
-    rows, at = _varint(row[0], 0)
-    tokens, _at = _varint(row[0], at)
+    rows, at = varint(row[0], 0)
+    tokens, _at = varint(row[0], at)
     return tokens / rows if rows else 0.0
 
 
-def _varint(data: bytes, at: int) -> tuple[int, int]:
+def varint(data: bytes, at: int) -> tuple[int, int]:
     """SQLite's variable-length integer at ``data[at:]``: its value and the next offset."""
     value = 0
     for i in range(8):
@@ -54,7 +54,12 @@ def idf(passages: int, postings: int) -> float:
     return value if value > 0 else 1e-6
 
 
-def _count(stems: list[str], counts: Counter[str], phrase: tuple[str, ...]) -> int:
+def stems_of(body: str) -> list[str]:
+    """FTS5's stems of an indexed passage text, in order (unicode61's tokens, FTS5's porter)."""
+    return [porter_stem(w) for w in _TOKEN.findall(body.lower())]
+
+
+def occurrences(stems: list[str], counts: Counter[str], phrase: tuple[str, ...]) -> int:
     """Occurrences of ``phrase`` (its stems side by side) in ``stems``; ``counts`` (the stems
     counted) answers one-word phrases without a scan."""
     if len(phrase) == 1:
@@ -84,11 +89,11 @@ def add_left_out(
     ]
     out = []
     for pid, score in rows:
-        stems = [porter_stem(w) for w in _TOKEN.findall(str(bodies.get(pid, "")).lower())]
+        stems = stems_of(str(bodies.get(pid, "")))
         counts = Counter(stems)
         norm = K1 * (1 - B + B * len(stems) / average)
         for phrase, weight in weights:
-            tf = _count(stems, counts, phrase) if phrase else 0
+            tf = occurrences(stems, counts, phrase) if phrase else 0
             if tf:
                 score += weight * tf * (K1 + 1) / (tf + norm)
         out.append((pid, score))
