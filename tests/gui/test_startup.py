@@ -1,5 +1,6 @@
 """Start-up: the window is on screen before any model library is imported (fresh subprocess),
-and the default encoder answers without importing torch at all."""
+nor numpy, FAISS or pathspec (the store's and the ingest side's libraries, which the first paint
+does not need), and the default encoder answers without importing torch at all."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ SCRIPT = textwrap.dedent(
         "title": window.windowTitle(),
         "torch_at_show": "torch" in sys.modules,
         "onnx_at_show": "onnxruntime" in sys.modules,
+        "store_libraries_at_show": sorted({"numpy", "faiss", "pathspec"} & set(sys.modules)),
         "seconds_to_show": time.perf_counter() - t0,
     }
     window.start()
@@ -66,6 +68,7 @@ def test_window_shows_before_model_libraries_are_imported(shipped_index, tmp_pat
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["visible"] and out["title"] == f"askcorpus — {shipped_index.corpus_dir.name}"
     assert out["torch_at_show"] is False and out["onnx_at_show"] is False
+    assert out["store_libraries_at_show"] == []
     # The same check sees ONNX Runtime once loading has begun, so it is not vacuous.
     assert out["onnx_after_start"] is True and out["window_still_visible"]
     assert out["torch_after_start"] is False

@@ -64,6 +64,7 @@ class Engine(QObject):
     def __init__(self, embedder: Embedder | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self._embedder = embedder
+        self._embedder_lock = threading.Lock()
         self.queries = JobRunner("askcorpus-queries", self)
         self.indexing_jobs = JobRunner("askcorpus-indexer", self)
         self.settings: Settings | None = None
@@ -84,11 +85,23 @@ class Engine(QObject):
     @property
     def embedder(self) -> Embedder:
         """The shared embedder (created on first use: importing it pulls in numpy)."""
-        if self._embedder is None:
-            from askcorpus.embed.embedder import Embedder
+        return self._embedder_for(self.settings or Settings())
 
-            self._embedder = Embedder(self.settings or Settings())
-        return self._embedder
+    def _embedder_for(self, settings: Settings) -> Embedder:
+        # Called on the query worker at start-up (importing the embedder costs ~0.1 s of numpy,
+        # which the UI thread should not spend) and on the UI thread later: hence the lock.
+        with self._embedder_lock:
+            if self._embedder is None:
+                from askcorpus.embed.embedder import Embedder
+
+                self._embedder = Embedder(settings)
+            return self._embedder
+
+    def _open_index(self, settings: Settings) -> tasks.IndexInfo | None:
+        return tasks.open_index(settings, self._embedder_for(settings))
+
+    def _load_model(self, settings: Settings) -> float:
+        return tasks.load_model(self._embedder_for(settings))
 
     def open(self, settings: Settings) -> None:
         """Switch to the corpus and index of ``settings`` (cancelling a running reindex)."""
@@ -98,16 +111,15 @@ class Engine(QObject):
         self.settings = settings
         gen = self._generation
         self.queries.submit(
-            tasks.open_index,
+            self._open_index,
             settings,
-            self.embedder,
             on_done=partial(self._on_opened, gen),
             on_failed=partial(self._on_open_failed, gen),
         )
         if not self.model_ready:
             self.queries.submit(
-                tasks.load_model,
-                self.embedder,
+                self._load_model,
+                settings,
                 on_done=self._on_model,
                 on_failed=self.modelFailed.emit,
             )
