@@ -13,7 +13,7 @@ from pathlib import Path
 
 SCRIPT = textwrap.dedent(
     """
-    import json, os, sys, time
+    import builtins, json, os, sys, time
     t0 = time.perf_counter()
     from pathlib import Path
     from PySide6.QtCore import QEventLoop
@@ -31,6 +31,7 @@ SCRIPT = textwrap.dedent(
         "title": window.windowTitle(),
         "torch_at_show": "torch" in sys.modules,
         "onnx_at_show": "onnxruntime" in sys.modules,
+        "feature_hook_at_show": builtins.__import__ is getattr(builtins, "__feature_import__", 0),
         "store_libraries_at_show": sorted({"numpy", "faiss", "pathspec"} & set(sys.modules)),
         "seconds_to_show": time.perf_counter() - t0,
     }
@@ -69,6 +70,9 @@ def test_window_shows_before_model_libraries_are_imported(shipped_index, tmp_pat
     assert out["visible"] and out["title"] == f"askcorpus — {shipped_index.corpus_dir.name}"
     assert out["torch_at_show"] is False and out["onnx_at_show"] is False
     assert out["store_libraries_at_show"] == []
+    # PySide6's __feature__ import hook (it reads the source of every module imported after it)
+    # is out of the way before the model's and the store's libraries are imported.
+    assert out["feature_hook_at_show"] is False
     # The same check sees ONNX Runtime once loading has begun, so it is not vacuous.
     assert out["onnx_after_start"] is True and out["window_still_visible"]
     assert out["torch_after_start"] is False

@@ -37,6 +37,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
     from askcorpus.gui.theme import app_icon
 
+    _skip_feature_hook()
     QCoreApplication.setOrganizationName("askcorpus")
     QCoreApplication.setApplicationName("askcorpus")
     QGuiApplication.setDesktopFileName("askcorpus")
@@ -50,6 +51,25 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     apply_style(app)
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_style(app))
     return app
+
+
+def _skip_feature_hook() -> None:
+    """Import as Python does again, without PySide6's ``__feature__`` hook in between.
+
+    Once PySide6 is loaded every later import goes through that hook, which reads the source of
+    each newly imported module (``inspect.getsource``) to see whether it names PySide6; at
+    start-up that is every module of numpy, FAISS and ONNX Runtime, ~0.05 CPU-s (measured in
+    docs/bench-s6-start.md). The hook only serves ``from __feature__ import snake_case`` (or
+    ``true_property``), which askcorpus never uses. The import PySide6 itself chains to
+    (``__orig_import__``, its lazy loading of Qt types) stays; where those names are not there
+    (another PySide6) nothing changes.
+    """
+    import builtins
+
+    chained = getattr(builtins, "__orig_import__", None)
+    hook = getattr(builtins, "__feature_import__", None)
+    if chained is not None and hook is not None and builtins.__import__ is hook:
+        builtins.__import__ = chained
 
 
 def apply_style(app: QApplication) -> None:
