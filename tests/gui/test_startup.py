@@ -76,3 +76,24 @@ def test_window_shows_before_model_libraries_are_imported(shipped_index, tmp_pat
     # The same check sees ONNX Runtime once loading has begun, so it is not vacuous.
     assert out["onnx_after_start"] is True and out["window_still_visible"]
     assert out["torch_after_start"] is False
+
+
+def test_a_question_typed_at_start_up_goes_before_the_folder_scan(
+    qtbot, shipped_index, embedder, tmp_path: Path
+) -> None:
+    """The question queues behind the index and the model only: the folder scan and the listing
+    of the index's folders (for in:) wait until it is answered."""
+    from tests.gui_helpers import TIMEOUT, open_window
+
+    window = open_window(qtbot, shipped_index, embedder, tmp_path, wait_ready=False)
+    engine, order = window.engine, []
+    engine.searchDone.connect(lambda _r: order.append("answer"))
+    engine.changesFound.connect(lambda _s: order.append("scan"))
+    found: list[tuple[str, ...]] = []
+    engine.foldersFound.connect(lambda f: (order.append("folders"), found.append(f)))
+    window.parts.question_edit.setText("Why would Russia and China form an alliance?")
+    window.reading.ask_from_field()
+    qtbot.waitUntil(lambda: len(order) == 3, timeout=TIMEOUT)
+    assert order[0] == "answer", order
+    assert window.parts.results.model.rowCount() > 0
+    assert window.parts.filter_bar.folders == list(found[0])

@@ -41,6 +41,7 @@ class Engine(QObject):
     # Payloads are typed; every one of these is emitted on the UI thread (the workers' results
     # arrive there as closures, see askcorpus.gui.workers), so no connection here is queued.
     opened = Signal(tasks.IndexInfo)  # also after a reindex
+    foldersFound = Signal(tuple)  # the open index's folders (tuple[str, ...]), after opened
     missing = Signal()  # the corpus has no index yet
     openFailed = Signal(BaseException)  # CorpusError, IndexMismatchError, ...
     modelReady = Signal(float)  # seconds it took
@@ -142,7 +143,14 @@ class Engine(QObject):
             return
         self._swap(info.index)
         self._warm(info.index)
-        self.opened.emit(info)
+        self.opened.emit(info)  # a question typed meanwhile is queued here (IndexingController)
+        self.queries.submit(
+            tasks.index_folders, info.index, on_done=partial(self._on_folders, gen, info.index)
+        )
+
+    def _on_folders(self, gen: int, index: Index, folders: tuple[str, ...]) -> None:
+        if self._current(gen) and index is self.index:
+            self.foldersFound.emit(folders)
 
     def _warm(self, index: Index) -> None:
         """Load the encoder the index's questions use, now rather than in the first search: an
