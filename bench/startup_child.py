@@ -3,9 +3,11 @@
 shown and painted, and asks the first question through the window itself at that moment: the
 question is put in the question field and asked as Enter asks it, so it queues behind the
 window's own loading (index, model) exactly as a user's would. ``answer`` is printed when the
-window's engine delivers the results on the UI thread (the results list has been filled), then
-the window quits. Times are seconds since the parent started this process.
+results list has painted the answer's rows (``ResultsList.resultsPainted``), then the window
+quits. Times are seconds since the parent started this process.
 
+``BENCH_EXIT_AT_ANSWER=1`` ends the process at the answer (for a profile of the launch up to
+it, e.g. ``py-spy record -r 250 -f raw -s -- python -m bench.startup_child``).
 ``BENCH_CHILD_MODE=thread`` keeps the measure of sessions 4–5 instead: a thread of the child's
 own loads a model, opens the index and searches beside the window's loading (not the user's
 path; kept to compare with the old figures).
@@ -71,8 +73,10 @@ def main() -> int:
             timer.start(50)
             return window
 
-        def answered(_result: object) -> None:
+        def answered() -> None:
             say("answer")
+            if os.environ.get("BENCH_EXIT_AT_ANSWER"):  # a profile of the launch up to here
+                os._exit(0)
             QTimer.singleShot(0, QApplication.quit)
 
         def failed(*exc: object) -> None:
@@ -80,8 +84,9 @@ def main() -> int:
             QTimer.singleShot(0, QApplication.quit)
 
         engine = window.engine  # type: ignore[attr-defined]
-        # Connected after the window's own slots: when this runs, the results are shown.
-        engine.searchDone.connect(answered)
+        # The answer is on screen once the results list has painted its new rows.
+        window.parts.results.view.resultsPainted.connect(answered)  # type: ignore[attr-defined]
+        engine.searchDone.connect(lambda _result: say("searched"))
         engine.searchFailed.connect(failed)
         engine.openFailed.connect(failed)
         engine.modelFailed.connect(failed)

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from askcorpus.gui import research_tasks, tasks
 from askcorpus.gui.workers import JobRunner
@@ -78,6 +79,8 @@ class Engine(QObject):
         self._cancel = threading.Event()
         self._generation = 0
         self._search_seq = 0
+        self._searching = 0  # searches submitted whose answer has not come back yet
+        self._after_answer: list[Callable[[], None]] = []
         self._doc_seq = 0
         self._pending_rebuild: bool | None = None
         self.dropped_results = 0  # answers to superseded questions, never shown
@@ -144,9 +147,13 @@ class Engine(QObject):
         self._swap(info.index)
         self._warm(info.index)
         self.opened.emit(info)  # a question typed meanwhile is queued here (IndexingController)
-        self.queries.submit(
-            tasks.index_folders, info.index, on_done=partial(self._on_folders, gen, info.index)
-        )
+        self._after_search(partial(self._list_folders, gen, info.index))
+
+    def _list_folders(self, gen: int, index: Index) -> None:
+        if self._current(gen) and index is self.index:  # not closed since
+            self.queries.submit(
+                tasks.index_folders, index, on_done=partial(self._on_folders, gen, index)
+            )
 
     def _on_folders(self, gen: int, index: Index, folders: tuple[str, ...]) -> None:
         if self._current(gen) and index is self.index:
@@ -197,6 +204,7 @@ class Engine(QObject):
         if self.index is None:
             return False
         self._search_seq += 1
+        self._searching += 1
         seq, gen = self._search_seq, self._generation
         # One corpus goes through tasks.search (bench/window.py times that job).
         job, target = (
@@ -224,10 +232,34 @@ class Engine(QObject):
     def _on_search(self, gen: int, seq: int, result: tasks.TimedResult) -> None:
         if self._fresh(gen, seq, self._search_seq):
             self.searchDone.emit(result)
+        self._answered()
 
     def _on_search_failed(self, gen: int, seq: int, question: str, exc: BaseException) -> None:
         if self._fresh(gen, seq, self._search_seq):
             self.searchFailed.emit(question, exc)
+        self._answered()
+
+    def _after_search(self, submit: Callable[[], None]) -> None:
+        """Queue housekeeping (the folder scan, listing folders) behind the answer to a question
+        being searched: the worker would otherwise run it while the UI thread shows the results,
+        the two taking turns at the GIL. With no question out, it is queued at once."""
+        if self._searching:
+            self._after_answer.append(submit)
+        else:
+            submit()
+
+    def _answered(self) -> None:
+        self._searching -= 1
+        if not self._searching and self._after_answer:
+            # After the results' first paint (posted events go before a zero timer).
+            QTimer.singleShot(0, self._release_after_answer)
+
+    def _release_after_answer(self) -> None:
+        if self._searching:  # another question came meanwhile: after its answer, then
+            return
+        waiting, self._after_answer = self._after_answer, []
+        for submit in waiting:
+            submit()
 
     def index_for(self, corpus: str | None) -> tuple[Index, Path] | None:
         """The open index of the corpus folder ``corpus`` (a hit's) and that folder; the corpus
@@ -371,9 +403,11 @@ class Engine(QObject):
     # -- the corpus folder ---------------------------------------------------------------------
     def scan(self) -> None:
         """Compare the corpus folder with the index; answers via ``changesFound``."""
-        if self.settings is None or self.indexing:
+        self._after_search(partial(self._scan, self._generation))
+
+    def _scan(self, gen: int) -> None:
+        if self.settings is None or self.indexing or not self._current(gen):
             return
-        gen = self._generation
         self.queries.submit(
             tasks.scan_changes,
             self.index,
