@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from askcorpus.errors import AskcorpusError
-from askcorpus.gui.platform_check import ensure_window_can_open
+from askcorpus.gui.platform_check import PendingCheck
 from askcorpus.settings import Settings
 
 if TYPE_CHECKING:
@@ -29,11 +29,20 @@ if TYPE_CHECKING:
     from askcorpus.gui.window.main_window import MainWindow
 
 
-def make_app(argv: list[str] | None = None) -> QApplication:
-    """The QApplication (created once), named, with the icon and the palette-based style."""
-    from PySide6.QtCore import QCoreApplication, Qt
-    from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication
+def make_app(argv: list[str] | None = None, check: PendingCheck | None = None) -> QApplication:
+    """The QApplication (created once), named, with the icon and the palette-based style.
+    ``check`` (the platform check, started before Qt is imported) is waited for before Qt loads
+    its display plugin."""
+    try:
+        from PySide6.QtCore import QCoreApplication, Qt
+        from PySide6.QtGui import QGuiApplication
+        from PySide6.QtWidgets import QApplication
+    except ImportError:
+        if check is not None:
+            check.wait()  # a missing library: the check's one message, not the ImportError
+        raise
+    if check is not None:
+        check.wait()
 
     from askcorpus.gui.theme import app_icon
 
@@ -96,9 +105,12 @@ def show_window(
     return window
 
 
-def run_app(settings: Settings, app: QApplication | None = None) -> int:
-    """Open the window on ``settings.corpus_dir`` and run until it is closed."""
-    app = app or make_app()
+def run_app(
+    settings: Settings, app: QApplication | None = None, check: PendingCheck | None = None
+) -> int:
+    """Open the window on ``settings.corpus_dir`` and run until it is closed (``check``: the
+    platform check, see :func:`make_app`)."""
+    app = app or make_app(check=check)
     window = show_window(settings)
     window.start()
     return app.exec()
@@ -115,8 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         launch = Settings.from_env()
-        ensure_window_can_open()
-        app = make_app()
+        app = make_app(check=PendingCheck())
         index = args.index
         if args.folder is not None and index is None:
             # A folder opened from a file manager keeps its index where the window keeps the
