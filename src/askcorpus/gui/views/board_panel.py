@@ -10,7 +10,7 @@ menu and shortcut, so the window's own code needs one call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,7 +58,7 @@ class BoardView:
     pins: tuple[Pin, ...] = ()
     stale: tuple[StalePin, ...] = ()
     items: tuple[Item, ...] = ()
-    origin: Origin = field(default_factory=lambda: _origin("", ""))
+    origin: Origin | None = None  # None before an index is shown (nothing to export yet)
 
     def why_stale(self, key: str) -> str | None:
         """The stale message of pin ``key``, or None when it is current."""
@@ -241,7 +241,7 @@ class BoardPanel(QWidget):
         title = "Evidence board"
         if self._settings is not None:
             title += f" — {self._settings.corpus_dir.name}"
-        save(path, fmt, self.view.items, self.view.origin, title)
+        save(path, fmt, self.view.items, self.view.origin or _origin("", ""), title)
 
     def choose_export(self, fmt: str) -> None:
         """Ask where to save the board as ``fmt``, then save it."""
