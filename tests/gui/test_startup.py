@@ -97,3 +97,28 @@ def test_a_question_typed_at_start_up_goes_before_the_folder_scan(
     assert order[0] == "answer", order
     assert window.parts.results.model.rowCount() > 0
     assert window.parts.filter_bar.folders == list(found[0])
+
+
+def test_the_collector_is_paused_until_the_model_has_loaded(
+    qtbot, shipped_index, tmp_path: Path
+) -> None:
+    """What the window's entry points do (askcorpus.gui.gc_pause): the engine resumes the
+    collector, with what start-up built frozen, once its model has loaded."""
+    import gc
+
+    from askcorpus.gui import gc_pause
+    from tests.gui_helpers import TIMEOUT, open_window
+
+    frozen = gc.get_freeze_count()
+    try:
+        gc_pause.pause()
+        assert not gc.isenabled()
+        window = open_window(qtbot, shipped_index, None, tmp_path, wait_ready=False)
+        assert not gc.isenabled()  # still starting
+        qtbot.waitUntil(lambda: window.engine.model_ready, timeout=TIMEOUT)
+        assert gc.isenabled() and gc.get_freeze_count() > frozen
+        gc_pause.resume()  # a second resume, or one without a pause, changes nothing
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()

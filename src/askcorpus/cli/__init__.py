@@ -56,7 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in (None, "gui"):
             # Before Qt loads its display plugin: a missing library is one message, not an abort.
             # The check runs while Qt is imported (make_app waits for it before the plugin).
+            from askcorpus.gui import gc_pause
             from askcorpus.gui.platform_check import PendingCheck
+
+            gc_pause.pause()  # until the model has loaded (Engine): start-up makes no garbage
 
             check = PendingCheck()
             from askcorpus.gui.app import run_app

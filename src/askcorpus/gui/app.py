@@ -127,6 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         launch = Settings.from_env()
+        from askcorpus.gui import gc_pause
+
+        gc_pause.pause()  # until the model has loaded (Engine): start-up makes no garbage
         app = make_app(check=PendingCheck())
         index = args.index
         if args.folder is not None and index is None:

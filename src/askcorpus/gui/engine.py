@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from askcorpus.gui import research_tasks, tasks
+from askcorpus.gui import gc_pause, research_tasks, tasks
 from askcorpus.gui.workers import JobRunner
 from askcorpus.records import IndexReport, PassageFilter, Progress
 from askcorpus.settings import Settings
@@ -125,7 +125,7 @@ class Engine(QObject):
                 self._load_model,
                 settings,
                 on_done=self._on_model,
-                on_failed=self.modelFailed.emit,
+                on_failed=self._on_model_failed,
             )
 
     def _release_index(self) -> None:
@@ -176,8 +176,14 @@ class Engine(QObject):
             self.openFailed.emit(exc)
 
     def _on_model(self, seconds: float) -> None:
+        # Start-up is over (askcorpus.gui.gc_pause) once a question typed meanwhile is answered.
+        self._after_search(gc_pause.resume)
         self.model_ready = True
         self.modelReady.emit(seconds)
+
+    def _on_model_failed(self, exc: BaseException) -> None:
+        gc_pause.resume()
+        self.modelFailed.emit(exc)
 
     def _swap(self, index: Index) -> None:
         old, self.index = self.index, index
