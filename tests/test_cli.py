@@ -190,6 +190,18 @@ def test_help_does_not_import_torch() -> None:
     assert "index" in proc.stdout and "ask" in proc.stdout
 
 
+def test_ask_imports_neither_qt_nor_torch(shipped_index: Settings) -> None:
+    code = (
+        "import sys; from askcorpus.cli import main\n"
+        f"assert main(['ask', 'Why an alliance?', '--index', {str(shipped_index.index_dir)!r}]) == 0\n"
+        "heavy = {'torch', 'transformers', 'PySide6', 'shiboken6'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+        "assert 'onnxruntime' in sys.modules  # it did answer, with the default encoder\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
 def test_python_dash_m_works(shipped_index: Settings) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "askcorpus", "status", "--index", str(shipped_index.index_dir)],

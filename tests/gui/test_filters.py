@@ -134,7 +134,8 @@ def test_a_malformed_query_is_one_line_under_the_field(qtbot, window) -> None:
 
 def test_in_completes_the_folders_of_the_corpus(qtbot, window) -> None:
     p = window.parts
-    assert "reports/2023" in p.filter_bar.folders
+    # Listed on the query worker after the index is shown (a first question goes before it).
+    qtbot.waitUntil(lambda: "reports/2023" in p.filter_bar.folders, timeout=TIMEOUT)
     p.question_edit.clear()
     qtbot.keyClicks(p.question_edit, "gas in:rep")
     completer = p.folder_completer.completer

@@ -1,5 +1,6 @@
 """Start-up: the window is on screen before any model library is imported (fresh subprocess),
-and the default encoder answers without importing torch at all."""
+nor numpy, FAISS or pathspec (the store's and the ingest side's libraries, which the first paint
+does not need), and the default encoder answers without importing torch at all."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 SCRIPT = textwrap.dedent(
     """
-    import json, os, sys, time
+    import builtins, json, os, sys, time
     t0 = time.perf_counter()
     from pathlib import Path
     from PySide6.QtCore import QEventLoop
@@ -30,6 +31,8 @@ SCRIPT = textwrap.dedent(
         "title": window.windowTitle(),
         "torch_at_show": "torch" in sys.modules,
         "onnx_at_show": "onnxruntime" in sys.modules,
+        "feature_hook_at_show": builtins.__import__ is getattr(builtins, "__feature_import__", 0),
+        "store_libraries_at_show": sorted({"numpy", "faiss", "pathspec"} & set(sys.modules)),
         "seconds_to_show": time.perf_counter() - t0,
     }
     window.start()
@@ -66,6 +69,56 @@ def test_window_shows_before_model_libraries_are_imported(shipped_index, tmp_pat
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["visible"] and out["title"] == f"askcorpus — {shipped_index.corpus_dir.name}"
     assert out["torch_at_show"] is False and out["onnx_at_show"] is False
+    assert out["store_libraries_at_show"] == []
+    # PySide6's __feature__ import hook (it reads the source of every module imported after it)
+    # is out of the way before the model's and the store's libraries are imported.
+    assert out["feature_hook_at_show"] is False
     # The same check sees ONNX Runtime once loading has begun, so it is not vacuous.
     assert out["onnx_after_start"] is True and out["window_still_visible"]
     assert out["torch_after_start"] is False
+
+
+def test_a_question_typed_at_start_up_goes_before_the_folder_scan(
+    qtbot, shipped_index, embedder, tmp_path: Path
+) -> None:
+    """The question queues behind the index and the model only: the folder scan and the listing
+    of the index's folders (for in:) wait until it is answered."""
+    from tests.gui_helpers import TIMEOUT, open_window
+
+    window = open_window(qtbot, shipped_index, embedder, tmp_path, wait_ready=False)
+    engine, order = window.engine, []
+    engine.searchDone.connect(lambda _r: order.append("answer"))
+    engine.changesFound.connect(lambda _s: order.append("scan"))
+    found: list[tuple[str, ...]] = []
+    engine.foldersFound.connect(lambda f: (order.append("folders"), found.append(f)))
+    window.parts.question_edit.setText("Why would Russia and China form an alliance?")
+    window.reading.ask_from_field()
+    qtbot.waitUntil(lambda: len(order) == 3, timeout=TIMEOUT)
+    assert order[0] == "answer", order
+    assert window.parts.results.model.rowCount() > 0
+    assert window.parts.filter_bar.folders == list(found[0])
+
+
+def test_the_collector_is_paused_until_the_model_has_loaded(
+    qtbot, shipped_index, tmp_path: Path
+) -> None:
+    """What the window's entry points do (askcorpus.gui.gc_pause): the engine resumes the
+    collector, with what start-up built frozen, once its model has loaded."""
+    import gc
+
+    from askcorpus.gui import gc_pause
+    from tests.gui_helpers import TIMEOUT, open_window
+
+    frozen = gc.get_freeze_count()
+    try:
+        gc_pause.pause()
+        assert not gc.isenabled()
+        window = open_window(qtbot, shipped_index, None, tmp_path, wait_ready=False)
+        assert not gc.isenabled()  # still starting
+        qtbot.waitUntil(lambda: window.engine.model_ready, timeout=TIMEOUT)
+        assert gc.isenabled() and gc.get_freeze_count() > frozen
+        gc_pause.resume()  # a second resume, or one without a pause, changes nothing
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()

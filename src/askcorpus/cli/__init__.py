@@ -55,12 +55,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command in (None, "gui"):
             # Before Qt loads its display plugin: a missing library is one message, not an abort.
-            from askcorpus.gui.platform_check import ensure_window_can_open
+            # The check runs while Qt is imported (make_app waits for it before the plugin).
+            from askcorpus.gui import gc_pause
+            from askcorpus.gui.platform_check import PendingCheck
 
-            ensure_window_can_open()
+            gc_pause.pause()  # until the model has loaded (Engine): start-up makes no garbage
+
+            check = PendingCheck()
             from askcorpus.gui.app import run_app
 
-            return run_app(settings)
+            return run_app(settings, check=check)
         if args.command in ("desktop-install", "desktop-uninstall"):
             return cmd_desktop(args.command == "desktop-install")
         if args.command == "index":

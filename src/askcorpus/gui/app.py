@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from askcorpus.errors import AskcorpusError
-from askcorpus.gui.platform_check import ensure_window_can_open
+from askcorpus.gui.platform_check import PendingCheck
 from askcorpus.settings import Settings
 
 if TYPE_CHECKING:
@@ -29,14 +29,24 @@ if TYPE_CHECKING:
     from askcorpus.gui.window.main_window import MainWindow
 
 
-def make_app(argv: list[str] | None = None) -> QApplication:
-    """The QApplication (created once), named, with the icon and the palette-based style."""
-    from PySide6.QtCore import QCoreApplication, Qt
-    from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication
+def make_app(argv: list[str] | None = None, check: PendingCheck | None = None) -> QApplication:
+    """The QApplication (created once), named, with the icon and the palette-based style.
+    ``check`` (the platform check, started before Qt is imported) is waited for before Qt loads
+    its display plugin."""
+    try:
+        from PySide6.QtCore import QCoreApplication, Qt
+        from PySide6.QtGui import QGuiApplication
+        from PySide6.QtWidgets import QApplication
+    except ImportError:
+        if check is not None:
+            check.wait()  # a missing library: the check's one message, not the ImportError
+        raise
+    if check is not None:
+        check.wait()
 
     from askcorpus.gui.theme import app_icon
 
+    _skip_feature_hook()
     QCoreApplication.setOrganizationName("askcorpus")
     QCoreApplication.setApplicationName("askcorpus")
     QGuiApplication.setDesktopFileName("askcorpus")
@@ -50,6 +60,25 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     apply_style(app)
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_style(app))
     return app
+
+
+def _skip_feature_hook() -> None:
+    """Import as Python does again, without PySide6's ``__feature__`` hook in between.
+
+    Once PySide6 is loaded every later import goes through that hook, which reads the source of
+    each newly imported module (``inspect.getsource``) to see whether it names PySide6; at
+    start-up that is every module of numpy, FAISS and ONNX Runtime, ~0.05 CPU-s (measured in
+    docs/bench-s6-start.md). The hook only serves ``from __feature__ import snake_case`` (or
+    ``true_property``), which askcorpus never uses. The import PySide6 itself chains to
+    (``__orig_import__``, its lazy loading of Qt types) stays; where those names are not there
+    (another PySide6) nothing changes.
+    """
+    import builtins
+
+    chained = getattr(builtins, "__orig_import__", None)
+    hook = getattr(builtins, "__feature_import__", None)
+    if chained is not None and hook is not None and builtins.__import__ is hook:
+        builtins.__import__ = chained
 
 
 def apply_style(app: QApplication) -> None:
@@ -76,9 +105,12 @@ def show_window(
     return window
 
 
-def run_app(settings: Settings, app: QApplication | None = None) -> int:
-    """Open the window on ``settings.corpus_dir`` and run until it is closed."""
-    app = app or make_app()
+def run_app(
+    settings: Settings, app: QApplication | None = None, check: PendingCheck | None = None
+) -> int:
+    """Open the window on ``settings.corpus_dir`` and run until it is closed (``check``: the
+    platform check, see :func:`make_app`)."""
+    app = app or make_app(check=check)
     window = show_window(settings)
     window.start()
     return app.exec()
@@ -95,8 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         launch = Settings.from_env()
-        ensure_window_can_open()
-        app = make_app()
+        from askcorpus.gui import gc_pause
+
+        gc_pause.pause()  # until the model has loaded (Engine): start-up makes no garbage
+        app = make_app(check=PendingCheck())
         index = args.index
         if args.folder is not None and index is None:
             # A folder opened from a file manager keeps its index where the window keeps the

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
-from askcorpus.gui import research_tasks, tasks
+from askcorpus.gui import gc_pause, research_tasks, tasks
 from askcorpus.gui.workers import JobRunner
 from askcorpus.records import IndexReport, PassageFilter, Progress
 from askcorpus.settings import Settings
@@ -41,6 +42,7 @@ class Engine(QObject):
     # Payloads are typed; every one of these is emitted on the UI thread (the workers' results
     # arrive there as closures, see askcorpus.gui.workers), so no connection here is queued.
     opened = Signal(tasks.IndexInfo)  # also after a reindex
+    foldersFound = Signal(tuple)  # the open index's folders (tuple[str, ...]), after opened
     missing = Signal()  # the corpus has no index yet
     openFailed = Signal(BaseException)  # CorpusError, IndexMismatchError, ...
     modelReady = Signal(float)  # seconds it took
@@ -64,6 +66,7 @@ class Engine(QObject):
     def __init__(self, embedder: Embedder | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self._embedder = embedder
+        self._embedder_lock = threading.Lock()
         self.queries = JobRunner("askcorpus-queries", self)
         self.indexing_jobs = JobRunner("askcorpus-indexer", self)
         self.settings: Settings | None = None
@@ -76,6 +79,8 @@ class Engine(QObject):
         self._cancel = threading.Event()
         self._generation = 0
         self._search_seq = 0
+        self._searching = 0  # searches submitted whose answer has not come back yet
+        self._after_answer: list[Callable[[], None]] = []
         self._doc_seq = 0
         self._pending_rebuild: bool | None = None
         self.dropped_results = 0  # answers to superseded questions, never shown
@@ -84,11 +89,23 @@ class Engine(QObject):
     @property
     def embedder(self) -> Embedder:
         """The shared embedder (created on first use: importing it pulls in numpy)."""
-        if self._embedder is None:
-            from askcorpus.embed.embedder import Embedder
+        return self._embedder_for(self.settings or Settings())
 
-            self._embedder = Embedder(self.settings or Settings())
-        return self._embedder
+    def _embedder_for(self, settings: Settings) -> Embedder:
+        # Called on the query worker at start-up (importing the embedder costs ~0.1 s of numpy,
+        # which the UI thread should not spend) and on the UI thread later: hence the lock.
+        with self._embedder_lock:
+            if self._embedder is None:
+                from askcorpus.embed.embedder import Embedder
+
+                self._embedder = Embedder(settings)
+            return self._embedder
+
+    def _open_index(self, settings: Settings) -> tasks.IndexInfo | None:
+        return tasks.open_index(settings, self._embedder_for(settings))
+
+    def _load_model(self, settings: Settings) -> float:
+        return tasks.load_model(self._embedder_for(settings))
 
     def open(self, settings: Settings) -> None:
         """Switch to the corpus and index of ``settings`` (cancelling a running reindex)."""
@@ -98,18 +115,17 @@ class Engine(QObject):
         self.settings = settings
         gen = self._generation
         self.queries.submit(
-            tasks.open_index,
+            self._open_index,
             settings,
-            self.embedder,
             on_done=partial(self._on_opened, gen),
             on_failed=partial(self._on_open_failed, gen),
         )
         if not self.model_ready:
             self.queries.submit(
-                tasks.load_model,
-                self.embedder,
+                self._load_model,
+                settings,
                 on_done=self._on_model,
-                on_failed=self.modelFailed.emit,
+                on_failed=self._on_model_failed,
             )
 
     def _release_index(self) -> None:
@@ -130,7 +146,18 @@ class Engine(QObject):
             return
         self._swap(info.index)
         self._warm(info.index)
-        self.opened.emit(info)
+        self.opened.emit(info)  # a question typed meanwhile is queued here (IndexingController)
+        self._after_search(partial(self._list_folders, gen, info.index))
+
+    def _list_folders(self, gen: int, index: Index) -> None:
+        if self._current(gen) and index is self.index:  # not closed since
+            self.queries.submit(
+                tasks.index_folders, index, on_done=partial(self._on_folders, gen, index)
+            )
+
+    def _on_folders(self, gen: int, index: Index, folders: tuple[str, ...]) -> None:
+        if self._current(gen) and index is self.index:
+            self.foldersFound.emit(folders)
 
     def _warm(self, index: Index) -> None:
         """Load the encoder the index's questions use, now rather than in the first search: an
@@ -149,8 +176,14 @@ class Engine(QObject):
             self.openFailed.emit(exc)
 
     def _on_model(self, seconds: float) -> None:
+        # Start-up is over (askcorpus.gui.gc_pause) once a question typed meanwhile is answered.
+        self._after_search(gc_pause.resume)
         self.model_ready = True
         self.modelReady.emit(seconds)
+
+    def _on_model_failed(self, exc: BaseException) -> None:
+        gc_pause.resume()
+        self.modelFailed.emit(exc)
 
     def _swap(self, index: Index) -> None:
         old, self.index = self.index, index
@@ -177,6 +210,7 @@ class Engine(QObject):
         if self.index is None:
             return False
         self._search_seq += 1
+        self._searching += 1
         seq, gen = self._search_seq, self._generation
         # One corpus goes through tasks.search (bench/window.py times that job).
         job, target = (
@@ -204,10 +238,34 @@ class Engine(QObject):
     def _on_search(self, gen: int, seq: int, result: tasks.TimedResult) -> None:
         if self._fresh(gen, seq, self._search_seq):
             self.searchDone.emit(result)
+        self._answered()
 
     def _on_search_failed(self, gen: int, seq: int, question: str, exc: BaseException) -> None:
         if self._fresh(gen, seq, self._search_seq):
             self.searchFailed.emit(question, exc)
+        self._answered()
+
+    def _after_search(self, submit: Callable[[], None]) -> None:
+        """Queue housekeeping (the folder scan, listing folders) behind the answer to a question
+        being searched: the worker would otherwise run it while the UI thread shows the results,
+        the two taking turns at the GIL. With no question out, it is queued at once."""
+        if self._searching:
+            self._after_answer.append(submit)
+        else:
+            submit()
+
+    def _answered(self) -> None:
+        self._searching -= 1
+        if not self._searching and self._after_answer:
+            # After the results' first paint (posted events go before a zero timer).
+            QTimer.singleShot(0, self._release_after_answer)
+
+    def _release_after_answer(self) -> None:
+        if self._searching:  # another question came meanwhile: after its answer, then
+            return
+        waiting, self._after_answer = self._after_answer, []
+        for submit in waiting:
+            submit()
 
     def index_for(self, corpus: str | None) -> tuple[Index, Path] | None:
         """The open index of the corpus folder ``corpus`` (a hit's) and that folder; the corpus
@@ -351,9 +409,11 @@ class Engine(QObject):
     # -- the corpus folder ---------------------------------------------------------------------
     def scan(self) -> None:
         """Compare the corpus folder with the index; answers via ``changesFound``."""
-        if self.settings is None or self.indexing:
+        self._after_search(partial(self._scan, self._generation))
+
+    def _scan(self, gen: int) -> None:
+        if self.settings is None or self.indexing or not self._current(gen):
             return
-        gen = self._generation
         self.queries.submit(
             tasks.scan_changes,
             self.index,

@@ -20,6 +20,7 @@ import re
 import shutil
 import socket
 import subprocess
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -208,6 +209,31 @@ def ensure_window_can_open(env: Mapping[str, str] | None = None) -> None:
     problem = window_problem(env)
     if problem is not None:
         raise problem
+
+
+class PendingCheck:
+    """:func:`ensure_window_can_open` started on a thread, so that its ``ldd`` (a child process,
+    15–40 ms of waiting at every start) runs while Qt's modules are imported; :meth:`wait` raises
+    what it found. Wait before the QApplication is created: that is when Qt loads the plugin."""
+
+    def __init__(self, env: Mapping[str, str] | None = None):
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(env,), name="askcorpus-window-check", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, env: Mapping[str, str] | None) -> None:
+        try:
+            ensure_window_can_open(env)
+        except BaseException as exc:  # raised on the caller's thread by wait()
+            self._failure = exc
+
+    def wait(self) -> None:
+        """Block until the check is done; raise its :class:`WindowUnavailableError`, if any."""
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
 
 
 def no_display_problem(

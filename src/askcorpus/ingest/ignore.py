@@ -14,9 +14,6 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import pathspec
-from pathspec.patterns.gitwildmatch import GitWildMatchPatternError
-
 from askcorpus.errors import CorpusError
 
 log = logging.getLogger(__name__)
@@ -39,6 +36,11 @@ class IgnoreRules:
     """The rules of one corpus; empty (excluding nothing) when it has no rules file."""
 
     def __init__(self, rules: tuple[Rule, ...] = ()):
+        # pathspec is imported here, not with the module: the window names IGNORE_FILE at
+        # start-up, before any rule is read.
+        import pathspec
+        from pathspec.patterns.gitwildmatch import GitWildMatchPatternError
+
         self.rules = rules
         try:
             self._spec = pathspec.GitIgnoreSpec.from_lines([r.text for r in rules])

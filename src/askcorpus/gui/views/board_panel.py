@@ -10,7 +10,7 @@ menu and shortcut, so the window's own code needs one call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,12 +34,12 @@ from PySide6.QtWidgets import (
 from askcorpus.gui.text import message
 from askcorpus.gui.workers import JobRunner
 from askcorpus.records import Hit
-from askcorpus.search.board import Board, Pin, StalePin
-from askcorpus.search.export import SUFFIXES, Item, Origin, save
 from askcorpus.settings import Settings
 
 if TYPE_CHECKING:
     from askcorpus.gui.window.main_window import MainWindow
+    from askcorpus.search.board import Board, Pin, StalePin
+    from askcorpus.search.export import Item, Origin
     from askcorpus.search.index import Index
 
 EXPORT_LABELS = {
@@ -58,11 +58,19 @@ class BoardView:
     pins: tuple[Pin, ...] = ()
     stale: tuple[StalePin, ...] = ()
     items: tuple[Item, ...] = ()
-    origin: Origin = field(default_factory=lambda: Origin("", ""))
+    origin: Origin | None = None  # None before an index is shown (nothing to export yet)
 
     def why_stale(self, key: str) -> str | None:
         """The stale message of pin ``key``, or None when it is current."""
         return next((s.message for s in self.stale if s.pin.key == key), None)
+
+
+def _origin(corpus: str, updated: str) -> Origin:
+    # Imported when first used, not with the window: the board's modules pull in the store's
+    # (numpy), which the window's start-up does not need.
+    from askcorpus.search.export import Origin
+
+    return Origin(corpus, updated)
 
 
 def _view(board: Board, index: Index) -> BoardView:
@@ -73,7 +81,7 @@ def _view(board: Board, index: Index) -> BoardView:
         tuple(board.pins()),
         tuple(stale),
         tuple(board.items(stale)),
-        Origin(manifest.corpus, manifest.updated),
+        _origin(manifest.corpus, manifest.updated),
     )
 
 
@@ -143,6 +151,8 @@ class BoardPanel(QWidget):
             return
 
         def job() -> BoardView:
+            from askcorpus.search.board import Board
+
             # The board file is read here too: a damaged one is a message, not a crash.
             board = Board.for_index(settings, index.store, settings.index_dir)
             if callable(work):
@@ -226,13 +236,17 @@ class BoardPanel(QWidget):
     # -- export -------------------------------------------------------------------------------
     def export(self, fmt: str, path: Path) -> None:
         """Write the board as ``fmt`` to ``path`` (what is shown, stale pins flagged)."""
+        from askcorpus.search.export import save
+
         title = "Evidence board"
         if self._settings is not None:
             title += f" — {self._settings.corpus_dir.name}"
-        save(path, fmt, self.view.items, self.view.origin, title)
+        save(path, fmt, self.view.items, self.view.origin or _origin("", ""), title)
 
     def choose_export(self, fmt: str) -> None:
         """Ask where to save the board as ``fmt``, then save it."""
+        from askcorpus.search.export import SUFFIXES
+
         name = f"evidence-board{SUFFIXES[fmt]}"
         path, _filter = QFileDialog.getSaveFileName(self, "Export the board", name)
         if not path:

@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
 from askcorpus.errors import AskcorpusError
 from askcorpus.gui.text import message
 from askcorpus.gui.workers import JobRunner
-from askcorpus.indexer.coverage import Coverage, coverage
 from askcorpus.ingest.ignore import IGNORE_FILE, IgnoreRules
 from askcorpus.settings import Settings
 
 if TYPE_CHECKING:
     from askcorpus.gui.window.main_window import MainWindow
+    from askcorpus.indexer.coverage import Coverage
     from askcorpus.search.index import Index
 
 COLUMNS = ("Folder", "Indexed", "OCR", "Skipped", "Excluded", "New/changed", "Gone", "Indexed on")
@@ -95,6 +95,8 @@ class CoverageView(QWidget):
         if index is None or settings is None:
             return
         self.summary.setText("Checking the corpus folder…")
+        # Imported when first shown, not with the window: it pulls in the indexer and ingest.
+        from askcorpus.indexer.coverage import coverage
 
         def done(report: Coverage) -> None:
             if index is self._index:  # not an answer for an index closed meanwhile

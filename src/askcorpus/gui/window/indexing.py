@@ -110,8 +110,10 @@ class IndexingController(QObject):
             p.results.show_state(
                 *states.ready(self._corpus.corpus_name(), stats.documents, stats.passages)
             )
-        self._engine.scan()
+        # The question typed while the index was opening goes first on the query queue; the
+        # folder scan (it imports every format reader and walks the corpus) waits behind it.
         self.ready.emit()
+        self._engine.scan()
 
     def _on_missing(self) -> None:
         self._parts.results.show_state(*states.building(self._corpus.corpus_name()))

@@ -75,6 +75,7 @@ class ReadingController(QObject):
         self._pending_exclude: str | None = None
         corpus.switching.connect(self._reset)
         corpus.indexOpened.connect(self._on_index_opened)
+        engine.foldersFound.connect(self._on_folders)
         engine.searchDone.connect(self._on_search_done)
         engine.searchFailed.connect(self._on_search_failed)
         engine.documentReady.connect(parts.reader.show_view)
@@ -97,8 +98,11 @@ class ReadingController(QObject):
         reader.copyRequested.connect(self.copy_citation)
         reader.findSimilar.connect(self.find_similar)
 
-    def _on_index_opened(self, info: IndexInfo) -> None:
-        self._parts.filter_bar.folders = list(info.folders)  # what in: completes
+    def _on_index_opened(self, _info: IndexInfo) -> None:
+        self._parts.filter_bar.folders = []  # until the engine has listed the new index's
+
+    def _on_folders(self, folders: tuple[str, ...]) -> None:
+        self._parts.filter_bar.folders = list(folders)  # what in: completes
 
     def _reset(self) -> None:
         self._pending_question = None
