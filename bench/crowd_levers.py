@@ -34,10 +34,11 @@ from askcorpus.embed.embedder import Embedder
 from askcorpus.eval.beir import load_set
 from askcorpus.eval.metrics import doc_ranking, hit_at, ndcg_at
 from askcorpus.eval.run import BEIR_CANDIDATES, is_correct, load_questions
-from askcorpus.search import absence, fusion
+from askcorpus.search import absence, evidence, fusion
 from askcorpus.search.fusion import Fused
 from askcorpus.search.index import CANDIDATES, Index, read_question
 from askcorpus.settings import Settings
+from askcorpus.store.base import StoredPassage
 from askcorpus.text.query import clean_question, keyword_query, pair_query, query_terms
 from askcorpus.text.terms import term_key, term_keys
 
@@ -152,6 +153,7 @@ class Lever:
     qmin: float = 0.0  # the length lever applies to queries of at least this many words
     long: float = 0.0  # only documents of at least this many passages get document evidence
     n: int = 0  # truncate lists to n (0: as cached)
+    fact: float = evidence.DOCUMENT_WEIGHT  # document evidence, fact questions only (shipped)
 
 
 def refuse(q: Query, c: Cache, lv: Lever) -> list[Fused]:
@@ -215,6 +217,13 @@ def refuse(q: Query, c: Cache, lv: Lever) -> list[Fused]:
         for p, s in base.items()
     ]
     out.sort(key=lambda f: (-f.score, f.id))
+    if lv.fact and evidence.is_fact_question(q.text):
+        where = {
+            p: StoredPassage(p, c.source[p], "", *c.span[p], "", 0, None, None)
+            for p in base
+            if p in c.span
+        }
+        out = evidence.with_document_evidence(out, where, lv.fact)
     return out
 
 
@@ -228,7 +237,7 @@ def score(c: Cache, lv: Lever, index: Index | None = None) -> dict[str, float]:
             per[q.qid] = ndcg_at(ranking, q.rels, 10)
         else:
             assert index is not None
-            hits = index.present(q.text, fused, 10, None)
+            hits = index.present(q.text, fused, 10)
             lab = q.labelled
             right = [str(h.rank) for h in hits if is_correct(lab, h.source, h.text)]  # type: ignore[arg-type]
             per[q.qid] = hit_at([str(h.rank) for h in hits], dict.fromkeys(right, 1), 1)

@@ -29,7 +29,7 @@ from askcorpus.records import (
     PassageFilter,
     SearchResult,
 )
-from askcorpus.search import absence, fusion
+from askcorpus.search import absence, evidence, fusion
 from askcorpus.search.highlight import sentence_texts
 from askcorpus.search.merge import merge_hits, promote_phrases
 from askcorpus.search.present import (
@@ -148,6 +148,10 @@ class Index:
             rows = self.store.passages([f.id for f in fused])
             fused = fusion.length_normalised(
                 fused, {i: len(p.text.split()) for i, p in rows.items()}
+            )
+        elif mode == "hybrid" and evidence.is_fact_question(text):  # a document's other matches
+            fused = evidence.with_document_evidence(
+                fused, self.store.passages([f.id for f in fused])
             )
         return fused, query_vec
 
