@@ -64,7 +64,7 @@ def test_overlapping_or_touching_passages_are_no_second_evidence() -> None:
     assert [(f.id, f.score) for f in missing] == [(0, 0.4)]
 
 
-def test_retrieve_adds_evidence_to_a_question_only(
+def test_a_question_is_shown_with_evidence_and_judged_without(
     shipped_index: Settings, embedder: Embedder
 ) -> None:
     index = Index.open(shipped_index.index_dir, shipped_index, embedder)
@@ -72,15 +72,26 @@ def test_retrieve_adds_evidence_to_a_question_only(
         question = "Which islands does China dispute with Japan?"
         sides, _vec = index.sides(question, 50)
         plain = fuse(sides, "hybrid")
+        # Retrieval (and the absence model reading it) sees the plain fusion ...
+        assert index.retrieve(question, 50)[0] == plain
+        shown = evidence.reranked(index.store, question, plain, "hybrid")
         rows = index.store.passages([f.id for f in plain])
-        got = index.retrieve(question, 50)[0]
-        assert got == evidence.with_document_evidence(plain, rows)
-        assert [f.score for f in got] != [f.score for f in plain]
+        assert shown == evidence.with_document_evidence(plain, rows)
+        assert [f.score for f in shown] != [f.score for f in plain]
+        # ... and the hits shown follow the evidence.
+        result = index.search(question, 5)
+        with index.store.snapshot():
+            expected = index.present(question, shown, 5)
+        assert [(h.source, h.start, h.end) for h in result.hits] == [
+            (h.source, h.start, h.end) for h in expected
+        ]
+        # A claim, and the baseline modes, are shown as fused.
         claim = "China disputes islands with Japan."
         sides, _vec = index.sides(claim, 50)
-        assert index.retrieve(claim, 50)[0] == fuse(sides, "hybrid")
-        # Other modes are the plain sides, for the evaluation's baselines.
-        sides, _vec = index.sides(question, 50, "rrf")
-        assert index.retrieve(question, 50, "rrf")[0] == fuse(sides, "rrf")
+        assert evidence.reranked(index.store, claim, fuse(sides, "hybrid"), "hybrid") == fuse(
+            sides, "hybrid"
+        )
+        rrf = fuse(index.sides(question, 50, "rrf")[0], "rrf")
+        assert evidence.reranked(index.store, question, rrf, "rrf") == rrf
     finally:
         index.close()

@@ -42,8 +42,7 @@ def test_a_long_query_is_normalised_and_a_question_is_not(
 ) -> None:
     index = Index.open(shipped_index.index_dir, shipped_index, embedder)
     try:
-        # A claim, not a question: fact questions also get document evidence (test_evidence).
-        question = "The gas contract between Gazprom and CNPC came about in 2014."
+        question = "How did the gas contract between Gazprom and CNPC come about?"
         sides, _vec = index.sides(question, 50)
         assert index.retrieve(question, 50)[0] == fuse(sides, "hybrid")
         long = " ".join([question] * 5)  # a paragraph of over LONG_QUERY_WORDS words

@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from askcorpus.search.fusion import LONG_QUERY_WORDS, Fused
-from askcorpus.store.base import StoredPassage
+from askcorpus.store.base import Store, StoredPassage
 
 # Share of the best other passage's fused score a passage gains (even half of the crowd:
 # flat from 0.05 to 0.3, the middle of that range; docs/quality.md).
@@ -97,3 +97,12 @@ def with_document_evidence(
         out.append(Fused(f.id, score, f.dense_score, f.lexical_score, f.dense_rank, f.lexical_rank))
     out.sort(key=lambda f: (-f.score, f.id))
     return out
+
+
+def reranked(store: Store, text: str, fused: Sequence[Fused], mode: str) -> list[Fused]:
+    """The fused candidates of ``text`` as they are shown: with document evidence for a fact
+    question in ``hybrid`` mode, unchanged otherwise. Absence is judged on the plain fused
+    list (:mod:`askcorpus.search.absence` was calibrated on it), only the order shown moves."""
+    if mode != "hybrid" or not is_fact_question(text):
+        return list(fused)
+    return with_document_evidence(fused, store.passages([f.id for f in fused]))

@@ -149,10 +149,6 @@ class Index:
             fused = fusion.length_normalised(
                 fused, {i: len(p.text.split()) for i, p in rows.items()}
             )
-        elif mode == "hybrid" and evidence.is_fact_question(text):  # a document's other matches
-            fused = evidence.with_document_evidence(
-                fused, self.store.passages([f.id for f in fused])
-            )
         return fused, query_vec
 
     def sides(
@@ -230,7 +226,7 @@ class Index:
             fused, query_vec = self.retrieve(
                 text, max(CANDIDATES, 4 * k), mode, query_vec, allowed or None
             )
-            hits = self.present(text, fused, k)
+            hits = self.present(text, evidence.reranked(self.store, text, fused, mode), k)
             # Keyword-only search has no dense evidence: it cannot estimate an absence.
             verdict = None
             if query_vec is not None and hits:
