@@ -4,6 +4,7 @@
         --out FILE.pkl
     python -m bench.crowd_levers sweep FILE.pkl ... (see ``sweep --help``)
     python -m bench.crowd_levers cost --index DIR --beir FOLDER [--queries 30]
+    python -m bench.crowd_levers evidence-cost --index DIR --questions FILE ...
 
 ``cache`` asks every query of a BEIR split (or every answerable labelled question) of one
 index and stores what fusion sees: the dense list, the keyword list of the question's words
@@ -310,6 +311,35 @@ def cost(args: argparse.Namespace) -> None:
     index.close()
 
 
+def evidence_cost(args: argparse.Namespace) -> None:
+    """Median time of document evidence (:func:`askcorpus.search.evidence.reranked`) per fact
+    question against the median of the whole ``search(k=10)``, in one run (the
+    ``evidence-cost`` command)."""
+    settings = Settings()
+    index = Index.open(args.index, settings, Embedder(settings))
+    texts = [
+        read_question(q.question, 10, None, True)[1]
+        for path in args.questions
+        for q in load_questions(path)
+        if q.answerable
+    ]
+    rerank: list[float] = []
+    whole: list[float] = []
+    for _round in range(3):
+        for text in texts:
+            t0 = time.perf_counter()
+            index.search(text, 10)
+            whole.append(time.perf_counter() - t0)
+            fused, _vec = index.retrieve(text, CANDIDATES)
+            t0 = time.perf_counter()
+            evidence.reranked(index.store, text, fused, "hybrid")
+            rerank.append(time.perf_counter() - t0)
+    ev, total = statistics.median(rerank), statistics.median(whole)
+    print(f"evidence {ev * 1e3:.2f} ms, search(k=10) {total * 1e3:.1f} ms, share {ev / total:.3f}")
+    print(f"load average {os.getloadavg()[0]:.1f}")
+    index.close()
+
+
 def main() -> None:
     """The command line (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -330,8 +360,12 @@ def main() -> None:
     d.add_argument("--index", type=Path, required=True)
     d.add_argument("--beir", type=Path, required=True)
     d.add_argument("--queries", type=int, default=30)
+    e = sub.add_parser("evidence-cost")
+    e.add_argument("--index", type=Path, required=True)
+    e.add_argument("--questions", type=Path, nargs="+", required=True)
     args = ap.parse_args()
-    {"cache": cache, "sweep": sweep, "cost": cost}[args.cmd](args)
+    commands = {"cache": cache, "sweep": sweep, "cost": cost, "evidence-cost": evidence_cost}
+    commands[args.cmd](args)
 
 
 if __name__ == "__main__":
