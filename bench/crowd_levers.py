@@ -4,6 +4,7 @@
         --out FILE.pkl
     python -m bench.crowd_levers sweep FILE.pkl ... (see ``sweep --help``)
     python -m bench.crowd_levers cost --index DIR --beir FOLDER [--queries 30]
+    python -m bench.crowd_levers evidence-cost --index DIR --questions FILE ...
 
 ``cache`` asks every query of a BEIR split (or every answerable labelled question) of one
 index and stores what fusion sees: the dense list, the keyword list of the question's words
@@ -34,10 +35,11 @@ from askcorpus.embed.embedder import Embedder
 from askcorpus.eval.beir import load_set
 from askcorpus.eval.metrics import doc_ranking, hit_at, ndcg_at
 from askcorpus.eval.run import BEIR_CANDIDATES, is_correct, load_questions
-from askcorpus.search import absence, fusion
+from askcorpus.search import absence, evidence, fusion
 from askcorpus.search.fusion import Fused
 from askcorpus.search.index import CANDIDATES, Index, read_question
 from askcorpus.settings import Settings
+from askcorpus.store.base import StoredPassage
 from askcorpus.text.query import clean_question, keyword_query, pair_query, query_terms
 from askcorpus.text.terms import term_key, term_keys
 
@@ -152,6 +154,7 @@ class Lever:
     qmin: float = 0.0  # the length lever applies to queries of at least this many words
     long: float = 0.0  # only documents of at least this many passages get document evidence
     n: int = 0  # truncate lists to n (0: as cached)
+    fact: float = evidence.DOCUMENT_WEIGHT  # document evidence, fact questions only (shipped)
 
 
 def refuse(q: Query, c: Cache, lv: Lever) -> list[Fused]:
@@ -215,6 +218,13 @@ def refuse(q: Query, c: Cache, lv: Lever) -> list[Fused]:
         for p, s in base.items()
     ]
     out.sort(key=lambda f: (-f.score, f.id))
+    if lv.fact and evidence.is_fact_question(q.text):
+        where = {
+            p: StoredPassage(p, c.source[p], "", *c.span[p], "", 0, None, None)
+            for p in base
+            if p in c.span
+        }
+        out = evidence.with_document_evidence(out, where, lv.fact)
     return out
 
 
@@ -228,7 +238,7 @@ def score(c: Cache, lv: Lever, index: Index | None = None) -> dict[str, float]:
             per[q.qid] = ndcg_at(ranking, q.rels, 10)
         else:
             assert index is not None
-            hits = index.present(q.text, fused, 10, None)
+            hits = index.present(q.text, fused, 10)
             lab = q.labelled
             right = [str(h.rank) for h in hits if is_correct(lab, h.source, h.text)]  # type: ignore[arg-type]
             per[q.qid] = hit_at([str(h.rank) for h in hits], dict.fromkeys(right, 1), 1)
@@ -301,6 +311,35 @@ def cost(args: argparse.Namespace) -> None:
     index.close()
 
 
+def evidence_cost(args: argparse.Namespace) -> None:
+    """Median time of document evidence (:func:`askcorpus.search.evidence.reranked`) per fact
+    question against the median of the whole ``search(k=10)``, in one run (the
+    ``evidence-cost`` command)."""
+    settings = Settings()
+    index = Index.open(args.index, settings, Embedder(settings))
+    texts = [
+        read_question(q.question, 10, None, True)[1]
+        for path in args.questions
+        for q in load_questions(path)
+        if q.answerable
+    ]
+    rerank: list[float] = []
+    whole: list[float] = []
+    for _round in range(3):
+        for text in texts:
+            t0 = time.perf_counter()
+            index.search(text, 10)
+            whole.append(time.perf_counter() - t0)
+            fused, _vec = index.retrieve(text, CANDIDATES)
+            t0 = time.perf_counter()
+            evidence.reranked(index.store, text, fused, "hybrid")
+            rerank.append(time.perf_counter() - t0)
+    ev, total = statistics.median(rerank), statistics.median(whole)
+    print(f"evidence {ev * 1e3:.2f} ms, search(k=10) {total * 1e3:.1f} ms, share {ev / total:.3f}")
+    print(f"load average {os.getloadavg()[0]:.1f}")
+    index.close()
+
+
 def main() -> None:
     """The command line (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -321,8 +360,12 @@ def main() -> None:
     d.add_argument("--index", type=Path, required=True)
     d.add_argument("--beir", type=Path, required=True)
     d.add_argument("--queries", type=int, default=30)
+    e = sub.add_parser("evidence-cost")
+    e.add_argument("--index", type=Path, required=True)
+    e.add_argument("--questions", type=Path, nargs="+", required=True)
     args = ap.parse_args()
-    {"cache": cache, "sweep": sweep, "cost": cost}[args.cmd](args)
+    commands = {"cache": cache, "sweep": sweep, "cost": cost, "evidence-cost": evidence_cost}
+    commands[args.cmd](args)
 
 
 if __name__ == "__main__":

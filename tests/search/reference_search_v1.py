@@ -10,6 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 from askcorpus.records import Hit, SearchResult
+from askcorpus.search import evidence
 from askcorpus.search.index import (
     CANDIDATES,
     DENSE_HIGHLIGHT_HITS,
@@ -33,6 +34,7 @@ def reference_search(index: Index, question: str, k: int, mode: str = "hybrid") 
     query_vec = None if mode == "keyword" else index.embedder.encode_query(text)
     with index.store.snapshot():
         fused, query_vec = index.retrieve(text, max(CANDIDATES, 4 * k), mode, query_vec)
+        fused = evidence.reranked(index.store, text, fused, mode)  # ranking, not presentation
         window = fused[: 3 * k + 5]
         passages = index.store.passages([f.id for f in window])
         ranked = [(passages[f.id], f) for f in window if f.id in passages]

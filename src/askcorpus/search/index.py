@@ -30,7 +30,7 @@ from askcorpus.records import (
     PassageFilter,
     SearchResult,
 )
-from askcorpus.search import absence, fusion
+from askcorpus.search import absence, evidence, fusion
 from askcorpus.search.highlight import Question, read_hit, sentence_texts
 from askcorpus.search.merge import merge_hits, promote_phrases
 from askcorpus.search.present import (
@@ -243,7 +243,7 @@ class Index:
             fused, query_vec = self.retrieve(
                 text, max(CANDIDATES, 4 * k), mode, None, allowed or None
             )
-            hits = self.present(text, fused, k)
+            hits = self.present(text, evidence.reranked(self.store, text, fused, mode), k)
             early = self._early(text, hits, shown, query_vec) if hits else None
             # Keyword-only search has no dense evidence: it cannot estimate an absence.
             verdict = None

@@ -24,7 +24,7 @@ import numpy as np
 from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import IndexMismatchError, QueryError
 from askcorpus.records import Highlighting, Hit, PassageFilter, SearchResult
-from askcorpus.search import fusion
+from askcorpus.search import evidence, fusion
 from askcorpus.search.absence import caveats as caveats_of
 from askcorpus.search.index import (
     CANDIDATES,
@@ -111,6 +111,7 @@ class MultiIndex:
             hits: list[tuple[int, Hit]] = []
             for i, index in enumerate(self.indexes):
                 own = [_unpooled(f) for f in pooled if f.id >> ID_BITS == i]
+                own = evidence.reranked(index.store, text, own, mode)  # as one index shows
                 hits += [(i, h) for h in index.present(text, own, k)]
         if not hits and allowed is not None and allowed.folder:
             check_folder([index.store for index in self.indexes], allowed.folder)
