@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -58,6 +59,7 @@ def _module_before(src: Path) -> ModuleType:
     if spec is None or spec.loader is None:
         raise SystemExit(f"no absence module under {src}")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
     spec.loader.exec_module(module)
     text = (src / "askcorpus" / "search" / "absence_model.json").read_text("utf-8")
     model = module.Model.from_json(text)
