@@ -50,6 +50,8 @@ def test_shipped_model_matches_the_features() -> None:
     assert len(model.coef) == len(absence.FEATURES)
     # More of the question's content in the best passages means more likely answered.
     assert model.coef[absence.FEATURES.index("cover_top")] > 0
+    # So does one passage holding the question's key terms together.
+    assert model.coef[absence.FEATURES.index("key_together")] > 0
 
 
 def test_specificity_ranks_rare_words_above_common_ones() -> None:
