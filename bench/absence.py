@@ -2,7 +2,8 @@
 
     python -m bench.absence background          # rebuild search/background.txt
     python -m bench.absence fit                 # fit search/absence_model.json on public data
-    python -m bench.absence report              # held-out tables (docs/quality.md)
+    python -m bench.absence report              # dev and held-out tables (docs/quality.md)
+    python -m bench.absence report --dev        # the development sets only
 
 ``fit`` uses only public data: probes made from the sentences of two small sub-corpora of
 SciFact and ArguAna (bench/absence_data.py) — answerable ones that keep a sentence's key term,
@@ -39,9 +40,15 @@ from bench.absence_data import BENCHMARKS, make_subsets
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "askcorpus" / "search"
 TEMPLATES = ("What about {}?", "What is said about {}?", "Which {}?", "How {}?", "When {}?")
-# Development sets (looked at while designing the features) and held-out ones (reported).
-DEV = ("questions", "unanswerable")
-HELD_OUT = ("questions-more", "unanswerable-heldout")
+# Development sets (looked at while designing the features and choosing the threshold) and
+# held-out ones (reported). The session-5 held-out sets (questions-more, unanswerable-heldout)
+# were reported there and joined the development data in session 6, whose new held-out sets
+# were written before any change of that session (eval/README.md).
+DEV = ("questions", "unanswerable", "questions-more", "unanswerable-heldout")
+HELD_OUT = ("questions-heldout2", "unanswerable-heldout2")
+# L2 penalty of the default fit (standardised features, classes weighted to one each): chosen
+# on the development sets among 1-300 (docs/quality.md); the public rows alone are fitted.
+L2 = 30.0
 PLAIN = re.compile(r"\w+")
 
 
@@ -209,8 +216,8 @@ def main() -> None:
     """The command line (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("step", choices=("background", "fit", "report"))
-    ap.add_argument("--work", type=Path, default=Path("/work/scratch5/absence/sub"))
-    ap.add_argument("--shipped", type=Path, default=Path("/work/scratch5/absence/shipped"))
+    ap.add_argument("--work", type=Path, default=Path("/work/scratch6/absence/sub"))
+    ap.add_argument("--shipped", type=Path, default=Path("/work/scratch6/absence/shipped"))
     ap.add_argument("--dev", action="store_true", help="report only the development sets")
     args = ap.parse_args()
     if args.step == "background":
@@ -224,7 +231,7 @@ def main() -> None:
         y = np.array([a for _n, _q, a in rows], dtype=float)
         np.save(args.work / "train-x.npy", x)
         np.save(args.work / "train-y.npy", y)
-        model = absence.fit(x, y)
+        model = absence.fit(x, y, l2=L2)
         (PACKAGE / "absence_model.json").write_text(model.to_json() + "\n", encoding="utf-8")
         p = np.array([model.probability(absence.Evidence(tuple(v), ())) for v in x])
         print("training", len(y), scores(p, y))
@@ -255,7 +262,7 @@ def report(work: Path, shipped: Path, settings: Settings, embedder: Embedder, de
     sub-corpus; with the default calibration and with each corpus's own, side by side."""
     default = absence.default_model()
     sets: dict[str, list[tuple[str, str, bool]]] = {}
-    names = ("questions", "unanswerable") if dev else DEV + HELD_OUT
+    names = DEV if dev else DEV + HELD_OUT
     for name in names:
         qs = load_questions(ROOT / "eval" / f"{name}.jsonl")
         sets[name] = [(str(shipped), q.question, q.answerable) for q in qs]

@@ -13,8 +13,10 @@ from askcorpus.cli import print_result, result_json
 from askcorpus.embed.embedder import Embedder
 from askcorpus.indexer.update import update_index
 from askcorpus.search import absence
-from askcorpus.search.index import Index
+from askcorpus.search.index import CANDIDATES, Index
 from askcorpus.settings import Settings
+from askcorpus.text.query import clean_question
+from askcorpus.text.terms import term_keys
 
 from ..conftest import write
 
@@ -48,12 +50,46 @@ def test_shipped_model_matches_the_features() -> None:
     assert len(model.coef) == len(absence.FEATURES)
     # More of the question's content in the best passages means more likely answered.
     assert model.coef[absence.FEATURES.index("cover_top")] > 0
+    # So does one passage holding the question's key terms together.
+    assert model.coef[absence.FEATURES.index("key_together")] > 0
 
 
 def test_specificity_ranks_rare_words_above_common_ones() -> None:
     assert absence.specificity("tourists") > absence.specificity("people") > 0
     assert absence.specificity("Blagoveshchensk") > absence.specificity("tourists")
     assert absence.specificity("2019") == 1.0
+
+
+def test_key_terms_count_only_when_one_passage_holds_them_together() -> None:
+    question = "What position did Kazakhstan take on the invasion of Ukraine?"
+    terms = ["position", "kazakhstan", "take", "invasion", "ukraine"]
+    weights = np.array([max(absence.specificity(t), 0.05) for t in terms])
+    member = term_keys("Kazakhstan is a member; its position is clear.")
+    war = term_keys("The invasion of Ukraine took everyone by surprise.")
+    both = term_keys("Kazakhstan kept quiet about the invasion of Ukraine.")
+    split = absence.key_together(terms, weights, question, [member, war])
+    assert 0.2 < split < 0.8  # each passage holds some of the key terms, none all of them
+    # Common words are not key terms: a passage lacking "position" and "take" loses nothing.
+    assert absence.key_together(terms, weights, question, [member, both]) == pytest.approx(1.0)
+    # No key term at all (nothing specific to look for), or no passage.
+    assert absence.key_together(["take"], weights[2:3], question, [set()]) == 1.0
+    assert absence.key_together(terms, weights, question, []) == 0.0
+
+
+def test_key_terms_scattered_over_the_corpus_are_not_an_answer(index: Index) -> None:
+    def together(question: str) -> float:
+        text, _note = clean_question(question)
+        fused, vec = index.retrieve(text, CANDIDATES)
+        assert vec is not None
+        evidence = absence.gather(
+            index.store, text, fused, index.stats().passages, vec, index.embedder.encode_query
+        )
+        return evidence.as_dict()["key_together"]
+
+    # Every word occurs in the corpus, but "Kazakhstan" (the SCO's members) never with the
+    # invasion of Ukraine; the answerable question finds its key terms in one passage.
+    assert together("What position did Kazakhstan take on the Russian invasion of Ukraine?") < 0.7
+    assert together("Which Central Asian states are members of the SCO?") == pytest.approx(1.0)
 
 
 def test_on_topic_question_with_an_absent_subject_is_flagged(index: Index) -> None:
