@@ -167,6 +167,27 @@ def test_an_empty_or_new_folder_or_one_with_only_os_litter_is_accepted(
         assert LocalStore.exists(index)
 
 
+def test_a_fresh_checkout_indexes_the_shipped_corpus_where_make_run_does(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    """``make run`` indexes ``corpus/`` into ``index/`` of the checkout (the default folders):
+    whatever the repository tracks under ``index/`` is there on a fresh clone, and a new index
+    beside a file that is not askcorpus's is refused, so the first start would fail."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "index"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    fresh = tmp_path / "checkout"
+    for name in tracked:
+        (fresh / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, fresh / name)
+    corpus = fresh / "corpus"
+    write(corpus / "gas.txt", GAS)
+    defaults = Settings()
+    assert (defaults.corpus_dir, defaults.index_dir) == (Path("corpus"), Path("index"))
+    settings = Settings(corpus_dir=corpus, index_dir=fresh / defaults.index_dir)
+    assert update_index(settings, embedder).added == 1
+
+
 # -- an index inside the corpus ------------------------------------------------------------------
 
 
