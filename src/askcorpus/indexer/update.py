@@ -50,6 +50,7 @@ from askcorpus.store.base import (
 )
 from askcorpus.store.factory import locate
 from askcorpus.text.chunking import chunk_document
+from askcorpus.text.language import use_cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ def update_index(
     folder read-only (the last published state is kept).
     """
     t0 = time.perf_counter()
+    use_cache_dir(settings.cache_dir)  # the language model's unpacked copy lives there too
     location = locate(settings.index_dir)
     if location.check_placement(settings.corpus_dir):  # raises where an index must not be
         log.info(
