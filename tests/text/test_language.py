@@ -146,3 +146,35 @@ def test_detecting_languages_adds_little_to_a_process_s_peak_memory(tmp_path: Pa
     subprocess.run(command, check=True, capture_output=True)  # the first run unpacks the model
     grown_mb = int(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
     assert grown_mb < 30
+
+
+_RELEASE = """
+import sys
+from pathlib import Path
+from askcorpus.text import language
+language.use_cache_dir(Path(sys.argv[1]))
+def rss():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS"))
+for i in range(30):
+    for t in sys.argv[2:]:
+        language.detect_language(" ".join(reversed(t.split())) * (1 + i % 5) + str(i))
+model = language._load()
+held = model.tk_nextmove._used * 1024 + len(model.nb_ptc._slots) * 284
+del model
+before = rss()
+language.release()
+print(held // 1024, (before - rss()))
+"""
+
+
+def test_releasing_the_model_gives_its_caches_back(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    texts = [*TEXTS.values(), *MORE[:7]]
+    command = [sys.executable, "-c", _RELEASE, str(tmp_path / "cache"), *texts]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    held_kb, freed_kb = map(int, out.split())
+    assert held_kb > 500
+    assert freed_kb > 0.8 * held_kb

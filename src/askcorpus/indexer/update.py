@@ -50,6 +50,7 @@ from askcorpus.store.base import (
 )
 from askcorpus.store.factory import locate
 from askcorpus.text.chunking import chunk_document
+from askcorpus.text.language import release as release_language_model
 from askcorpus.text.language import use_cache_dir
 
 log = logging.getLogger(__name__)
@@ -218,6 +219,7 @@ class _Run:
             passages = chunk_document(document, settings.chunking)
             work.append(_Work(document, passages, is_new=state is None))
             self.report("reading", n, self.files_total, n)
+        release_language_model()  # every file is read: its caches need not sit beside the model
 
         if not work and unchanged == 0:
             reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped[:3])

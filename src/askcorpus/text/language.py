@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import logging
 import lzma
+import mmap
 import os
 import shutil
 import struct
@@ -31,7 +32,7 @@ import threading
 import zipfile
 from array import array
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -52,6 +53,8 @@ _lock = threading.Lock()
 _identifier: Any = None
 _unavailable = False
 _cache_dir: Path | None = None
+_class: Any = None
+_TYPECODES: dict[int, Literal["H", "I", "Q"]] = {2: "H", 4: "I", 8: "Q"}
 
 
 def use_cache_dir(folder: Path | None) -> None:
@@ -59,6 +62,14 @@ def use_cache_dir(folder: Path | None) -> None:
     point or the indexer calls this with ``Settings.cache_dir`` before the first detection."""
     global _cache_dir
     _cache_dir = folder
+
+
+def release() -> None:
+    """Forget the model until the next detection (the indexer calls this when a run has read
+    its files): its caches, up to ~19 MB, go back to the system; loading again takes ms."""
+    global _identifier
+    with _lock:
+        _identifier = None
 
 
 def detect_language(text: str) -> str | None:
@@ -140,29 +151,42 @@ def _unpacked(packed: Path, version: str) -> Path:
 
 def _on_demand(path: Path) -> Any:
     """py3langid's ``LanguageIdentifier`` over ``path``'s arrays: the two large ones (DFA rows,
-    feature probabilities) read on demand, the small ones in memory. Only the DFA walk is its
-    own (py3langid's walks an in-memory array); it yields the same feature counts in the same
-    order, and scoring is py3langid's."""
-    from collections import Counter
-
-    from py3langid.langid import RAW_FLOOR, LanguageIdentifier
-
+    feature probabilities) read on demand, the small ones in memory."""
     with np.load(path, allow_pickle=False) as data:
         pc = data["pc"]
         classes = data["classes"].tolist()
         row = data["nextmove_row"]
         row_index = array("I" if row.dtype.itemsize == 4 else "H", row.tobytes())
         out_feat = array("i", data["out_feat"].astype(np.int32).tobytes())
-    fd = os.open(path, os.O_RDONLY)
-    rows = _Rows(fd, *_member(fd, path, "nextmove"))
-    table = _Table(fd, *_member(fd, path, "ptc"))
+    source = open(path, "rb", buffering=0)  # noqa: SIM115 - held by the caches, closed with them
+    try:
+        rows = _Rows(source, row_index, *_member(source.fileno(), path, "nextmove"))
+        table = _Table(source, *_member(source.fileno(), path, "ptc"))
+    except BaseException:
+        source.close()
+        raise
+    # tk_row=(): py3langid would expand it into a 104k-entry list that only its own walk reads.
+    return _identifier_class()(table, pc, classes, rows, out_feat, tk_row=())
+
+
+def _identifier_class() -> Any:
+    """py3langid's ``LanguageIdentifier`` with its DFA walk over :class:`_Rows` (made once)."""
+    global _class
+    if _class is not None:
+        return _class
+    from collections import Counter
+
+    from py3langid.langid import RAW_FLOOR, LanguageIdentifier
 
     class OnDemand(LanguageIdentifier):
+        """Only the walk is its own (py3langid's indexes an in-memory array); it yields the same
+        feature counts in the same order, and scoring is py3langid's."""
+
         __slots__ = ()
 
         def _raw_score(self, text: bytes) -> np.ndarray:
-            # py3langid's visit_counts, with the transition rows fetched as they are reached.
-            lines, fetch = rows.lines, rows.fetch
+            rows: _Rows = self.tk_nextmove
+            lines, fetch, row_index, out_feat = rows.lines, rows.fetch, rows.index, self.tk_output
             state, found = 0, []
             for letter in text:
                 line = lines[row_index[state]]
@@ -177,8 +201,8 @@ def _on_demand(path: Path) -> Any:
             fill = 0.0 if self._norm_probs else RAW_FLOOR
             return np.full(len(self.nb_classes), fill, dtype=np.float32)
 
-    # tk_row=(): py3langid would expand it into a 104k-entry list that only its own walk reads.
-    return OnDemand(table, pc, classes, rows, out_feat, tk_row=())
+    _class = OnDemand
+    return _class
 
 
 def _member(fd: int, path: Path, name: str) -> tuple[int, tuple[int, ...], np.dtype[Any]]:
@@ -210,58 +234,79 @@ def _member(fd: int, path: Path, name: str) -> tuple[int, tuple[int, ...], np.dt
 
 class _Rows:
     """The DFA's transition rows (256 next states each), read from the file a row at a time as
-    the walk reaches them; at most ``_ROW_CACHE`` are held (then all are dropped)."""
+    the walk reaches them into slots of one anonymous mapping (returned to the system whole
+    when the model is released); when the slots are full, all are forgotten and refilled."""
 
-    __slots__ = ("_fd", "_held", "_offset", "_size", "_typecode", "lines")
+    __slots__ = ("_block", "_file", "_offset", "_size", "_typecode", "_used", "index", "lines")
 
-    def __init__(self, fd: int, offset: int, shape: tuple[int, ...], dtype: np.dtype[Any]):
+    def __init__(
+        self,
+        source: io.RawIOBase,
+        index: array[int],
+        offset: int,
+        shape: tuple[int, ...],
+        dtype: np.dtype[Any],
+    ):
         if dtype.kind != "u" or len(shape) != 1 or shape[0] % 256:
             raise ValueError("nextmove is not rows of 256 unsigned states")
-        self._fd, self._offset = fd, offset
+        self._file, self._offset, self.index = source, offset, index
         self._size = 256 * dtype.itemsize
-        self._typecode = {2: "H", 4: "I", 8: "Q"}[dtype.itemsize]
-        self._held = 0
-        #: Row number → its next states, None until read (a list: indexing it per byte is as
-        #: cheap as py3langid's own array).
-        self.lines: list[array[int] | None] = [None] * (shape[0] // 256)
+        # Pages of an anonymous mapping count only once written, and munmap frees them all.
+        self._block = mmap.mmap(-1, _ROW_CACHE * self._size)
+        self._used = 0
+        #: Row number → its next states (a view of its slot), None until read: a list, so
+        #: indexing it per byte is as cheap as py3langid's own array.
+        self.lines: list[memoryview | None] = [None] * (shape[0] // 256)
+        self._typecode = _TYPECODES[dtype.itemsize]
 
-    def fetch(self, row: int) -> array[int]:
-        """Read row ``row`` and keep it."""
-        if self._held >= _ROW_CACHE:
+    def fetch(self, row: int) -> memoryview:
+        """Read row ``row`` into a free slot and keep it."""
+        if self._used >= _ROW_CACHE:
             self.lines[:] = [None] * len(self.lines)  # in place: a running walk holds the list
-            self._held = 0
-        data = os.pread(self._fd, self._size, self._offset + row * self._size)
-        if len(data) != self._size:
+            self._used = 0
+        start = self._used * self._size
+        slot = memoryview(self._block)[start : start + self._size]
+        if os.preadv(self._file.fileno(), [slot], self._offset + row * self._size) != self._size:
             raise OSError(f"language model file ended early (row {row})")
-        line = array(self._typecode, data)
+        line = slot.cast(self._typecode)
         self.lines[row] = line
-        self._held += 1
+        self._used += 1
         return line
 
 
 class _Table:
-    """The per-feature log-probabilities (features × classes, float16), as py3langid reads
-    them (``table[feature_ids]``), a feature's row at a time and cached."""
+    """The per-feature log-probabilities (features × classes, float16), as py3langid reads them
+    (``table[feature_ids]``): a feature's row read into a slot of one anonymous mapping when
+    first reached; when the slots are full, all are forgotten and refilled."""
 
-    __slots__ = ("_cache", "_classes", "_dtype", "_fd", "_offset", "_size")
+    __slots__ = ("_block", "_file", "_offset", "_rows", "_size", "_slots")
 
-    def __init__(self, fd: int, offset: int, shape: tuple[int, ...], dtype: np.dtype[Any]):
+    def __init__(
+        self, source: io.RawIOBase, offset: int, shape: tuple[int, ...], dtype: np.dtype[Any]
+    ):
         if len(shape) != 2:
             raise ValueError("ptc is not a features × classes table")
-        self._fd, self._offset, self._dtype = fd, offset, dtype
-        self._classes = shape[1]
+        self._file, self._offset = source, offset
         self._size = shape[1] * dtype.itemsize
-        self._cache: dict[int, bytes] = {}
+        self._block = mmap.mmap(-1, _FEATURE_CACHE * self._size)
+        self._rows = np.frombuffer(self._block, dtype=dtype).reshape(_FEATURE_CACHE, shape[1])
+        self._slots: dict[int, int] = {}
 
     def __getitem__(self, features: np.ndarray) -> np.ndarray:
-        rows = []
-        for feature in features.tolist():
-            data = self._cache.get(feature)
-            if data is None:
-                if len(self._cache) >= _FEATURE_CACHE:
-                    self._cache.clear()
-                data = os.pread(self._fd, self._size, self._offset + feature * self._size)
-                self._cache[feature] = data
-            rows.append(data)
-        flat = np.frombuffer(b"".join(rows), dtype=self._dtype)
-        return flat.reshape(len(rows), self._classes)
+        wanted = features.tolist()
+        if len(wanted) > _FEATURE_CACHE:
+            raise ValueError("more features in one text than the cache holds")
+        if len(self._slots) + len(wanted) > _FEATURE_CACHE:
+            self._slots.clear()  # before the text, so its own rows stay put
+        slots = []
+        for feature in wanted:
+            slot = self._slots.get(feature)
+            if slot is None:
+                slot = self._slots[feature] = len(self._slots)
+                start = slot * self._size
+                target = memoryview(self._block)[start : start + self._size]
+                offset = self._offset + feature * self._size
+                if os.preadv(self._file.fileno(), [target], offset) != self._size:
+                    raise OSError(f"language model file ended early (feature {feature})")
+            slots.append(slot)
+        return self._rows[slots]
