@@ -6,7 +6,9 @@ load included, as a user runs it) with its own model cache, so each encodes with
 export. Runs alternate (A B B A ...) after one untimed warm-up per side (the one-off export,
 the page cache); wall time, CPU time and peak RSS come from the child's own rusage. Pin the
 whole benchmark to the cores you mean to measure (``taskset -c 1 python -m bench.indexing_ab``).
-Config: ``ab_docs`` (1000), ``ab_reps`` (2), ``BENCH_BASELINE_SRC`` (default /work/main/src).
+Config: ``ab_docs`` (1000), ``ab_reps`` (2), ``BENCH_BASELINE_SRC`` (default /work/main/src),
+``BENCH_EXTRA_SRC`` (optional: a third tree, e.g. a candidate change on top of this one, in the
+same alternation; its ratios against the baseline and this tree are reported too).
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
         "baseline": Path(os.environ.get("BENCH_BASELINE_SRC", "/work/main/src")),
         "this": ROOT / "src",
     }
+    if os.environ.get("BENCH_EXTRA_SRC"):
+        sides["extra"] = Path(os.environ["BENCH_EXTRA_SRC"])
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in sides}
     for name, src in sides.items():  # warm-up: export the side's model once, untimed
         index_once(src, corpus, work / f"index-{name}", work / f"cache-{name}")
@@ -76,6 +80,16 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
         for name, rows in runs.items()
     }
     base, this = summary["baseline"], summary["this"]
+    extra = {}
+    if "extra" in summary:
+        other = summary["extra"]
+        extra = {
+            "extra_src": str(sides["extra"]),
+            "extra_speedup_wall": base["wall_s"] / other["wall_s"],
+            "extra_speedup_cpu": base["cpu_s"] / other["cpu_s"],
+            "extra_over_this_cpu": this["cpu_s"] / other["cpu_s"],
+            "extra_peak_rss_ratio": other["peak_rss_mb"] / base["peak_rss_mb"],
+        }
     return {
         "documents": docs,
         "cores": len(os.sched_getaffinity(0)),
@@ -85,6 +99,7 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
         "speedup_wall": base["wall_s"] / this["wall_s"],
         "speedup_cpu": base["cpu_s"] / this["cpu_s"],
         "peak_rss_ratio": this["peak_rss_mb"] / base["peak_rss_mb"],
+        **extra,
         "load_average": os.getloadavg(),
     }
 

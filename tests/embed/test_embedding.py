@@ -81,6 +81,21 @@ def test_query_vector_matches_passage_encoding(embedder: Embedder) -> None:
     np.testing.assert_allclose(query[0], embedder.encode_passages([TEXTS[2]])[0], atol=1e-5)
 
 
+def test_a_question_asked_again_comes_from_the_cache(embedder: Embedder) -> None:
+    e = Embedder(embedder.settings)  # a fresh view: its own cache, the shared model
+    question = "who built the pipeline to the Chinese border"
+    first = e.encode_query(question)
+    first[0, 0] += 1.0  # the caller's copy is its own
+    again = e.encode_query(question)
+    assert e.query_cache_hits == 1
+    # Bit for bit the model's vector of the text alone.
+    np.testing.assert_array_equal(again, e.encode_passages([question]))
+    for i in range(embedding.QUERY_CACHE):
+        e.encode_query(f"question number {i}")
+    e.encode_query(question)  # pushed out by newer ones: encoded again
+    assert e.query_cache_hits == 1
+
+
 def test_falls_back_to_torch_when_onnx_cannot_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(embedding, "_MODELS", {})
     monkeypatch.setattr(encoder_onnx, "unavailable_reason", lambda _dir: "no onnxruntime here")

@@ -84,6 +84,8 @@ def test_a_new_export_prunes_stale_ones_and_touches_nothing_else(
     folder.mkdir(parents=True)
     stale = folder / "minilm-0123456789abcdef.onnx"  # an older recipe's or mtime key's export
     stale.write_bytes(b"old export")
+    stale_data = folder / "minilm-0123456789abcdef.onnx.data"  # its token table
+    stale_data.write_bytes(b"old table")
     others = {
         "minilm-0123456789abcdef.onnx.4242.tmp": b"being written by process 4242",
         "minilm-0123456789abcdef.onnx.4242.fp32": b"being written by process 4242",
@@ -97,7 +99,7 @@ def test_a_new_export_prunes_stale_ones_and_touches_nothing_else(
 
     target = onnx_export.exported_model(tiny_model, tmp_path / "cache")
 
-    assert target.is_file() and not stale.exists()
+    assert target.is_file() and not stale.exists() and not stale_data.exists()
     for name, data in others.items():
         assert (folder / name).read_bytes() == data
     assert (folder / "minilm-fedcba9876543210.onnx").is_dir()
@@ -110,6 +112,36 @@ def test_the_real_model_export_is_int8_sized(
     monkeypatch.setattr(onnx_export, "_run_child", _no_export)
     exported = onnx_export.exported_model(bundled_model_path(), TEST_CACHE)
     assert 10_000_000 < exported.stat().st_size < 70_000_000
+
+
+def test_the_token_table_is_mapped_from_a_sidecar_with_the_same_vectors(
+    embedder: Embedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 47 MB embedding table lives in the export's ``.data`` file (ONNX Runtime maps it, no
+    copy); the graph computes bit for bit what the same graph with the table inside does."""
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+
+    monkeypatch.setattr(onnx_export, "_run_child", _no_export)
+    exported = onnx_export.exported_model(bundled_model_path(), TEST_CACHE)
+    assert onnx_export.data_file(exported).stat().st_size > 40_000_000
+    whole = tmp_path / "whole.onnx"
+    onnx.save_model(onnx.load(str(exported)), str(whole))  # one file, the table inside
+    assert not onnx_export.data_file(whole).exists()
+
+    def session(path: Path) -> ort.InferenceSession:
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    mapped, inside = session(exported), session(whole)
+    for n in (3, 40, 250):
+        ids = np.array([[101, *range(2000, 2000 + n), 102]], dtype=np.int64)
+        a = mapped.run(None, {"input_ids": ids})[0]
+        b = inside.run(None, {"input_ids": ids})[0]
+        assert np.array_equal(a, b)
 
 
 def test_cache_key_follows_recipe_and_content_not_mtime(

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from askcorpus.embed.onnx_export import exported_model
+from askcorpus.embed.onnx_export import data_file, exported_model
 from askcorpus.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,7 @@ class OnnxEncoder:
         except Exception as exc:
             # A damaged cache file: remove it so the next start exports afresh.
             model_file.unlink(missing_ok=True)
+            data_file(model_file).unlink(missing_ok=True)
             raise ModelError(f"cannot load the ONNX model: {exc}", model_file) from exc
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._pool: ThreadPoolExecutor | None = None

@@ -50,6 +50,8 @@ from askcorpus.store.base import (
 )
 from askcorpus.store.factory import locate
 from askcorpus.text.chunking import chunk_document
+from askcorpus.text.language import release as release_language_model
+from askcorpus.text.language import use_cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +105,7 @@ def update_index(
     folder read-only (the last published state is kept).
     """
     t0 = time.perf_counter()
+    use_cache_dir(settings.cache_dir)  # the language model's unpacked copy lives there too
     location = locate(settings.index_dir)
     if location.check_placement(settings.corpus_dir):  # raises where an index must not be
         log.info(
@@ -216,6 +219,7 @@ class _Run:
             passages = chunk_document(document, settings.chunking)
             work.append(_Work(document, passages, is_new=state is None))
             self.report("reading", n, self.files_total, n)
+        release_language_model()  # every file is read: its caches need not sit beside the model
 
         if not work and unchanged == 0:
             reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped[:3])
