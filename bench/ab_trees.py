@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.common import scifact_queries
+from bench.common import scifact_queries, tree_cache
 
 _CHILD = r"""
 import json, sys, time
@@ -56,6 +56,7 @@ def run_tree(
     """One process of ``tree`` asking ``questions`` of ``index`` (``k`` hits, None: the
     default): its p50 and p95 in ms."""
     env = {**os.environ, "PYTHONPATH": str(tree / "src"), "HF_HUB_OFFLINE": "1"}
+    env["ASKCORPUS_CACHE_DIR"] = str(tree_cache(tree))  # each tree its own ONNX export
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, str(index), *([str(k)] if k else [])],
         input=json.dumps(questions),

@@ -37,6 +37,16 @@ def setup_env() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+def tree_cache(tree: Path, root: Path | None = None) -> Path:
+    """The model cache folder of one checkout's benchmark processes (``ASKCORPUS_CACHE_DIR``).
+
+    Checkouts whose ONNX export recipes differ must not share one: a new export prunes the
+    others' graphs, so two trees alternating in one cache would export again on every launch.
+    """
+    name = str(tree.resolve()).strip("/").replace("/", "_") or "root"
+    return (root or OUT / "tree-caches") / name
+
+
 def median(xs: list[float]) -> float:
     """Median (0 for no data)."""
     return float(statistics.median(xs)) if xs else 0.0

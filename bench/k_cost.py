@@ -36,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import OUT, median, percentile, scifact_queries, setup_env
+from bench.common import OUT, median, percentile, scifact_queries, setup_env, tree_cache
 
 # part -> (owner, attribute[, calling file]) targets; owners are resolved in :func:`_targets`.
 PARTS: dict[str, list[tuple[str, ...]]] = {
@@ -263,6 +263,7 @@ def _child(tree: Path, args: argparse.Namespace) -> dict[str, Any]:
     """One process of ``tree`` profiling: its result as JSON."""
     here = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": f"{tree / 'src'}{os.pathsep}{here}", "HF_HUB_OFFLINE": "1"}
+    env["ASKCORPUS_CACHE_DIR"] = str(tree_cache(tree))  # each tree its own ONNX export
     cmd = [sys.executable, "-m", "bench.k_cost", "--index", str(args.index), "--raw"]
     cmd += ["--queries", str(args.queries), *(f"--k={k}" for k in args.k or [10, 100])]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=here, check=True)

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import OUT, ROOT, SHIPPED, median
+from bench.common import OUT, ROOT, SHIPPED, median, tree_cache
 from bench.startup import QUESTION, _env
 
 
@@ -44,10 +44,20 @@ def prepare(work: Path, seed: Path | None) -> None:
     update_index(Settings(corpus_dir=work / "corpus", index_dir=work / "index", cache_dir=cache))
 
 
+def own_cache(work: Path, tree: Path) -> Path:
+    """``tree``'s own model cache, seeded from the prepared one: trees whose export recipes
+    differ would otherwise prune each other's export and export again at every launch."""
+    cache = tree_cache(tree, work / "caches")
+    if not cache.is_dir():
+        shutil.copytree(work / "cache" / "askcorpus", cache)
+    return cache
+
+
 def launch(work: Path, tree: Path, mode: str) -> dict[str, float]:
     """One window launch of ``tree``'s code; the child's reported times and the process CPU."""
     env = _env(work)
     env["PYTHONPATH"] = str(tree / "src")
+    env["ASKCORPUS_CACHE_DIR"] = str(own_cache(work, tree))
     env["BENCH_CHILD_MODE"] = mode
     env["BENCH_T0"] = repr(time.time())
     c0 = _children_cpu()
@@ -74,6 +84,7 @@ def cli(work: Path, tree: Path) -> tuple[float, float]:
     """Wall and CPU seconds of a cold ``askcorpus ask`` with ``tree``'s code."""
     env = _env(work)
     env["PYTHONPATH"] = str(tree / "src")
+    env["ASKCORPUS_CACHE_DIR"] = str(own_cache(work, tree))
     c0 = _children_cpu()
     t0 = time.perf_counter()
     subprocess.run(
@@ -91,6 +102,8 @@ def run(trees: list[Path], reps: int, mode: str, with_cli: bool, work: Path) -> 
     """``reps`` rounds; each launches every tree once, the order rotating per round."""
     load_start = os.getloadavg()
     rows: dict[str, list[dict[str, float]]] = {str(t): [] for t in trees}
+    for tree in trees:  # untimed: a tree whose export recipe differs exports it here, once
+        launch(work, tree, mode)
     for rep in range(reps):
         order = trees[rep % len(trees) :] + trees[: rep % len(trees)]
         for tree in order:
