@@ -151,6 +151,15 @@ def test_not_in_this_corpus_banner_and_no_results_state(qtbot, window) -> None:
     text = window.parts.results.banner.label.text()
     assert "Found nowhere in it: cake, sourdough." in text
     assert "2 files could not be read (a.pdf, b.pdf; no text layer)." in text
+    # Judged answered, but a word asked is nowhere in the corpus: said, without the verdict.
+    likely = SearchResult("tourists?", hits, answer_likely=True, absent_terms=("tourists",))
+    window.parts.results.show_result(TimedResult(likely, 0.01))
+    assert window.parts.results.banner.isVisibleTo(window)
+    text = window.parts.results.banner.label.text()
+    assert "Found nowhere in this corpus: tourists" in text
+    assert "does not seem to answer" not in text
+    window.parts.results.show_result(TimedResult(SearchResult("ok", hits), 0.01))
+    assert not window.parts.results.banner.isVisibleTo(window)
     window.parts.results.show_result(TimedResult(SearchResult("zzz", ()), 0.01))
     assert window.parts.results.showing_state
     assert "No passages found" in window.parts.results.empty.title.text()

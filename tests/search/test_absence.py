@@ -126,6 +126,27 @@ def test_json_and_readable_output_explain_an_absence(index: Index) -> None:
     assert "rosneft" in shown
 
 
+def test_a_specific_word_found_nowhere_is_said_even_when_judged_answered(index: Index) -> None:
+    import io
+
+    def shown(question: str) -> str:
+        out = io.StringIO()
+        print_result(index.search(question, 3), out)
+        return out.getvalue()
+
+    # "tourists" is the thing asked and nowhere in the five articles: said, whatever the verdict.
+    assert "found nowhere in the corpus: tourists" in shown(
+        "How many Chinese tourists visited Russia in 2019?"
+    )
+    # "expected" is nowhere either, but it is a common word of the question: not worth a note.
+    answered = "When is the Power of Siberia pipeline expected to be ready?"
+    assert index.search(answered, 3).absent_terms == ("expected",)
+    assert "found nowhere" not in shown(answered)
+    assert absence.key_absent_terms("Who met Heihe officials?", ("heihe", "officials")) == (
+        "heihe",
+    )
+
+
 def test_caveats_name_the_files_an_absence_may_hide_in(
     tmp_path: Path, embedder: Embedder, index: Index
 ) -> None:

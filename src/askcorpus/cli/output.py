@@ -85,6 +85,16 @@ def print_result(result: SearchResult, out: TextIO) -> None:
             say(f"({why})", out)
         for caveat in result.caveats:
             say(f"(note: {escape_controls(caveat)})", out)
+    elif result.absent_terms:  # judged answered, but a specific word asked is nowhere in it
+        from askcorpus.search.absence import key_absent_terms  # loaded by the search already
+
+        missing = key_absent_terms(result.query, result.absent_terms)
+        if missing:
+            terms = escape_controls(", ".join(missing))
+            say(
+                f"(found nowhere in the corpus: {terms}; the passages may not answer that part)",
+                out,
+            )
     if not result.hits:
         say("No passages found.", out)
     for hit in result.hits:

@@ -369,6 +369,16 @@ def assess(
     return Assessment(round(p, 4), p >= THRESHOLD, evidence.absent_terms)
 
 
+def key_absent_terms(question: str, absent: Sequence[str]) -> tuple[str, ...]:
+    """The terms of ``absent`` (found nowhere in the corpus) that carry the question's specific
+    content: names and numbers as asked, and words of specificity >= :data:`KEY_SPECIFICITY`
+    ("tourists", not "expected"). Shown even when the corpus is judged to answer, since such a
+    word is often the very thing asked."""
+    return tuple(
+        t for t in absent if _is_specific(t, question) or specificity(t) >= KEY_SPECIFICITY
+    )
+
+
 def caveats(store: Store) -> tuple[str, ...]:
     """What the index may be missing, to show beside "not in this corpus": files the last run
     could not read (named, with the reason of the first) and an interrupted build. Read from

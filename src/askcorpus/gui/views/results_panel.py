@@ -191,6 +191,18 @@ class ResultsPanel(QWidget):
             if result.absent_terms:
                 notes.append(f"Found nowhere in it: {', '.join(result.absent_terms)}.")
             notes.extend(c[0].upper() + c[1:] + "." for c in result.caveats)
+        elif result.absent_terms:
+            # Judged answered, yet a specific word of the question is nowhere in the corpus:
+            # often the very thing asked ("tourists"), so the reader should know. Imported
+            # here: the search (and numpy) has loaded by the time a result is shown.
+            from askcorpus.search.absence import key_absent_terms
+
+            missing = key_absent_terms(result.query, result.absent_terms)
+            if missing:
+                notes.append(
+                    f"Found nowhere in this corpus: {', '.join(missing)} — "
+                    "the passages may not answer that part."
+                )
         if result.note:
             notes.append(result.note[0].upper() + result.note[1:] + ".")
         if notes:
