@@ -35,9 +35,10 @@ def _env(work: Path) -> dict[str, str]:
     return env
 
 
-def window_run(work: Path) -> dict[str, float]:
-    """One launch of the window; returns the reported times."""
-    env = _env(work)
+def window_run(work: Path, extra: dict[str, str] | None = None) -> dict[str, float]:
+    """One launch of the window; returns the reported times (``extra``: as for
+    :func:`cli_run`)."""
+    env = {**_env(work), **(extra or {})}
     env["BENCH_T0"] = repr(time.time())
     c0 = _children_cpu()
     proc = subprocess.run(
@@ -65,9 +66,10 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def cli_run(work: Path) -> tuple[float, float]:
-    """Wall and CPU seconds for a cold ``askcorpus ask`` (fresh process) to print its answer."""
-    env = _env(work)
+def cli_run(work: Path, extra: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds for a cold ``askcorpus ask`` (fresh process) to print its answer;
+    ``extra`` adds to its environment (another tree's ``PYTHONPATH``, its model cache)."""
+    env = {**_env(work), **(extra or {})}
     c0 = _children_cpu()
     t0 = time.perf_counter()
     subprocess.run(

@@ -14,21 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import OUT, ROOT, SHIPPED, median, tree_cache
-from bench.startup import QUESTION, _env
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+from bench.common import OUT, SHIPPED, median, tree_cache
+from bench.startup import cli_run, window_run
 
 
 def prepare(work: Path, seed: Path | None) -> None:
@@ -55,47 +46,18 @@ def own_cache(work: Path, tree: Path) -> Path:
 
 def launch(work: Path, tree: Path, mode: str) -> dict[str, float]:
     """One window launch of ``tree``'s code; the child's reported times and the process CPU."""
-    env = _env(work)
-    env["PYTHONPATH"] = str(tree / "src")
-    env["ASKCORPUS_CACHE_DIR"] = str(own_cache(work, tree))
-    env["BENCH_CHILD_MODE"] = mode
-    env["BENCH_T0"] = repr(time.time())
-    c0 = _children_cpu()
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.startup_child"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    times: dict[str, float] = {"process_cpu": _children_cpu() - c0}
-    for line in proc.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[0] in ("python", "window", "answer"):
-            times[parts[0]] = float(parts[1])
-            times[parts[0] + "_cpu"] = float(parts[2])
+    extra = {"PYTHONPATH": str(tree / "src"), "BENCH_CHILD_MODE": mode}
+    times = window_run(work, {**extra, "ASKCORPUS_CACHE_DIR": str(own_cache(work, tree))})
     if "answer" not in times:
-        raise RuntimeError(f"{tree}: no answer: {proc.stderr[-2000:]}")
+        raise RuntimeError(f"{tree}: no answer")
     return times
 
 
 def cli(work: Path, tree: Path) -> tuple[float, float]:
     """Wall and CPU seconds of a cold ``askcorpus ask`` with ``tree``'s code."""
-    env = _env(work)
-    env["PYTHONPATH"] = str(tree / "src")
-    env["ASKCORPUS_CACHE_DIR"] = str(own_cache(work, tree))
-    c0 = _children_cpu()
-    t0 = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "askcorpus", "ask", QUESTION],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        check=True,
-        timeout=300,
+    return cli_run(
+        work, {"PYTHONPATH": str(tree / "src"), "ASKCORPUS_CACHE_DIR": str(own_cache(work, tree))}
     )
-    return time.perf_counter() - t0, _children_cpu() - c0
 
 
 def run(trees: list[Path], reps: int, mode: str, with_cli: bool, work: Path) -> dict[str, Any]:
