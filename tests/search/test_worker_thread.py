@@ -6,10 +6,12 @@ in test_search_reference.py compare hits, order and sentences)."""
 from __future__ import annotations
 
 import threading
+import time
 
 from askcorpus.embed.embedder import Embedder
 from askcorpus.search.index import Index
 from askcorpus.settings import Settings
+from tests.conftest import TEST_CACHE
 
 QUESTIONS = ["When was the pipeline agreement signed?", "hired soldiers", "tulips in autumn"]
 
@@ -46,3 +48,45 @@ def test_a_search_with_a_vector_given_equals_one_encoding_beside_the_keyword_sid
             assert (given[1] == beside[1]).all()
     finally:
         index.close()
+
+
+class _SlowWorkerEmbedder(Embedder):
+    """The real embedder, recording which thread encodes each sentence of a tie-break; off the
+    asking thread it first waits a while, as a worker on a busy core would, so the asking
+    thread is done with its own work before the worker has encoded every tied sentence."""
+
+    def __init__(self, settings: Settings, backend: str) -> None:
+        super().__init__(settings, backend)
+        self.encoded_by: list[str] = []
+        self.asking = threading.main_thread()
+
+    def encode_passages(self, texts, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if threading.current_thread() is not self.asking:
+            time.sleep(0.3)
+        self.encoded_by.extend(threading.current_thread().name for _ in texts)
+        return super().encode_passages(texts, *args, **kwargs)
+
+
+def test_tied_sentences_are_encoded_by_both_threads_with_the_same_result(
+    shipped_index: Settings, embedder: Embedder
+) -> None:
+    plain = Index.open(shipped_index.index_dir, shipped_index, embedder)
+    # The backend the index was built with, so the index keeps this embedder (match_index).
+    slow = _SlowWorkerEmbedder(Settings(cache_dir=TEST_CACHE), plain.store.manifest.backend)
+    index = Index.open(shipped_index.index_dir, shipped_index, slow)
+    assert index.embedder is slow
+    both = 0
+    try:
+        # Vague questions leave several sentences of the top hit tied on shared terms.
+        for question in ["what will happen next?", "why does it matter so much?", *QUESTIONS]:
+            slow.encoded_by.clear()
+            result = index.search(question, 10)
+            assert result == plain.search(question, 10), question
+            threads = set(slow.encoded_by)
+            if len(slow.encoded_by) > 1:  # a tie of several sentences not cached yet
+                assert "MainThread" in threads and len(threads) == 2, (question, threads)
+                both += 1
+    finally:
+        index.close()
+        plain.close()
+    assert both > 0  # some top hit's tie-break was shared

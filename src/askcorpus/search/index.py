@@ -14,7 +14,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -288,17 +288,48 @@ class Index:
                 read = reads[i] = read_hit(asked, hit.text)
                 chosen = tied_sentences(read)
                 if chosen:
-                    job = self._background().submit(
-                        self._sentence_similarities,
-                        hit.source,
-                        hit.start,
-                        hit.text,
-                        chosen,
-                        query_vec,
-                        read.sentences(hit.text),
-                    )
-                    pending[i] = _waiting(job, chosen)
+                    pending[i] = self._shared_tie_break(read.sentences(hit.text), chosen, query_vec)
         return EarlyTieBreaks(asked, reads, pending)
+
+    def _shared_tie_break(
+        self, sentences: list[str], chosen: list[int], query_vec: np.ndarray
+    ) -> Similarities:
+        """The tie-break of one hit's sentences ``chosen``, started now and shared by two
+        threads: the worker encodes its tied sentences one by one while this thread runs the
+        absence estimate and the other hits' highlighting; when this thread asks for the
+        result it encodes the sentences the worker has not started, then waits for the one the
+        worker is on. One text per call, so a vector is the same whoever encodes it; nothing
+        here reads the store (this thread holds the snapshot)."""
+        wanted = [sentences[i] for i in chosen]
+        vectors = self._cached_sentences(wanted)
+        # Longest first, so the last text taken is short and neither thread idles long.
+        todo = sorted({t for t in wanted if t not in vectors}, key=len, reverse=True)
+        taken = threading.Lock()
+        fresh: dict[str, np.ndarray] = {}
+
+        def drain() -> None:
+            while True:
+                with taken:
+                    if not todo:
+                        return
+                    text = todo.pop(0)
+                fresh[text] = self.embedder.encode_passages([text])[0]
+
+        job = self._background().submit(drain) if todo else None
+
+        def similarities(_hit: Hit, _sentences: list[str], asked_for: list[int]) -> list[float]:
+            if asked_for != chosen:  # pragma: no cover - the same read gives the same sentences
+                raise RuntimeError("tie-break asked for other sentences than it was started for")
+            if job is not None:
+                try:
+                    drain()
+                finally:
+                    job.result()  # the worker's last text (and no encoding left running)
+                self._remember_sentences(fresh)
+                vectors.update(fresh)
+            return _cosines(len(sentences), chosen, [vectors[t] for t in wanted], query_vec)
+
+        return similarities
 
     def _background(self) -> ThreadPoolExecutor:
         """The search's one worker thread (started once, on first use)."""
@@ -379,26 +410,29 @@ class Index:
         if sentences is None:
             sentences = sentence_texts(text)
         wanted = [sentences[i] for i in chosen]
-        with self._lock:
-            cached = [self._sentence_cache.get(t) for t in wanted]
-            for t, v in zip(wanted, cached, strict=True):
-                if v is not None:
-                    self._sentence_cache.move_to_end(t)
-        missing = [t for t, v in zip(wanted, cached, strict=True) if v is None]
-        fresh: dict[str, np.ndarray] = {}
+        vectors = self._cached_sentences(wanted)
+        missing = list(dict.fromkeys(t for t in wanted if t not in vectors))
         if missing:
             fresh = dict(zip(missing, self.embedder.encode_passages(missing), strict=True))
-            with self._lock:
-                self._sentence_cache.update(fresh)
-                while len(self._sentence_cache) > SENTENCE_CACHE:
-                    self._sentence_cache.popitem(last=False)
-        vectors = np.vstack(
-            [v if v is not None else fresh[t] for t, v in zip(wanted, cached, strict=True)]
-        )
-        similarities = [-1.0] * len(sentences)
-        for i, score in zip(chosen, (vectors @ query_vec.ravel()).tolist(), strict=True):
-            similarities[i] = score
-        return similarities
+            self._remember_sentences(fresh)
+            vectors.update(fresh)
+        return _cosines(len(sentences), chosen, [vectors[t] for t in wanted], query_vec)
+
+    def _cached_sentences(self, wanted: list[str]) -> dict[str, np.ndarray]:
+        """The cached vectors of the sentences ``wanted`` that have one (marked as used)."""
+        with self._lock:
+            found = {t: v for t in wanted if (v := self._sentence_cache.get(t)) is not None}
+            for t in found:
+                self._sentence_cache.move_to_end(t)
+        return found
+
+    def _remember_sentences(self, fresh: dict[str, np.ndarray]) -> None:
+        """Cache the sentence vectors ``fresh``, dropping the least recently used beyond
+        :data:`SENTENCE_CACHE`."""
+        with self._lock:
+            self._sentence_cache.update(fresh)
+            while len(self._sentence_cache) > SENTENCE_CACHE:
+                self._sentence_cache.popitem(last=False)
 
     def close(self) -> None:
         """Release the store (and the worker thread)."""
@@ -409,15 +443,14 @@ class Index:
         self.store.close()
 
 
-def _waiting(job: Future[list[float]], chosen: list[int]) -> Similarities:
-    """The tie-break ``job`` computed for the sentences ``chosen``, as :data:`Similarities`
-    (waiting for it when asked)."""
-
-    def similarities(_hit: Hit, _sentences: list[str], asked_for: list[int]) -> list[float]:
-        if asked_for != chosen:  # pragma: no cover - the same read gives the same sentences
-            raise RuntimeError("tie-break asked for other sentences than it was started for")
-        return job.result()
-
+def _cosines(
+    count: int, chosen: list[int], vectors: list[np.ndarray], query_vec: np.ndarray
+) -> list[float]:
+    """Per sentence of a hit (``count`` of them): the question's cosine for those ``chosen``
+    (their ``vectors`` in that order), -1 for the others."""
+    similarities = [-1.0] * count
+    for i, score in zip(chosen, (np.vstack(vectors) @ query_vec.ravel()).tolist(), strict=True):
+        similarities[i] = score
     return similarities
 
 
