@@ -30,7 +30,7 @@ The token embedding table (47 MB of the 58) is saved beside the graph as ONNX ex
 (``minilm-<key>.onnx.data``), which ONNX Runtime maps from the file instead of copying it into
 the session: a session's peak RSS at creation drops by ~37 MB (no transient copy) and its
 creation CPU by about half, with bit-identical outputs (the same values, the same kernels; issue
-#18, docs/bench-s6-embed.md). The sidecar is written before the graph is renamed into place, so
+#18, docs/benchmarks.md, session 6). The sidecar is written before the graph is renamed into place, so
 a graph in the cache always has its data; pruning removes both.
 """
 

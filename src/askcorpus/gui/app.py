@@ -68,7 +68,7 @@ def _skip_feature_hook() -> None:
     Once PySide6 is loaded every later import goes through that hook, which reads the source of
     each newly imported module (``inspect.getsource``) to see whether it names PySide6; at
     start-up that is every module of numpy, FAISS and ONNX Runtime, ~0.05 CPU-s (measured in
-    docs/bench-s6-start.md). The hook only serves ``from __feature__ import snake_case`` (or
+    docs/benchmarks.md, "Cold start, session 6"). The hook only serves ``from __feature__ import snake_case`` (or
     ``true_property``), which askcorpus never uses. The import PySide6 itself chains to
     (``__orig_import__``, its lazy loading of Qt types) stays; where those names are not there
     (another PySide6) nothing changes.

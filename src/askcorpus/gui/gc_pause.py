@@ -4,7 +4,7 @@ model has loaded (:func:`resume`, called by the engine).
 Start-up allocates hundreds of thousands of objects that live as long as the process: the
 modules, classes and functions of Qt, numpy, FAISS, ONNX Runtime and askcorpus. Each time
 enough of them have been allocated the collector walks them, finding nothing to free; side by
-side that cost ~0.06 CPU-s of the ~1 s to the first answer (docs/bench-s6-start.md). When
+side that cost ~0.06 CPU-s of the ~1 s to the first answer (docs/benchmarks.md, "Cold start, session 6"). When
 start-up is over they are moved out of the collector's way for good (``gc.freeze``), so later
 collections walk only what is allocated afterwards. Reference counting frees memory as always
 while the collector is paused; only garbage held in reference cycles waits for it (and a cycle

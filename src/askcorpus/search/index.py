@@ -101,7 +101,7 @@ class Index:
         self._last_query: tuple[str, np.ndarray] | None = None
         # One worker, started on first use: it encodes the question while this thread runs the
         # keyword side, and the top hit's tie-break while this thread runs the absence
-        # estimate (ONNX Runtime and SQLite release the GIL; docs/bench-s6-qspeed.md).
+        # estimate (ONNX Runtime and SQLite release the GIL; docs/benchmarks.md, session 6).
         self._executor: ThreadPoolExecutor | None = None
 
     @classmethod

@@ -17,7 +17,7 @@ equals ``-bm25()`` bit for bit and so does the ranking (ties broken by passage i
 :func:`ranked` returns None where FTS5 must rank (a clause of no token, phrases matching many
 passages, size records of another layout) or ranks as fast (a query of phrases only: their
 cost is FTS5 finding them, not bm25()); the caller then asks FTS5. Measured in
-docs/bench-s6-scale.md.
+docs/benchmarks.md, session 6, "scale".
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ VOCAB = "temp.askcorpus_postings"
 #: in each passage's text, ~40 us a passage).
 PHRASE_ROWS = 100
 #: Rank queries of phrases only (the adjacent pairs) here too. Off: 1.1x at 1M passages, slower
-#: on SciFact (docs/bench-s6-scale.md), so FTS5 ranks them.
+#: on SciFact (docs/benchmarks.md, session 6, "scale"), so FTS5 ranks them.
 PHRASES_ONLY = False
 
 
