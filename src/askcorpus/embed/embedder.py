@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from askcorpus.embed.vector_cache import VectorCache
 from askcorpus.errors import Cancelled, IndexMismatchError, ModelError
 from askcorpus.settings import Settings
 
@@ -102,8 +102,7 @@ class Embedder:
         self._wanted = wanted
         self._strict = strict or (backend is None and settings.encoder != "auto")
         self._encoder: Encoder | None = None
-        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._queries_lock = threading.Lock()
+        self._queries = VectorCache(QUERY_CACHE)
         #: Questions answered from the cache of recent ones (:data:`QUERY_CACHE`).
         self.query_cache_hits = 0
         #: Why the preferred encoder was not used (None when it was).
@@ -236,15 +235,10 @@ class Embedder:
         """The normalised vector of one question (1 × dim float32; a copy the caller may
         change). A text encoded lately comes from the cache: every text runs alone, so its
         vector is the same either way."""
-        with self._queries_lock:
-            known = self._queries.get(text)
-            if known is not None:
-                self._queries.move_to_end(text)
-                self.query_cache_hits += 1
-                return known.copy()
+        known = self._queries.get(text)
+        if known is not None:
+            self.query_cache_hits += 1
+            return known.copy()
         vector = self._get().encode([text], 1).reshape(1, -1)
-        with self._queries_lock:
-            self._queries[text] = vector
-            while len(self._queries) > QUERY_CACHE:
-                self._queries.popitem(last=False)
+        self._queries.put_many({text: vector})
         return vector.copy()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from askcorpus.embed.embedder import Embedder
+from askcorpus.embed.vector_cache import VectorCache
 from askcorpus.errors import QueryError
 from askcorpus.records import (
     Document,
@@ -95,7 +95,7 @@ class Index:
         # Questions must be encoded by the backend that encoded the index's passages.
         self.embedder = (embedder or Embedder(settings)).match_index(store.manifest.backend)
         self._lock = threading.Lock()
-        self._sentence_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._sentence_cache = VectorCache(SENTENCE_CACHE)
         # The last question searched and its vector: highlighting its hits later needs no
         # second encoding.
         self._last_query: tuple[str, np.ndarray] | None = None
@@ -266,13 +266,7 @@ class Index:
             absent_terms=verdict.absent_terms if verdict else (),
             highlighting=Highlighting(text, dense_ranks) if hits else None,
         )
-        how = result.highlighting
-        if how is None:
-            return result
-        similarities = self.similarities(how)
-        done = highlight_hits(result.hits, how, 0, shown, lambda _i: similarities, early)
-        highlighted = all(h.highlighted for h in done)
-        return dataclasses.replace(result, hits=done, highlighting=None if highlighted else how)
+        return self._highlighted(result, 0, shown, early)
 
     def _early(
         self, text: str, hits: Sequence[Hit], shown: int, query_vec: np.ndarray | None
@@ -301,7 +295,7 @@ class Index:
         worker is on. One text per call, so a vector is the same whoever encodes it; nothing
         here reads the store (this thread holds the snapshot)."""
         wanted = [sentences[i] for i in chosen]
-        vectors = self._cached_sentences(wanted)
+        vectors = self._sentence_cache.get_many(wanted)
         # Longest first, so the last text taken is short and neither thread idles long.
         todo = sorted({t for t in wanted if t not in vectors}, key=len, reverse=True)
         taken = threading.Lock()
@@ -325,7 +319,7 @@ class Index:
                     drain()
                 finally:
                     job.result()  # the worker's last text (and no encoding left running)
-                self._remember_sentences(fresh)
+                self._sentence_cache.put_many(fresh)
                 vectors.update(fresh)
             return _cosines(len(sentences), chosen, [vectors[t] for t in wanted], query_vec)
 
@@ -369,10 +363,21 @@ class Index:
         """``result`` with its hits ``first`` to ``last`` (positions, ``last`` exclusive; None:
         to the end) highlighted: answering sentence and matched terms, exactly as the search
         would have given them. Hits highlighted already are kept; cheap to call again."""
+        return self._highlighted(result, first, last)
+
+    def _highlighted(
+        self,
+        result: SearchResult,
+        first: int,
+        last: int | None,
+        early: EarlyTieBreaks | None = None,
+    ) -> SearchResult:
+        """:meth:`highlight`, using what the search started already (``early``) if given."""
         how = result.highlighting
         if how is None:
             return result
-        hits = highlight_hits(result.hits, how, first, last, lambda _i: self.similarities(how))
+        similarities = self.similarities(how)
+        hits = highlight_hits(result.hits, how, first, last, lambda _i: similarities, early)
         done = all(h.highlighted for h in hits)
         return dataclasses.replace(result, hits=hits, highlighting=None if done else how)
 
@@ -410,29 +415,13 @@ class Index:
         if sentences is None:
             sentences = sentence_texts(text)
         wanted = [sentences[i] for i in chosen]
-        vectors = self._cached_sentences(wanted)
+        vectors = self._sentence_cache.get_many(wanted)
         missing = list(dict.fromkeys(t for t in wanted if t not in vectors))
         if missing:
             fresh = dict(zip(missing, self.embedder.encode_passages(missing), strict=True))
-            self._remember_sentences(fresh)
+            self._sentence_cache.put_many(fresh)
             vectors.update(fresh)
         return _cosines(len(sentences), chosen, [vectors[t] for t in wanted], query_vec)
-
-    def _cached_sentences(self, wanted: list[str]) -> dict[str, np.ndarray]:
-        """The cached vectors of the sentences ``wanted`` that have one (marked as used)."""
-        with self._lock:
-            found = {t: v for t in wanted if (v := self._sentence_cache.get(t)) is not None}
-            for t in found:
-                self._sentence_cache.move_to_end(t)
-        return found
-
-    def _remember_sentences(self, fresh: dict[str, np.ndarray]) -> None:
-        """Cache the sentence vectors ``fresh``, dropping the least recently used beyond
-        :data:`SENTENCE_CACHE`."""
-        with self._lock:
-            self._sentence_cache.update(fresh)
-            while len(self._sentence_cache) > SENTENCE_CACHE:
-                self._sentence_cache.popitem(last=False)
 
     def close(self) -> None:
         """Release the store (and the worker thread)."""
