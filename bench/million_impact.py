@@ -47,8 +47,8 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
     for q in questions:
         parts = lexical._quoted_clauses(keyword_query(q.text))
         kept = lexical._without_frequent_terms(conn, parts)
-        words = [postings.clause_tokens(p) for p in parts]
-        found = postings._words(conn, [w[0] for w in words if len(w) == 1])
+        words = postings.clause_tokens(parts)
+        found = postings.word_postings(conn, [w[0] for w in words if len(w) == 1])
         lengths = postings._lengths(conn, max(int(d[-1]) for d, _t in found.values() if d.size))
         assert lengths is not None
         impact: dict[str, tuple[np.ndarray, np.ndarray]] = {}

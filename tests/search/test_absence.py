@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from askcorpus.cli import print_result, result_json
 from askcorpus.embed.embedder import Embedder
@@ -198,3 +201,46 @@ def test_caveats_count_what_the_rules_left_out(tmp_path: Path, embedder: Embedde
     assert caveats_after_indexing() == (f"1 folder {rules}",)
     (corpus / ".askcorpusignore").unlink()
     assert caveats_after_indexing() == ()
+
+
+# ``\bterm\b`` ignoring case, the rule the fast ASCII path must give exactly.
+_ASCII = st.text(alphabet="aAbB_1 -'.,İ", max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ASCII, st.text(alphabet="aAbB_1-'İ", min_size=1, max_size=4))
+def test_whole_word_occurrences_are_those_of_the_pattern(question: str, term: str) -> None:
+    pattern = rf"\b{re.escape(term)}\b"
+    expected = [m.start() for m in re.finditer(pattern, question, re.IGNORECASE)]
+    assert absence._occurrences(term, question) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.text(alphabet="Ab Σς.İ\n天然", max_size=20), st.text(alphabet="Ab cΣ.İ!\n天", max_size=60)
+)
+def test_a_passage_s_keys_are_those_of_its_indexed_text(title: str, text: str) -> None:
+    assert absence.passage_keys(title, text) == term_keys(f"{title}\n{text}")
+
+
+def test_a_search_counts_terms_and_embeds_the_ablation_early_with_the_same_verdict(
+    index: Index,
+) -> None:
+    for question in (
+        "How long is the Amur River bridge between Blagoveshchensk and Heihe?",  # absent words
+        "When is the Power of Siberia pipeline expected to be ready?",
+        "Why is a Moscow-Beijing axis unlikely?",  # every word found
+    ):
+        result = index.search(question, 10)
+        text = clean_question(question)[0]
+        with index.store.snapshot():
+            fused, vec = index.retrieve(text, CANDIDATES)
+            assert vec is not None
+            alone = absence.assess(index.store, text, fused, vec, index.embedder.encode_query)
+        assert (result.answer_probability, result.absent_terms) == (
+            alone.probability,
+            alone.absent_terms,
+        )
+        counts = absence.count_terms(index.store, text)
+        assert counts.absent == alone.absent_terms
+        assert bool(counts.ablated) == bool(alone.absent_terms)

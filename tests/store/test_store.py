@@ -154,3 +154,32 @@ def test_readers_stay_consistent_while_a_writer_keeps_publishing(tmp_path: Path)
     assert len(seen) > 1
     assert reader.check(deep=True) == []
     reader.close()
+
+
+def test_passages_read_lately_come_from_memory_until_another_connection_commits(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(3)
+    store = LocalStore.create(tmp_path, manifest())
+    with store.writer() as w:
+        for source in ("a", "b"):
+            doc, passages = document(source, 4)
+            w.add_document(doc, passages, unit(rng, 4))
+        w.commit()
+    reader = LocalStore.open(tmp_path)
+    try:
+        ids = [hit for hit, _s in reader.search_vectors(unit(rng, 1)[0], 8)]
+        first = reader.passages(ids)
+        assert list(first) == sorted(ids)  # by id, whatever was kept
+        again = reader.passages(list(reversed(ids)))
+        assert list(again) == sorted(ids)
+        assert all(again[i] is first[i] for i in ids)  # kept, not read and checked again
+        with store.writer() as w:  # another connection removes "a"
+            w.remove_document("a")
+            w.commit()
+        left = reader.passages(ids)
+        assert {p.source for p in left.values()} == {"b"}
+        assert left == {i: p for i, p in first.items() if p.source == "b"}
+    finally:
+        reader.close()
+        store.close()

@@ -205,3 +205,54 @@ def test_cjk_bigrams_diacritics_and_hyphens_rank_as_in_fts5(tmp_path: Path) -> N
             assert postings.ranked(conn, clauses, 10) == expected
     finally:
         store.close()
+
+
+def test_parsed_postings_are_kept_until_another_connection_commits(store: LocalStore) -> None:
+    reader = LocalStore.open(store.folder)
+    try:
+        conn = reader._conn
+        with reader.snapshot():
+            first = postings.word_postings(conn, ["zebra"])[("zebra",)]
+            again = postings.word_postings(conn, ["zebra"])[("zebra",)]
+        assert again[0] is first[0]  # the same arrays: kept, not parsed again
+        with store.writer() as w:  # another connection adds a passage holding "zebra"
+            text = "zebra zebra zebra"
+            doc = Document("z", Path("z"), "z", text, "hz", len(text), 1.0)
+            vec = np.ones((1, DIM), np.float32)
+            w.add_document(doc, [Passage("z", 0, 0, len(text), text, 1)], vec)
+            w.commit()
+        with reader.snapshot():
+            after = postings.word_postings(conn, ["zebra"])[("zebra",)]
+            assert after[0].size == first[0].size + 1
+            assert postings.ranked(conn, ['"zebra"'], 5) == fts5(conn, ['"zebra"'], 5)
+    finally:
+        reader.close()
+
+
+def test_counts_from_parsed_postings_equal_fts5_counts(store: LocalStore) -> None:
+    conn = store._conn
+    assert postings.cached_count(conn, ['"gene"'], 10) is None  # not parsed yet: FTS5 counts
+    postings.word_postings(conn, ["gene", "cell", "zebra", "absent"])
+    for clauses in (['"gene"'], ['"gene"', '"cell"'], ['"zebra"', '"gene"'], ['"absent"']):
+        for cap in (1, 7, 10_000):
+            expected = conn.execute(
+                "SELECT count(*) FROM (SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?"
+                " LIMIT ?)",
+                (" OR ".join(clauses), cap),
+            ).fetchone()[0]
+            assert postings.cached_count(conn, clauses, cap) == expected, (clauses, cap)
+    assert postings.cached_count(conn, ['"gene cell"'], 10) is None  # a phrase: FTS5 counts
+
+
+def test_the_postings_kept_stay_within_their_bound(
+    store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postings, "CACHE_OCCURRENCES", 60)
+    conn = store._conn
+    sizes = {w: postings.word_postings(conn, [w])[(w,)][0].size for w in VOCAB}
+    kept = postings._PARSED.get(conn)
+    assert kept is not None
+    assert kept.size == sum(sizes[w] for w in kept.words) <= 60
+    assert list(kept.words)[-1] == VOCAB[-1] or sizes[VOCAB[-1]] > 60  # newest kept last
+    for clauses in QUERIES:  # whatever was dropped, the ranking is FTS5's
+        assert postings.ranked(conn, clauses, 20) == fts5(conn, clauses, 20)

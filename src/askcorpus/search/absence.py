@@ -32,6 +32,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from importlib import resources
 
@@ -39,6 +40,7 @@ import numpy as np
 
 from askcorpus.records import KeywordQuery
 from askcorpus.search.fusion import Fused
+from askcorpus.search.highlight import text_words
 from askcorpus.store.base import EXCLUDED_LABEL, Store
 from askcorpus.text.query import keyword_query, query_terms
 from askcorpus.text.spelling import fold
@@ -227,10 +229,74 @@ def _is_specific(term: str, question: str) -> bool:
     """A number, or a word written with a capital inside the question (a name)."""
     if _NUMBER.search(term):
         return True
-    return any(
-        m.start() > 0 and m.group(0)[0].isupper()
-        for m in re.finditer(rf"\b{re.escape(term)}\b", question, re.IGNORECASE)
-    )
+    return any(question[at].isupper() for at in _occurrences(term, question) if at > 0)
+
+
+def _occurrences(term: str, question: str) -> list[int]:
+    """Where ``term`` stands in ``question`` as a whole word, in any case (``\\bterm\\b``
+    ignoring case). ASCII text is searched with ``str.find`` on lower-cased copies, which is the
+    same there and needs no pattern compiled per term (most of this function's cost, since
+    each question brings new terms); other text with the pattern."""
+    if not (term.isascii() and question.isascii() and _is_word(term[:1]) and _is_word(term[-1:])):
+        pattern = rf"\b{re.escape(term)}\b"
+        return [m.start() for m in re.finditer(pattern, question, re.IGNORECASE)]
+    low, word = question.lower(), term.lower()
+    found = []
+    at = low.find(word)
+    while at >= 0:
+        end = at + len(word)
+        # \b on either side, for a term that begins and ends with a word character.
+        if (at == 0 or not _is_word(low[at - 1])) and (end == len(low) or not _is_word(low[end])):
+            found.append(at)
+        at = low.find(word, at + 1)
+    return found
+
+
+def _is_word(c: str) -> bool:
+    """Whether the ASCII character ``c`` is a regex word character (``\\w``); False for ""."""
+    return c.isalnum() or c == "_"
+
+
+def passage_keys(title: str, text: str) -> frozenset[str]:
+    """The term keys of a passage as indexed (``title`` + newline + ``text``). A newline
+    joins no words and lower-cases nothing differently on either side, so these are the
+    keys of the title and of the text, each read once (cached) however often it is asked."""
+    return _title_keys(title) | text_words(text).keys
+
+
+@functools.lru_cache(maxsize=1024)
+def _title_keys(title: str) -> frozenset[str]:
+    """:func:`term_keys` of a passage's title (titles repeat across its passages)."""
+    return frozenset(term_keys(title))
+
+
+@dataclass(frozen=True, slots=True)
+class TermCounts:
+    """How many passages hold each of a question's terms (up to :data:`DF_CAP`), the terms
+    found nowhere, and the question without them (what the ablation embeds; "" when none is
+    absent or nothing is left). Needs no candidate and no embedding, so a search counts them
+    while the question is being encoded and starts the ablation's embedding at once."""
+
+    terms: tuple[str, ...]
+    dfs: np.ndarray
+    absent: tuple[str, ...]
+    ablated: str
+
+
+def count_terms(store: Store, question: str) -> TermCounts:
+    """The :class:`TermCounts` of ``question`` (cleaned) in ``store``."""
+    terms = tuple(query_terms(question))
+    dfs = np.array([store.match_count(_corpus_match(t), DF_CAP) for t in terms], dtype=np.int64)
+    absent = tuple(t for t, df in zip(terms, dfs, strict=True) if df == 0)
+    return TermCounts(terms, dfs, absent, _without(question, absent))
+
+
+def _without(question: str, absent: Sequence[str]) -> str:
+    """``question`` with the words ``absent`` taken out ("" when none is, or nothing is left)."""
+    if not absent:
+        return ""
+    pattern = r"\b(?:" + "|".join(re.escape(t) for t in absent) + r")\b"
+    return " ".join(re.sub(pattern, " ", question, flags=re.IGNORECASE).split())
 
 
 def gather(
@@ -240,13 +306,16 @@ def gather(
     passages: int,
     query_vec: np.ndarray,
     encode: Callable[[str], np.ndarray],
+    counts: TermCounts | None = None,
 ) -> Evidence:
     """The evidence for ``question`` (cleaned) from its fused candidates, best first.
 
     ``passages`` is the corpus's passage count (for rarity in it); ``query_vec`` the question's
-    embedding and ``encode`` the encoder of questions (for the ablation below).
+    embedding and ``encode`` the encoder of questions (for the ablation below); ``counts`` the
+    question's :func:`count_terms` when the caller has them already.
     """
-    terms = query_terms(question)
+    counts = counts if counts is not None else count_terms(store, question)
+    terms = list(counts.terms)
     top = list(fused[:DENSE_WINDOW])
     dense_scores = sorted((f.dense_score for f in fused if f.dense_rank is not None), reverse=True)
     dense_top = max((f.dense_score for f in top), default=0.0)
@@ -264,17 +333,19 @@ def gather(
         values = (dense_top, margin, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, agree, 0.0, 0.0, 1.0)
         return Evidence(values, ())
     found = store.passages([f.id for f in top])
-    texts = {pid: f"{p.title}\n{p.text}" for pid, p in found.items()}
-    keysets = [term_keys(texts.get(f.id, "")) for f in top]
+    keysets = [
+        passage_keys(found[f.id].title, found[f.id].text) if f.id in found else frozenset()
+        for f in top
+    ]
     weights = np.array([max(specificity(t), 0.05) for t in terms])
     keys = [term_key(t) for t in terms]
     in_best3 = np.array([any(key in ks for ks in keysets[:TOP_PASSAGES]) for key in keys])
     per_passage = [np.array([key in ks for key in keys]) for ks in keysets] or [in_best3 * 0]
     cover_best = max(float(weights @ p) for p in per_passage) / weights.sum()
-    dfs = np.array([store.match_count(_corpus_match(t), DF_CAP) for t in terms])
+    dfs = counts.dfs
     absent = dfs == 0
     idf = np.log((passages + 1) / (dfs + 0.5)) / math.log((passages + 1) / 0.5)
-    absent_terms = tuple(t for t, a in zip(terms, absent, strict=True) if a)
+    absent_terms = counts.absent
     values = (
         dense_top,
         margin,
@@ -285,7 +356,7 @@ def gather(
         max((float(w) for w, a in zip(weights, absent, strict=True) if a), default=0.0),
         float(any(_is_specific(t, question) for t in absent_terms)),
         agree,
-        _ablation_gain(store, question, absent_terms, top, query_vec, encode),
+        _ablation_gain(store, counts.ablated, top, query_vec, encode),
         max(
             (
                 float(w)
@@ -300,7 +371,7 @@ def gather(
 
 
 def key_together(
-    terms: Sequence[str], weights: np.ndarray, question: str, keysets: Sequence[set[str]]
+    terms: Sequence[str], weights: np.ndarray, question: str, keysets: Sequence[AbstractSet[str]]
 ) -> float:
     """The largest share of the question's key terms (names, numbers, words of specificity
     >= :data:`KEY_SPECIFICITY`; specificity-weighted) that one passage holds, over the term
@@ -322,28 +393,24 @@ def key_together(
 
 def _ablation_gain(
     store: Store,
-    question: str,
-    absent: Sequence[str],
+    ablated: str,
     top: Sequence[Fused],
     query_vec: np.ndarray,
     encode: Callable[[str], np.ndarray],
 ) -> float:
-    """How much closer the best passages come to the question without its absent terms.
+    """How much closer the best passages come to the question without its absent terms
+    (``ablated``, :attr:`TermCounts.ablated`).
 
     An absent word that only rephrases what a passage says ("expensive oil" for "higher oil
     prices") leaves the match as it was; one naming what the passages lack ("tourists") pulls
     the question away from them, so dropping it brings them closer (docs/quality.md). Costs
     one more question embedding, only when some term is absent.
     """
-    if not absent or not top:
-        return 0.0
-    pattern = r"\b(?:" + "|".join(re.escape(t) for t in absent) + r")\b"
-    rest = " ".join(re.sub(pattern, " ", question, flags=re.IGNORECASE).split())
-    if not rest:
+    if not ablated or not top:
         return 0.0
     vectors = store.passage_vectors([f.id for f in top])
     before = float((vectors @ query_vec.ravel()).max())
-    after = float((vectors @ encode(rest).ravel()).max())
+    after = float((vectors @ encode(ablated).ravel()).max())
     return after - before
 
 
@@ -362,9 +429,12 @@ def assess(
     fused: Sequence[Fused],
     query_vec: np.ndarray,
     encode: Callable[[str], np.ndarray],
+    counts: TermCounts | None = None,
 ) -> Assessment:
-    """Whether the corpus likely answers ``question`` (cleaned), from its fused candidates."""
-    evidence = gather(store, question, fused, store.stats().passages, query_vec, encode)
+    """Whether the corpus likely answers ``question`` (cleaned), from its fused candidates
+    (``counts``: its :func:`count_terms`, when the caller has them already)."""
+    passages = store.stats().passages
+    evidence = gather(store, question, fused, passages, query_vec, encode, counts)
     p = model_for(store).probability(evidence)
     return Assessment(round(p, 4), p >= THRESHOLD, evidence.absent_terms)
 

@@ -14,6 +14,7 @@ are the same computation for one-off callers.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,10 @@ from askcorpus.text.terms import term_keys as _keys
 # How much a sentence sharing every question term gains over one sharing none, on the scale of
 # cosine similarity (where answering sentences typically beat their neighbours by 0.1-0.3).
 OVERLAP_WEIGHT = 0.1
+#: Texts whose :func:`text_words` are kept (~10 KB each): a search reads its hits' texts and
+#: the absence estimate its best passages', and the passages of one topic come back question
+#: after question.
+TEXTS_KEPT = 1024
 _ASCII_WORD = re.compile(WORD.pattern, re.ASCII)
 
 _CJK = re.compile(f"[{CJK_LETTERS}]")
@@ -71,46 +76,64 @@ def _cuts_a_word(low: str, cuts: list[int]) -> bool:
     return any(0 < x < len(low) and _word_char(low[x - 1]) and _word_char(low[x]) for x in cuts)
 
 
-def read_hit(question: Question, text: str) -> HitText:
-    """Sentences, per-sentence term overlaps and matched terms of ``text``.
+@dataclass(frozen=True, slots=True)
+class TextWords:
+    """What highlighting reads of a text whatever the question: its sentence spans (relative
+    to the text), the term keys of each sentence's words, and the keys of all its words
+    (:func:`~askcorpus.text.terms.term_keys` of the text)."""
 
-    Equal to :func:`sentence_spans`, :func:`sentence_overlaps` and :func:`matched_terms`, but
-    the text is lower-cased once and each of its words read and keyed once, in C loops
+    spans: tuple[tuple[int, int], ...]
+    sentence_keys: tuple[frozenset[str], ...]
+    keys: frozenset[str]
+
+
+@functools.lru_cache(maxsize=TEXTS_KEPT)
+def text_words(text: str) -> TextWords:
+    """:class:`TextWords` of ``text``, kept for the last :data:`TEXTS_KEPT` texts read.
+
+    The text is lower-cased once and each of its words read and keyed once, in C loops
     (``findall`` and ``map`` over the cached :func:`term_key`), sentence by sentence and the
     gaps between them, whose words together are the text's words when no sentence edge cuts a
     word. Slicing the lower-cased text equals lower-casing the slice when every character
     lower-cases to one character, independently of its neighbours: true of all but a few letters
     (``İ`` becomes two characters, ``Σ`` σ or ς by its neighbours); texts holding those, CJK
     text (whose keys include character bigrams) or texts whose sentence edges cut a word are
-    read as those functions read them.
+    read slice by slice with :func:`~askcorpus.text.terms.term_keys`.
     """
-    spans = sentence_spans(text)
-    keys = question.keys
+    spans = tuple(sentence_spans(text))
     low = text.lower()
     cuts = [x for span in spans for x in span]
-    present: set[str] | frozenset[str]
     # CJK runs also give bigram keys (text/terms.term_keys): read those texts that way too.
     if len(low) != len(text) or "Σ" in text or _CJK.search(text) or _cuts_a_word(low, cuts):
-        present = keys & _keys(text)
-        overlaps = [len(keys & _keys(text[a:b])) for a, b in spans]
-    else:
-        # ASCII text has the same words under the faster ASCII pattern.
-        findall = (_ASCII_WORD if low.isascii() else WORD).findall
-        overlaps = []
-        found: set[str] = set()
-        previous = 0
-        for a, b in spans:
-            if previous < a:  # words between sentences (rare) still count as matched terms
-                found.update(keys.intersection(map(_key, findall(low, previous, a))))
-            shared = keys.intersection(map(_key, findall(low, a, b)))
-            overlaps.append(len(shared))
-            found.update(shared)
-            previous = b
-        if previous < len(low):
-            found.update(keys.intersection(map(_key, findall(low, previous))))
-        present = found
+        each = tuple(frozenset(_keys(text[a:b])) for a, b in spans)
+        return TextWords(spans, each, frozenset(_keys(text)))
+    # ASCII text has the same words under the faster ASCII pattern.
+    findall = (_ASCII_WORD if low.isascii() else WORD).findall
+    sentences = []
+    every: set[str] = set()
+    previous = 0
+    for a, b in spans:
+        if previous < a:  # words between sentences (rare) still count as the text's words
+            every.update(map(_key, findall(low, previous, a)))
+        keys = frozenset(map(_key, findall(low, a, b)))
+        sentences.append(keys)
+        every.update(keys)
+        previous = b
+    if previous < len(low):
+        every.update(map(_key, findall(low, previous)))
+    return TextWords(spans, tuple(sentences), frozenset(every))
+
+
+def read_hit(question: Question, text: str) -> HitText:
+    """Sentences, per-sentence term overlaps and matched terms of ``text``: equal to
+    :func:`sentence_spans`, :func:`sentence_overlaps` and :func:`matched_terms`, from the
+    text's :func:`text_words` (read once however many questions ask about it)."""
+    words = text_words(text)
+    keys = question.keys
+    overlaps = [len(keys & s) for s in words.sentence_keys]
+    present = keys & words.keys
     matched = tuple(t for t in question.terms if _key(t) in present)
-    return HitText(spans, overlaps, matched)
+    return HitText(list(words.spans), overlaps, matched)
 
 
 def matched_terms(question: str, text: str) -> tuple[str, ...]:

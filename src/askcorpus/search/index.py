@@ -12,8 +12,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +55,8 @@ log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "rrf", "dense", "keyword")
 CANDIDATES = 50
+#: Keyword candidates read ahead while the question is being encoded (:meth:`Index._read_ahead`).
+READ_AHEAD = 10
 # Top dense cosine below which no passage reads like an answer (about the 2nd percentile of the
 # top cosine of answerable SciFact train claims): the rule for several indexes searched together.
 ANSWER_THRESHOLD = 0.35
@@ -84,6 +86,50 @@ def fuse(sides: Sides, mode: str) -> list[fusion.Fused]:
     if mode == "rrf":
         return fusion.rrf(sides.dense, sides.lexical, sides.extra)
     return fusion.convex(sides.dense, sides.lexical, sides.extra, fusion.LEXICAL_WEIGHT)
+
+
+#: ``while_encoding(lexical, pending)``: see :meth:`Index.sides`.
+WhileEncoding = Callable[[list[tuple[int, float]], "Future[np.ndarray]"], None]
+
+
+class _Meanwhile:
+    """What a search does while its question is being encoded: count the question's terms
+    for the absence estimate and, when some are found nowhere, queue the embedding of the
+    question without them behind the question's own (the ablation then costs no wait), and
+    read the best keyword candidates' words ahead (:meth:`Index._read_ahead`). Leaving it
+    waits for that embedding, so no work of this search runs on behind it."""
+
+    def __init__(
+        self,
+        text: str,
+        store: Store,
+        encode: Callable[[str], np.ndarray],
+        submit: Callable[[Callable[[str], np.ndarray], str], Future[np.ndarray]],
+        read_ahead: WhileEncoding,
+    ) -> None:
+        self._text, self._store, self._encode = text, store, encode
+        self._submit, self._read_ahead = submit, read_ahead
+        self.counts: absence.TermCounts | None = None
+        self._ablation: Future[np.ndarray] | None = None
+
+    def __call__(self, lexical: list[tuple[int, float]], pending: Future[np.ndarray]) -> None:
+        self.counts = absence.count_terms(self._store, self._text)
+        if self.counts.ablated:
+            self._ablation = self._submit(self._encode, self.counts.ablated)
+        self._read_ahead(lexical, pending)
+
+    def encode(self, text: str) -> np.ndarray:
+        """The question encoder, answering the ablation's text from the queued embedding."""
+        if self._ablation is not None and self.counts is not None and text == self.counts.ablated:
+            return self._ablation.result()
+        return self._encode(text)
+
+    def __enter__(self) -> _Meanwhile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._ablation is not None:
+            wait([self._ablation])
 
 
 class Index:
@@ -142,14 +188,17 @@ class Index:
         mode: str = "hybrid",
         query_vec: np.ndarray | None = None,
         where: PassageFilter | None = None,
+        while_encoding: WhileEncoding | None = None,
     ) -> tuple[list[fusion.Fused], np.ndarray | None]:
         """Fused passage candidates for a cleaned question (no highlighting), best first,
         among the passages ``where`` lets through (both sides filter inside retrieval).
 
         ``mode`` is ``hybrid`` (the default fusion), ``rrf``, ``dense`` or ``keyword``; the
-        last three exist so the evaluation can compare against them.
+        last three exist so the evaluation can compare against them. ``while_encoding`` is
+        work to do on this thread once the keyword side is done and the question is still
+        being encoded (see :meth:`sides`).
         """
-        sides, query_vec = self.sides(text, n, mode, query_vec, where)
+        sides, query_vec = self.sides(text, n, mode, query_vec, where, while_encoding)
         fused = fuse(sides, mode)
         if mode == "hybrid" and fusion.is_long_query(text):  # a paragraph: normalise lengths
             rows = self.store.passages([f.id for f in fused])
@@ -165,9 +214,12 @@ class Index:
         mode: str = "hybrid",
         query_vec: np.ndarray | None = None,
         where: PassageFilter | None = None,
+        while_encoding: WhileEncoding | None = None,
     ) -> tuple[Sides, np.ndarray | None]:
         """The unfused candidate lists of both sides (see :meth:`retrieve`), with the raw
-        scores several indexes fuse together (:mod:`askcorpus.search.multi`)."""
+        scores several indexes fuse together (:mod:`askcorpus.search.multi`).
+        ``while_encoding(lexical, pending)`` runs when the question is encoded here, beside the
+        keyword side: after it, with its candidates and the encoding's future."""
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}", hint=f"use one of {MODES}")
         where = where or None
@@ -182,6 +234,8 @@ class Index:
             pending = self._background().submit(self.embedder.encode_query, text)
             try:
                 lexical = self._lexical(text, n, where)
+                if while_encoding is not None:
+                    while_encoding(lexical, pending)
             except BaseException:
                 wait([pending])  # no encoding left running behind a failed search
                 raise
@@ -196,6 +250,17 @@ class Index:
             scores = self.store.passage_vectors(missing) @ query_vec.ravel()
             extra = dict(zip(missing, scores.tolist(), strict=True))
         return Sides(dense, lexical, extra), query_vec
+
+    def _read_ahead(self, lexical: list[tuple[int, float]], pending: Future[np.ndarray]) -> None:
+        """While the question is still being encoded, read the best keyword candidates' words
+        (kept by :func:`text_words`): most of them are hits to highlight and passages the
+        absence estimate reads, and this thread would otherwise wait idle."""
+        if pending.done() or not lexical:
+            return
+        for row in self.store.passages([pid for pid, _s in lexical[:READ_AHEAD]]).values():
+            if pending.done():
+                return
+            absence.passage_keys(row.title, row.text)
 
     def _lexical(
         self, text: str, n: int, where: PassageFilter | None = None
@@ -239,17 +304,25 @@ class Index:
         shown = HIGHLIGHT_HITS if highlight is None else highlight
         # One committed state for every read below: a writer publishing meanwhile cannot make
         # a hit's vectors, rows and document text come from different generations.
-        with self.store.snapshot():
+        meanwhile = _Meanwhile(
+            text,
+            self.store,
+            self.embedder.encode_query,
+            self._background().submit,
+            self._read_ahead,
+        )
+        with self.store.snapshot(), meanwhile:
             fused, query_vec = self.retrieve(
-                text, max(CANDIDATES, 4 * k), mode, None, allowed or None
+                text, max(CANDIDATES, 4 * k), mode, None, allowed or None, meanwhile
             )
             hits = self.present(text, evidence.reranked(self.store, text, fused, mode), k)
             early = self._early(text, hits, shown, query_vec) if hits else None
             # Keyword-only search has no dense evidence: it cannot estimate an absence.
             verdict = None
             if query_vec is not None and hits:
-                encode = self.embedder.encode_query
-                verdict = absence.assess(self.store, text, fused, query_vec, encode)
+                verdict = absence.assess(
+                    self.store, text, fused, query_vec, meanwhile.encode, meanwhile.counts
+                )
         if not hits and allowed.folder:
             check_folder([self.store], allowed.folder)
         if query_vec is not None:

@@ -40,6 +40,22 @@ def tokens(text: str) -> list[str]:
         conn.execute("DELETE FROM t WHERE rowid = 1")
 
 
+def tokens_of_each(texts: list[str]) -> list[list[str]]:
+    """:func:`tokens` of each of ``texts``, in three statements for all of them (a keyword
+    query's clauses: one at a time cost three statements each)."""
+    if not texts:
+        return []
+    conn = _tokenizer()
+    conn.executemany("INSERT INTO t (rowid, body) VALUES (?, ?)", enumerate(texts, 1))
+    try:
+        found: list[list[str]] = [[] for _ in texts]
+        for doc, term in conn.execute("SELECT doc, term FROM v ORDER BY doc, offset"):
+            found[doc - 1].append(term)
+        return found
+    finally:
+        conn.execute("DELETE FROM t")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def porter_stem(word: str) -> str:
     """FTS5's stem of one lower-case, diacritic-free word (the word itself when the tokenizer

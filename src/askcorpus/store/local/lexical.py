@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from askcorpus.records import KeywordQuery, PassageFilter
 from askcorpus.store.local.filtering import passage_condition, text_match
 from askcorpus.store.local.impact import add_left_out, average_length
-from askcorpus.store.local.postings import ranked
+from askcorpus.store.local.postings import cached_count, ranked
+from askcorpus.store.local.state import committed_state
 
 log = logging.getLogger(__name__)
 
@@ -133,11 +134,15 @@ def search_lexical(
 
 
 def match_count(conn: sqlite3.Connection, query: KeywordQuery, cap: int) -> int:
-    """How many passages match ``query``, up to ``cap``: FTS5 stops after ``cap`` rows when
-    nothing orders them, so a frequent term costs ``cap`` postings, not all of them."""
+    """How many passages match ``query``, up to ``cap``: from the postings a keyword search
+    parsed already when it can, else FTS5, which stops after ``cap`` rows when nothing orders
+    them, so a frequent term costs ``cap`` postings, not all of them."""
     parts = _quoted_clauses(query)
     if not parts or cap <= 0:
         return 0
+    known = cached_count(conn, parts, cap) if FROM_POSTINGS else None
+    if known is not None:
+        return known
     try:
         row = conn.execute(
             "SELECT count(*) FROM (SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? "
@@ -185,7 +190,7 @@ def _without_frequent_terms(conn: sqlite3.Connection, parts: list[str]) -> list[
 def _counts(conn: sqlite3.Connection) -> _Counts:
     """The counts cache of ``conn`` for the committed state it reads now (a new, empty one
     when another connection committed since, or this one wrote)."""
-    state = (int(conn.execute("PRAGMA data_version").fetchone()[0]), conn.total_changes)
+    state = committed_state(conn)
     try:
         cached = _COUNTS.get(conn)
     except TypeError:  # a plain sqlite3.Connection takes no weak reference: no cache

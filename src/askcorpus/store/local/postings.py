@@ -10,8 +10,11 @@ matches (unranked, so no bm25() call), its frequency in each counted in the pass
 text with FTS5's stems (:mod:`askcorpus.store.local.impact`), for at most :data:`PHRASE_ROWS`
 passages. The passage lengths are FTS5's ``docsize`` records, read once per connection and kept
 (passage ids are never reused, so a length once read stays right: only passages added since
-are read later); the passage count and average length are FTS5's ``averages`` record. The
-score is FTS5's formula, clause after clause in the query's order, in double precision, so it
+are read later); the passage count and average length are FTS5's ``averages`` record. A word's
+postings, once parsed, are kept per connection for as long as the committed state it reads
+holds (:mod:`askcorpus.store.local.state`), up to :data:`CACHE_OCCURRENCES` passages in all:
+the same common words come back question after question, and parsing their postings was half
+of a keyword search on SciFact. The score is FTS5's formula, clause after clause in the query's order, in double precision, so it
 equals ``-bm25()`` bit for bit and so does the ranking (ties broken by passage id).
 
 :func:`ranked` returns None where FTS5 must rank (a clause of no token, phrases matching many
@@ -23,16 +26,17 @@ docs/benchmarks.md, session 6, "scale".
 from __future__ import annotations
 
 import contextlib
-import functools
 import sqlite3
+import threading
 import weakref
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from askcorpus.store.local.impact import K1, B, idf, occurrences, stems_of, varint
-from askcorpus.text.fts5 import tokens
+from askcorpus.store.local.state import PerState
+from askcorpus.text.fts5 import tokens_of_each
 
 #: The connection-private view of the keyword index's postings (``temp``: never in the index).
 VOCAB = "temp.askcorpus_postings"
@@ -42,6 +46,9 @@ PHRASE_ROWS = 100
 #: Rank queries of phrases only (the adjacent pairs) here too. Off: 1.1x at 1M passages, slower
 #: on SciFact (docs/benchmarks.md, session 6, "scale"), so FTS5 ranks them.
 PHRASES_ONLY = False
+#: Passages (summed over the words) of the parsed postings kept per connection (16 bytes each);
+#: the least recently asked words go first.
+CACHE_OCCURRENCES = 2_000_000
 
 
 @dataclass
@@ -52,21 +59,49 @@ class _Lengths:
     read_to: int = 0  # every id up to this one has been read
 
 
+@dataclass
+class _Parsed:
+    """The words' postings parsed for one committed state, most recently asked last."""
+
+    words: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=OrderedDict)
+    size: int = 0  # passages held, summed over the words
+
+
 # Per connection, dropped with it (connections that take no weak reference: read every time).
 _LENGTHS: weakref.WeakKeyDictionary[sqlite3.Connection, _Lengths] = weakref.WeakKeyDictionary()
+_PARSED: PerState[_Parsed] = PerState(_Parsed)
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def clause_tokens(clause: str) -> tuple[str, ...]:
-    """FTS5's tokens of a quoted clause (several: a phrase)."""
-    return tuple(tokens(clause.strip('"')))
+#: Clauses whose tokens are kept (most recently used).
+CLAUSES_KEPT = 1 << 14
+_CLAUSES: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+_CLAUSES_LOCK = threading.Lock()
+
+
+def clause_tokens(clauses: list[str]) -> list[tuple[str, ...]]:
+    """FTS5's tokens of each quoted clause (several: a phrase); those not seen lately are
+    tokenized together (:func:`~askcorpus.text.fts5.tokens_of_each`)."""
+    with _CLAUSES_LOCK:
+        known = {c: _CLAUSES[c] for c in clauses if c in _CLAUSES}
+        for c in known:
+            _CLAUSES.move_to_end(c)
+    new = [c for c in dict.fromkeys(clauses) if c not in known]
+    if new:
+        made = tokens_of_each([c.strip('"') for c in new])
+        fresh = {c: tuple(t) for c, t in zip(new, made, strict=True)}
+        known.update(fresh)
+        with _CLAUSES_LOCK:
+            _CLAUSES.update(fresh)
+            while len(_CLAUSES) > CLAUSES_KEPT:
+                _CLAUSES.popitem(last=False)
+    return [known[c] for c in clauses]
 
 
 def ranked(conn: sqlite3.Connection, clauses: list[str], k: int) -> list[tuple[int, float]] | None:
     """The ``k`` best passages for the OR of the quoted ``clauses`` with their FTS5 BM25
     (``-bm25()``), best first; None when FTS5 must rank them (a clause of no token, or phrases
     matching more than :data:`PHRASE_ROWS` passages)."""
-    terms = [clause_tokens(c) for c in clauses]
+    terms = clause_tokens(clauses)
     if not terms or not all(terms) or k <= 0:
         return None
     if not PHRASES_ONLY and all(len(t) > 1 for t in terms):
@@ -74,7 +109,7 @@ def ranked(conn: sqlite3.Connection, clauses: list[str], k: int) -> list[tuple[i
     rows, total = _averages(conn)
     if rows <= 0:
         return []
-    found = _words(conn, [t[0] for t in terms if len(t) == 1])
+    found = word_postings(conn, [t[0] for t in terms if len(t) == 1])
     phrases = _phrases(conn, [(c, t) for c, t in zip(clauses, terms, strict=True) if len(t) > 1])
     if phrases is None:
         return None
@@ -111,21 +146,54 @@ def ranked(conn: sqlite3.Connection, clauses: list[str], k: int) -> list[tuple[i
 Postings = dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]]
 
 
-def _words(conn: sqlite3.Connection, words: list[str]) -> Postings:
-    """Each one-token term's passages and its frequency in each, from FTS5's postings."""
+def word_postings(conn: sqlite3.Connection, words: list[str]) -> Postings:
+    """Each one-token term's passages (ascending) and its frequency in each, from FTS5's
+    postings (kept per connection while its committed state holds; callers must not change
+    the arrays)."""
     out: Postings = {}
-    if words:
-        _ensure_vocab(conn)
+    if not words:
+        return out
+    parsed = _PARSED.get(conn)
     for word in dict.fromkeys(words):
-        (text,) = conn.execute(f"SELECT group_concat(doc) FROM {VOCAB} WHERE term = ?", (word,))
-        if not text[0]:
-            out[(word,)] = (np.zeros(0, np.int64), np.zeros(0))
+        if parsed is not None and word in parsed.words:
+            parsed.words.move_to_end(word)
+            out[(word,)] = parsed.words[word]
             continue
-        occurrences = np.fromstring(text[0], dtype=np.int64, sep=",")
-        starts = np.flatnonzero(np.diff(occurrences, prepend=-1))  # occurrences come by passage
-        tf = np.diff(np.append(starts, occurrences.size)).astype(np.float64)
-        out[(word,)] = (occurrences[starts], tf)
+        found = out[(word,)] = _read_word(conn, word)
+        if parsed is not None and found[0].size <= CACHE_OCCURRENCES:
+            parsed.words[word] = found
+            parsed.size += found[0].size
+            while parsed.size > CACHE_OCCURRENCES:
+                _old, (docs, _tf) = parsed.words.popitem(last=False)
+                parsed.size -= docs.size
     return out
+
+
+def cached_count(conn: sqlite3.Connection, clauses: list[str], cap: int) -> int | None:
+    """How many passages match the OR of the quoted one-token ``clauses``, up to ``cap``, from
+    postings parsed already; None when one is a phrase or not parsed yet (ask FTS5: it stops
+    counting at ``cap``, where parsing a frequent word's postings would read them all)."""
+    terms = clause_tokens(clauses)
+    parsed = _PARSED.get(conn)
+    if parsed is None or not terms or any(len(t) != 1 or t[0] not in parsed.words for t in terms):
+        return None
+    docs = [parsed.words[t[0]][0] for t in terms]
+    matching = docs[0].size if len(docs) == 1 else np.unique(np.concatenate(docs)).size
+    return min(matching, cap)
+
+
+def _read_word(conn: sqlite3.Connection, word: str) -> tuple[np.ndarray, np.ndarray]:
+    """One word's passages and its frequency in each, parsed from FTS5's postings."""
+    _ensure_vocab(conn)
+    (text,) = conn.execute(f"SELECT group_concat(doc) FROM {VOCAB} WHERE term = ?", (word,))
+    if not text[0]:
+        return np.zeros(0, np.int64), np.zeros(0)
+    occurrences = np.fromstring(text[0], dtype=np.int64, sep=",")
+    starts = np.flatnonzero(np.diff(occurrences, prepend=-1))  # occurrences come by passage
+    tf = np.diff(np.append(starts, occurrences.size)).astype(np.float64)
+    docs = occurrences[starts]
+    docs.flags.writeable = tf.flags.writeable = False  # shared through the cache
+    return docs, tf
 
 
 def _phrases(

@@ -8,6 +8,7 @@ malformed row is an :class:`IndexCorruptError` naming the database and the fix.
 from __future__ import annotations
 
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from askcorpus.store.decode import (
     document_record,
     stored_passage,
 )
+from askcorpus.store.local.state import PerState
 
 
 def document_states(conn: sqlite3.Connection) -> dict[str, DocState]:
@@ -33,19 +35,49 @@ def document_states(conn: sqlite3.Connection) -> dict[str, DocState]:
     return {r[1]: DocState(r[1], r[2], r[3], r[4], counts.get(r[0], 0)) for r in rows}
 
 
+#: Passages kept per connection once read and checked, for as long as its committed state
+#: holds: a search reads its best candidates several times (read ahead, the hits, the absence
+#: estimate), and the passages of one topic come back question after question.
+PASSAGES_KEPT = 4096
+
+
+def _recent() -> OrderedDict[int, StoredPassage]:
+    return OrderedDict()
+
+
+_RECENT: PerState[OrderedDict[int, StoredPassage]] = PerState(_recent)
+
+
 def passages(conn: sqlite3.Connection, db: Path, ids: Sequence[int]) -> dict[int, StoredPassage]:
     """Passages by id, with their exact text sliced from the stored document text, each checked
-    against its checksum (a few microseconds per passage): a damaged one is an error, never a
-    quote that is not in the file."""
+    against its checksum (a few microseconds per passage) when it is read: a damaged one is an
+    error, never a quote that is not in the file. Those read lately in the same committed state
+    come from memory (:data:`PASSAGES_KEPT`). Ordered by id."""
     if not ids:
         return {}
-    marks = ",".join("?" * len(ids))
-    rows = conn.execute(
-        f"SELECT {PASSAGE_COLUMNS} FROM passages p JOIN documents d ON d.id = p.doc_id "
-        f"WHERE p.id IN ({marks})",
-        list(ids),
-    ).fetchall()
-    return {row[0]: stored_passage(row, db) for row in rows}
+    recent = _RECENT.get(conn)
+    out: dict[int, StoredPassage] = {}
+    wanted = list(dict.fromkeys(ids))
+    if recent is not None:
+        for pid in wanted:
+            if pid in recent:
+                recent.move_to_end(pid)
+                out[pid] = recent[pid]
+        wanted = [pid for pid in wanted if pid not in out]
+    if wanted:
+        marks = ",".join("?" * len(wanted))
+        rows = conn.execute(
+            f"SELECT {PASSAGE_COLUMNS} FROM passages p JOIN documents d ON d.id = p.doc_id "
+            f"WHERE p.id IN ({marks})",
+            wanted,
+        ).fetchall()
+        for row in rows:
+            out[row[0]] = stored_passage(row, db)
+        if recent is not None:
+            recent.update((row[0], out[row[0]]) for row in rows)
+            while len(recent) > PASSAGES_KEPT:
+                recent.popitem(last=False)
+    return {pid: out[pid] for pid in sorted(out)}  # by id, as SQLite returns an IN list
 
 
 def passage_vectors(
