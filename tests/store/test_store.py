@@ -183,3 +183,32 @@ def test_passages_read_lately_come_from_memory_until_another_connection_commits(
     finally:
         reader.close()
         store.close()
+
+
+def test_documents_read_lately_come_from_memory_until_another_connection_commits(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(4)
+    store = LocalStore.create(tmp_path, manifest())
+    doc, passages = document("a", 3)
+    with store.writer() as w:
+        w.add_document(doc, passages, unit(rng, 3))
+        w.commit()
+    reader = LocalStore.open(tmp_path)
+    try:
+        first = reader.document("a")
+        assert first is not None and reader.document("a") is first
+        changed, more = document("a", 5)  # the same file, edited: a longer text
+        with store.writer() as w:
+            w.remove_document("a")
+            w.add_document(changed, more, unit(rng, 5))
+            w.commit()
+        now = reader.document("a")
+        assert now is not None and now.text == changed.text != first.text
+        with store.writer() as w:
+            w.remove_document("a")
+            w.commit()
+        assert reader.document("a") is None
+    finally:
+        reader.close()
+        store.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -96,13 +97,44 @@ def passage_vectors(
     return np.stack([np.frombuffer(rows[i], dtype=np.float32) for i in ids])
 
 
+#: Characters of document text kept per connection once read and checked (the documents read
+#: last), for as long as its committed state holds: a search reads the documents of the hits it
+#: merges, the reading pane the one shown, and a long document's checksum costs ~1 ms a MB.
+DOCUMENT_CHARS_KEPT = 16_000_000
+
+
+@dataclass
+class _Documents:
+    """The documents read last in one committed state, most recent last, and their length."""
+
+    kept: OrderedDict[str, Document] = field(default_factory=OrderedDict)
+    chars: int = 0
+
+
+_DOCUMENTS: PerState[_Documents] = PerState(_Documents)
+
+
 def document(conn: sqlite3.Connection, db: Path, source: str) -> Document | None:
-    """A stored document, with the exact text that was indexed (checked against its checksum:
-    ~1 ms per megabyte of text)."""
+    """A stored document, with the exact text that was indexed (checked against its checksum
+    when read: ~1 ms per megabyte of text); the last read ones come from memory while the
+    committed state holds (:data:`DOCUMENT_CHARS_KEPT`)."""
+    recent = _DOCUMENTS.get(conn)
+    if recent is not None and source in recent.kept:
+        recent.kept.move_to_end(source)
+        return recent.kept[source]
     row = conn.execute(
         f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE source = ?", (source,)
     ).fetchone()
-    return None if row is None else document_record(row, db)
+    if row is None:
+        return None
+    found = document_record(row, db)
+    if recent is not None and len(found.text) <= DOCUMENT_CHARS_KEPT:
+        recent.kept[source] = found
+        recent.chars += len(found.text)
+        while recent.chars > DOCUMENT_CHARS_KEPT:
+            _source, dropped = recent.kept.popitem(last=False)
+            recent.chars -= len(dropped.text)
+    return found
 
 
 def document_passages(conn: sqlite3.Connection, source: str) -> list[tuple[int, int, int]]:
