@@ -48,7 +48,7 @@ PHRASE_ROWS = 100
 PHRASES_ONLY = False
 #: Passages (summed over the words) of the parsed postings kept per connection (16 bytes each);
 #: the least recently asked words go first.
-CACHE_OCCURRENCES = 2_000_000
+CACHE_OCCURRENCES = 1_000_000
 
 
 @dataclass

@@ -100,7 +100,7 @@ def passage_vectors(
 #: Characters of document text kept per connection once read and checked (the documents read
 #: last), for as long as its committed state holds: a search reads the documents of the hits it
 #: merges, the reading pane the one shown, and a long document's checksum costs ~1 ms a MB.
-DOCUMENT_CHARS_KEPT = 16_000_000
+DOCUMENT_CHARS_KEPT = 8_000_000
 
 
 @dataclass
