@@ -8,6 +8,7 @@ one state is right for every read of that state, and a commit anywhere starts it
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import weakref
 from collections.abc import Callable
@@ -16,10 +17,38 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 
+# The state read when a read transaction began, per connection, while it lasts (see pin).
+_PINNED: weakref.WeakKeyDictionary[sqlite3.Connection, tuple[int, int]]
+_PINNED = weakref.WeakKeyDictionary()
+
+
 def committed_state(conn: sqlite3.Connection) -> tuple[int, int]:
     """What identifies the committed state ``conn`` reads: SQLite's ``data_version`` (changes
-    when another connection commits) and the connection's own ``total_changes``."""
+    when another connection commits) and the connection's own ``total_changes``; inside a read
+    transaction :func:`pin` began, the state it pinned (while the connection writes nothing)."""
+    try:
+        pinned = _PINNED.get(conn)
+    except TypeError:
+        pinned = None
+    if pinned is not None and pinned[1] == conn.total_changes:
+        return pinned
     return int(conn.execute("PRAGMA data_version").fetchone()[0]), conn.total_changes
+
+
+def pin(conn: sqlite3.Connection) -> None:
+    """Remember the state ``conn`` reads, just after it began a read transaction, until
+    :func:`unpin`: a transaction reads one state (``data_version`` moves only when a new one
+    begins), and each ``PRAGMA`` lets go of the GIL, which a search's worker thread may then
+    hold a while; a search asks for the state a dozen times."""
+    with contextlib.suppress(TypeError):
+        _PINNED.pop(conn, None)
+        _PINNED[conn] = committed_state(conn)
+
+
+def unpin(conn: sqlite3.Connection) -> None:
+    """Forget what :func:`pin` remembered (before the transaction ends)."""
+    with contextlib.suppress(TypeError):
+        _PINNED.pop(conn, None)
 
 
 class PerState(Generic[T]):

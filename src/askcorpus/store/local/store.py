@@ -61,7 +61,7 @@ from askcorpus.store.local.generations import LoadedVectors
 from askcorpus.store.local.lexical import match_count, search_lexical
 from askcorpus.store.local.lock import write_error
 from askcorpus.store.local.opening import file_signature, open_database
-from askcorpus.store.local.state import PerState
+from askcorpus.store.local.state import PerState, pin, unpin
 from askcorpus.store.local.vectors import EXACT_LIMIT, VectorIndex
 
 #: Attempts to load the vectors of the generation just read while writers keep publishing.
@@ -204,12 +204,14 @@ class LocalStore:
         with self._reading() as conn:
             if self._depth == 0:
                 self._begin_synced(conn)
+                pin(conn)
             self._depth += 1
             try:
                 yield
             finally:
                 self._depth -= 1
                 if self._depth == 0:
+                    unpin(conn)
                     with contextlib.suppress(sqlite3.Error):
                         conn.execute("COMMIT")
 
