@@ -20,6 +20,7 @@ eval`` encodes BEIR queries). Scores are nDCG@10 on all, even and odd halves of 
 from __future__ import annotations
 
 import argparse
+import itertools
 import pickle
 import sqlite3
 import sys
@@ -30,6 +31,7 @@ import numpy as np
 
 from askcorpus.store.local.lexical import _quoted_clauses
 from askcorpus.store.local.postings import _averages, _lengths, clause_tokens
+from askcorpus.text.fts5 import tokens
 from askcorpus.text.query import keyword_query, pair_query
 from bench import crowd_levers
 from bench.crowd_levers import Cache, Lever, halves
@@ -54,6 +56,7 @@ class Postings:
         self.lengths = lengths.astype(np.float64)
         self._keys: dict[str, np.ndarray] = {}
         self._found: dict[tuple[str, ...], Posting] = {}
+        self._titles: np.ndarray | None = None
 
     def keys(self, term: str) -> np.ndarray:
         """Sorted ``passage << SHIFT | offset`` of every occurrence of ``term``."""
@@ -69,6 +72,23 @@ class Postings:
                 o = np.fromstring(offs, dtype=np.int64, sep=",")
                 self._keys[term] = np.sort((d << SHIFT) | o)
         return self._keys[term]
+
+    def title_lengths(self) -> np.ndarray:
+        """Each passage's title length in tokens (the first line of its indexed text)."""
+        if self._titles is None:
+            titles = np.zeros(self.lengths.size, np.float64)
+            for pid, body in self.conn.execute("SELECT id, c0 FROM passages_fts_content"):
+                titles[pid] = len(tokens(str(body).split("\n", 1)[0]))
+            self._titles = titles
+        return self._titles
+
+    def title_clause(self, term: str) -> Posting:
+        """Passages whose title holds ``term``, and how often."""
+        keys = self.keys(term)
+        docs = keys >> SHIFT
+        inside = (keys & ((1 << SHIFT) - 1)) < self.title_lengths()[docs]
+        found, tf = np.unique(docs[inside], return_counts=True)
+        return found, tf.astype(np.float64)
 
     def clause(self, terms: tuple[str, ...]) -> Posting:
         """Passages holding the clause (a phrase: its tokens at consecutive offsets) and the
@@ -91,10 +111,16 @@ def clauses_of(text: str, pairs: bool) -> list[tuple[str, ...]]:
 
 
 def bm25(
-    p: Postings, clauses: list[tuple[str, ...]], n: int, k1: float, b: float
+    p: Postings,
+    clauses: list[tuple[str, ...]],
+    n: int,
+    k1: float,
+    b: float,
+    title: float = 0.0,
 ) -> list[tuple[int, float]]:
     """The ``n`` best passages for the OR of ``clauses`` under BM25(k1, b), in FTS5's formula
-    (idf = ln((N - n + 0.5) / (n + 0.5)), at least 1e-6), best first, ties by id."""
+    (idf = ln((N - n + 0.5) / (n + 0.5)), at least 1e-6), best first, ties by id; ``title`` > 0
+    adds that share of the one-word clauses' BM25 over the passage's title alone."""
     parts, order = [], []
     for c in clauses:
         docs, tf = p.clause(c)
@@ -105,6 +131,13 @@ def bm25(
         size = p.lengths[docs]
         parts.append(idf * ((tf * (k1 + 1.0)) / (tf + k1 * (1 - b + b * size / p.average))))
         order.append(docs)
+        if title and len(c) == 1:
+            tdocs, ttf = p.title_clause(c[0])
+            if tdocs.size:
+                lengths = p.title_lengths()
+                tsize = lengths[tdocs] / max(lengths[lengths > 0].mean(), 1.0)
+                parts.append(title * idf * ttf * (k1 + 1.0) / (ttf + k1 * (1 - b + b * tsize)))
+                order.append(tdocs)
     if not order:
         return []
     unique, where = np.unique(np.concatenate(order), return_inverse=True)
@@ -166,7 +199,10 @@ def vectors(args: argparse.Namespace) -> None:
     c = _load(args.cache)
     settings = Settings()
     index = Index.open(args.index, settings, Embedder(settings))
-    q = index.embedder.encode_passages([x.text for x in c.queries])
+    if c.kind == "beir":  # as askcorpus eval encodes BEIR queries; questions as asked
+        q = index.embedder.encode_passages([x.text for x in c.queries])
+    else:
+        q = np.vstack([index.embedder.encode_query(x.text) for x in c.queries])
     conn = sqlite3.connect(f"file:{args.index / 'askcorpus.sqlite3'}?mode=ro", uri=True)
     ids = [r[0] for r in conn.execute("SELECT id FROM passages ORDER BY id")]
     top = max(ids)
@@ -187,24 +223,37 @@ def sweep(args: argparse.Namespace) -> None:
         abs(float(pv[d] @ qv[i]) - s) for i, q in enumerate(c.queries) for d, s in q.dense[:5]
     )
     print(f"# dense check: largest cosine gap {gap:.2g}", file=sys.stderr)
-    lever = Lever(delta=0.075, qmin=40)
     words = [clauses_of(q.text, False) for q in c.queries]
     pairs = [clauses_of(q.text, True) for q in c.queries]
-    print("k1\tb\tall\teven\todd")
-    for k1 in [float(x) for x in args.k1.split(",")]:
-        for b in [float(x) for x in args.b.split(",")]:
-            qs = []
-            for i, q in enumerate(c.queries):
-                n = len(q.dense)
-                w = bm25(p, words[i], n, k1, b)
-                pr = bm25(p, pairs[i], n, k1, b) if pairs[i] else []
-                in_dense = {d for d, _s in q.dense}
-                missing = sorted({d for d, _s in w + pr} - in_dense)
-                extra = dict(zip(missing, (pv[missing] @ qv[i]).tolist(), strict=True))
-                qs.append(replace(q, words=w, pairs=pr, extra=extra))
-            per = crowd_levers.score(replace(c, queries=qs), lever)
-            a, e, o = halves(per)
-            print(f"{k1:g}\t{b:g}\t{a:.4f}\t{e:.4f}\t{o:.4f}", flush=True)
+    index = None
+    if c.kind == "questions":  # hit@1 over Index.present's merged hits, as crowd_levers scores
+        from askcorpus.embed.embedder import Embedder
+        from askcorpus.search.index import Index
+        from askcorpus.settings import Settings
+
+        c.index = str(args.index)
+        index = Index.open(args.index, Settings(), Embedder(Settings()))
+    floats = lambda text: [float(x) for x in text.split(",")]  # noqa: E731
+    print("k1\tb\ttitle\tw\tnorm\tpair\tall\teven\todd")
+    for k1, b, title in itertools.product(floats(args.k1), floats(args.b), floats(args.title)):
+        qs = []
+        for i, q in enumerate(c.queries):
+            n = len(q.dense)
+            w = bm25(p, words[i], n, k1, b, title)
+            pk1, pb = (1.2, 0.75) if args.fixed_pairs else (k1, b)
+            pr = bm25(p, pairs[i], n, pk1, pb) if pairs[i] else []
+            in_dense = {d for d, _s in q.dense}
+            missing = sorted({d for d, _s in w + pr} - in_dense)
+            extra = dict(zip(missing, (pv[missing] @ qv[i]).tolist(), strict=True))
+            qs.append(replace(q, words=w, pairs=pr, extra=extra))
+        redone = replace(c, queries=qs)
+        for wt, norm, pair in itertools.product(
+            floats(args.w), floats(args.norm), floats(args.pair)
+        ):
+            lever = Lever(w=wt, pair=pair, norm=norm, delta=0.075, qmin=40)
+            a, e, o = halves(crowd_levers.score(redone, lever, index))
+            cells = f"{k1:g}\t{b:g}\t{title:g}\t{wt:g}\t{norm:g}\t{pair:g}"
+            print(f"{cells}\t{a:.4f}\t{e:.4f}\t{o:.4f}", flush=True)
 
 
 def main() -> None:
@@ -223,6 +272,15 @@ def main() -> None:
             s.add_argument("--vectors", type=Path, required=True)
             s.add_argument("--k1", default="0.6,0.9,1.2,1.5")
             s.add_argument("--b", default="0.3,0.4,0.5,0.6,0.75")
+            s.add_argument("--title", default="0", help="title-BM25 shares")
+            s.add_argument("--w", default="0.5", help="keyword weights")
+            s.add_argument("--norm", default="0", help="crowd_levers.Lever.norm codes")
+            s.add_argument("--pair", default="0.5", help="pair-phrase weights")
+            s.add_argument(
+                "--fixed-pairs",
+                action="store_true",
+                help="pairs at FTS5's k1 = 1.2, b = 0.75 (as they rank today: FTS5's bm25())",
+            )
     args = ap.parse_args()
     {"vectors": vectors, "check": check, "sweep": sweep}[args.cmd](args)
 
