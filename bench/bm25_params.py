@@ -251,9 +251,11 @@ def sweep(args: argparse.Namespace) -> None:
             floats(args.w), floats(args.norm), floats(args.pair)
         ):
             lever = Lever(w=wt, pair=pair, norm=norm, delta=0.075, qmin=40)
-            a, e, o = halves(crowd_levers.score(redone, lever, index))
+            per = crowd_levers.score(redone, lever, index)
+            a, e, o = halves(per)
             cells = f"{k1:g}\t{b:g}\t{title:g}\t{wt:g}\t{norm:g}\t{pair:g}"
-            print(f"{cells}\t{a:.4f}\t{e:.4f}\t{o:.4f}", flush=True)
+            files = f"\t{crowd_levers.by_file(per)}" if index is not None else ""
+            print(f"{cells}\t{a:.4f}\t{e:.4f}\t{o:.4f}{files}", flush=True)
 
 
 def main() -> None:

@@ -281,6 +281,14 @@ def halves(per: dict[str, float]) -> tuple[float, float, float]:
     return mean(ids), mean(even), mean(odd)
 
 
+def by_file(per: dict[str, float]) -> str:
+    """Means per question file (the id's prefix before ``:``), as ``file=mean,...``."""
+    files: dict[str, list[float]] = {}
+    for qid, value in per.items():
+        files.setdefault(qid.split(":", 1)[0], []).append(value)
+    return ",".join(f"{f}={sum(v) / len(v):.3f}" for f, v in sorted(files.items()))
+
+
 def sweep(args: argparse.Namespace) -> None:
     """Score every combination of the given lever values (the ``sweep`` command)."""
     caches = []
@@ -306,14 +314,25 @@ def sweep(args: argparse.Namespace) -> None:
         if k != "n"
     }
     keys = list(grid)
+    parts = ("all", "even", "odd")
     print(
-        "\t".join(keys + [f"{name}:{h}" for name, _c, _i in caches for h in ("all", "even", "odd")])
+        "\t".join(
+            keys
+            + [
+                f"{name}:{h}"
+                for name, c, _i in caches
+                for h in parts + (("files",) if c.kind == "questions" else ())
+            ]
+        )
     )
     for values in itertools.product(*(grid[k] for k in keys)):
         lv = Lever(**dict(zip(keys, values, strict=True)))
         cells = [f"{v:g}" for v in values]
         for _name, c, index in caches:
-            cells += [f"{x:.4f}" for x in halves(score(c, lv, index))]
+            per = score(c, lv, index)
+            cells += [f"{x:.4f}" for x in halves(per)]
+            if c.kind == "questions":  # hit@1 of each question file too
+                cells.append(by_file(per))
         print("\t".join(cells), flush=True)
 
 
