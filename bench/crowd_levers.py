@@ -155,6 +155,27 @@ class Lever:
     long: float = 0.0  # only documents of at least this many passages get document evidence
     n: int = 0  # truncate lists to n (0: as cached)
     fact: float = evidence.DOCUMENT_WEIGHT  # document evidence, fact questions only (shipped)
+    # Normalisation of both sides: 0 = score / best (shipped), 1 = TM2C2 (theoretical minimum:
+    # cosine -1, BM25 0), 2 = min-max over the candidates, 3 = z-score over the candidates.
+    norm: float = 0.0
+
+
+def _normalisers(
+    norm: float, dscore: dict[int, float], lscore: dict[int, float]
+) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
+    """(shift, scale) of the dense and keyword scores under ``norm`` (None: the shipped
+    score / best with the floor)."""
+    if not norm:
+        return None, None
+    d = np.array(list(dscore.values()) or [0.0])
+    lx = np.array(list(lscore.values()) or [0.0])
+    if norm == 1:  # TM2C2: the theoretical minimum of each side, the observed maximum
+        return (-1.0, max(d.max() + 1.0, 1e-9)), (0.0, max(lx.max(), 1e-9))
+    if norm == 2:  # min-max over the candidates (a passage the keyword list lacks: 0)
+        lo = lx.min()
+        return (d.min(), max(d.max() - d.min(), 1e-9)), (lo, max(lx.max() - lo, 1e-9))
+    # z-score (an absent keyword score counts as 0)
+    return (d.mean(), max(d.std(), 1e-9)), (lx.mean(), max(lx.std(), 1e-9))
 
 
 def refuse(q: Query, c: Cache, lv: Lever) -> list[Fused]:
@@ -176,10 +197,17 @@ def refuse(q: Query, c: Cache, lv: Lever) -> list[Fused]:
     span = max(dmax - lv.floor, 1e-9)
     drank = {p: r for r, (p, _s) in enumerate(dense, 1)}
     lrank = {p: r for r, (p, _s) in enumerate(lexical, 1)}
+    dnorm, lnorm = _normalisers(lv.norm, dscore, lscore)
     base = {}
     for pid in dscore:
-        d = max(dscore[pid] - lv.floor, 0.0) / span
-        lx = max(lscore.get(pid, 0.0), 0.0) / lmax
+        if dnorm is None or lnorm is None:
+            d = max(dscore[pid] - lv.floor, 0.0) / span
+            lx = max(lscore.get(pid, 0.0), 0.0) / lmax
+        else:
+            d = (dscore[pid] - dnorm[0]) / dnorm[1]
+            lx = (lscore.get(pid, 0.0) - lnorm[0]) / lnorm[1]
+            if lv.norm == 2:
+                lx = max(lx, 0.0)
         s = (1 - lv.w) * d + lv.w * lx
         if lv.gamma:
             s += lv.gamma * q.cover.get(pid, 0.0)
@@ -253,6 +281,14 @@ def halves(per: dict[str, float]) -> tuple[float, float, float]:
     return mean(ids), mean(even), mean(odd)
 
 
+def by_file(per: dict[str, float]) -> str:
+    """Means per question file (the id's prefix before ``:``), as ``file=mean,...``."""
+    files: dict[str, list[float]] = {}
+    for qid, value in per.items():
+        files.setdefault(qid.split(":", 1)[0], []).append(value)
+    return ",".join(f"{f}={sum(v) / len(v):.3f}" for f, v in sorted(files.items()))
+
+
 def sweep(args: argparse.Namespace) -> None:
     """Score every combination of the given lever values (the ``sweep`` command)."""
     caches = []
@@ -278,14 +314,25 @@ def sweep(args: argparse.Namespace) -> None:
         if k != "n"
     }
     keys = list(grid)
+    parts = ("all", "even", "odd")
     print(
-        "\t".join(keys + [f"{name}:{h}" for name, _c, _i in caches for h in ("all", "even", "odd")])
+        "\t".join(
+            keys
+            + [
+                f"{name}:{h}"
+                for name, c, _i in caches
+                for h in parts + (("files",) if c.kind == "questions" else ())
+            ]
+        )
     )
     for values in itertools.product(*(grid[k] for k in keys)):
         lv = Lever(**dict(zip(keys, values, strict=True)))
         cells = [f"{v:g}" for v in values]
         for _name, c, index in caches:
-            cells += [f"{x:.4f}" for x in halves(score(c, lv, index))]
+            per = score(c, lv, index)
+            cells += [f"{x:.4f}" for x in halves(per)]
+            if c.kind == "questions":  # hit@1 of each question file too
+                cells.append(by_file(per))
         print("\t".join(cells), flush=True)
 
 
