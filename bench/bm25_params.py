@@ -107,7 +107,7 @@ def clauses_of(text: str, pairs: bool) -> list[tuple[str, ...]]:
     query = pair_query(text) if pairs else keyword_query(text)
     if not query.clauses:
         return []
-    return [t for t in (clause_tokens(c) for c in _quoted_clauses(query)) if t]
+    return [t for t in clause_tokens(_quoted_clauses(query)) if t]
 
 
 def bm25(
