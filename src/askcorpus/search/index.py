@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -116,6 +117,7 @@ class _Meanwhile:
         self.counts = absence.count_terms(self._store, self._text)
         if self.counts.ablated:
             self._ablation = self._submit(self._encode, self.counts.ablated)
+            time.sleep(0)  # the GIL to the worker, should it be done with the question
         self._read_ahead(lexical, pending)
 
     def encode(self, text: str) -> np.ndarray:
@@ -258,6 +260,9 @@ class Index:
         if pending.done() or not lexical:
             return
         for row in self.store.passages([pid for pid, _s in lexical[:READ_AHEAD]]).values():
+            # Let go of the GIL between passages: the worker needs it to finish the encoding
+            # and would otherwise wait for the interpreter's switch interval (5 ms).
+            time.sleep(0)
             if pending.done():
                 return
             absence.passage_keys(row.title, row.text)
@@ -383,6 +388,7 @@ class Index:
                 fresh[text] = self.embedder.encode_passages([text])[0]
 
         job = self._background().submit(drain) if todo else None
+        time.sleep(0)  # the GIL to the worker now, so it starts encoding at once (see _read_ahead)
 
         def similarities(_hit: Hit, _sentences: list[str], asked_for: list[int]) -> list[float]:
             if asked_for != chosen:  # pragma: no cover - the same read gives the same sentences
