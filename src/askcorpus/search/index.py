@@ -13,8 +13,8 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from askcorpus.records import (
 )
 from askcorpus.search import absence, evidence, fusion
 from askcorpus.search.highlight import Question, read_hit, sentence_texts
+from askcorpus.search.meanwhile import Meanwhile, WhileEncoding
 from askcorpus.search.merge import merge_hits, promote_phrases
 from askcorpus.search.present import (
     DENSE_HIGHLIGHT_HITS,
@@ -56,8 +57,6 @@ log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "rrf", "dense", "keyword")
 CANDIDATES = 50
-#: Keyword candidates read ahead while the question is being encoded (:meth:`Index._read_ahead`).
-READ_AHEAD = 10
 # Top dense cosine below which no passage reads like an answer (about the 2nd percentile of the
 # top cosine of answerable SciFact train claims): the rule for several indexes searched together.
 ANSWER_THRESHOLD = 0.35
@@ -87,51 +86,6 @@ def fuse(sides: Sides, mode: str) -> list[fusion.Fused]:
     if mode == "rrf":
         return fusion.rrf(sides.dense, sides.lexical, sides.extra)
     return fusion.convex(sides.dense, sides.lexical, sides.extra, fusion.LEXICAL_WEIGHT)
-
-
-#: ``while_encoding(lexical, pending)``: see :meth:`Index.sides`.
-WhileEncoding = Callable[[list[tuple[int, float]], "Future[np.ndarray]"], None]
-
-
-class _Meanwhile:
-    """What a search does while its question is being encoded: count the question's terms
-    for the absence estimate and, when some are found nowhere, queue the embedding of the
-    question without them behind the question's own (the ablation then costs no wait), and
-    read the best keyword candidates' words ahead (:meth:`Index._read_ahead`). Leaving it
-    waits for that embedding, so no work of this search runs on behind it."""
-
-    def __init__(
-        self,
-        text: str,
-        store: Store,
-        encode: Callable[[str], np.ndarray],
-        submit: Callable[[Callable[[str], np.ndarray], str], Future[np.ndarray]],
-        read_ahead: WhileEncoding,
-    ) -> None:
-        self._text, self._store, self._encode = text, store, encode
-        self._submit, self._read_ahead = submit, read_ahead
-        self.counts: absence.TermCounts | None = None
-        self._ablation: Future[np.ndarray] | None = None
-
-    def __call__(self, lexical: list[tuple[int, float]], pending: Future[np.ndarray]) -> None:
-        self.counts = absence.count_terms(self._store, self._text)
-        if self.counts.ablated:
-            self._ablation = self._submit(self._encode, self.counts.ablated)
-            time.sleep(0)  # the GIL to the worker, should it be done with the question
-        self._read_ahead(lexical, pending)
-
-    def encode(self, text: str) -> np.ndarray:
-        """The question encoder, answering the ablation's text from the queued embedding."""
-        if self._ablation is not None and self.counts is not None and text == self.counts.ablated:
-            return self._ablation.result()
-        return self._encode(text)
-
-    def __enter__(self) -> _Meanwhile:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._ablation is not None:
-            wait([self._ablation])
 
 
 class Index:
@@ -253,20 +207,6 @@ class Index:
             extra = dict(zip(missing, scores.tolist(), strict=True))
         return Sides(dense, lexical, extra), query_vec
 
-    def _read_ahead(self, lexical: list[tuple[int, float]], pending: Future[np.ndarray]) -> None:
-        """While the question is still being encoded, read the best keyword candidates' words
-        (kept by :func:`text_words`): most of them are hits to highlight and passages the
-        absence estimate reads, and this thread would otherwise wait idle."""
-        if pending.done() or not lexical:
-            return
-        for row in self.store.passages([pid for pid, _s in lexical[:READ_AHEAD]]).values():
-            # Let go of the GIL between passages: the worker needs it to finish the encoding
-            # and would otherwise wait for the interpreter's switch interval (5 ms).
-            time.sleep(0)
-            if pending.done():
-                return
-            absence.passage_keys(row.title, row.text)
-
     def _lexical(
         self, text: str, n: int, where: PassageFilter | None = None
     ) -> list[tuple[int, float]]:
@@ -309,12 +249,8 @@ class Index:
         shown = HIGHLIGHT_HITS if highlight is None else highlight
         # One committed state for every read below: a writer publishing meanwhile cannot make
         # a hit's vectors, rows and document text come from different generations.
-        meanwhile = _Meanwhile(
-            text,
-            self.store,
-            self.embedder.encode_query,
-            self._background().submit,
-            self._read_ahead,
+        meanwhile = Meanwhile(
+            text, self.store, self.embedder.encode_query, self._background().submit
         )
         with self.store.snapshot(), meanwhile:
             fused, query_vec = self.retrieve(
@@ -388,7 +324,7 @@ class Index:
                 fresh[text] = self.embedder.encode_passages([text])[0]
 
         job = self._background().submit(drain) if todo else None
-        time.sleep(0)  # the GIL to the worker now, so it starts encoding at once (see _read_ahead)
+        time.sleep(0)  # the GIL to the worker now, so it starts encoding at once (see meanwhile)
 
         def similarities(_hit: Hit, _sentences: list[str], asked_for: list[int]) -> list[float]:
             if asked_for != chosen:  # pragma: no cover - the same read gives the same sentences
