@@ -256,3 +256,15 @@ def test_the_postings_kept_stay_within_their_bound(
     assert list(kept.words)[-1] == VOCAB[-1] or sizes[VOCAB[-1]] > 60  # newest kept last
     for clauses in QUERIES:  # whatever was dropped, the ranking is FTS5's
         assert postings.ranked(conn, clauses, 20) == fts5(conn, clauses, 20)
+
+
+def test_nothing_is_kept_at_a_bound_of_zero(
+    store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = store._conn
+    kept = postings.word_postings(conn, ["gene"])[("gene",)][0]
+    monkeypatch.setattr(postings, "CACHE_OCCURRENCES", 0)
+    fresh = postings.word_postings(conn, ["gene"])[("gene",)][0]
+    assert fresh is not kept and (fresh == kept).all()  # parsed again, the same postings
+    assert postings.cached_count(conn, ['"gene"'], 10) is None  # FTS5 counts
+    assert postings.ranked(conn, ['"gene"'], 5) == fts5(conn, ['"gene"'], 5)

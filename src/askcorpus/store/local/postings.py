@@ -47,7 +47,7 @@ PHRASE_ROWS = 100
 #: on SciFact (docs/benchmarks.md, session 6, "scale"), so FTS5 ranks them.
 PHRASES_ONLY = False
 #: Passages (summed over the words) of the parsed postings kept per connection (16 bytes each);
-#: the least recently asked words go first.
+#: the least recently asked words go first; 0: none kept (every question parses its words).
 CACHE_OCCURRENCES = 1_000_000
 
 
@@ -153,7 +153,7 @@ def word_postings(conn: sqlite3.Connection, words: list[str]) -> Postings:
     out: Postings = {}
     if not words:
         return out
-    parsed = _PARSED.get(conn)
+    parsed = _PARSED.get(conn) if CACHE_OCCURRENCES > 0 else None
     for word in dict.fromkeys(words):
         if parsed is not None and word in parsed.words:
             parsed.words.move_to_end(word)
@@ -174,7 +174,7 @@ def cached_count(conn: sqlite3.Connection, clauses: list[str], cap: int) -> int 
     postings parsed already; None when one is a phrase or not parsed yet (ask FTS5: it stops
     counting at ``cap``, where parsing a frequent word's postings would read them all)."""
     terms = clause_tokens(clauses)
-    parsed = _PARSED.get(conn)
+    parsed = _PARSED.get(conn) if CACHE_OCCURRENCES > 0 else None
     if parsed is None or not terms or any(len(t) != 1 or t[0] not in parsed.words for t in terms):
         return None
     docs = [parsed.words[t[0]][0] for t in terms]
