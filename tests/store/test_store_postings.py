@@ -252,8 +252,8 @@ def test_the_postings_kept_stay_within_their_bound(
     sizes = {w: postings.word_postings(conn, [w])[(w,)][0].size for w in VOCAB}
     kept = postings._PARSED.get(conn)
     assert kept is not None
-    assert kept.size == sum(sizes[w] for w in kept.words) <= 60
-    assert list(kept.words)[-1] == VOCAB[-1] or sizes[VOCAB[-1]] > 60  # newest kept last
+    assert kept.size == sum(sizes[w] for w in kept) <= 60
+    assert list(kept)[-1] == VOCAB[-1] or sizes[VOCAB[-1]] > 60  # newest kept last
     for clauses in QUERIES:  # whatever was dropped, the ranking is FTS5's
         assert postings.ranked(conn, clauses, 20) == fts5(conn, clauses, 20)
 

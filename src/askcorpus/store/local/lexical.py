@@ -24,17 +24,15 @@ not change (SQLite's ``data_version`` and the connection's own ``total_changes``
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sqlite3
-import weakref
 from dataclasses import dataclass, field
 
 from askcorpus.records import KeywordQuery, PassageFilter
 from askcorpus.store.local.filtering import passage_condition, text_match
 from askcorpus.store.local.impact import add_left_out, average_length
 from askcorpus.store.local.postings import cached_count, ranked
-from askcorpus.store.local.state import committed_state
+from askcorpus.store.local.state import PerState, row_counts
 
 log = logging.getLogger(__name__)
 
@@ -59,17 +57,15 @@ COUNT_CACHE_TERMS = 4096
 
 @dataclass
 class _Counts:
-    """Passage and postings counts of one committed state, as one connection reads it."""
+    """Postings counts and the average length of one committed state, as one connection reads
+    it (the passage count comes from :func:`~askcorpus.store.local.state.row_counts`)."""
 
-    state: tuple[int, int]
-    passages: int
     postings: dict[str, int] = field(default_factory=dict)
     average: float | None = None
 
 
-# Per connection, dropped with it; only connections that take weak references (the store's
-# IndexConnection does) are cached, others count every time.
-_COUNTS: weakref.WeakKeyDictionary[sqlite3.Connection, _Counts] = weakref.WeakKeyDictionary()
+# Per connection and committed state; connections that take no weak reference count every time.
+_COUNTS: PerState[_Counts] = PerState(_Counts)
 
 
 def quote_clause(words: tuple[str, ...]) -> str:
@@ -129,7 +125,7 @@ def search_lexical(
         left_out = {p: cache.postings[p] for p in parts if p not in kept and p in cache.postings}
         if cache.average is None:
             cache.average = average_length(conn)
-        found = add_left_out(conn, found, left_out, cache.passages, cache.average)
+        found = add_left_out(conn, found, left_out, row_counts(conn)[1], cache.average)
     return found
 
 
@@ -163,7 +159,7 @@ def _without_frequent_terms(conn: sqlite3.Connection, parts: list[str]) -> list[
     if len(parts) < 2:
         return parts
     cache = _counts(conn)
-    total = cache.passages
+    total = row_counts(conn)[1]
     if total < PRUNE_MIN_PASSAGES:
         return parts
     if len(cache.postings) > COUNT_CACHE_TERMS:
@@ -190,15 +186,4 @@ def _without_frequent_terms(conn: sqlite3.Connection, parts: list[str]) -> list[
 def _counts(conn: sqlite3.Connection) -> _Counts:
     """The counts cache of ``conn`` for the committed state it reads now (a new, empty one
     when another connection committed since, or this one wrote)."""
-    state = committed_state(conn)
-    try:
-        cached = _COUNTS.get(conn)
-    except TypeError:  # a plain sqlite3.Connection takes no weak reference: no cache
-        cached = None
-    if cached is not None and cached.state == state:
-        return cached
-    total = int(conn.execute("SELECT count(*) FROM passages").fetchone()[0])
-    fresh = _Counts(state, total)
-    with contextlib.suppress(TypeError):
-        _COUNTS[conn] = fresh
-    return fresh
+    return _COUNTS.get(conn) or _Counts()

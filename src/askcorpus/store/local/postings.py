@@ -27,15 +27,14 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import threading
 import weakref
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from askcorpus.store.local.impact import K1, B, idf, occurrences, stems_of, varint
-from askcorpus.store.local.state import PerState
+from askcorpus.store.local.state import PerState, Recent
 from askcorpus.text.fts5 import tokens_of_each
 
 #: The connection-private view of the keyword index's postings (``temp``: never in the index).
@@ -59,41 +58,32 @@ class _Lengths:
     read_to: int = 0  # every id up to this one has been read
 
 
-@dataclass
-class _Parsed:
-    """The words' postings parsed for one committed state, most recently asked last."""
-
-    words: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=OrderedDict)
-    size: int = 0  # passages held, summed over the words
-
-
 # Per connection, dropped with it (connections that take no weak reference: read every time).
 _LENGTHS: weakref.WeakKeyDictionary[sqlite3.Connection, _Lengths] = weakref.WeakKeyDictionary()
-_PARSED: PerState[_Parsed] = PerState(_Parsed)
+Posting = tuple[np.ndarray, np.ndarray]  # passages (ascending) and the term's frequency in each
 
+
+def _parsed() -> Recent[str, Posting]:
+    """The words' postings parsed in one committed state, weighed by their passages."""
+    return Recent(lambda: CACHE_OCCURRENCES, lambda posting: posting[0].size)
+
+
+_PARSED: PerState[Recent[str, Posting]] = PerState(_parsed)
 
 #: Clauses whose tokens are kept (most recently used).
 CLAUSES_KEPT = 1 << 14
-_CLAUSES: OrderedDict[str, tuple[str, ...]] = OrderedDict()
-_CLAUSES_LOCK = threading.Lock()
+_CLAUSES: Recent[str, tuple[str, ...]] = Recent(lambda: CLAUSES_KEPT)
 
 
 def clause_tokens(clauses: list[str]) -> list[tuple[str, ...]]:
     """FTS5's tokens of each quoted clause (several: a phrase); those not seen lately are
     tokenized together (:func:`~askcorpus.text.fts5.tokens_of_each`)."""
-    with _CLAUSES_LOCK:
-        known = {c: _CLAUSES[c] for c in clauses if c in _CLAUSES}
-        for c in known:
-            _CLAUSES.move_to_end(c)
+    known = {c: t for c in clauses if (t := _CLAUSES.get(c)) is not None}
     new = [c for c in dict.fromkeys(clauses) if c not in known]
     if new:
-        made = tokens_of_each([c.strip('"') for c in new])
-        fresh = {c: tuple(t) for c, t in zip(new, made, strict=True)}
-        known.update(fresh)
-        with _CLAUSES_LOCK:
-            _CLAUSES.update(fresh)
-            while len(_CLAUSES) > CLAUSES_KEPT:
-                _CLAUSES.popitem(last=False)
+        for clause, made in zip(new, tokens_of_each([c.strip('"') for c in new]), strict=True):
+            known[clause] = tuple(made)
+            _CLAUSES.put(clause, known[clause])
     return [known[c] for c in clauses]
 
 
@@ -143,7 +133,7 @@ def ranked(conn: sqlite3.Connection, clauses: list[str], k: int) -> list[tuple[i
     return list(zip(unique[top].tolist(), scores[top].tolist(), strict=True))
 
 
-Postings = dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]]
+Postings = dict[tuple[str, ...], Posting]
 
 
 def word_postings(conn: sqlite3.Connection, words: list[str]) -> Postings:
@@ -155,17 +145,12 @@ def word_postings(conn: sqlite3.Connection, words: list[str]) -> Postings:
         return out
     parsed = _PARSED.get(conn) if CACHE_OCCURRENCES > 0 else None
     for word in dict.fromkeys(words):
-        if parsed is not None and word in parsed.words:
-            parsed.words.move_to_end(word)
-            out[(word,)] = parsed.words[word]
-            continue
-        found = out[(word,)] = _read_word(conn, word)
-        if parsed is not None and found[0].size <= CACHE_OCCURRENCES:
-            parsed.words[word] = found
-            parsed.size += found[0].size
-            while parsed.size > CACHE_OCCURRENCES:
-                _old, (docs, _tf) = parsed.words.popitem(last=False)
-                parsed.size -= docs.size
+        kept = parsed.get(word) if parsed is not None else None
+        if kept is None:
+            kept = _read_word(conn, word)
+            if parsed is not None:
+                parsed.put(word, kept)
+        out[(word,)] = kept
     return out
 
 
@@ -175,14 +160,17 @@ def cached_count(conn: sqlite3.Connection, clauses: list[str], cap: int) -> int 
     counting at ``cap``, where parsing a frequent word's postings would read them all)."""
     terms = clause_tokens(clauses)
     parsed = _PARSED.get(conn) if CACHE_OCCURRENCES > 0 else None
-    if parsed is None or not terms or any(len(t) != 1 or t[0] not in parsed.words for t in terms):
+    if parsed is None or not terms or any(len(t) != 1 for t in terms):
         return None
-    docs = [parsed.words[t[0]][0] for t in terms]
+    postings = [parsed.get(t[0]) for t in terms]
+    docs = [p[0] for p in postings if p is not None]
+    if len(docs) < len(terms):
+        return None
     matching = docs[0].size if len(docs) == 1 else np.unique(np.concatenate(docs)).size
     return min(matching, cap)
 
 
-def _read_word(conn: sqlite3.Connection, word: str) -> tuple[np.ndarray, np.ndarray]:
+def _read_word(conn: sqlite3.Connection, word: str) -> Posting:
     """One word's passages and its frequency in each, parsed from FTS5's postings."""
     _ensure_vocab(conn)
     (text,) = conn.execute(f"SELECT group_concat(doc) FROM {VOCAB} WHERE term = ?", (word,))

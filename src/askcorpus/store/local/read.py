@@ -8,9 +8,7 @@ malformed row is an :class:`IndexCorruptError` naming the database and the fix.
 from __future__ import annotations
 
 import sqlite3
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +22,7 @@ from askcorpus.store.decode import (
     document_record,
     stored_passage,
 )
-from askcorpus.store.local.state import PerState
+from askcorpus.store.local.state import PerState, Recent
 
 
 def document_states(conn: sqlite3.Connection) -> dict[str, DocState]:
@@ -42,11 +40,11 @@ def document_states(conn: sqlite3.Connection) -> dict[str, DocState]:
 PASSAGES_KEPT = 4096
 
 
-def _recent() -> OrderedDict[int, StoredPassage]:
-    return OrderedDict()
+def _recent_passages() -> Recent[int, StoredPassage]:
+    return Recent(lambda: PASSAGES_KEPT)
 
 
-_RECENT: PerState[OrderedDict[int, StoredPassage]] = PerState(_recent)
+_PASSAGES: PerState[Recent[int, StoredPassage]] = PerState(_recent_passages)
 
 
 def passages(conn: sqlite3.Connection, db: Path, ids: Sequence[int]) -> dict[int, StoredPassage]:
@@ -56,15 +54,15 @@ def passages(conn: sqlite3.Connection, db: Path, ids: Sequence[int]) -> dict[int
     come from memory (:data:`PASSAGES_KEPT`). Ordered by id."""
     if not ids:
         return {}
-    recent = _RECENT.get(conn)
+    recent = _PASSAGES.get(conn)
     out: dict[int, StoredPassage] = {}
-    wanted = list(dict.fromkeys(ids))
-    if recent is not None:
-        for pid in wanted:
-            if pid in recent:
-                recent.move_to_end(pid)
-                out[pid] = recent[pid]
-        wanted = [pid for pid in wanted if pid not in out]
+    wanted = []
+    for pid in dict.fromkeys(ids):
+        kept = recent.get(pid) if recent is not None else None
+        if kept is not None:
+            out[pid] = kept
+        else:
+            wanted.append(pid)
     if wanted:
         marks = ",".join("?" * len(wanted))
         rows = conn.execute(
@@ -74,10 +72,8 @@ def passages(conn: sqlite3.Connection, db: Path, ids: Sequence[int]) -> dict[int
         ).fetchall()
         for row in rows:
             out[row[0]] = stored_passage(row, db)
-        if recent is not None:
-            recent.update((row[0], out[row[0]]) for row in rows)
-            while len(recent) > PASSAGES_KEPT:
-                recent.popitem(last=False)
+            if recent is not None:
+                recent.put(row[0], out[row[0]])
     return {pid: out[pid] for pid in sorted(out)}  # by id, as SQLite returns an IN list
 
 
@@ -103,15 +99,11 @@ def passage_vectors(
 DOCUMENT_CHARS_KEPT = 8_000_000
 
 
-@dataclass
-class _Documents:
-    """The documents read last in one committed state, most recent last, and their length."""
-
-    kept: OrderedDict[str, Document] = field(default_factory=OrderedDict)
-    chars: int = 0
+def _recent_documents() -> Recent[str, Document]:
+    return Recent(lambda: DOCUMENT_CHARS_KEPT, lambda doc: len(doc.text))
 
 
-_DOCUMENTS: PerState[_Documents] = PerState(_Documents)
+_DOCUMENTS: PerState[Recent[str, Document]] = PerState(_recent_documents)
 
 
 def document(conn: sqlite3.Connection, db: Path, source: str) -> Document | None:
@@ -119,21 +111,17 @@ def document(conn: sqlite3.Connection, db: Path, source: str) -> Document | None
     when read: ~1 ms per megabyte of text); the last read ones come from memory while the
     committed state holds (:data:`DOCUMENT_CHARS_KEPT`)."""
     recent = _DOCUMENTS.get(conn)
-    if recent is not None and source in recent.kept:
-        recent.kept.move_to_end(source)
-        return recent.kept[source]
+    kept = recent.get(source) if recent is not None else None
+    if kept is not None:
+        return kept
     row = conn.execute(
         f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE source = ?", (source,)
     ).fetchone()
     if row is None:
         return None
     found = document_record(row, db)
-    if recent is not None and len(found.text) <= DOCUMENT_CHARS_KEPT:
-        recent.kept[source] = found
-        recent.chars += len(found.text)
-        while recent.chars > DOCUMENT_CHARS_KEPT:
-            _source, dropped = recent.kept.popitem(last=False)
-            recent.chars -= len(dropped.text)
+    if recent is not None:
+        recent.put(source, found)
     return found
 
 

@@ -61,7 +61,7 @@ from askcorpus.store.local.generations import LoadedVectors
 from askcorpus.store.local.lexical import match_count, search_lexical
 from askcorpus.store.local.lock import write_error
 from askcorpus.store.local.opening import file_signature, open_database
-from askcorpus.store.local.state import PerState, pin, unpin
+from askcorpus.store.local.state import pin, row_counts, unpin
 from askcorpus.store.local.vectors import EXACT_LIMIT, VectorIndex
 
 #: Attempts to load the vectors of the generation just read while writers keep publishing.
@@ -371,7 +371,7 @@ class LocalStore:
     def stats(self) -> StoreStats:
         """Counts, size on disk and consistency (of one committed state)."""
         with self.snapshot(), self._reading() as conn:
-            docs, passages, skipped = _row_counts(conn)
+            docs, passages, skipped = row_counts(conn)
             index = self._loaded.index
             vectors = index.ntotal if index else 0
             kind = index.kind if index else "none"
@@ -393,23 +393,3 @@ class LocalStore:
         with self._lock:
             self._conn.close()
             self._loaded.index = None
-
-
-# The row counts of one committed state, per connection: a search asks for the passage count
-# (the absence estimate's rarity), and COUNT(*) walks the whole table (~10 ms at 1M passages).
-_COUNTS: PerState[list[tuple[int, int, int]]] = PerState(list)
-
-
-def _row_counts(conn: sqlite3.Connection) -> tuple[int, int, int]:
-    """Documents, passages and skipped files in the committed state ``conn`` reads."""
-    kept = _COUNTS.get(conn)
-    if kept:
-        return kept[0]
-    counts = tuple(
-        int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-        for table in ("documents", "passages", "skipped")
-    )
-    found = (counts[0], counts[1], counts[2])
-    if kept is not None:
-        kept.append(found)
-    return found
