@@ -16,8 +16,8 @@ from askcorpus.search.index import (
     DENSE_HIGHLIGHT_HITS,
     DENSE_SENTENCES,
     Index,
-    answer_likely,
 )
+from askcorpus.search.question import answer_likely
 from askcorpus.text.query import clean_question, quoted_phrases
 
 from .reference_highlight_v1 import (
@@ -69,8 +69,8 @@ def _hit(
         top = max(overlaps, default=0)
         tied = [i for i, o in enumerate(overlaps) if o == top]
         if len(tied) > 1:
-            similarities = index._sentence_similarities(
-                p.source, g.start, text, tied[:DENSE_SENTENCES], query_vec
+            similarities = index.tie_break.sentence_similarities(
+                text, tied[:DENSE_SENTENCES], query_vec
             )
     return Hit(
         rank=rank,

@@ -39,17 +39,17 @@ def _eager(index: Index | MultiIndex, question: str, k: int, mode: str) -> Searc
 @pytest.mark.parametrize("mode", ["hybrid", "keyword"])
 def test_lazily_highlighted_hits_equal_eagerly_highlighted_ones(index: Index, mode: str) -> None:
     for question in QUESTIONS:
-        index._sentence_cache.clear()
+        index.tie_break.sentences.clear()
         eager = _eager(index, question, 60, mode)
         # Keyword search finds only passages holding a word of the question: fewer hits.
         assert len(eager.hits) > (HIGHLIGHT_HITS if mode == "hybrid" else 0)
         assert all(h.highlighted for h in eager.hits)
-        index._sentence_cache.clear()
+        index.tie_break.sentences.clear()
         lazy = index.search(question, 60, mode, highlight=0)
         assert not any(h.highlighted or h.highlight or h.matched_terms for h in lazy.hits)
         # Another question in between: the lazy step must not use its vector.
         index.search("tulips in autumn", 5, mode)
-        index._sentence_cache.clear()
+        index.tie_break.sentences.clear()
         part = index.highlight(lazy, 3, 17)
         assert [h.highlighted for h in part.hits] == [3 <= i < 17 for i in range(len(lazy.hits))]
         assert part.hits[3:17] == eager.hits[3:17]
@@ -103,8 +103,8 @@ def test_sentence_vectors_reused_from_the_cache_change_nothing(index: Index) -> 
     used = 0
     # Vague questions leave several sentences tied on shared terms: the tie-break runs.
     for question in [*QUESTIONS, "what will happen next?", "why does it matter so much?"]:
-        index._sentence_cache.clear()
+        index.tie_break.sentences.clear()
         cold = index.search(question, 12)
-        used += len(index._sentence_cache)
+        used += len(index.tie_break.sentences)
         assert index.search(question, 12) == cold, question
     assert used > 0  # some top hit needed the tie-break

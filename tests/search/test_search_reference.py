@@ -41,9 +41,9 @@ def test_search_equals_the_reference(index: Index, k: int) -> None:
     assert len(questions) > 20
     for question in questions:
         for mode in ("hybrid", "keyword"):
-            index._sentence_cache.clear()
+            index.tie_break.sentences.clear()
             expected = reference_search(index, question, k, mode)
-            index._sentence_cache.clear()
+            index.tie_break.sentences.clear()
             # The presentation step is what changed: the same candidates (plain text, as the
             # reference reads it: no query syntax) must give the same hits. Whether the corpus
             # answers is decided by search/absence.py now, not by the reference's rule.

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -21,7 +20,6 @@ from pathlib import Path
 import numpy as np
 
 from askcorpus.embed.embedder import Embedder
-from askcorpus.embed.vector_cache import VectorCache
 from askcorpus.errors import QueryError
 from askcorpus.records import (
     Document,
@@ -32,39 +30,32 @@ from askcorpus.records import (
     SearchResult,
 )
 from askcorpus.search import absence, evidence, fusion
-from askcorpus.search.highlight import Question, read_hit, sentence_texts
 from askcorpus.search.meanwhile import Meanwhile, WhileEncoding
 from askcorpus.search.merge import merge_hits, promote_phrases
 from askcorpus.search.present import (
     DENSE_HIGHLIGHT_HITS,
     HIGHLIGHT_HITS,
     EarlyTieBreaks,
-    Similarities,
     highlight_hits,
     plain_hit,
-    tied_sentences,
 )
 from askcorpus.search.present import (
     DENSE_SENTENCES as DENSE_SENTENCES,  # the reference tests read it here
 )
-from askcorpus.settings import MAX_TOP_K, Settings, index_location
+from askcorpus.search.question import check_folder, read_question
+from askcorpus.search.tie_break import TieBreak
+from askcorpus.settings import Settings, index_location
 from askcorpus.store.base import Store, StoreStats, check_manifest
 from askcorpus.store.factory import open_index
-from askcorpus.text.query import clean_question, keyword_query, pair_query, quoted_phrases
-from askcorpus.text.syntax import merge_filters, read_query
+from askcorpus.text.query import keyword_query, pair_query, quoted_phrases
 
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "rrf", "dense", "keyword")
 CANDIDATES = 50
-# Top dense cosine below which no passage reads like an answer (about the 2nd percentile of the
-# top cosine of answerable SciFact train claims): the rule for several indexes searched together.
-ANSWER_THRESHOLD = 0.35
 # Share of the BM25 score of the question's adjacent word pairs (as phrases) added to the
 # BM25 score of its words; tuned on SciFact train and half of ArguAna (docs/quality.md).
 PAIR_WEIGHT = 0.5
-# Sentence vectors kept for the dense tie-break (384 floats each: ~3 MB).
-SENTENCE_CACHE = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +88,11 @@ class Index:
         # Questions must be encoded by the backend that encoded the index's passages.
         self.embedder = (embedder or Embedder(settings)).match_index(store.manifest.backend)
         self._lock = threading.Lock()
-        self._sentence_cache = VectorCache(SENTENCE_CACHE)
-        # The last question searched and its vector: highlighting its hits later needs no
-        # second encoding.
-        self._last_query: tuple[str, np.ndarray] | None = None
         # One worker, started on first use: it encodes the question while this thread runs the
         # keyword side, and the top hit's tie-break while this thread runs the absence
         # estimate (ONNX Runtime and SQLite release the GIL; docs/benchmarks.md, session 6).
         self._executor: ThreadPoolExecutor | None = None
+        self.tie_break = TieBreak(self.embedder, self._background)
 
     @classmethod
     def open(
@@ -257,7 +245,7 @@ class Index:
                 text, max(CANDIDATES, 4 * k), mode, None, allowed or None, meanwhile
             )
             hits = self.present(text, evidence.reranked(self.store, text, fused, mode), k)
-            early = self._early(text, hits, shown, query_vec) if hits else None
+            early = self.tie_break.early(text, hits, shown, query_vec) if hits else None
             # Keyword-only search has no dense evidence: it cannot estimate an absence.
             verdict = None
             if query_vec is not None and hits:
@@ -267,7 +255,7 @@ class Index:
         if not hits and allowed.folder:
             check_folder([self.store], allowed.folder)
         if query_vec is not None:
-            self._last_query = (text, query_vec)
+            self.tie_break.remember(text, query_vec)
         dense_ranks = tuple(range(1, DENSE_HIGHLIGHT_HITS + 1)) if query_vec is not None else ()
         likely = bool(hits) and (verdict is None or verdict.likely)
         result = SearchResult(
@@ -281,64 +269,6 @@ class Index:
             highlighting=Highlighting(text, dense_ranks) if hits else None,
         )
         return self._highlighted(result, 0, shown, early)
-
-    def _early(
-        self, text: str, hits: Sequence[Hit], shown: int, query_vec: np.ndarray | None
-    ) -> EarlyTieBreaks:
-        """The reads of the hits that get an embedding tie-break and are shown now, with
-        their tie-breaks started in the background: they run beside the absence estimate."""
-        asked = Question.of(text)
-        reads = {}
-        pending: dict[int, Similarities] = {}
-        if query_vec is not None:
-            # The hits at positions below DENSE_HIGHLIGHT_HITS are ranks 1 to it: dense_ranks.
-            for i, hit in enumerate(hits[: min(shown, DENSE_HIGHLIGHT_HITS)]):
-                read = reads[i] = read_hit(asked, hit.text)
-                chosen = tied_sentences(read)
-                if chosen:
-                    pending[i] = self._shared_tie_break(read.sentences(hit.text), chosen, query_vec)
-        return EarlyTieBreaks(asked, reads, pending)
-
-    def _shared_tie_break(
-        self, sentences: list[str], chosen: list[int], query_vec: np.ndarray
-    ) -> Similarities:
-        """The tie-break of one hit's sentences ``chosen``, started now and shared by two
-        threads: the worker encodes its tied sentences one by one while this thread runs the
-        absence estimate and the other hits' highlighting; when this thread asks for the
-        result it encodes the sentences the worker has not started, then waits for the one the
-        worker is on. One text per call, so a vector is the same whoever encodes it; nothing
-        here reads the store (this thread holds the snapshot)."""
-        wanted = [sentences[i] for i in chosen]
-        vectors = self._sentence_cache.get_many(wanted)
-        # Longest first, so the last text taken is short and neither thread idles long.
-        todo = sorted({t for t in wanted if t not in vectors}, key=len, reverse=True)
-        taken = threading.Lock()
-        fresh: dict[str, np.ndarray] = {}
-
-        def drain() -> None:
-            while True:
-                with taken:
-                    if not todo:
-                        return
-                    text = todo.pop(0)
-                fresh[text] = self.embedder.encode_passages([text])[0]
-
-        job = self._background().submit(drain) if todo else None
-        time.sleep(0)  # the GIL to the worker now, so it starts encoding at once (see meanwhile)
-
-        def similarities(_hit: Hit, _sentences: list[str], asked_for: list[int]) -> list[float]:
-            if asked_for != chosen:  # pragma: no cover - the same read gives the same sentences
-                raise RuntimeError("tie-break asked for other sentences than it was started for")
-            if job is not None:
-                try:
-                    drain()
-                finally:
-                    job.result()  # the worker's last text (and no encoding left running)
-                self._sentence_cache.put_many(fresh)
-                vectors.update(fresh)
-            return _cosines(len(sentences), chosen, [vectors[t] for t in wanted], query_vec)
-
-        return similarities
 
     def _background(self) -> ThreadPoolExecutor:
         """The search's one worker thread (started once, on first use)."""
@@ -391,52 +321,10 @@ class Index:
         how = result.highlighting
         if how is None:
             return result
-        similarities = self.similarities(how)
+        similarities = self.tie_break.for_question(how)
         hits = highlight_hits(result.hits, how, first, last, lambda _i: similarities, early)
         done = all(h.highlighted for h in hits)
         return dataclasses.replace(result, hits=hits, highlighting=None if done else how)
-
-    def similarities(self, how: Highlighting) -> Similarities:
-        """The embedding tie-break of this index's hits for the question of ``how`` (the
-        question is encoded again only if it is not the last one searched)."""
-
-        def tie_break(hit: Hit, sentences: list[str], chosen: list[int]) -> list[float]:
-            last = self._last_query
-            if last is not None and last[0] == how.question:
-                query_vec = last[1]
-            else:
-                query_vec = self.embedder.encode_query(how.question)
-                self._last_query = (how.question, query_vec)
-            return self._sentence_similarities(
-                hit.source, hit.start, hit.text, chosen, query_vec, sentences
-            )
-
-        return tie_break
-
-    def _sentence_similarities(
-        self,
-        source: str,
-        start: int,
-        text: str,
-        chosen: list[int],
-        query_vec: np.ndarray,
-        sentences: list[str] | None = None,
-    ) -> list[float]:
-        """Cosine of the question with the sentences ``chosen`` of a hit (``sentences``: its
-        sentences, when the caller has split it already); the others get -1 so term overlap
-        alone ranks them. Sentence vectors are cached by sentence: the encoder gives a text the
-        same vector whatever it is encoded with, so another question whose top hit holds the
-        same sentences reuses them."""
-        if sentences is None:
-            sentences = sentence_texts(text)
-        wanted = [sentences[i] for i in chosen]
-        vectors = self._sentence_cache.get_many(wanted)
-        missing = list(dict.fromkeys(t for t in wanted if t not in vectors))
-        if missing:
-            fresh = dict(zip(missing, self.embedder.encode_passages(missing), strict=True))
-            self._sentence_cache.put_many(fresh)
-            vectors.update(fresh)
-        return _cosines(len(sentences), chosen, [vectors[t] for t in wanted], query_vec)
 
     def close(self) -> None:
         """Release the store (and the worker thread)."""
@@ -445,51 +333,3 @@ class Index:
         if executor is not None:
             executor.shutdown(wait=True)
         self.store.close()
-
-
-def _cosines(
-    count: int, chosen: list[int], vectors: list[np.ndarray], query_vec: np.ndarray
-) -> list[float]:
-    """Per sentence of a hit (``count`` of them): the question's cosine for those ``chosen``
-    (their ``vectors`` in that order), -1 for the others."""
-    similarities = [-1.0] * count
-    for i, score in zip(chosen, (np.vstack(vectors) @ query_vec.ravel()).tolist(), strict=True):
-        similarities[i] = score
-    return similarities
-
-
-def read_question(
-    question: str, k: int, where: PassageFilter | None, syntax: bool
-) -> tuple[int, str, str | None, PassageFilter]:
-    """A question made ready to search: ``k`` checked, its filters and phrases read (unless
-    ``syntax`` is False) and merged with ``where``, its text cleaned; returns ``(k, text,
-    note, filter)``. A bad ``k``, a malformed query or an empty question is a
-    :class:`QueryError`."""
-    if not 1 <= k <= MAX_TOP_K:
-        raise QueryError(f"top-k must be between 1 and {MAX_TOP_K}, not {k}")
-    parsed = read_query(question, syntax)
-    allowed = merge_filters(parsed.where, where) if where else parsed.where
-    text, note = clean_question(parsed.text)
-    if not text:
-        raise QueryError("the question is empty", hint="type a question")
-    return k, text, note, allowed
-
-
-def check_folder(stores: Sequence[Store], folder: str) -> None:
-    """A :class:`QueryError` when no store holds a document in ``folder``: a mistyped
-    ``in:`` is named, with the folders there are, instead of an empty answer."""
-    sources = [s for store in stores for s in store.document_states()]
-    if any(s == folder or s.startswith(folder + "/") for s in sources):
-        return
-    tops = sorted({s.split("/")[0] for s in sources if "/" in s})
-    close = [t for t in tops if t.lower() == folder.split("/")[0].lower()]
-    shown = ", ".join(close or tops[:8]) or "none: every document is at the top level"
-    raise QueryError(f"no document in folder {folder}", hint=f"folders: {shown}")
-
-
-def answer_likely(fused: Sequence[fusion.Fused], k: int) -> bool:
-    """Whether the corpus likely answers, by the dense score alone: a passage among the first
-    ``k`` fused candidates is close enough in meaning (at least :data:`ANSWER_THRESHOLD`).
-    Several indexes searched together (:mod:`askcorpus.search.multi`) decide by it; one index
-    decides by the calibrated :func:`askcorpus.search.absence.assess`."""
-    return max((f.dense_score for f in fused[:k]), default=0.0) >= ANSWER_THRESHOLD

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from askcorpus.errors import QueryError
 from askcorpus.records import Document, KeywordQuery, PassageFilter, place_label
-from askcorpus.search.index import check_folder
+from askcorpus.search.question import check_folder
 from askcorpus.settings import Settings
 from askcorpus.store.base import Store, StoredPassage, check_manifest
 from askcorpus.store.factory import open_index

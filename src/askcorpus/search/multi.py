@@ -26,16 +26,9 @@ from askcorpus.errors import IndexMismatchError, QueryError
 from askcorpus.records import Highlighting, Hit, PassageFilter, SearchResult
 from askcorpus.search import evidence, fusion
 from askcorpus.search.absence import caveats as caveats_of
-from askcorpus.search.index import (
-    CANDIDATES,
-    Index,
-    Sides,
-    answer_likely,
-    check_folder,
-    fuse,
-    read_question,
-)
+from askcorpus.search.index import CANDIDATES, Index, Sides, fuse
 from askcorpus.search.present import HIGHLIGHT_HITS, highlight_hits
+from askcorpus.search.question import answer_likely, check_folder, read_question
 from askcorpus.settings import Settings
 
 #: Passage ids of index ``i`` are pooled as ``i << ID_BITS | id`` (ids stay far below 2**40).
@@ -128,7 +121,7 @@ class MultiIndex:
         how = Highlighting(text, dense, tuple(i for i, _h in hits))
         if query_vec is not None:
             for index in self.indexes:
-                index._last_query = (text, query_vec)
+                index.tie_break.remember(text, query_vec)
         caveats = () if likely else tuple(c for i in self.indexes for c in caveats_of(i.store))
         result = SearchResult(
             query=question,
@@ -155,7 +148,7 @@ class MultiIndex:
             how,
             first,
             last,
-            lambda i: self.indexes[how.origins[i]].similarities(how),
+            lambda i: self.indexes[how.origins[i]].tie_break.for_question(how),
         )
         done = all(h.highlighted for h in hits)
         return dataclasses.replace(result, hits=hits, highlighting=None if done else how)
