@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,3 +32,17 @@ def test_tokens_of_each_text_are_its_tokens_alone(texts: list[str]) -> None:
     assert tokens_of_each(texts) == [tokens(t) for t in texts]
     assert tokens_of_each(texts) == [fts5_tokens(t) for t in texts]
     assert tokens("running cells") == ["run", "cell"]  # the table is left empty each time
+
+
+def test_nothing_stays_in_the_tokenizer_table_even_after_a_failure() -> None:
+    from askcorpus.text import fts5
+
+    tokens_of_each(["Gas pipelines", "Сибири"])
+    conn = fts5._tokenizer()
+    assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+    assert not conn.in_transaction
+    with pytest.raises(sqlite3.Error):
+        tokens_of_each(["fine", object()])  # type: ignore[list-item]
+    assert not conn.in_transaction
+    assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+    assert tokens_of_each(["signed deals"]) == [["sign", "deal"]]

@@ -126,6 +126,12 @@ _PAIRS = {
     "practising": "practicing",
 }
 _AMERICAN = {a: b for b, a in _PAIRS.items()}
+# Whether any rule's British (or either) pattern matches a word: one match instead of one per
+# rule for the many words no rule touches (most words; each new word of a search is folded).
+_ANY_BRITISH = re.compile("|".join(f"(?:{b.pattern})" for b, _ta, _a, _tb in _COMPILED))
+_ANY_SPELLING = re.compile(
+    "|".join(f"(?:{p.pattern})" for b, _ta, a, _tb in _COMPILED for p in (b, a))
+)
 _OUR = _COMPILED[0][0]
 # Beginnings of words the -our rule must not touch (hour, tour and friends are spelt alike).
 _NOT_OUR = ("detour", "devour", "contour", "velour", "paramour", "troubadour", "tour", "flour")
@@ -140,6 +146,8 @@ def variants(word: str) -> tuple[str, ...]:
         out[_PAIRS[word]] = None
     if word in _AMERICAN:
         out[_AMERICAN[word]] = None
+    if not out and not _ANY_SPELLING.fullmatch(word):
+        return ()
     for british, to_american, american, to_british in _COMPILED:
         if british.fullmatch(word) and not (british is _OUR and word.startswith(_NOT_OUR)):
             out[british.sub(to_american, word)] = None
@@ -155,6 +163,8 @@ def fold(word: str) -> str:
     "defense"), else unchanged; British and American spellings of a word fold alike."""
     if word in _PAIRS:
         return _PAIRS[word]
+    if not _ANY_BRITISH.fullmatch(word):
+        return word
     for british, to_american, _american, _to_british in _COMPILED:
         if british.fullmatch(word) and not (british is _OUR and word.startswith(_NOT_OUR)):
             return british.sub(to_american, word)
