@@ -185,3 +185,18 @@ def test_long_english_sample_is_cut_exactly_as_before() -> None:
     for params in (PARAMS, SMALL):
         _same_as_v1(text, params)
     assert max(len(text[a:b]) for a, b, _ in chunk_spans(text, PARAMS)) <= max_chars(PARAMS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(english, non_cjk), st.integers(0, 3000), st.integers(0, 3000))
+def test_sentences_of_any_slice_are_as_before(text: str, a: int, b: int) -> None:
+    # A slice may start right after a sentence's full stop (the mark is then before it).
+    start, end = min(a, b, len(text)), min(max(a, b), len(text))
+    assert sentence_spans(text, start, end) == v1.sentence_spans(text, start, end)
+    assert sentence_spans(text, start) == v1.sentence_spans(text, start)
+
+
+def test_a_slice_starting_after_a_full_stop_cuts_where_the_old_splitter_did() -> None:
+    text = 'He left.") Then she came. Dr. Who? Yes.'
+    for start in range(len(text)):
+        assert sentence_spans(text, start) == v1.sentence_spans(text, start), start

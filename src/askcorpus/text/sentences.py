@@ -28,10 +28,14 @@ _CJK_CHARS = (
 #: same words as ``\S+``.
 WORD = re.compile(rf"[{_CJK_CHARS}]|[^\s{_CJK_CHARS}]+")
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets and footnote marks
-# like [1]) and whitespace, when the next sentence starts like one.
+# like [1]) and whitespace, when the next sentence starts like one. The match starts at the
+# mark itself (a leading character set lets the regex engine skip to candidates; a look-behind
+# made it try every position, the larger part of splitting a passage).
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?…])[\"'”’»)\]]*(?:\[\d+\])*(?=\s+[\"'“‘«(\[]?[A-Z0-9А-ЯЁ\u4e00-\u9fff])"
+    r"[.!?…][\"'”’»)\]]*(?:\[\d+\])*(?=\s+[\"'“‘«(\[]?[A-Z0-9А-ЯЁ\u4e00-\u9fff])"
 )
+# The same end for a mark just before the start of a slice (what follows the mark).
+_AFTER_MARK = re.compile(_SENTENCE_END.pattern[len("[.!?…]") :])
 # A CJK sentence ends at 。！？ (full-width, half-width, ideographic) and the closing quotes and
 # brackets after them, whether or not a space follows.
 _CJK_SENTENCE_END = re.compile(r"[。！？｡][」』”’）】》〉\"')\]]*")
@@ -157,17 +161,24 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     """
     end = len(text) if end is None else end
     cuts = [start]
+    if 0 < start < end and text[start - 1] in ".!?…":  # a mark ending the text before
+        after = _AFTER_MARK.match(text, start, end)
+        if after and not (text[start - 1] == "." and _is_abbreviation(text, start - 1)):
+            cuts.append(after.end())
     for m in _SENTENCE_END.finditer(text, start, end):
-        if text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1):
+        if text[m.start()] == "." and _is_abbreviation(text, m.start()):
             continue
         cuts.append(m.end())
     for m in _CJK_SENTENCE_END.finditer(text, start, end):
         cuts.append(m.end())
-    for m in re.finditer(r"\n", text[start:end]):
-        cuts.append(start + m.end())
+    line = text.find("\n", start, end)
+    while line >= 0:
+        cuts.append(line + 1)
+        line = text.find("\n", line + 1, end)
     cuts.append(end)
+    edges = sorted(set(cuts))
     spans = []
-    for a, b in zip(sorted(set(cuts)), sorted(set(cuts))[1:], strict=False):
+    for a, b in zip(edges, edges[1:], strict=False):
         span = _trimmed(text, a, b)
         if span:
             spans.append(span)
@@ -194,24 +205,25 @@ def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
     re-reading the whole span at each line made hard-wrapped text without full stops quadratic.
     """
     merged: list[tuple[int, int]] = []
-    merged_words = 0
     if not spans:
         return merged
     count = word_counter(text, spans[0][0], spans[-1][1])
+    # The last merged span's words: those of its pieces counted so far, and the pieces not
+    # counted yet (a piece is counted only when a merge asks, and then once).
+    merged_words = 0
+    uncounted: list[tuple[int, int]] = []
     for span in spans:
-        words = count(text[span[0] : span[1]])
-        if merged:
+        if merged and text[span[0]].islower():
             start, end = merged[-1]
-            if (
-                merged_words >= 8
-                and text[span[0]].islower()
-                and not _ends_sentence(text, start, end)
-            ):
-                merged[-1] = (start, span[1])
-                merged_words += words
-                continue
+            if not _ends_sentence(text, start, end):
+                merged_words += sum(count(text[a:b]) for a, b in uncounted)
+                uncounted = []
+                if merged_words >= 8:
+                    merged[-1] = (start, span[1])
+                    uncounted.append(span)
+                    continue
         merged.append(span)
-        merged_words = words
+        merged_words, uncounted = 0, [span]
     return merged
 
 
