@@ -185,6 +185,32 @@ def test_passages_read_lately_come_from_memory_until_another_connection_commits(
         store.close()
 
 
+def test_stats_are_kept_until_another_connection_commits(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    store = LocalStore.create(tmp_path, manifest())
+    with store.writer() as w:
+        doc, passages = document("a", 3)
+        w.add_document(doc, passages, unit(rng, 3))
+        w.commit()
+    reader = LocalStore.open(tmp_path)
+    try:
+        with reader.snapshot():
+            first = reader.stats()
+            assert reader.stats() is first  # one state: read once
+        assert (first.documents, first.passages, first.vectors) == (1, 3, 3)
+        with store.writer() as w:  # another connection adds a document
+            doc, passages = document("b", 5)
+            w.add_document(doc, passages, unit(rng, 5))
+            w.commit()
+        after = reader.stats()
+        assert (after.documents, after.passages, after.vectors) == (2, 8, 8)
+        files = [p for p in tmp_path.iterdir() if p.is_file()]
+        assert after.size_bytes == sum(p.stat().st_size for p in files)
+    finally:
+        reader.close()
+        store.close()
+
+
 def test_documents_read_lately_come_from_memory_until_another_connection_commits(
     tmp_path: Path,
 ) -> None:

@@ -61,11 +61,22 @@ from askcorpus.store.local.generations import LoadedVectors
 from askcorpus.store.local.lexical import match_count, search_lexical
 from askcorpus.store.local.lock import write_error
 from askcorpus.store.local.opening import file_signature, open_database
-from askcorpus.store.local.state import pin, row_counts, unpin
+from askcorpus.store.local.state import PerState, pin, row_counts, unpin
 from askcorpus.store.local.vectors import EXACT_LIMIT, VectorIndex
 
 #: Attempts to load the vectors of the generation just read while writers keep publishing.
 _LOAD_RETRIES = 5
+
+
+class _KeptStats:
+    """The stats of one committed state, with the vector index they were read from."""
+
+    value: tuple[int, StoreStats] | None = None
+
+
+# A search's absence estimate asks for the passage count each time; listing the folder and
+# asking FAISS every time cost ~0.3 ms a question (docs/benchmarks.md, session 8).
+_STATS: PerState[_KeptStats] = PerState(_KeptStats)
 
 if TYPE_CHECKING:
     from askcorpus.store.local.writer import LocalWriter
@@ -371,16 +382,22 @@ class LocalStore:
     def stats(self) -> StoreStats:
         """Counts, size on disk and consistency (of one committed state)."""
         with self.snapshot(), self._reading() as conn:
-            docs, passages, skipped = row_counts(conn)
             index = self._loaded.index
+            kept = _STATS.get(conn)
+            if kept is not None and kept.value is not None and kept.value[0] == id(index):
+                return kept.value[1]
+            docs, passages, skipped = row_counts(conn)
             vectors = index.ntotal if index else 0
             kind = index.kind if index else "none"
             complete = self.complete
-        size = 0
-        for p in self.folder.iterdir():
-            with contextlib.suppress(OSError):  # a writer may remove an old file meanwhile
-                size += p.stat().st_size if p.is_file() else 0
-        return StoreStats(docs, passages, vectors, skipped, size, kind, complete)
+            size = 0
+            for p in self.folder.iterdir():
+                with contextlib.suppress(OSError):  # a writer may remove an old file meanwhile
+                    size += p.stat().st_size if p.is_file() else 0
+            stats = StoreStats(docs, passages, vectors, skipped, size, kind, complete)
+            if kept is not None:
+                kept.value = (id(index), stats)
+        return stats
 
     def writer(self, lock: HeldLock | None = None) -> LocalWriter:
         """Start an atomic update. Takes the writer lock unless the caller already holds it."""
