@@ -104,11 +104,13 @@ def text_words(text: str) -> TextWords:
     low = text.lower()
     cuts = [x for span in spans for x in span]
     # CJK runs also give bigram keys (text/terms.term_keys): read those texts that way too.
-    if len(low) != len(text) or "Σ" in text or _CJK.search(text) or _cuts_a_word(low, cuts):
+    ascii = text.isascii()  # known to Python without a scan: no CJK, no letter like "İ"
+    odd = not ascii and (len(low) != len(text) or "Σ" in text or _CJK.search(text) is not None)
+    if odd or _cuts_a_word(low, cuts):
         each = tuple(frozenset(_keys(text[a:b])) for a, b in spans)
         return TextWords(spans, each, frozenset(_keys(text)))
     # ASCII text has the same words under the faster ASCII pattern.
-    findall = (_ASCII_WORD if low.isascii() else WORD).findall
+    findall = (_ASCII_WORD if ascii else WORD).findall
     sentences = []
     every: set[str] = set()
     previous = 0

@@ -106,7 +106,8 @@ def count_words(text: str) -> int:
 def word_counter(text: str, start: int = 0, end: int | None = None) -> Callable[[str], int]:
     """:func:`count_words` for pieces of ``text[start:end]``: where it holds no CJK character
     (one scan) the plain whitespace count, which is faster than :data:`WORD` on English."""
-    if _CJK.search(text, start, len(text) if end is None else end) is None:
+    # An ASCII string (Python knows without a scan) holds no CJK character.
+    if text.isascii() or _CJK.search(text, start, len(text) if end is None else end) is None:
         return lambda piece: len(_SPACED_WORD.findall(piece))
     return lambda piece: len(WORD.findall(piece))
 
@@ -169,8 +170,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         if text[m.start()] == "." and _is_abbreviation(text, m.start()):
             continue
         cuts.append(m.end())
-    for m in _CJK_SENTENCE_END.finditer(text, start, end):
-        cuts.append(m.end())
+    if not text.isascii():
+        for m in _CJK_SENTENCE_END.finditer(text, start, end):
+            cuts.append(m.end())
     line = text.find("\n", start, end)
     while line >= 0:
         cuts.append(line + 1)
