@@ -4,6 +4,11 @@ of the shipped corpus; medians of wall and CPU seconds to the window shown and t
 answer, and the whole process's CPU. Optionally the CLI's cold ``askcorpus ask`` too.
 
     python -m bench.startup_ab --tree /work/wt6base --tree . --reps 5 [--cli] [--seed CACHE]
+        [--bytecode cached|none]
+
+``--bytecode`` (default ``cached``): launches read the bytecode an untimed launch cached, as a
+machine that has used the app before does; ``none`` compiles every askcorpus module at every
+launch, as sessions 6-7 measured (see bench.startup).
 
 On a shared machine the CPU seconds are the figure that means most; the load average is
 printed at the start and the end.
@@ -65,7 +70,9 @@ def run(trees: list[Path], reps: int, mode: str, with_cli: bool, work: Path) -> 
     load_start = os.getloadavg()
     rows: dict[str, list[dict[str, float]]] = {str(t): [] for t in trees}
     for tree in trees:  # untimed: a tree whose export recipe differs exports it here, once
-        launch(work, tree, mode)
+        launch(work, tree, mode)  # (and the bytecode cache is filled)
+        if with_cli:
+            cli(work, tree)
     for rep in range(reps):
         order = trees[rep % len(trees) :] + trees[: rep % len(trees)]
         for tree in order:
@@ -80,6 +87,7 @@ def run(trees: list[Path], reps: int, mode: str, with_cli: bool, work: Path) -> 
     }
     return {
         "mode": mode,
+        "bytecode": os.environ.get("BENCH_BYTECODE", "cached"),
         "reps": reps,
         "runs": rows,
         "median": summary,
@@ -98,7 +106,9 @@ def main() -> None:
     parser.add_argument("--seed", type=Path, default=os.environ.get("BENCH_SEED_CACHE"))
     parser.add_argument("--work", type=Path, default=OUT / "work" / "startup_ab")
     parser.add_argument("--keep", action="store_true", help="reuse the prepared work folder")
+    parser.add_argument("--bytecode", choices=("cached", "none"), default="cached")
     args = parser.parse_args()
+    os.environ["BENCH_BYTECODE"] = args.bytecode  # read by bench.startup's launches
     trees = [t.resolve() for t in args.tree]
     if not (args.keep and (args.work / "index").is_dir()):
         prepare(args.work, args.seed)
@@ -106,6 +116,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "startup_ab.json").write_text(json.dumps(result, indent=1))
     print(f"load average start {result['load_average_start']}, end {result['load_average_end']}")
+    print(f"bytecode: {args.bytecode}")
     print("tree | window s | window CPU | answer s | answer CPU | process CPU | cli s | cli CPU")
     for tree, m in result["median"].items():
         cells = " | ".join(f"{m[k]:.3f}" for k in m)

@@ -30,12 +30,14 @@ import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from askcorpus.embed.onnx_export import data_file, exported_model
+from askcorpus.embed.onnx_session import open_session
 from askcorpus.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,17 @@ def prepare_runtime() -> None:
     installation that has a newer one anyway.
     """
     os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
+
+def session_options(ort: Any) -> Any:
+    """The encoder's ``SessionOptions`` (onnx_session sets the optimisation level)."""
+    options = ort.SessionOptions()
+    options.inter_op_num_threads = 1
+    options.intra_op_num_threads = 1  # parallel across texts instead (module notes)
+    # Threads that spin while waiting steal the cores they wait for on a busy machine (the
+    # same finding as OMP_WAIT_POLICY for torch, docs/benchmarks.md).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
 
 
 def unavailable_reason(model_dir: Path) -> str | None:
@@ -115,20 +128,11 @@ class OnnxEncoder:
         self._tokenizer.enable_truncation(self.max_tokens)
         self._tokenizer.no_padding()  # tokenizer.json may pad to a fixed length; one text needs none
         model_file = exported_model(model_dir, cache_dir)
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.inter_op_num_threads = 1
-        options.intra_op_num_threads = 1  # parallel across texts instead (module notes)
         #: How many texts are encoded at once.
         self.workers = max(1, threads or available_cores())
-        # Threads that spin while waiting steal the cores they wait for on a busy machine (the
-        # same finding as OMP_WAIT_POLICY for torch, docs/benchmarks.md).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         log.info("loading embedding model %s (ONNX Runtime, int8)", model_file)
         try:
-            self._session: Any = ort.InferenceSession(
-                str(model_file), options, providers=["CPUExecutionProvider"]
-            )
+            self._session: Any = open_session(ort, model_file, partial(session_options, ort))
         except Exception as exc:
             # A damaged cache file: remove it so the next start exports afresh.
             model_file.unlink(missing_ok=True)
