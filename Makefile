@@ -12,6 +12,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	# OCR engine without its GUI-opencv requirement (see pyproject.toml, dependencies).
 	$(PY) -m pip install --quiet --no-deps 'rapidocr-onnxruntime>=1.3,<2'
+	# Bytecode of the checkout now, so even the first launch reads it instead of compiling
+	# (docs/benchmarks.md, session 8: ~0.2 s of a cold start).
+	$(PY) -m compileall -q src
 	# The one-off ONNX export of the model, now rather than at the first window launch.
 	$(VENV)/bin/askcorpus prepare
 	touch $(STAMP)
