@@ -95,6 +95,9 @@ def _session_writing(
     write is logged, never fatal."""
     scratch = optimised.with_name(f"{optimised.name}.{os.getpid()}.tmp")
     chosen.optimized_model_filepath = str(scratch)
+    # ONNX Runtime warns on the terminal that such a graph is for this machine only: the
+    # machine key in its name says so already, and a user should not see a warning once.
+    chosen.log_severity_level = 3  # errors only
     # The sidecar is written under its final name (the name recorded in the graph); nothing
     # reads it before the graph is renamed into place, and the lock keeps writers apart.
     chosen.add_session_config_entry(
