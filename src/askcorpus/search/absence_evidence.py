@@ -22,6 +22,7 @@ from askcorpus.search.absence_terms import (
     is_specific,
     specificity,
 )
+from askcorpus.search.acronyms import expanded, typed_acronyms
 from askcorpus.search.fusion import Fused
 from askcorpus.search.highlight import text_words
 from askcorpus.store.base import Store
@@ -66,8 +67,14 @@ def gather(
     question's :func:`count_terms` when the caller has them already.
     """
     counts = counts if counts is not None else count_terms(store, question)
-    terms = list(counts.terms)
     top = list(fused[:DENSE_WINDOW])
+    # An acronym found nowhere that the best passages spell out is read as they write it.
+    if typed_acronyms(question, counts.absent):
+        rows = store.passages([f.id for f in top[:TOP_PASSAGES]])
+        spelled = expanded(question, counts.absent, (r.text for r in rows.values()))
+        if spelled != question:
+            question, counts = spelled, count_terms(store, spelled)
+    terms = list(counts.terms)
     dense_scores = sorted((f.dense_score for f in fused if f.dense_rank is not None), reverse=True)
     dense_top = max((f.dense_score for f in top), default=0.0)
     tail = dense_scores[5:15] or dense_scores[-1:] or [0.0]
