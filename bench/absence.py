@@ -154,7 +154,7 @@ def _names_and_words(folder: Path) -> tuple[list[str], list[str]]:
     with open(folder / "corpus.jsonl", encoding="utf-8") as fh:
         for record in map(json.loads, fh):
             names.update(re.findall(r"(?<=[a-z,] )[A-Z][a-z]{3,}", record["text"]))
-    _docs, table = absence._background()
+    _docs, table = absence.background()
     return [w for w, _c in names.most_common(400)], sorted(table, key=lambda k: -table[k])
 
 

@@ -24,13 +24,6 @@ from askcorpus.text.terms import term_keys
 from ..conftest import write
 
 
-@pytest.fixture()
-def index(shipped_index: Settings, embedder: Embedder):
-    idx = Index.open(shipped_index.index_dir, shipped_index, embedder)
-    yield idx
-    idx.close()
-
-
 def test_fit_recovers_a_calibrated_logistic_model() -> None:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(4000, len(absence.FEATURES)))
@@ -212,7 +205,7 @@ _ASCII = st.text(alphabet="aAbB_1 -'.,İ", max_size=30)
 def test_whole_word_occurrences_are_those_of_the_pattern(question: str, term: str) -> None:
     pattern = rf"\b{re.escape(term)}\b"
     expected = [m.start() for m in re.finditer(pattern, question, re.IGNORECASE)]
-    assert absence._occurrences(term, question) == expected
+    assert absence.occurrences(term, question) == expected
 
 
 @settings(max_examples=100, deadline=None)

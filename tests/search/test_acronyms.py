@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from askcorpus.embed.embedder import Embedder
 from askcorpus.search.acronyms import expanded, spelled_out, typed_acronyms
 from askcorpus.search.index import Index
-from askcorpus.settings import Settings
 
 TEXT = (
     "May's signing of a $400 billion gas supply agreement between Gazprom and the China "
@@ -46,13 +44,6 @@ def test_only_capitals_found_nowhere_are_read_as_acronyms() -> None:
         "How much was the China National Petroleum Corporation deal worth?"
     )
     assert expanded("Was the XYZ deal signed?", ["xyz"], [TEXT]) == "Was the XYZ deal signed?"
-
-
-@pytest.fixture()
-def index(shipped_index: Settings, embedder: Embedder):
-    idx = Index.open(shipped_index.index_dir, shipped_index, embedder)
-    yield idx
-    idx.close()
 
 
 def test_an_acronym_the_articles_spell_out_does_not_make_the_answer_absent(index: Index) -> None:

@@ -20,13 +20,6 @@ from askcorpus.text.query import keyword_query
 from ..conftest import SHIPPED_CORPUS
 
 
-@pytest.fixture()
-def index(shipped_index: Settings, embedder: Embedder):
-    idx = Index.open(shipped_index.index_dir, shipped_index, embedder)
-    yield idx
-    idx.close()
-
-
 def test_probes_pair_a_kept_term_with_a_swapped_absent_one(index: Index) -> None:
     made = calibration.probes(index.store, 25, seed=1)
     assert len(made) == 50

@@ -18,7 +18,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from askcorpus.embed.embedder import Embedder
 from askcorpus.search.export import (
     CSV_COLUMNS,
     Item,
@@ -254,13 +253,6 @@ def test_unknown_corpus_folder_gives_no_link() -> None:
 
 
 # --- a real index ---------------------------------------------------------------------------
-
-
-@pytest.fixture()
-def index(shipped_index: Settings, embedder: Embedder):
-    idx = Index.open(shipped_index.index_dir, shipped_index, embedder)
-    yield idx
-    idx.close()
 
 
 def test_a_real_result_exports_citations_that_point_into_the_document(

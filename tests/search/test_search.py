@@ -14,13 +14,6 @@ from askcorpus.settings import Settings
 from askcorpus.text.query import keyword_query
 
 
-@pytest.fixture()
-def index(shipped_index: Settings, embedder: Embedder):
-    idx = Index.open(shipped_index.index_dir, shipped_index, embedder)
-    yield idx
-    idx.close()
-
-
 def test_hits_are_typed_exact_and_ranked(index: Index) -> None:
     result = index.search("What is the Power of Siberia pipeline?", 5)
     assert len(result.hits) == 5

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,31 @@ def document(source: str, n: int) -> tuple[Document, list[Passage]]:
 def unit(rng: np.random.Generator, n: int) -> np.ndarray:
     v = rng.normal(size=(n, DIM)).astype(np.float32)
     return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def add(store: LocalStore, rng: np.random.Generator, sizes: dict[str, int]) -> None:
+    """Commit one document of ``n`` passages per source of ``sizes``."""
+    with store.writer() as w:
+        for source, n in sizes.items():
+            doc, passages = document(source, n)
+            w.add_document(doc, passages, unit(rng, n))
+        w.commit()
+
+
+@contextlib.contextmanager
+def store_and_reader(
+    tmp_path: Path, rng: np.random.Generator, sizes: dict[str, int]
+) -> Iterator[tuple[LocalStore, LocalStore]]:
+    """A new store holding the documents of ``sizes`` (see :func:`add`), and a second
+    connection reading it; both closed afterwards."""
+    store = LocalStore.create(tmp_path, manifest())
+    add(store, rng, sizes)
+    reader = LocalStore.open(tmp_path)
+    try:
+        yield store, reader
+    finally:
+        reader.close()
+        store.close()
 
 
 def test_vector_search_matches_brute_force(tmp_path: Path) -> None:
@@ -160,14 +187,7 @@ def test_passages_read_lately_come_from_memory_until_another_connection_commits(
     tmp_path: Path,
 ) -> None:
     rng = np.random.default_rng(3)
-    store = LocalStore.create(tmp_path, manifest())
-    with store.writer() as w:
-        for source in ("a", "b"):
-            doc, passages = document(source, 4)
-            w.add_document(doc, passages, unit(rng, 4))
-        w.commit()
-    reader = LocalStore.open(tmp_path)
-    try:
+    with store_and_reader(tmp_path, rng, {"a": 4, "b": 4}) as (store, reader):
         ids = [hit for hit, _s in reader.search_vectors(unit(rng, 1)[0], 8)]
         first = reader.passages(ids)
         assert list(first) == sorted(ids)  # by id, whatever was kept
@@ -180,48 +200,27 @@ def test_passages_read_lately_come_from_memory_until_another_connection_commits(
         left = reader.passages(ids)
         assert {p.source for p in left.values()} == {"b"}
         assert left == {i: p for i, p in first.items() if p.source == "b"}
-    finally:
-        reader.close()
-        store.close()
 
 
 def test_stats_are_kept_until_another_connection_commits(tmp_path: Path) -> None:
     rng = np.random.default_rng(4)
-    store = LocalStore.create(tmp_path, manifest())
-    with store.writer() as w:
-        doc, passages = document("a", 3)
-        w.add_document(doc, passages, unit(rng, 3))
-        w.commit()
-    reader = LocalStore.open(tmp_path)
-    try:
+    with store_and_reader(tmp_path, rng, {"a": 3}) as (store, reader):
         with reader.snapshot():
             first = reader.stats()
             assert reader.stats() is first  # one state: read once
         assert (first.documents, first.passages, first.vectors) == (1, 3, 3)
-        with store.writer() as w:  # another connection adds a document
-            doc, passages = document("b", 5)
-            w.add_document(doc, passages, unit(rng, 5))
-            w.commit()
+        add(store, rng, {"b": 5})  # another connection adds a document
         after = reader.stats()
         assert (after.documents, after.passages, after.vectors) == (2, 8, 8)
         files = [p for p in tmp_path.iterdir() if p.is_file()]
         assert after.size_bytes == sum(p.stat().st_size for p in files)
-    finally:
-        reader.close()
-        store.close()
 
 
 def test_documents_read_lately_come_from_memory_until_another_connection_commits(
     tmp_path: Path,
 ) -> None:
     rng = np.random.default_rng(4)
-    store = LocalStore.create(tmp_path, manifest())
-    doc, passages = document("a", 3)
-    with store.writer() as w:
-        w.add_document(doc, passages, unit(rng, 3))
-        w.commit()
-    reader = LocalStore.open(tmp_path)
-    try:
+    with store_and_reader(tmp_path, rng, {"a": 3}) as (store, reader):
         first = reader.document("a")
         assert first is not None and reader.document("a") is first
         changed, more = document("a", 5)  # the same file, edited: a longer text
@@ -235,6 +234,3 @@ def test_documents_read_lately_come_from_memory_until_another_connection_commits
             w.remove_document("a")
             w.commit()
         assert reader.document("a") is None
-    finally:
-        reader.close()
-        store.close()

@@ -59,7 +59,8 @@ EXPORT_TIMEOUT_S = 900
 #: The names of our exports (``minilm-`` + 16 hex digits) and of the graphs ONNX Runtime
 #: optimised from them (``.opt-`` + a machine key, see onnx_session): the only files pruning may
 #: delete.
-EXPORT_NAME = re.compile(r"minilm-[0-9a-f]{16}(\.opt-[0-9a-f]{12})?\.onnx(\.data)?")
+OPTIMISED_TAG = r"\.opt-[0-9a-f]{12}"
+EXPORT_NAME = re.compile(rf"minilm-[0-9a-f]{{16}}({OPTIMISED_TAG})?\.onnx(\.data)?")
 #: Initializers at least this large go to the sidecar file (only the token embedding table).
 EXTERNAL_BYTES = 4 << 20
 LOCK_NAME = "export.lock"

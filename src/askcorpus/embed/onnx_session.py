@@ -30,12 +30,12 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from askcorpus.embed.onnx_export import EXTERNAL_BYTES, LOCK_NAME, data_file
+from askcorpus.embed.onnx_export import EXTERNAL_BYTES, LOCK_NAME, OPTIMISED_TAG, data_file
 
 log = logging.getLogger(__name__)
 
 #: ``<export stem>.opt-<machine key>.onnx``: the optimised graphs of one export.
-OPTIMISED = re.compile(r"\.opt-[0-9a-f]{12}\.onnx(\.data)?")
+OPTIMISED = re.compile(rf"{OPTIMISED_TAG}\.onnx(\.data)?")
 
 
 def machine_key(runtime_version: str) -> str:

@@ -70,6 +70,7 @@ __all__ = [
     "Model",
     "TermCounts",
     "assess",
+    "background",
     "calibration_name",
     "caveats",
     "count_terms",
@@ -79,13 +80,11 @@ __all__ = [
     "key_absent_terms",
     "key_together",
     "model_for",
+    "occurrences",
     "passage_keys",
     "specificity",
 ]
 
-# Earlier private names, still read by search/calibration.py, bench/ and tests.
-_background = background
-_occurrences = occurrences
 
 # A probability at or above this means "likely answered". Telling a user a real answer is
 # missing costs more than missing an absence, so the operating point is the highest (in steps

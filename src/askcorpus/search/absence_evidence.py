@@ -22,7 +22,7 @@ from askcorpus.search.absence_terms import (
     is_specific,
     specificity,
 )
-from askcorpus.search.acronyms import expanded, typed_acronyms
+from askcorpus.search.acronyms import expanded
 from askcorpus.search.fusion import Fused
 from askcorpus.search.highlight import text_words
 from askcorpus.store.base import Store
@@ -68,12 +68,12 @@ def gather(
     """
     counts = counts if counts is not None else count_terms(store, question)
     top = list(fused[:DENSE_WINDOW])
+    found = store.passages([f.id for f in top]) if counts.terms else {}
     # An acronym found nowhere that the best passages spell out is read as they write it.
-    if typed_acronyms(question, counts.absent):
-        rows = store.passages([f.id for f in top[:TOP_PASSAGES]])
-        spelled = expanded(question, counts.absent, (r.text for r in rows.values()))
-        if spelled != question:
-            question, counts = spelled, count_terms(store, spelled)
+    best = (found[f.id].text for f in top[:TOP_PASSAGES] if f.id in found)
+    spelled = expanded(question, counts.absent, best)
+    if spelled != question:
+        question, counts = spelled, count_terms(store, spelled)
     terms = list(counts.terms)
     dense_scores = sorted((f.dense_score for f in fused if f.dense_rank is not None), reverse=True)
     dense_top = max((f.dense_score for f in top), default=0.0)
@@ -90,7 +90,6 @@ def gather(
     if not terms:
         values = (dense_top, margin, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, agree, 0.0, 0.0, 1.0)
         return Evidence(values, ())
-    found = store.passages([f.id for f in top])
     keysets = [
         passage_keys(found[f.id].title, found[f.id].text) if f.id in found else frozenset()
         for f in top

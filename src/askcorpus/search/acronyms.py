@@ -76,5 +76,6 @@ def expanded(question: str, absent: Iterable[str], texts: Iterable[str]) -> str:
     for acronym in acronyms:
         name = next((n for t in bodies if (n := spelled_out(acronym, t)) is not None), None)
         if name is not None:
+            # A replacement string reads backslashes as escapes: a name's own are doubled.
             question = re.sub(rf"\b{acronym}\b", name.replace("\\", r"\\"), question)
     return question

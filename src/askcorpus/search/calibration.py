@@ -65,7 +65,7 @@ def _names() -> tuple[str, ...]:
 @functools.cache
 def _words() -> tuple[str, ...]:
     """Background words, frequent first (swap-ins for a key word that is not a name)."""
-    _docs, table = absence._background()
+    _docs, table = absence.background()
     return tuple(sorted(table, key=lambda k: (-table[k], k)))
 
 

@@ -31,11 +31,11 @@ WORD = re.compile(rf"[{_CJK_CHARS}]|[^\s{_CJK_CHARS}]+")
 # like [1]) and whitespace, when the next sentence starts like one. The match starts at the
 # mark itself (a leading character set lets the regex engine skip to candidates; a look-behind
 # made it try every position, the larger part of splitting a passage).
-_SENTENCE_END = re.compile(
-    r"[.!?…][\"'”’»)\]]*(?:\[\d+\])*(?=\s+[\"'“‘«(\[]?[A-Z0-9А-ЯЁ\u4e00-\u9fff])"
-)
-# The same end for a mark just before the start of a slice (what follows the mark).
-_AFTER_MARK = re.compile(_SENTENCE_END.pattern[len("[.!?…]") :])
+_MARKS = ".!?…"
+_AFTER = r"[\"'”’»)\]]*(?:\[\d+\])*(?=\s+[\"'“‘«(\[]?[A-Z0-9А-ЯЁ\u4e00-\u9fff])"
+_SENTENCE_END = re.compile(f"[{_MARKS}]" + _AFTER)
+# What follows a mark just before the start of a slice, for the end it makes there.
+_AFTER_MARK = re.compile(_AFTER)
 # A CJK sentence ends at 。！？ (full-width, half-width, ideographic) and the closing quotes and
 # brackets after them, whether or not a space follows.
 _CJK_SENTENCE_END = re.compile(r"[。！？｡][」』”’）】》〉\"')\]]*")
@@ -162,7 +162,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     """
     end = len(text) if end is None else end
     cuts = [start]
-    if 0 < start < end and text[start - 1] in ".!?…":  # a mark ending the text before
+    if 0 < start < end and text[start - 1] in _MARKS:  # a mark ending the text before
         after = _AFTER_MARK.match(text, start, end)
         if after and not (text[start - 1] == "." and _is_abbreviation(text, start - 1)):
             cuts.append(after.end())
