@@ -30,7 +30,15 @@ from askcorpus.search import absence
 from askcorpus.search.index import Index
 from askcorpus.settings import Settings
 from bench.absence import DEV, L2
-from bench.absence_vocab import WORK, Row, _folder, evaluate, load_rows, separation
+from bench.absence_vocab import (
+    WORK,
+    Row,
+    _folder,
+    evaluate,
+    load_rows,
+    separation,
+    summarise,
+)
 
 WORDS = re.compile(r"[^\W\d_]{2,}")
 
@@ -94,12 +102,11 @@ def features_of(
         best1[t] = sims[0] if sims else 0.0
     if not best:
         return {"ctx_min": 1.0, "ctx_spec": 1.0, "ctx_foreign": 0.0, "ctx_top1_min": 1.0}
-    spec = {t: absence.specificity(t) for t in best}
-    most = max(best, key=lambda t: spec[t])
+    ctx_min, ctx_spec, ctx_foreign = summarise(best)
     return {
-        "ctx_min": min(best.values()),
-        "ctx_spec": best[most],
-        "ctx_foreign": max(spec[t] * (1 - best[t]) for t in best),
+        "ctx_min": ctx_min,
+        "ctx_spec": ctx_spec,
+        "ctx_foreign": ctx_foreign,
         "ctx_top1_min": min(best1.values()),
     }
 

@@ -176,6 +176,14 @@ def neighbour_tables(
     return out, passages
 
 
+def summarise(scores: dict[str, float]) -> tuple[float, float, float]:
+    """Of the absent terms' best cosines ``scores`` (one or more): the lowest, the most
+    specific term's, and the largest specificity x (1 - cosine) ("foreign")."""
+    spec = {t: absence.specificity(t) for t in scores}
+    most = max(scores, key=spec.__getitem__)
+    return min(scores.values()), scores[most], max(spec[t] * (1 - s) for t, s in scores.items())
+
+
 def candidates(row: Row, nb: Neighbours, passages: dict[int, set[str]]) -> dict[str, float]:
     """Candidate features of one row from its absent terms' neighbours."""
     terms = [t for t in row.absent if WORDS.fullmatch(t)]
@@ -187,17 +195,15 @@ def candidates(row: Row, nb: Neighbours, passages: dict[int, set[str]]) -> dict[
             "nn_top_min": 1.0,
             "foreign_top": 0.0,
         }
-    spec = {t: absence.specificity(t) for t in terms}
     top3: set[str] = set().union(*(passages.get(i, set()) for i in row.top[:3]))
-    nn = {t: nb.best(t)[0] for t in terms}
-    nn_top = {t: nb.best(t, top3)[0] for t in terms}
-    most = max(terms, key=lambda t: spec[t])
+    nn_min, nn_spec, foreign = summarise({t: nb.best(t)[0] for t in terms})
+    nn_top_min, _spec, foreign_top = summarise({t: nb.best(t, top3)[0] for t in terms})
     return {
-        "nn_min": min(nn.values()),
-        "nn_spec": nn[most],
-        "foreign": max(spec[t] * (1 - nn[t]) for t in terms),
-        "nn_top_min": min(nn_top.values()),
-        "foreign_top": max(spec[t] * (1 - nn_top[t]) for t in terms),
+        "nn_min": nn_min,
+        "nn_spec": nn_spec,
+        "foreign": foreign,
+        "nn_top_min": nn_top_min,
+        "foreign_top": foreign_top,
     }
 
 
