@@ -167,6 +167,7 @@ class Index:
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}", hint=f"use one of {MODES}")
         where = where or None
+        ahead: tuple[list[int], np.ndarray] | None = None  # keyword candidates' ids, vectors
         if mode == "keyword":
             return Sides([], self._lexical(text, n, where), {}), query_vec
         if mode == "dense":
@@ -178,6 +179,11 @@ class Index:
             pending = self._background().submit(self.embedder.encode_query, text)
             try:
                 lexical = self._lexical(text, n, where)
+                if not pending.done():
+                    # Most keyword candidates are not among the dense ones and need their
+                    # cosine once the vector is there: read their vectors while it is encoded.
+                    ids = [pid for pid, _s in lexical]
+                    ahead = (ids, self.store.passage_vectors(ids)) if ids else None
                 if while_encoding is not None:
                     while_encoding(lexical, pending)
             except BaseException:
@@ -191,7 +197,12 @@ class Index:
         missing = [pid for pid, _s in lexical if pid not in in_dense]
         extra: dict[int, float] = {}
         if missing:
-            scores = self.store.passage_vectors(missing) @ query_vec.ravel()
+            if ahead is not None:  # the same rows, gathered: the same product as reading them
+                row_of = {pid: row for row, pid in enumerate(ahead[0])}
+                rows = ahead[1][[row_of[pid] for pid in missing]]
+            else:
+                rows = self.store.passage_vectors(missing)
+            scores = rows @ query_vec.ravel()
             extra = dict(zip(missing, scores.tolist(), strict=True))
         return Sides(dense, lexical, extra), query_vec
 

@@ -30,6 +30,7 @@ import numpy as np
 from askcorpus.errors import IndexCorruptError, IndexMismatchError
 from askcorpus.store.base import REBUILD
 from askcorpus.store.durable import write_atomically
+from askcorpus.store.local import scan
 
 log = logging.getLogger(__name__)
 
@@ -264,11 +265,22 @@ class VectorIndex:
         # One query is not worth a team of OpenMP threads: on a busy machine their spin-waiting
         # made a 10k search take 70 ms instead of 0.8 ms (docs/benchmarks.md). The setting is
         # per calling thread and restored, so training and adding keep their threads.
+        one = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
         with _threads_for(1):
-            scores, ids = self._index.search(
-                np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1), k, params=params
-            )
+            split = None if params is not None else self._split_search(one, k)
+            scores, ids = split if split is not None else self._index.search(one, k, params=params)
+            if split is not None:
+                scores, ids = scores.reshape(1, -1), ids.reshape(1, -1)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def _split_search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """The unfiltered search spread over the cores (:mod:`askcorpus.store.local.scan`),
+        None when the index is too small for that to pay."""
+        ivf = self._ivf()
+        if ivf is not None:
+            return scan.ivf_search(ivf, query, k)
+        id_map = self._id_map()
+        return None if id_map is None else scan.flat_search(id_map, query, k)
 
     def save(self, path: Path) -> None:
         """Write atomically: a reader sees the old file or the complete new one, never a part."""
