@@ -30,7 +30,7 @@ from askcorpus.records import (
     SearchResult,
 )
 from askcorpus.search import absence, evidence, fusion
-from askcorpus.search.meanwhile import Meanwhile, WhileEncoding
+from askcorpus.search.meanwhile import Meanwhile, WhileEncoding, hand_over
 from askcorpus.search.merge import merge_hits, promote_phrases
 from askcorpus.search.present import (
     DENSE_HIGHLIGHT_HITS,
@@ -177,6 +177,7 @@ class Index:
         if query_vec is None:
             # The keyword side needs no vector: encode the question beside it.
             pending = self._background().submit(self.embedder.encode_query, text)
+            hand_over(pending)
             try:
                 lexical = self._lexical(text, n, where)
                 if not pending.done():

@@ -9,7 +9,9 @@ reads; :func:`askcorpus.search.highlight.text_words` keeps them).
 
 The asking thread lets go of the GIL between pieces of this work (``time.sleep(0)``): the
 worker needs it to finish an encoding and would otherwise wait for the interpreter's switch
-interval (5 ms). Measured in docs/benchmarks.md, Session 7.
+interval (5 ms). Measured in docs/benchmarks.md, Session 7. Right after queueing an encoding
+it waits for the worker instead, briefly (:func:`hand_over`): ``sleep(0)`` lets go of the GIL
+but takes it back before the sleeping worker wakes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, wait
+from typing import Any
 
 import numpy as np
 
@@ -25,12 +28,21 @@ from askcorpus.store.base import Store
 
 #: Keyword candidates read ahead while the question is being encoded.
 READ_AHEAD = 10
+#: Seconds the asking thread waits, at most, right after queueing an encoding: time for the
+#: worker to take the GIL, tokenise and enter the model, which lets go of the GIL (the model
+#: then starts ~0.2 ms sooner; docs/benchmarks.md, Session 9).
+HAND_OVER = 0.0002
 
 #: ``while_encoding(lexical, pending)``: the keyword side's candidates and the encoding's future
 #: (:meth:`askcorpus.search.index.Index.sides`).
 WhileEncoding = Callable[[list[tuple[int, float]], "Future[np.ndarray]"], None]
 #: Queue ``encode(text)`` on the search's worker thread.
 Submit = Callable[[Callable[[str], np.ndarray], str], "Future[np.ndarray]"]
+
+
+def hand_over(job: Future[Any]) -> None:
+    """Let the worker start ``job``, just queued: wait for it at most :data:`HAND_OVER`."""
+    wait([job], timeout=HAND_OVER)
 
 
 class Meanwhile:

@@ -12,7 +12,6 @@ whose top hit holds the same sentences reuses them.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -22,6 +21,7 @@ from askcorpus.embed.embedder import Embedder
 from askcorpus.embed.vector_cache import VectorCache
 from askcorpus.records import Highlighting, Hit
 from askcorpus.search.highlight import Question, read_hit, sentence_texts
+from askcorpus.search.meanwhile import hand_over
 from askcorpus.search.present import (
     DENSE_HIGHLIGHT_HITS,
     EarlyTieBreaks,
@@ -91,7 +91,8 @@ class TieBreak:
                 fresh[text] = self.embedder.encode_passages([text])[0]
 
         job = self._background().submit(drain) if todo else None
-        time.sleep(0)  # the GIL to the worker now, so it starts encoding at once (meanwhile.py)
+        if job is not None:
+            hand_over(job)  # the worker starts encoding at once (meanwhile.py)
 
         def similarities(_hit: Hit, _sentences: list[str], asked_for: list[int]) -> list[float]:
             if asked_for != chosen:  # pragma: no cover - the same read gives the same sentences
