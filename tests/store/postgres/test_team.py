@@ -97,10 +97,12 @@ def test_an_indexer_killed_mid_update_leaves_the_previous_state(
     before = store.document_states()
     store.close()
     # Three changed documents, one update, each with enough new text (embedded while the
-    # update's transaction is open) that the kill lands inside it.
+    # update's transaction is open) that the kill lands inside it, even on a machine so busy
+    # that this polling loop waits for a core (60 paragraphs were sometimes all embedded and
+    # committed between two polls).
     extra = "".join(
         f"\n\nParagraph {n}: a new note on treaty article {n} and the border trade it covers."
-        for n in range(60)
+        for n in range(150)
     )
     for f in sorted(corpus.glob("*.txt"))[:3]:
         f.write_text(f.read_text() + extra + "\n")
