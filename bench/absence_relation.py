@@ -37,7 +37,7 @@ from askcorpus.settings import Settings
 from askcorpus.text.query import clean_question, keyword_query
 from askcorpus.text.sentences import sentence_spans
 from askcorpus.text.terms import term_key
-from bench.absence import DEV, HELD_OUT, ROOT, training_set
+from bench.absence import DEV, HELD_OUT, ROOT, TEMPLATES, training_set
 from bench.absence_data import make_subsets
 from bench.absence_sentences import EXTRA, sentence_evidence
 
@@ -54,6 +54,7 @@ def _rows_of(work: Path, shipped: Path, held_out: bool) -> dict[str, list[tuple[
     sets: dict[str, list[tuple[str, str, bool]]] = {
         "train": training_set(work, settings, embedder),
         "train-types": type_probes(work, settings, embedder),
+        "train-mix": mix_probes(work, settings, embedder),
     }
     for name in DEV + (HELD_OUT if held_out else ()):
         qs = load_questions(ROOT / "eval" / f"{name}.jsonl")
@@ -119,6 +120,55 @@ def type_probes(work: Path, settings: Settings, embedder: Embedder) -> list[tupl
                         continue
                     made[kind][1] += 1
                     out.append((name, form.format(q), False))
+        finally:
+            index.close()
+    return out
+
+
+def _specific_words(index: Index, sources: list[str], rng: random.Random) -> list[str]:
+    """The distinct words of 5+ letters and specificity >= 0.3 of a random sentence."""
+    doc = index.store.document(rng.choice(sources))
+    if doc is None:
+        return []
+    spans = [(a, b) for a, b in sentence_spans(doc.text) if 40 <= b - a <= 400]
+    if not spans:
+        return []
+    a, b = rng.choice(spans)
+    words = re.findall(r"[A-Za-z][A-Za-z-]{4,}", doc.text[a:b])
+    return list(dict.fromkeys(w for w in words if absence.specificity(w) >= 0.3))
+
+
+def mix_probes(work: Path, settings: Settings, embedder: Embedder) -> list[tuple[str, str, bool]]:
+    """Relation probes from the sub-corpora's sentences: four specific words of one sentence
+    (answerable), and two of one sentence with two of another document's (unanswerable when no
+    passage among the 20 best keyword matches holds all four): every word is in the corpus,
+    but not together, as in a question asking for a relation the corpus lacks."""
+    rng = random.Random(9)
+    out: list[tuple[str, str, bool]] = []
+    for name in ("scifact-sub", "arguana-sub"):
+        index = Index.open(work / f"{name}-index", settings, embedder)
+        try:
+            sources = sorted(index.store.document_states())
+
+            made = 0
+            while made < 200:
+                one, other = (
+                    _specific_words(index, sources, rng),
+                    _specific_words(index, sources, rng),
+                )
+                if len(one) < 4 or len(other) < 2:
+                    continue
+                mixed = rng.sample(one, 2) + rng.sample(other, 2)
+                rng.shuffle(mixed)
+                hits = index.store.search_lexical(keyword_query(" ".join(mixed)), 20)
+                found = index.store.passages([h for h, _s in hits])
+                keys = {term_key(w.lower()) for w in mixed}
+                if any(keys <= passage_keys(t.title, t.text) for t in found.values()):
+                    continue
+                template = rng.choice(TEMPLATES)
+                out.append((name, template.format(" ".join(rng.sample(one, 4))), True))
+                out.append((name, template.format(" ".join(mixed)), False))
+                made += 1
         finally:
             index.close()
     return out
@@ -283,11 +333,12 @@ def _choose(p: np.ndarray, y: np.ndarray) -> float:
     return max((t for t in THRESHOLDS if np.mean(p[y == 1] >= t) >= KEEP), default=0.1)
 
 
-def measure(held_out: bool, types: bool) -> None:
-    """Print the tables of the module docstring."""
+def measure(held_out: bool, extra_rows: Sequence[str]) -> None:
+    """Print the tables of the module docstring (``extra_rows``: further probe sets to fit on,
+    "train-types", "train-mix")."""
     train = _load("train")
-    if types:
-        tp = _load("train-types")
+    for more in extra_rows:
+        tp = _load(more)
         train = {k: np.concatenate([train[k], tp[k]]) for k in ("base", "extra", "y")}
     dev, sci = _dev(), _load("scifact-test")
     shipped = absence.default_model()
@@ -353,13 +404,15 @@ def main() -> None:
     ap.add_argument("--shipped", type=Path, default=Path("/work/scratch9/absence/shipped"))
     ap.add_argument("--held-out", action="store_true")
     ap.add_argument("--types", action="store_true", help="fit with the answer-type probes too")
+    ap.add_argument("--mix", action="store_true", help="fit with the relation probes too")
     args = ap.parse_args()
     if args.step == "cache":
         cache(args.work, args.shipped, args.held_out)
     elif args.step == "cosines":
         cache_cosines(args.work, args.shipped, args.held_out)
     else:
-        measure(args.held_out, args.types)
+        more = [n for n, on in (("train-types", args.types), ("train-mix", args.mix)) if on]
+        measure(args.held_out, more)
 
 
 if __name__ == "__main__":
