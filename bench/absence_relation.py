@@ -4,13 +4,17 @@ passages hold the question's key terms together, and does that sentence hold the
 token the question asks for (a number for "how many", a year for "when", a name for "who")?
 
     python -m bench.absence_relation cache [--work W] [--shipped S] [--held-out]
-    python -m bench.absence_relation measure [--work W] [--held-out]
+    python -m bench.absence_relation cosines [--work W] [--shipped S] [--held-out]
+    python -m bench.absence_relation measure [--types] [--mix]
 
 ``cache`` computes, once per question, the shipped features and the candidate ones for the
 public training rows (bench/absence.py ``training_set``, plus answer-type probes made from
 the sub-corpora's own sentences: :func:`type_probes`), the development sets on the shipped
 corpus and the SciFact test claims on the sub-corpus; ``--held-out`` adds the held-out sets
-(scored once, after the decision). ``measure`` prints each candidate's AUC on the development
+(scored once, after the decision); ``cosines`` adds each question's cosine with its best
+key-terms sentences, embedded as passages (a second pass). Rows are cached under
+/work/scratch9/absence/relation. ``measure`` (``--types``, ``--mix``: fit with the answer-type
+or the relation probes too, :func:`type_probes`, :func:`mix_probes`) prints each candidate's AUC on the development
 sets alone and among the questions the shipped model is unsure of (p 0.3-0.9), and the
 development figures of the model refitted on public data with it (L2 10, 30, 100; the
 threshold the highest in steps of 0.05 keeping >= 0.97 of the development answerable ones).
