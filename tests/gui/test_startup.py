@@ -158,3 +158,38 @@ def test_housekeeping_waits_until_the_first_answer_is_painted(
     qtbot.waitUntil(lambda: {"painted", "board", "scan", "folders"} <= set(order), timeout=TIMEOUT)
     assert order[0] == "painted", order
     qtbot.waitUntil(lambda: window.board_panel.header.text() == "0 pinned passages")
+
+
+def test_a_window_closed_before_its_answer_is_painted_starts_no_housekeeping(
+    qtbot, shipped_index, embedder, tmp_path: Path, monkeypatch
+) -> None:
+    """Closing the window drops the housekeeping still waiting for the answer's paint: nothing
+    reads the board of a closed index, and the collector runs again."""
+    import gc
+
+    from askcorpus.gui import gc_pause
+    from askcorpus.search.board import Board
+    from tests.gui_helpers import TIMEOUT, open_window
+
+    started: list[str] = []
+    read = Board.for_index.__func__  # type: ignore[attr-defined]
+
+    def for_index(cls, *args, **kwargs):
+        started.append("board")
+        return read(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Board, "for_index", classmethod(for_index))
+    try:
+        gc_pause.pause()
+        window = open_window(qtbot, shipped_index, embedder, tmp_path, wait_ready=False)
+        window.parts.question_edit.setText("Why would Russia and China form an alliance?")
+        window.reading.ask_from_field()
+        with qtbot.waitSignal(window.engine.searchDone, timeout=TIMEOUT):
+            pass
+        window.close()  # before the list's paint releases what waits for it
+        qtbot.wait(600)  # longer than the engine's wait for a paint (SHOWN_WAIT_MS)
+        assert started == []
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()

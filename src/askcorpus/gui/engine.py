@@ -204,6 +204,10 @@ class Engine(QObject):
         self._generation += 1
         self._others_seq += 1
         self._cancel.set()
+        # What waited for an answer's paint is for a window that is going: none of it runs.
+        self._shown_timer.stop()
+        self._after_answer.clear()
+        gc_pause.resume()
         self._release_index()
         if self.others:
             self.queries.submit(research_tasks.close_all, self.others)
