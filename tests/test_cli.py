@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -251,3 +252,23 @@ def test_prepare_loads_the_fast_encoder_and_says_so() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "encoder ready: onnx-int8-v2 (all-MiniLM-L6-v2, 384 dims)"
+
+
+def test_the_entry_points_let_openblas_threads_sleep_unless_the_user_says(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both entry points (``askcorpus`` and ``askcorpus-gui``) set OpenBLAS's idle timeout
+    before anything loads numpy (askcorpus.embed.native_env); a value the user set is kept."""
+    from askcorpus.gui.app import main as gui_main
+
+    monkeypatch.setenv("OPENBLAS_THREAD_TIMEOUT", "")  # restored (or removed) afterwards
+    monkeypatch.delenv("OPENBLAS_THREAD_TIMEOUT")
+    code, _, _ = run(capsys, "--version")
+    assert code == 0 and os.environ["OPENBLAS_THREAD_TIMEOUT"] == "4"
+    monkeypatch.delenv("OPENBLAS_THREAD_TIMEOUT")
+    with pytest.raises(SystemExit):
+        gui_main(["--help"])
+    assert os.environ["OPENBLAS_THREAD_TIMEOUT"] == "4"
+    monkeypatch.setenv("OPENBLAS_THREAD_TIMEOUT", "12")
+    run(capsys, "--version")
+    assert os.environ["OPENBLAS_THREAD_TIMEOUT"] == "12"

@@ -131,3 +131,31 @@ def test_a_new_export_prunes_the_optimised_graphs_of_old_ones(tmp_path: Path) ->
     removed = onnx_export.prune(keep)
     assert sorted(p.name for p in removed) == names[:2]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([keep.name, *names[2:]])
+
+
+def test_a_used_cache_loads_the_model_without_importing_filelock(cache: Path) -> None:
+    """The lock is for writing the export or its optimised graph: once both are there (every
+    launch but the first), loading the model takes none, so filelock's import is not paid."""
+    import subprocess
+    import sys
+
+    OnnxEncoder(bundled_model_path(), cache, threads=1)  # writes the optimised graph
+    assert _optimised(cache)
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from askcorpus.embed.embedder import bundled_model_path\n"
+        "from askcorpus.embed.onnx_encoder import OnnxEncoder\n"
+        "encoder = OnnxEncoder(bundled_model_path(), Path(sys.argv[1]), threads=1)\n"
+        "assert encoder.encode(['tea']).shape == (1, encoder.dimension)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'filelock'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(cache)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"

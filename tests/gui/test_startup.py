@@ -122,3 +122,74 @@ def test_the_collector_is_paused_until_the_model_has_loaded(
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def test_housekeeping_waits_until_the_first_answer_is_painted(
+    qtbot, shipped_index, embedder, tmp_path: Path, monkeypatch
+) -> None:
+    """A question typed at start-up is answered and its rows painted before the worker reads the
+    evidence board (hidden in its dock), scans the corpus folder or lists the index's folders:
+    those jobs used to run beside the list's layout and paint, taking turns at the GIL."""
+    from askcorpus.gui import tasks
+    from askcorpus.search.board import Board
+    from tests.gui_helpers import TIMEOUT, open_window
+
+    order: list[str] = []
+    read = Board.for_index.__func__  # type: ignore[attr-defined]
+
+    def for_index(cls, *args, **kwargs):  # the real reading, noted when it starts
+        order.append("board")
+        return read(cls, *args, **kwargs)
+
+    def noted(name: str, job):
+        def run(*args, **kwargs):
+            order.append(name)
+            return job(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(Board, "for_index", classmethod(for_index))
+    monkeypatch.setattr(tasks, "scan_changes", noted("scan", tasks.scan_changes))
+    monkeypatch.setattr(tasks, "index_folders", noted("folders", tasks.index_folders))
+    window = open_window(qtbot, shipped_index, embedder, tmp_path, wait_ready=False)
+    window.parts.results.view.resultsPainted.connect(lambda: order.append("painted"))
+    window.parts.question_edit.setText("Why would Russia and China form an alliance?")
+    window.reading.ask_from_field()
+    qtbot.waitUntil(lambda: {"painted", "board", "scan", "folders"} <= set(order), timeout=TIMEOUT)
+    assert order[0] == "painted", order
+    qtbot.waitUntil(lambda: window.board_panel.header.text() == "0 pinned passages")
+
+
+def test_a_window_closed_before_its_answer_is_painted_starts_no_housekeeping(
+    qtbot, shipped_index, embedder, tmp_path: Path, monkeypatch
+) -> None:
+    """Closing the window drops the housekeeping still waiting for the answer's paint: nothing
+    reads the board of a closed index, and the collector runs again."""
+    import gc
+
+    from askcorpus.gui import gc_pause
+    from askcorpus.search.board import Board
+    from tests.gui_helpers import TIMEOUT, open_window
+
+    started: list[str] = []
+    read = Board.for_index.__func__  # type: ignore[attr-defined]
+
+    def for_index(cls, *args, **kwargs):
+        started.append("board")
+        return read(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Board, "for_index", classmethod(for_index))
+    try:
+        gc_pause.pause()
+        window = open_window(qtbot, shipped_index, embedder, tmp_path, wait_ready=False)
+        window.parts.question_edit.setText("Why would Russia and China form an alliance?")
+        window.reading.ask_from_field()
+        with qtbot.waitSignal(window.engine.searchDone, timeout=TIMEOUT):
+            pass
+        window.close()  # before the list's paint releases what waits for it
+        qtbot.wait(600)  # longer than the engine's wait for a paint (SHOWN_WAIT_MS)
+        assert started == []
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()

@@ -32,6 +32,7 @@ from askcorpus.cli.research import (
     cmd_mentions,
     filter_from_options,
 )
+from askcorpus.embed.native_env import NATIVE_ENV_DEFAULTS
 from askcorpus.errors import AskcorpusError
 from askcorpus.settings import MAX_TOP_K, Settings
 
@@ -40,6 +41,8 @@ __all__ = ["build_parser", "hit_json", "json_line", "main", "print_result", "res
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
+    for name, value in NATIVE_ENV_DEFAULTS:  # before numpy loads (askcorpus.embed.native_env)
+        os.environ.setdefault(name, value)
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

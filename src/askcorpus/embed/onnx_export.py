@@ -46,8 +46,6 @@ import sys
 import time
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from askcorpus.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -144,6 +142,10 @@ def exported_model(model_dir: Path, cache_dir: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ModelError(f"cannot create the model cache: {exc}", target.parent) from exc
+    # Imported here, not with the module: a launch that finds its export (every launch but
+    # the first) takes no lock, and filelock's import costs ~15 ms.
+    from filelock import FileLock, Timeout
+
     lock = FileLock(target.parent / LOCK_NAME, timeout=EXPORT_TIMEOUT_S + 60)
     try:
         with lock:

@@ -28,8 +28,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from askcorpus.embed.onnx_export import EXTERNAL_BYTES, LOCK_NAME, OPTIMISED_TAG, data_file
 
 log = logging.getLogger(__name__)
@@ -76,6 +74,10 @@ def open_session(ort: Any, model: Path, options: Callable[[], Any]) -> Any:
             _remove(optimised, data_file(optimised))
     chosen = options()
     chosen.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Imported here, not with the module: a launch that finds the optimised graph (every
+    # launch but the first) takes no lock, and filelock's import costs ~15 ms.
+    from filelock import FileLock, Timeout
+
     lock = FileLock(model.parent / LOCK_NAME, timeout=0)
     try:
         lock.acquire()

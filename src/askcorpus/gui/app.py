@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from askcorpus.embed.native_env import NATIVE_ENV_DEFAULTS
 from askcorpus.errors import AskcorpusError
 from askcorpus.gui.platform_check import PendingCheck
 from askcorpus.settings import Settings
@@ -120,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``askcorpus-gui [FOLDER]``: open the window (on FOLDER, e.g. from a file manager's "Open
     with"). Settings come from the environment as for the CLI; an :class:`AskcorpusError` (no
     display, a missing library, a bad setting) is one line on stderr and exit code 1."""
+    for name, value in NATIVE_ENV_DEFAULTS:  # before numpy loads (askcorpus.embed.native_env)
+        os.environ.setdefault(name, value)
     parser = argparse.ArgumentParser(prog="askcorpus-gui", description="Open the askcorpus window.")
     parser.add_argument("folder", nargs="?", type=Path, help="corpus folder (default: corpus/)")
     parser.add_argument("--index", type=Path, help="index folder (default: index/)")

@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# How long housekeeping queued behind an answer waits for the window to say it is on screen
+# (as long as the results panel holds the best hit's document for the same paint).
+SHOWN_WAIT_MS = 250
+
 
 class Engine(QObject):
     """Background work and the current index, for one window."""
@@ -81,6 +85,10 @@ class Engine(QObject):
         self._search_seq = 0
         self._searching = 0  # searches submitted whose answer has not come back yet
         self._after_answer: list[Callable[[], None]] = []
+        self._shown_timer = QTimer(self)
+        self._shown_timer.setSingleShot(True)
+        self._shown_timer.setInterval(SHOWN_WAIT_MS)
+        self._shown_timer.timeout.connect(self._release_after_answer)
         self._doc_seq = 0
         self._pending_rebuild: bool | None = None
         self.dropped_results = 0  # answers to superseded questions, never shown
@@ -147,7 +155,7 @@ class Engine(QObject):
         self._swap(info.index)
         self._warm(info.index)
         self.opened.emit(info)  # a question typed meanwhile is queued here (IndexingController)
-        self._after_search(partial(self._list_folders, gen, info.index))
+        self.after_search(partial(self._list_folders, gen, info.index))
 
     def _list_folders(self, gen: int, index: Index) -> None:
         if self._current(gen) and index is self.index:  # not closed since
@@ -177,7 +185,7 @@ class Engine(QObject):
 
     def _on_model(self, seconds: float) -> None:
         # Start-up is over (askcorpus.gui.gc_pause) once a question typed meanwhile is answered.
-        self._after_search(gc_pause.resume)
+        self.after_search(gc_pause.resume)
         self.model_ready = True
         self.modelReady.emit(seconds)
 
@@ -196,6 +204,10 @@ class Engine(QObject):
         self._generation += 1
         self._others_seq += 1
         self._cancel.set()
+        # What waited for an answer's paint is for a window that is going: none of it runs.
+        self._shown_timer.stop()
+        self._after_answer.clear()
+        gc_pause.resume()
         self._release_index()
         if self.others:
             self.queries.submit(research_tasks.close_all, self.others)
@@ -245,10 +257,11 @@ class Engine(QObject):
             self.searchFailed.emit(question, exc)
         self._answered()
 
-    def _after_search(self, submit: Callable[[], None]) -> None:
-        """Queue housekeeping (the folder scan, listing folders) behind the answer to a question
-        being searched: the worker would otherwise run it while the UI thread shows the results,
-        the two taking turns at the GIL. With no question out, it is queued at once."""
+    def after_search(self, submit: Callable[[], None]) -> None:
+        """Run ``submit`` (it queues housekeeping: the folder scan, listing folders, reading the
+        evidence board) once the answer to the question being searched has been painted: the
+        worker would otherwise run that work while the UI thread shows the results, the two
+        taking turns at the GIL. With no question out, it runs at once."""
         if self._searching:
             self._after_answer.append(submit)
         else:
@@ -257,10 +270,19 @@ class Engine(QObject):
     def _answered(self) -> None:
         self._searching -= 1
         if not self._searching and self._after_answer:
-            # After the results' first paint (posted events go before a zero timer).
-            QTimer.singleShot(0, self._release_after_answer)
+            # The window says when the answer is on screen (answer_shown); a zero timer would
+            # fire before the list's delayed layout and paint. The timer covers an answer that
+            # paints no rows (no hits, a failure) or a window not being painted.
+            self._shown_timer.start()
+
+    def answer_shown(self) -> None:
+        """The answer's rows have been painted: housekeeping waiting for it may run (the
+        window connects ``ResultsList.resultsPainted`` here)."""
+        if self._after_answer and not self._searching:
+            QTimer.singleShot(0, self._release_after_answer)  # out of the paint event
 
     def _release_after_answer(self) -> None:
+        self._shown_timer.stop()
         if self._searching:  # another question came meanwhile: after its answer, then
             return
         waiting, self._after_answer = self._after_answer, []
@@ -409,7 +431,7 @@ class Engine(QObject):
     # -- the corpus folder ---------------------------------------------------------------------
     def scan(self) -> None:
         """Compare the corpus folder with the index; answers via ``changesFound``."""
-        self._after_search(partial(self._scan, self._generation))
+        self.after_search(partial(self._scan, self._generation))
 
     def _scan(self, gen: int) -> None:
         if self.settings is None or self.indexing or not self._current(gen):

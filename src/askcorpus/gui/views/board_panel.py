@@ -10,7 +10,9 @@ menu and shortcut, so the window's own code needs one call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -134,14 +136,28 @@ class BoardPanel(QWidget):
         self._enable()
 
     # -- the index ----------------------------------------------------------------------------
-    def set_index(self, settings: Settings | None, index: Index | None) -> None:
-        """Show the board of ``index`` (None: no index open)."""
+    def set_index(
+        self,
+        settings: Settings | None,
+        index: Index | None,
+        later: Callable[[Callable[[], None]], None] | None = None,
+    ) -> None:
+        """Show the board of ``index`` (None: no index open); ``later`` defers reading it (the
+        engine's :meth:`~askcorpus.gui.engine.Engine.after_search`: a question typed at start-up
+        is answered first)."""
         self._settings, self._index = settings, index
         if settings is None or index is None:
             self._show(BoardView())
             self.header.setText("No index open")
             return
-        self.refresh()
+        if later is None:
+            self.refresh()
+        else:
+            later(partial(self._refresh_if, index))
+
+    def _refresh_if(self, index: Index) -> None:
+        if index is self._index:  # not closed or switched since
+            self.refresh()
 
     def _run(self, work: object) -> None:
         """Run ``work(board, index)`` (or nothing) on the query thread, then show the board."""
@@ -290,6 +306,8 @@ def attach_board(window: MainWindow) -> BoardPanel:
     menu.addAction(toggle)
     menu.addMenu(panel.export_menu).setText("&Export Board")
     panel.failed.connect(lambda text: parts.status.showMessage(text, 6000))
-    engine.opened.connect(lambda info: panel.set_index(corpus.settings, info.index))
+    engine.opened.connect(
+        lambda info: panel.set_index(corpus.settings, info.index, engine.after_search)
+    )
     corpus.switching.connect(lambda: panel.set_index(None, None))
     return panel

@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
             self.reading,
         )
         self.indexing.ready.connect(self.reading.ask_pending)
+        self.parts.results.view.resultsPainted.connect(self.engine.answer_shown)
         self.board_panel = attach_board(self)  # docks of their own: Board menu, Index > Coverage
         self.coverage_view = attach_coverage(self)
         self.parts.question_edit.installEventFilter(self)
