@@ -148,3 +148,32 @@ def test_readers_see_the_old_state_in_the_middle_of_an_update(
         assert "gas.txt" not in [h.source for h in index.search("gas contract Gazprom", 2).hits]
     finally:
         index.close()
+
+
+def test_reading_an_index_imports_no_file_lock_but_writing_still_takes_it(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    """Readers never lock, so a search process does not pay filelock's import (a cold start's
+    cost); the first write imports it and the lock still refuses a second writer."""
+    settings = make(tmp_path)
+    update_index(settings, embedder)
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from askcorpus.store.local.store import LocalStore\n"
+        "from askcorpus.store.local.lock import WriterLock\n"
+        "store = LocalStore.open(Path(sys.argv[1]))\n"
+        "print(store.stats().documents, sorted(store.document_states()))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'filelock'))\n"
+        "WriterLock(Path(sys.argv[1])).acquire()\n"
+        "print('filelock' in sys.modules, flush=True)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(settings.index_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["2 ['gas.txt', 'pandas.txt']", "[]", "True"]

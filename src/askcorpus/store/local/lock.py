@@ -17,8 +17,6 @@ import os
 import time
 from pathlib import Path
 
-from filelock import lock_descriptor, unlock_descriptor
-
 from askcorpus.errors import IndexLockedError, IndexWriteError
 
 LOCK_NAME = "writer.lock"
@@ -65,6 +63,10 @@ class WriterLock:
 
     def acquire(self) -> None:
         """Take the lock or raise :class:`IndexLockedError` naming the holder's pid."""
+        # Imported here, not at the top: searching imports this module but never writes, and
+        # filelock's import is ~45 M instructions of a cold start (docs/benchmarks.md, session 9).
+        from filelock import lock_descriptor, unlock_descriptor
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
@@ -96,6 +98,8 @@ class WriterLock:
         """Release the lock (idempotent)."""
         if self._fd is None:
             return
+        from filelock import unlock_descriptor  # already imported by acquire
+
         with contextlib.suppress(OSError):
             os.ftruncate(self._fd, 0)
         with contextlib.suppress(OSError):  # closing the descriptor releases it anyway
