@@ -92,7 +92,12 @@ def test_two_copies_of_one_corpus_score_alike(
     assert [h.corpus for h in merged] == [a.store.manifest.corpus, b.store.manifest.corpus] * 3
     for n, h in enumerate(alone):
         first, second = merged[2 * n], merged[2 * n + 1]
-        assert key(first)[1:] == key(second)[1:] == key(h)[1:]
+        assert key(first)[1:] == key(second)[1:]
+        # The same best passage and score as alone. Its span may lack a neighbour that the
+        # index alone merges in: the pooled candidate lists are cut to one index's length, so
+        # each copy contributes about half of them and a neighbour ranked low may be left out.
+        assert (first.source, first.passage_id, first.score) == (h.source, h.passage_id, h.score)
+        assert h.start <= first.start and first.end <= h.end
 
 
 def test_a_question_only_one_corpus_answers(corpora: tuple[Index, Index, Index]) -> None:
