@@ -11,7 +11,7 @@ unanswerable ones with it swapped for a name, number or word the corpus lacks â€
 *train* claims whose answering abstracts are or are not in the sub-corpus, and the other
 benchmark's questions as off-topic ones. ``report`` measures on what the fit never saw: our
 held-out questions on the shipped corpus and SciFact *test* claims. Sub-corpus indexes are
-built once under ``--work`` (default /work/scratch8/absence/sub) and reused.
+built once under ``--work`` (default bench/out/absence/sub) and reused.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import json
 import random
 import re
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -183,21 +184,31 @@ def training_set(work: Path, settings: Settings, embedder: Embedder) -> list[tup
     return rows
 
 
-def features(
-    rows: list[tuple[str, str, bool]], work: Path, settings: Settings, embedder: Embedder
-) -> np.ndarray:
-    """The evidence of every row, as a matrix."""
-    out = []
+def each_index(
+    rows: Sequence[tuple[str, str, bool]], work: Path, settings: Settings, embedder: Embedder
+) -> Iterator[tuple[Index, str]]:
+    """Each row's question with its index (a sub-corpus's under ``work``, else the row's
+    folder), every index opened once and all closed at the end."""
     indexes: dict[str, Index] = {}
     try:
         for name, question, _a in rows:
             if name not in indexes:
                 folder = work / f"{name}-index" if name.endswith("-sub") else Path(name)
                 indexes[name] = Index.open(folder, settings, embedder)
-            out.append(evidence(indexes[name], question).values)
+            yield indexes[name], question
     finally:
         for index in indexes.values():
             index.close()
+
+
+def features(
+    rows: list[tuple[str, str, bool]], work: Path, settings: Settings, embedder: Embedder
+) -> np.ndarray:
+    """The evidence of every row, as a matrix."""
+    out = [
+        evidence(index, question).values
+        for index, question in each_index(rows, work, settings, embedder)
+    ]
     return np.asarray(out)
 
 
@@ -227,8 +238,8 @@ def main() -> None:
     """The command line (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("step", choices=("background", "fit", "report"))
-    ap.add_argument("--work", type=Path, default=Path("/work/scratch8/absence/sub"))
-    ap.add_argument("--shipped", type=Path, default=Path("/work/scratch8/absence/shipped"))
+    ap.add_argument("--work", type=Path, default=Path("bench/out/absence/sub"))
+    ap.add_argument("--shipped", type=Path, default=Path("bench/out/absence/shipped"))
     ap.add_argument("--dev", action="store_true", help="report only the development sets")
     args = ap.parse_args()
     if args.step == "background":

@@ -13,7 +13,7 @@ the sub-corpora's own sentences: :func:`type_probes`), the development sets on t
 corpus and the SciFact test claims on the sub-corpus; ``--held-out`` adds the held-out sets
 (scored once, after the decision); ``cosines`` adds each question's cosine with its best
 key-terms sentences, embedded as passages (a second pass). Rows are cached under
-/work/scratch9/absence/relation. ``measure`` (``--types``, ``--mix``: fit with the answer-type
+bench/out/absence/relation. ``measure`` (``--types``, ``--mix``: fit with the answer-type
 or the relation probes too, :func:`type_probes`, :func:`mix_probes`) prints each candidate's AUC on the development
 sets alone and among the questions the shipped model is unsure of (p 0.3-0.9), and the
 development figures of the model refitted on public data with it (L2 10, 30, 100; the
@@ -35,17 +35,18 @@ from askcorpus.eval.run import load_questions
 from askcorpus.search import absence
 from askcorpus.search.absence_evidence import passage_keys
 from askcorpus.search.absence_terms import is_specific
+from askcorpus.search.fusion import Fused
 from askcorpus.search.highlight import text_words
 from askcorpus.search.index import CANDIDATES, Index
 from askcorpus.settings import Settings
 from askcorpus.text.query import clean_question, keyword_query
 from askcorpus.text.sentences import sentence_spans
 from askcorpus.text.terms import term_key
-from bench.absence import DEV, HELD_OUT, ROOT, TEMPLATES, training_set
+from bench.absence import DEV, HELD_OUT, ROOT, TEMPLATES, each_index, training_set
 from bench.absence_data import make_subsets
 from bench.absence_sentences import EXTRA, sentence_evidence
 
-CACHE = Path("/work/scratch9/absence/relation")
+CACHE = Path("bench/out/absence/relation")
 KEEP = 0.97
 COS = ("sent_cos1", "sent_cos3", "cos1_gain", "cos3_gain")
 THRESHOLDS = tuple(round(0.05 * k, 2) for k in range(19, 1, -1))
@@ -178,33 +179,39 @@ def mix_probes(work: Path, settings: Settings, embedder: Embedder) -> list[tuple
     return out
 
 
+def _best_passages(
+    index: Index, question: str
+) -> tuple[str, list[Fused], np.ndarray, list[str], list[tuple[str, str]]]:
+    """The cleaned question, its fused candidates and vector, its counted terms and the
+    (title, text) of the best passages the absence estimate reads."""
+    text, _note = clean_question(question)
+    fused, vec = index.retrieve(text, CANDIDATES)
+    if vec is None:
+        raise RuntimeError("the absence benchmarks need a dense index")
+    terms = absence.count_terms(index.store, text).terms
+    top = list(fused[: absence.DENSE_WINDOW])
+    found = index.store.passages([f.id for f in top])
+    return (
+        text,
+        list(fused),
+        vec,
+        list(terms),
+        [(found[f.id].title, found[f.id].text) for f in top if f.id in found],
+    )
+
+
 def features(
     rows: Sequence[tuple[str, str, bool]], work: Path, settings: Settings, embedder: Embedder
 ) -> tuple[np.ndarray, np.ndarray]:
     """The shipped evidence and the candidate evidence of every row."""
     base, extra = [], []
-    indexes: dict[str, Index] = {}
-    try:
-        for name, question, _a in rows:
-            if name not in indexes:
-                folder = work / f"{name}-index" if name.endswith("-sub") else Path(name)
-                indexes[name] = Index.open(folder, settings, embedder)
-            index = indexes[name]
-            text, _note = clean_question(question)
-            fused, vec = index.retrieve(text, CANDIDATES)
-            assert vec is not None
-            ev = absence.gather(
-                index.store, text, fused, index.stats().passages, vec, index.embedder.encode_query
-            )
-            base.append(ev.values)
-            counts = absence.count_terms(index.store, text)
-            top = list(fused[: absence.DENSE_WINDOW])
-            found = index.store.passages([f.id for f in top])
-            texts = [(found[f.id].title, found[f.id].text) for f in top if f.id in found]
-            extra.append(sentence_evidence(counts.terms, text, texts))
-    finally:
-        for index in indexes.values():
-            index.close()
+    for index, question in each_index(rows, work, settings, embedder):
+        text, fused, vec, terms, texts = _best_passages(index, question)
+        ev = absence.gather(
+            index.store, text, fused, index.stats().passages, vec, index.embedder.encode_query
+        )
+        base.append(ev.values)
+        extra.append(sentence_evidence(terms, text, texts))
     return np.asarray(base), np.asarray(extra)
 
 
@@ -239,29 +246,14 @@ def sentence_cosines(
     """Per row: the best cosine of the question with its best key-terms sentences (1 and 3),
     each sentence embedded as a passage (what a store of sentence vectors would hold)."""
     out = []
-    indexes: dict[str, Index] = {}
-    try:
-        for name, question, _a in rows:
-            if name not in indexes:
-                folder = work / f"{name}-index" if name.endswith("-sub") else Path(name)
-                indexes[name] = Index.open(folder, settings, embedder)
-            index = indexes[name]
-            text, _note = clean_question(question)
-            fused, vec = index.retrieve(text, CANDIDATES)
-            assert vec is not None
-            counts = absence.count_terms(index.store, text)
-            top = list(fused[: absence.DENSE_WINDOW])
-            found = index.store.passages([f.id for f in top])
-            texts = [(found[f.id].title, found[f.id].text) for f in top if f.id in found]
-            best = best_sentences(counts.terms, text, texts)
-            if not best:
-                out.append((0.0, 0.0))
-                continue
-            cos = embedder.encode_passages(best) @ vec.ravel()
-            out.append((float(cos[0]), float(cos.max())))
-    finally:
-        for index in indexes.values():
-            index.close()
+    for index, question in each_index(rows, work, settings, embedder):
+        text, _fused, vec, terms, texts = _best_passages(index, question)
+        best = best_sentences(terms, text, texts)
+        if not best:
+            out.append((0.0, 0.0))
+            continue
+        cos = embedder.encode_passages(best) @ vec.ravel()
+        out.append((float(cos[0]), float(cos.max())))
     return np.asarray(out)
 
 
@@ -404,8 +396,8 @@ def main() -> None:
     """The command line (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("step", choices=("cache", "cosines", "measure"))
-    ap.add_argument("--work", type=Path, default=Path("/work/scratch9/absence/sub"))
-    ap.add_argument("--shipped", type=Path, default=Path("/work/scratch9/absence/shipped"))
+    ap.add_argument("--work", type=Path, default=Path("bench/out/absence/sub"))
+    ap.add_argument("--shipped", type=Path, default=Path("bench/out/absence/shipped"))
     ap.add_argument("--held-out", action="store_true")
     ap.add_argument("--types", action="store_true", help="fit with the answer-type probes too")
     ap.add_argument("--mix", action="store_true", help="fit with the relation probes too")

@@ -2,7 +2,7 @@
 several thresholds, on the development sets (where the threshold is chosen) and, unless
 ``--dev``, the held-out ones (only reported). docs/quality.md, "Operating point".
 
-    askcorpus index --corpus corpus --index /work/scratch8/absence/shipped
+    askcorpus index --corpus corpus --index bench/out/absence/shipped
     python -m bench.absence_sweep [SHIPPED_INDEX] [--dev] [--per-corpus]
 
 The chosen threshold is the highest that keeps >= 0.97 of the development sets' answerable
@@ -30,7 +30,7 @@ KEEP = 0.97
 def main() -> None:
     """Print one line per threshold: kept and flagged for each question set."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("shipped", nargs="?", type=Path, default=Path("/work/scratch8/absence/shipped"))
+    ap.add_argument("shipped", nargs="?", type=Path, default=Path("bench/out/absence/shipped"))
     ap.add_argument("--dev", action="store_true", help="the development sets only")
     ap.add_argument("--per-corpus", action="store_true", help="also the per-corpus calibration")
     args = ap.parse_args()
