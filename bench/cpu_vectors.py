@@ -15,21 +15,18 @@ bundled model's export from ``--cache`` (the user's cache by default); run it un
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 from pathlib import Path
 
 import numpy as np
 
 from askcorpus.embed.embedder import bundled_model_path, default_cache_dir
 from askcorpus.embed.onnx_encoder import OnnxEncoder
-from bench.absence_data import BENCHMARKS
+from bench.common import scifact_docs
 
 
 def encode(out: Path, count: int, cache: Path) -> None:
     """Save the vectors of the first ``count`` SciFact abstracts to ``out``."""
-    with gzip.open(BENCHMARKS / "scifact" / "corpus.jsonl.gz", "rt", encoding="utf-8") as lines:
-        texts = [json.loads(line)["text"] for line, _n in zip(lines, range(count), strict=False)]
+    texts = [doc["text"] for doc in scifact_docs(count)]
     encoder = OnnxEncoder(bundled_model_path(), cache, threads=1)
     np.save(out, np.vstack([encoder.encode([t]) for t in texts]))
 

@@ -13,7 +13,6 @@ every question's hits are checked to be the same both ways.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ import numpy as np
 
 from askcorpus.store.local import scan
 from askcorpus.store.local.vectors import VectorIndex
+from bench.common import median
 from bench.scale import Topics
 
 
@@ -71,15 +71,14 @@ def measure(size: int, queries: int, k: int) -> Row:
         scan.SPLIT_MIN = saved
         if [h for h, _s in got["whole"]] != [h for h, _s in got["split"]]:
             raise SystemExit(f"question {i}: the split search found other hits")
-    p95 = lambda xs: float(np.percentile(xs, 95))  # noqa: E731
     return Row(
         size,
         index.kind,
         _slices(index),
-        statistics.median(whole),
-        p95(whole),
-        statistics.median(split),
-        p95(split),
+        median(whole),
+        float(np.percentile(whole, 95)),
+        median(split),
+        float(np.percentile(split, 95)),
     )
 
 
