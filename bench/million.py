@@ -60,10 +60,11 @@ def document(corpus: Corpus, doc: int) -> tuple[Any, list[Any]]:
 
 def manifest() -> Any:
     """The manifest of a generated index (the app's default model and encoder)."""
+    from askcorpus.embed.embedder import ONNX_VECTORS
     from askcorpus.settings import Settings
     from askcorpus.store.base import expected_manifest
 
-    return expected_manifest(Settings(), 384, "onnx-int8-v2")
+    return expected_manifest(Settings(), 384, ONNX_VECTORS)
 
 
 def build(location: Any, documents: int, stamp: Path) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from askcorpus.embed.embedder import ONNX_VECTORS
 from bench.common import median, percentile
 from bench.million_data import PASSAGES_PER_DOC, Corpus, Question
 
@@ -26,7 +27,7 @@ class GeneratedEmbedder:
     loaded = True
     dimension = 384
     max_tokens = 256
-    backend = "onnx-int8-v2"
+    backend = ONNX_VECTORS
 
     def __init__(self, vectors: dict[str, np.ndarray]):
         self.vectors = vectors

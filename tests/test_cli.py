@@ -251,7 +251,7 @@ def test_prepare_loads_the_fast_encoder_and_says_so() -> None:
         [sys.executable, "-m", "askcorpus", "prepare"], capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "encoder ready: onnx-int8-v2 (all-MiniLM-L6-v2, 384 dims)"
+    assert proc.stdout.strip() == "encoder ready: onnx-int8-v3 (all-MiniLM-L6-v2, 384 dims)"
 
 
 def test_the_entry_points_let_openblas_threads_sleep_unless_the_user_says(

@@ -37,7 +37,7 @@ def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def test_default_encoder_is_onnx_int8(embedder: Embedder) -> None:
     # onnxruntime is a dependency of the project, so "auto" must pick it here.
-    assert embedder.backend == "onnx-int8-v2"  # the manifest string of the v2 export
+    assert embedder.backend == "onnx-int8-v3"  # the manifest string of the 7-bit export
     assert embedder.fallback_reason is None
     assert (embedder.dimension, embedder.max_tokens) == (384, 256)
 

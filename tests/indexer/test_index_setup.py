@@ -40,7 +40,7 @@ def backend_of(settings: Settings) -> str:
 def test_default_index_records_onnx(tmp_path: Path, embedder: Embedder) -> None:
     settings = make(tmp_path)
     update_index(settings, embedder)
-    assert backend_of(settings) == encoder_onnx.BACKEND == "onnx-int8-v2"
+    assert backend_of(settings) == encoder_onnx.BACKEND == "onnx-int8-v3"
 
 
 def test_torch_index_stays_torch_and_questions_follow(tmp_path: Path, embedder: Embedder) -> None:
@@ -80,7 +80,7 @@ def test_onnx_index_without_onnx_needs_a_rebuild(
         index.close()
     # Adding vectors of another kind is refused, naming the fix.
     write(settings.corpus_dir / "arctic.txt", ARCTIC)
-    with pytest.raises(IndexMismatchError, match="onnx-int8-v2 encoder, which cannot run") as err:
+    with pytest.raises(IndexMismatchError, match="onnx-int8-v3 encoder, which cannot run") as err:
         update_index(settings, here)
     assert "--rebuild" in (err.value.hint or "")
     update_index(settings, here, rebuild=True)
@@ -121,6 +121,40 @@ def test_an_index_of_a_retired_encoder_is_refused_until_rebuilt(
     assert report.passages_embedded >= 2 and backend_of(settings) == encoder_onnx.BACKEND
     index = Index.open(settings.index_dir, settings, embedder)
     try:
+        assert index.search("Which ships crossed the Arctic?", 1).hits[0].source == "arctic.txt"
+    finally:
+        index.close()
+
+
+def test_an_index_of_the_8bit_export_is_searched_with_a_warning_and_rebuilt_to_add(
+    tmp_path: Path, embedder: Embedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make(tmp_path)
+    update_index(settings, embedder)
+    retire_vectors(settings, "onnx-int8-v2")  # the 8-bit export's string (before session 10)
+    # Questions still work, encoded by today's export, and say the index should be rebuilt.
+    with caplog.at_level("WARNING"):
+        index = Index.open(settings.index_dir, settings, embedder)
+    try:
+        assert index.search("Who signed a gas contract?", 1).hits[0].source == "gas.txt"
+        assert index.embedder.backend == encoder_onnx.BACKEND
+        assert "--rebuild" in (index.embedder.superseded or "")
+    finally:
+        index.close()
+    assert "onnx-int8-v2" in caplog.text and "--rebuild" in caplog.text
+    # The shared embedder was not marked: another index of today's vectors reads it plainly.
+    assert embedder.superseded is None
+    # Adding would mix today's vectors with the old ones: refused, naming the index and fix.
+    write(settings.corpus_dir / "arctic.txt", ARCTIC)
+    with pytest.raises(IndexMismatchError, match="8-bit ONNX export") as err:
+        update_index(settings, embedder)
+    assert str(settings.index_dir) in err.value.message
+    assert "--rebuild" in (err.value.hint or "")
+    update_index(settings, embedder, rebuild=True)
+    assert backend_of(settings) == encoder_onnx.BACKEND
+    index = Index.open(settings.index_dir, settings, embedder)
+    try:
+        assert index.embedder.superseded is None
         assert index.search("Which ships crossed the Arctic?", 1).hits[0].source == "arctic.txt"
     finally:
         index.close()

@@ -107,6 +107,7 @@ def cmd_prepare(settings: Settings) -> int:
 def cmd_status(settings: Settings, as_json: bool) -> int:
     """Describe the index: manifest, counts, health, skipped files. Exit 1 when it is damaged
     or built differently (the reason goes to stderr on one line too), never a traceback."""
+    from askcorpus.embed.embedder import SUPERSEDED
     from askcorpus.indexer.health import diagnose
     from askcorpus.search.absence import calibration_name
 
@@ -120,6 +121,7 @@ def cmd_status(settings: Settings, as_json: bool) -> int:
         "problems": [p.user_message() for p in health.problems],
         "manifest": asdict(manifest) if manifest else None,
         "absence_calibration": calibration,
+        "encoder_superseded": bool(manifest and manifest.backend in SUPERSEDED),
         "skipped": [asdict(s) for s in health.skipped],
     }
     if stats is not None:
@@ -138,6 +140,14 @@ def cmd_status(settings: Settings, as_json: bool) -> int:
         if manifest is not None:
             dims = f"{manifest.dimension} dims, {manifest.backend}"
             lines.append(("model", f"{manifest.model} ({dims})"))
+            if manifest.backend in SUPERSEDED:
+                lines.append(
+                    (
+                        "encoder",
+                        f"superseded: {SUPERSEDED[manifest.backend]}; "
+                        "run `askcorpus index --rebuild` for the best ranking",
+                    )
+                )
         if stats is not None:
             lines.append(("documents", str(stats.documents)))
             lines.append(

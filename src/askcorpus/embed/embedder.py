@@ -35,19 +35,27 @@ ONNX, TORCH = "onnx-int8", "torch"
 BACKENDS = (ONNX, TORCH)
 #: What an index's manifest records as its encoder, per choice: the vectors' version. A change
 #: to what an encoder outputs gets a new string here, and the old one goes to RETIRED.
-ONNX_VECTORS = "onnx-int8-v2"
+ONNX_VECTORS = "onnx-int8-v3"
 VECTORS = {ONNX_VECTORS: ONNX, TORCH: TORCH}
 #: Manifest strings of encoders this version no longer runs, and what made those vectors.
 RETIRED = {
     "onnx-int8": "the first ONNX export (masked attention, before issue #18)",
 }
+#: Manifest strings of encoders this version no longer runs but whose vectors today's encoder
+#: is close enough to for questions (cosine ~0.99, as between two processors before): such an
+#: index is searched with a warning; adding to it needs a rebuild (new vectors would not match).
+SUPERSEDED = {
+    "onnx-int8-v2": "the earlier 8-bit ONNX export, whose vectors differ slightly by processor",
+}
+REBUILD_HINT = "run `askcorpus index --rebuild` to re-encode it (a few minutes per 1,000 documents)"
 #: Questions whose vectors an embedder keeps (most recent first out last): a question asked
 #: again (the window re-runs it when a filter or the number of hits changes, the absence check
 #: encodes parts of it) costs no model run (~4-6 ms).
 QUERY_CACHE = 64
 #: Bump when an encoder's vectors change (cached benchmark indexes are then rebuilt). 2: ONNX
-#: encodes each text alone. 3: the mask-free, fused ONNX export (ONNX_VECTORS).
-ENCODER_VERSION = 3
+#: encodes each text alone. 3: the mask-free, fused ONNX export. 4: its 7-bit weights
+#: (ONNX_VECTORS).
+ENCODER_VERSION = 4
 
 
 class Encoder(Protocol):
@@ -107,6 +115,8 @@ class Embedder:
         self.query_cache_hits = 0
         #: Why the preferred encoder was not used (None when it was).
         self.fallback_reason: str | None = None
+        #: Set when the index this view reads holds vectors of a :data:`SUPERSEDED` encoder.
+        self.superseded: str | None = None
 
     def with_backend(self, backend: str, strict: bool = True) -> Embedder:
         """An embedder for ``backend`` (this one when it already is): indexes and indexing runs
@@ -124,15 +134,24 @@ class Embedder:
         agree to a cosine of about 0.99, so search still works) unless ``strict`` (an update,
         whose new vectors must match the old). Raises :class:`IndexMismatchError` for vectors of
         an encoder this version no longer runs (:data:`RETIRED`): the index must be rebuilt."""
-        if backend in RETIRED:
-            subject = f"index {where}" if where is not None else "the index"
+        subject = f"index {where}" if where is not None else "the index"
+        made_by = RETIRED.get(backend) or (SUPERSEDED.get(backend) if strict else None)
+        if made_by is not None:
             raise IndexMismatchError(
-                f"{subject} holds vectors of {RETIRED[backend]} ({backend}), which this "
+                f"{subject} holds vectors of {made_by} ({backend}), which this "
                 "askcorpus no longer makes",
                 where,
-                "run `askcorpus index --rebuild` to re-encode it (a few minutes per 1,000 "
-                "documents)",
+                REBUILD_HINT,
             )
+        if backend in SUPERSEDED:
+            view = Embedder(self.settings, ONNX_VECTORS)
+            view.superseded = (
+                f"{subject} holds vectors of {SUPERSEDED[backend]} ({backend}); questions are "
+                f"encoded by today's 7-bit one ({ONNX_VECTORS}), close but not the same: "
+                f"{REBUILD_HINT} for the best ranking"
+            )
+            log.warning("%s", view.superseded)
+            return view
         return self.with_backend(backend, strict=strict)
 
     @property

@@ -43,7 +43,7 @@ from askcorpus.errors import ModelError
 log = logging.getLogger(__name__)
 
 #: The manifest's encoder string for these vectors (see embedder.VECTORS and RETIRED).
-BACKEND = "onnx-int8-v2"
+BACKEND = "onnx-int8-v3"
 
 
 def available_cores() -> int:

@@ -49,14 +49,22 @@ def opening(name: str) -> State:
     return (f"Opening “{name}”…", "You can type your question already.", ())
 
 
-def ready(name: str, documents: int, passages: int) -> State:
-    """The index is open and nothing has been asked yet."""
+def ready(name: str, documents: int, passages: int, superseded: bool = False) -> State:
+    """The index is open and nothing has been asked yet (``superseded``: its vectors come
+    from an earlier encoder, :data:`askcorpus.embed.embedder.SUPERSEDED`)."""
     docs = f"{documents:,} document{'s' if documents != 1 else ''}"
+    body = (
+        f"Answers are passages quoted exactly from your documents ({passages:,} passages "
+        "indexed), best first. Select one to read it in context; press Enter to open its file."
+    )
+    if not superseded:
+        return (f"Ask anything about the {docs} in “{name}”", body, ())
     return (
         f"Ask anything about the {docs} in “{name}”",
-        f"Answers are passages quoted exactly from your documents ({passages:,} passages "
-        "indexed), best first. Select one to read it in context; press Enter to open its file.",
-        (),
+        f"{body}\n\nThis index was encoded by an earlier version of askcorpus. Questions work; "
+        "rebuilding it (your documents are not touched) gives the best ranking, and the same "
+        "results on every computer.",
+        ((REBUILD_ACTION, "Rebuild Index"),),
     )
 
 

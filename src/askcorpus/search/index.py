@@ -86,7 +86,9 @@ class Index:
         self.store = store
         self.settings = settings
         # Questions must be encoded by the backend that encoded the index's passages.
-        self.embedder = (embedder or Embedder(settings)).match_index(store.manifest.backend)
+        self.embedder = (embedder or Embedder(settings)).match_index(
+            store.manifest.backend, where=store.where
+        )
         self._lock = threading.Lock()
         # One worker, started on first use: it encodes the question while this thread runs the
         # keyword side, and the top hit's tie-break while this thread runs the absence

@@ -107,8 +107,11 @@ class IndexingController(QObject):
         self.skipped_model.set_files(info.skipped)
         self._update_skipped()
         if p.results.showing_state and not p.results.model.rowCount():
+            superseded = info.index.embedder.superseded is not None
             p.results.show_state(
-                *states.ready(self._corpus.corpus_name(), stats.documents, stats.passages)
+                *states.ready(
+                    self._corpus.corpus_name(), stats.documents, stats.passages, superseded
+                )
             )
         # The question typed while the index was opening goes first on the query queue; the
         # folder scan (it imports every format reader and walks the corpus) waits behind it.
