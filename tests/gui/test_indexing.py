@@ -163,6 +163,30 @@ def test_index_from_another_model_offers_rebuild(qtbot, embedder, tmp_path) -> N
     assert window.parts.results.model.rowCount() > 0
 
 
+def test_index_of_the_8bit_export_answers_and_offers_a_rebuild(qtbot, embedder, tmp_path) -> None:
+    settings = small_corpus(tmp_path)
+    update_index(settings, embedder)
+    db = settings.index_dir / "askcorpus.sqlite3"
+    with sqlite3.connect(db) as conn:
+        manifest = conn.execute("SELECT value FROM meta WHERE key='manifest'").fetchone()[0]
+        conn.execute(
+            "UPDATE meta SET value=? WHERE key='manifest'",
+            (manifest.replace('"onnx-int8-v3"', '"onnx-int8-v2"'),),
+        )
+    window = open_window(qtbot, settings, embedder, tmp_path)
+    # Ready to ask, saying why and how to rebuild (not the blocking "needs to be rebuilt").
+    assert "Ask anything" in window.parts.results.empty.title.text()
+    assert "earlier version" in window.parts.results.empty.body.text()
+    with qtbot.waitSignal(window.engine.opened, timeout=TIMEOUT):
+        qtbot.mouseClick(
+            window.parts.results.empty.buttons[states.REBUILD_ACTION], Qt.MouseButton.LeftButton
+        )
+    assert window.info.index.embedder.superseded is None
+    assert "earlier version" not in window.parts.results.empty.body.text()
+    ask(qtbot, window, "Is it a strategic alliance?")
+    assert window.parts.results.model.rowCount() > 0
+
+
 def test_missing_and_empty_corpus_say_what_to_do(qtbot, embedder, tmp_path) -> None:
     missing = Settings(corpus_dir=tmp_path / "nowhere", index_dir=tmp_path / "index")
     window = open_window(qtbot, missing, embedder, tmp_path, wait_ready=False)
