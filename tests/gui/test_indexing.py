@@ -35,6 +35,13 @@ def small_corpus(tmp_path: Path) -> Settings:
     return Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
 
 
+def edit_manifest(settings: Settings, old: str, new: str) -> None:
+    """Make the index's manifest (JSON in its meta table) say ``new`` where it says ``old``."""
+    with sqlite3.connect(settings.index_dir / "askcorpus.sqlite3") as conn:
+        manifest = conn.execute("SELECT value FROM meta WHERE key='manifest'").fetchone()[0]
+        conn.execute("UPDATE meta SET value=? WHERE key='manifest'", (manifest.replace(old, new),))
+
+
 def add_generated(corpus: Path, count: int, paragraphs: int = 10) -> None:
     for i in range(count):
         write(corpus / "generated" / f"doc-{i:02d}.txt", generated_text(i, paragraphs))
@@ -144,13 +151,7 @@ def test_cancel_keeps_the_old_index_working(qtbot, embedder, tmp_path) -> None:
 def test_index_from_another_model_offers_rebuild(qtbot, embedder, tmp_path) -> None:
     settings = small_corpus(tmp_path)
     update_index(settings, embedder)
-    db = settings.index_dir / "askcorpus.sqlite3"
-    with sqlite3.connect(db) as conn:
-        manifest = conn.execute("SELECT value FROM meta WHERE key='manifest'").fetchone()[0]
-        conn.execute(
-            "UPDATE meta SET value=? WHERE key='manifest'",
-            (manifest.replace("all-MiniLM-L6-v2", "some-other-model"),),
-        )
+    edit_manifest(settings, "all-MiniLM-L6-v2", "some-other-model")
     window = open_window(qtbot, settings, embedder, tmp_path, wait_ready=False)
     qtbot.waitUntil(lambda: "rebuilt" in window.parts.results.empty.title.text(), timeout=TIMEOUT)
     assert "some-other-model" in window.parts.results.empty.body.text()
@@ -166,13 +167,7 @@ def test_index_from_another_model_offers_rebuild(qtbot, embedder, tmp_path) -> N
 def test_index_of_the_8bit_export_answers_and_offers_a_rebuild(qtbot, embedder, tmp_path) -> None:
     settings = small_corpus(tmp_path)
     update_index(settings, embedder)
-    db = settings.index_dir / "askcorpus.sqlite3"
-    with sqlite3.connect(db) as conn:
-        manifest = conn.execute("SELECT value FROM meta WHERE key='manifest'").fetchone()[0]
-        conn.execute(
-            "UPDATE meta SET value=? WHERE key='manifest'",
-            (manifest.replace('"onnx-int8-v3"', '"onnx-int8-v2"'),),
-        )
+    edit_manifest(settings, '"onnx-int8-v3"', '"onnx-int8-v2"')  # the 8-bit export
     window = open_window(qtbot, settings, embedder, tmp_path)
     # Ready to ask, saying why and how to rebuild (not the blocking "needs to be rebuilt").
     assert "Ask anything" in window.parts.results.empty.title.text()
