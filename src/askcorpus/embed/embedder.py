@@ -133,7 +133,9 @@ class Embedder:
         If that backend cannot run here the other one is used with a warning (their vectors
         agree to a cosine of about 0.99, so search still works) unless ``strict`` (an update,
         whose new vectors must match the old). Raises :class:`IndexMismatchError` for vectors of
-        an encoder this version no longer runs (:data:`RETIRED`): the index must be rebuilt."""
+        an encoder this version no longer runs (:data:`RETIRED`, and :data:`SUPERSEDED` when
+        ``strict``): the index must be rebuilt. A superseded index's questions get a view of
+        today's encoder whose ``superseded`` says so (logged as a warning)."""
         subject = f"index {where}" if where is not None else "the index"
         made_by = RETIRED.get(backend) or (SUPERSEDED.get(backend) if strict else None)
         if made_by is not None:
