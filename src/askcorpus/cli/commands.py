@@ -110,6 +110,7 @@ def cmd_status(settings: Settings, as_json: bool) -> int:
     from askcorpus.embed.embedder import SUPERSEDED
     from askcorpus.indexer.health import diagnose
     from askcorpus.search.absence import calibration_name
+    from askcorpus.store.base import REBUILD
 
     health = diagnose(settings)
     manifest, stats, folder = health.manifest, health.stats, health.folder
@@ -141,13 +142,8 @@ def cmd_status(settings: Settings, as_json: bool) -> int:
             dims = f"{manifest.dimension} dims, {manifest.backend}"
             lines.append(("model", f"{manifest.model} ({dims})"))
             if manifest.backend in SUPERSEDED:
-                lines.append(
-                    (
-                        "encoder",
-                        f"superseded: {SUPERSEDED[manifest.backend]}; "
-                        "run `askcorpus index --rebuild` for the best ranking",
-                    )
-                )
+                why = SUPERSEDED[manifest.backend]
+                lines.append(("encoder", f"superseded: {why}; {REBUILD} for the best ranking"))
         if stats is not None:
             lines.append(("documents", str(stats.documents)))
             lines.append(

@@ -53,19 +53,19 @@ def ready(name: str, documents: int, passages: int, superseded: bool = False) ->
     """The index is open and nothing has been asked yet (``superseded``: its vectors come
     from an earlier encoder, :data:`askcorpus.embed.embedder.SUPERSEDED`)."""
     docs = f"{documents:,} document{'s' if documents != 1 else ''}"
+    title = f"Ask anything about the {docs} in “{name}”"
     body = (
         f"Answers are passages quoted exactly from your documents ({passages:,} passages "
         "indexed), best first. Select one to read it in context; press Enter to open its file."
     )
     if not superseded:
-        return (f"Ask anything about the {docs} in “{name}”", body, ())
-    return (
-        f"Ask anything about the {docs} in “{name}”",
-        f"{body}\n\nThis index was encoded by an earlier version of askcorpus. Questions work; "
+        return (title, body, ())
+    body += (
+        "\n\nThis index was encoded by an earlier version of askcorpus. Questions work; "
         "rebuilding it (your documents are not touched) gives the best ranking, and the same "
-        "results on every computer.",
-        ((REBUILD_ACTION, "Rebuild Index"),),
+        "results on every computer."
     )
+    return (title, body, ((REBUILD_ACTION, "Rebuild Index"),))
 
 
 def building(name: str) -> State:
