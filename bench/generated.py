@@ -92,7 +92,9 @@ class StandInEmbedder:
         """The same stand-in whatever encoder is asked for."""
         return self
 
-    def match_index(self, backend: str) -> StandInEmbedder:
+    def match_index(
+        self, backend: str, strict: bool = False, where: Path | None = None
+    ) -> StandInEmbedder:
         """The same stand-in whatever encoder made the index."""
         return self
 

@@ -8,6 +8,7 @@ import math
 import multiprocessing
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,7 +36,9 @@ class GeneratedEmbedder:
     def load(self) -> None:
         """Nothing to load."""
 
-    def match_index(self, backend: str) -> GeneratedEmbedder:
+    def match_index(
+        self, backend: str, strict: bool = False, where: Path | None = None
+    ) -> GeneratedEmbedder:
         """Whatever made the index."""
         return self
 
