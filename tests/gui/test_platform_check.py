@@ -115,11 +115,9 @@ def xvfb() -> Iterator[str]:
 
 
 def test_with_a_display_and_all_libraries_the_check_passes(xvfb: str) -> None:
-    from askcorpus.gui.platform_check import plugin_path, window_problem
+    from askcorpus.gui.platform_check import window_problem
 
-    missing = _missing_here(plugin_path("xcb"))
-    if missing:
-        pytest.skip(f"this machine lacks {missing} itself")
+    skip_without_window_libraries()
     assert window_problem({"DISPLAY": xvfb}) is None
     assert window_problem({"DISPLAY": xvfb, "QT_QPA_PLATFORM": "xcb"}) is None
 
