@@ -3,60 +3,25 @@
     python -m bench.crowd --beir-index DIR --shipped DIR --out DIR [--questions FILE ...]
 
 ``--beir-index`` is a cached ``askcorpus eval --beir`` index (ArguAna's 8,674 arguments, or
-SciFact's abstracts); it is copied to ``--out`` once and the five articles are added to the
-copy through the store's writer, chunked and embedded exactly as ``askcorpus index`` does (the
-documents are read back from the ``--shipped`` index, so their text is the indexed text). The
-labelled questions are then scored (hit@1, hit@5, MRR@10 over merged hits, as ``askcorpus
-eval``) on the articles alone and in the crowd, side by side.
+SciFact's abstracts); it is copied to ``--out`` and the five articles are added to the copy
+(:func:`askcorpus.eval.crowd.hide_among`, what ``askcorpus eval --crowd`` does). The labelled
+questions are then scored (hit@1, hit@5, MRR@10 over merged hits, as ``askcorpus eval``) on the
+articles alone and in the crowd, side by side. ``askcorpus eval --questions F --crowd BEIR_DIR``
+reports the same figures, and the drop.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 
 from askcorpus.embed.embedder import Embedder
+from askcorpus.eval.crowd import hide_among
 from askcorpus.eval.run import evaluate_questions, format_table, load_questions
 from askcorpus.search.index import Index
 from askcorpus.settings import Settings
-from askcorpus.store.factory import locate
-from askcorpus.text.chunking import chunk_document
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def build_crowd(
-    beir_index: Path, shipped: Path, out: Path, settings: Settings, embedder: Embedder
-) -> None:
-    """Copy ``beir_index`` to ``out`` and add the documents of ``shipped`` (once)."""
-    if (out / "crowd-done").exists():
-        return
-    if out.exists():
-        shutil.rmtree(out)
-    shutil.copytree(
-        beir_index, out, ignore=shutil.ignore_patterns("writer.lock", "beir-source.json")
-    )
-    source = locate(shipped).open()
-    try:
-        docs = [source.document(s) for s in sorted(source.document_states())]
-    finally:
-        source.close()
-    location = locate(out)
-    with location.lock() as lock:
-        store = location.open()
-        try:
-            with store.writer(lock) as writer:
-                for doc in docs:
-                    if doc is None:  # removed from the shipped index meanwhile
-                        continue
-                    passages = chunk_document(doc, settings.chunking)
-                    vectors = embedder.encode_passages([p.search_text for p in passages])
-                    writer.add_document(doc, passages, vectors)
-                writer.commit()
-        finally:
-            store.close()
-    (out / "crowd-done").write_text("ok\n")
 
 
 def main() -> None:
@@ -75,7 +40,7 @@ def main() -> None:
     args = ap.parse_args()
     settings = Settings()
     embedder = Embedder(settings)
-    build_crowd(args.beir_index, args.shipped, args.out, settings, embedder)
+    hide_among(args.beir_index, args.shipped, args.out, settings, embedder)
     rows = []
     for label, folder in (("alone", args.shipped), ("crowd", args.out)):
         index = Index.open(folder, settings, embedder)

@@ -12,12 +12,8 @@ from askcorpus.cli import main
 from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import IndexLockedError
 from askcorpus.eval.beir import EvalDataError, build_index, corpus_file, load_set
-from askcorpus.eval.run import (
-    Labelled,
-    evaluate_questions,
-    load_questions,
-    run,
-)
+from askcorpus.eval.command import run
+from askcorpus.eval.run import Labelled, evaluate_questions, load_questions
 from askcorpus.search.index import Index
 from askcorpus.settings import Settings
 from askcorpus.store.factory import locate
@@ -60,7 +56,7 @@ def test_beir_folder_end_to_end(tmp_path: Path, embedder: Embedder) -> None:
     folder = make_beir(tmp_path / "tiny")
     settings = Settings()
     cache = tmp_path / "cache"
-    rows = run(settings, embedder, beir=folder, modes=["hybrid", "dense"], cache=cache)
+    rows = run(settings, embedder, beir=folder, modes=["hybrid", "dense"], cache=cache).rows
     for row in rows:
         assert row.queries == 3
         per = {
@@ -94,7 +90,7 @@ def test_beir_answer_likely_is_the_one_search_reports(tmp_path: Path, embedder: 
     )
     write(folder / "qrels" / "test.tsv", "q-mixed\td-bees\t1\nq-volcano\td-volcano\t1\n")
     settings = Settings(top_k=1)
-    (row,) = run(settings, embedder, beir=folder, cache=tmp_path / "cache")
+    (row,) = run(settings, embedder, beir=folder, cache=tmp_path / "cache").rows
     index = Index.open(tmp_path / "cache", settings, embedder)
     try:
         for qid, text in questions.items():

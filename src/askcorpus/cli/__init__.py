@@ -107,7 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_status(settings, args.json)
         if args.command == "eval":
             if args.questions is None and args.beir is None:
-                parser.error("eval needs --questions FILE and/or --beir DIR")
+                parser.error(
+                    "--crowd needs --questions FILE"
+                    if args.crowd is not None
+                    else "eval needs --questions FILE and/or --beir DIR"
+                )
             return cmd_eval(settings, args)
     except AskcorpusError as exc:
         print(f"askcorpus: {exc.user_message()}", file=sys.stderr)

@@ -176,7 +176,8 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from askcorpus.embed.embedder import Embedder
-    from askcorpus.eval.run import format_table, rows_json, run
+    from askcorpus.eval.command import run
+    from askcorpus.eval.run import format_table, rows_json
     from askcorpus.search.index import MODES
 
     modes = list(MODES) if args.mode == "all" else args.mode.split(",")
@@ -190,6 +191,13 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
 
         huge = 10**9  # no document is ever split
         settings = replace(settings, chunking=ChunkingParams(huge, huge, 0, 0))
+    questions = args.questions or []
+    if args.crowd is not None and args.beir is not None:
+        raise QueryError(
+            "--crowd and --beir each need their own benchmark index",
+            hint="run them as two commands",
+        )
+    benchmark = args.beir if args.beir is not None else args.crowd
     if args.beir is not None and cache is None and args.index is not None:
         if args.questions is not None:
             raise QueryError(
@@ -197,9 +205,9 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
                 hint="pass --cache DIR for the BEIR corpus's index",
             )
         cache = args.index  # a folder or a postgresql:// URL: the BEIR corpus is indexed there
-    if args.beir is not None and cache is None:
+    if benchmark is not None and cache is None:
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        name = args.beir.resolve().name + ("-whole" if args.whole_documents else "")
+        name = benchmark.resolve().name + ("-whole" if args.whole_documents else "")
         cache = base / "askcorpus" / "eval" / name
     bars: list[Any] = []
 
@@ -215,10 +223,10 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
         return tick
 
     try:
-        rows = run(
+        report = run(
             settings,
             Embedder(settings),
-            args.questions,
+            questions,
             args.beir,
             modes,
             args.split,
@@ -226,12 +234,15 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
             args.rebuild,
             args.limit,
             bar,
+            args.crowd,
         )
     finally:
         for b in bars:
             b.close()
     if args.json:
-        print(rows_json(rows))
+        print(rows_json(report.rows, drops=report.drops))
     else:
-        say(format_table(rows))
+        say(format_table(report.rows))
+        for drop in report.drops:
+            say(drop.describe())
     return 0

@@ -79,15 +79,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON output")
 
     p = sub.add_parser("eval", help="score search on labelled questions or a BEIR folder")
-    p.add_argument("--questions", type=Path, metavar="FILE", help="labelled questions (JSONL)")
+    p.add_argument(
+        "--questions",
+        type=Path,
+        metavar="FILE",
+        action="append",
+        help="labelled questions (JSONL); repeat for several files (also scored pooled, as all)",
+    )
     p.add_argument("--beir", type=Path, metavar="DIR", help="BEIR folder (corpus, queries, qrels)")
+    p.add_argument(
+        "--crowd",
+        type=Path,
+        metavar="DIR",
+        help="ask the --questions again with the index's documents hidden among this BEIR "
+        "folder's corpus (indexed in --cache) and report hit@1's drop",
+    )
     p.add_argument(
         "--index",
         type=index_location,
         help="index for --questions (default: index/), or where --beir indexes its corpus "
         "(a folder or a postgresql:// URL)",
     )
-    p.add_argument("--cache", type=Path, metavar="DIR", help="where the BEIR corpus is indexed")
+    p.add_argument(
+        "--cache", type=Path, metavar="DIR", help="where the BEIR (or --crowd) corpus is indexed"
+    )
     p.add_argument("--rebuild", action="store_true", help="re-index the BEIR corpus")
     p.add_argument("--split", default="test", help="BEIR qrels split (default: test)")
     p.add_argument("--mode", default="hybrid", help="hybrid, rrf, dense, keyword or all (a,b)")

@@ -19,12 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from askcorpus.embed.embedder import Embedder
-from askcorpus.eval.beir import BeirSet, EvalDataError, build_index, load_set
+from askcorpus.eval.beir import BeirSet, EvalDataError
+from askcorpus.eval.crowd import CrowdDrop
 from askcorpus.eval.metrics import doc_ranking, hit_at, mean, ndcg_at, recall_at, rr_at
 from askcorpus.search import absence
 from askcorpus.search.index import Index
-from askcorpus.settings import Settings
 from askcorpus.text.query import clean_question
 
 BEIR_DEPTH = 100
@@ -71,8 +70,11 @@ def format_table(rows: Sequence[EvalRow]) -> str:
     return "\n".join(lines)
 
 
-def rows_json(rows: Sequence[EvalRow], per_query: bool = False) -> str:
-    """Rows as one JSON document."""
+def rows_json(
+    rows: Sequence[EvalRow], per_query: bool = False, drops: Sequence[CrowdDrop] = ()
+) -> str:
+    """Rows as one JSON document: a list of rows, or with ``drops`` (``askcorpus eval
+    --crowd``) an object of ``rows`` and ``crowd`` (each hit@1's drop)."""
     out = []
     for r in rows:
         item = {
@@ -85,6 +87,9 @@ def rows_json(rows: Sequence[EvalRow], per_query: bool = False) -> str:
         if per_query:
             item["per_query"] = r.per_query
         out.append(item)
+    if drops:
+        both = {"rows": out, "crowd": [d.as_json() for d in drops]}
+        return json.dumps(both, ensure_ascii=False)
     return json.dumps(out, ensure_ascii=False)
 
 
@@ -224,62 +229,3 @@ def evaluate_questions(
         metrics["highlight"] = sum(highlights) / len(highlights)
     metrics["answer_likely_acc"] = likely_right / len(questions)
     return EvalRow(name, mode, len(questions), metrics, time.perf_counter() - t0, per)
-
-
-# -- the command -----------------------------------------------------------------------------
-def run(
-    settings: Settings,
-    embedder: Embedder,
-    questions: Path | None = None,
-    beir: Path | None = None,
-    modes: Sequence[str] = ("hybrid",),
-    split: str = "test",
-    cache: Path | None = None,
-    rebuild: bool = False,
-    limit: int | None = None,
-    bar: BarFactory | None = None,
-) -> list[EvalRow]:
-    """What ``askcorpus eval`` does: score each mode on the questions and/or a BEIR folder.
-
-    Labelled questions run against ``settings.index_dir``; a BEIR corpus is indexed (or its
-    cached index reused) in ``cache``. ``bar(desc, total)`` makes a progress callback.
-    """
-    rows: list[EvalRow] = []
-    if questions is not None:
-        labelled = load_questions(questions)[:limit]
-        index = Index.open(settings.index_dir, settings, embedder)
-        try:
-            for mode in modes:
-                tick = bar(f"{questions.name} [{mode}]", len(labelled)) if bar else None
-                rows.append(evaluate_questions(index, labelled, mode, questions.stem, tick))
-        finally:
-            index.close()
-    if beir is not None:
-        data = load_set(beir, split)
-        if limit:
-            data = BeirSet(data.folder, dict(list(data.queries.items())[:limit]), data.qrels)
-        folder = cache or beir / ".askcorpus-index"
-        embed_bar = bar("indexing corpus", 0) if bar else None
-        build_index(
-            beir,
-            folder,
-            settings,
-            embedder,
-            progress=(lambda _phase, d, t: embed_bar(d, t)) if embed_bar else None,
-            rebuild=rebuild,
-        )
-        index = Index.open(folder, settings, embedder)
-        try:
-            vectors = None
-            if any(m != "keyword" for m in modes):
-                texts = [clean_question(t)[0] for t in data.queries.values()]
-                qbar = bar("embedding queries", len(texts)) if bar else None
-                # The index's embedder: the encoder that embedded its passages (a cached index
-                # may predate a change of the default encoder).
-                vectors = index.embedder.encode_passages(texts, progress=qbar, block=64)
-            for mode in modes:
-                tick = bar(f"{data.name} [{mode}]", len(data.queries)) if bar else None
-                rows.append(evaluate_beir(index, data, mode, tick, vectors))
-        finally:
-            index.close()
-    return rows
