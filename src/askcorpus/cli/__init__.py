@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 from askcorpus.cli.commands import (
     cmd_desktop,
@@ -71,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("desktop-install", "desktop-uninstall"):
             return cmd_desktop(args.command == "desktop-install")
         if args.command == "index":
+            if args.encoder is not None:
+                settings = replace(settings, encoder=args.encoder)
             return cmd_index(settings, args.rebuild, args.json, args.calibrate_absence)
         if args.command == "ask":
             if (args.question is None) == (args.queries is None):
@@ -112,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     if args.crowd is not None
                     else "eval needs --questions FILE and/or --beir DIR"
                 )
+            if args.encoder is not None:
+                settings = replace(settings, encoder=args.encoder)
             return cmd_eval(settings, args)
     except AskcorpusError as exc:
         print(f"askcorpus: {exc.user_message()}", file=sys.stderr)

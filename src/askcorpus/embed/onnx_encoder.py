@@ -142,7 +142,7 @@ class OnnxEncoder:
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
 
-    def encode(self, texts: Sequence[str], batch_size: int = 1) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = 1, query: bool = False) -> np.ndarray:
         """Normalised float32 vectors of ``texts``, in input order. ``batch_size`` is accepted
         for the encoder interface and ignored: every text runs alone (see the module notes), so
         a text always gets the same vector."""

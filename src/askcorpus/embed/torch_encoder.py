@@ -67,8 +67,9 @@ class TorchEncoder:
         self.dimension = int(getter())
         self.max_tokens = int(model.max_seq_length)
 
-    def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
-        """Normalised float32 vectors of ``texts``, in input order."""
+    def encode(self, texts: Sequence[str], batch_size: int, query: bool = False) -> np.ndarray:
+        """Normalised float32 vectors of ``texts``, in input order (the model is symmetric:
+        questions and passages are encoded alike)."""
         vectors = self._model.encode(
             list(texts),
             batch_size=batch_size,

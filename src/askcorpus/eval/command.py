@@ -135,7 +135,7 @@ def run(
                 qbar = bar("embedding queries", len(texts)) if bar else None
                 # The index's embedder: the encoder that embedded its passages (a cached index
                 # may predate a change of the default encoder).
-                vectors = index.embedder.encode_passages(texts, progress=qbar, block=64)
+                vectors = index.embedder.encode_queries(texts, progress=qbar, block=64)
             for mode in modes:
                 tick = bar(f"{data.name} [{mode}]", len(data.queries)) if bar else None
                 rows.append(evaluate_beir(index, data, mode, tick, vectors))

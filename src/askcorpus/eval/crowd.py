@@ -140,6 +140,8 @@ def hide_among(
         source.close()
     with location.lock() as lock:
         store = location.open()
+        # The documents join vectors of the benchmark's encoder: they are encoded by it too.
+        embedder = embedder.match_index(store.manifest.backend, strict=True, where=out)
         try:
             with store.writer(lock) as writer:
                 for doc in docs:

@@ -111,7 +111,7 @@ def evaluate_beir(
     texts = [clean_question(data.queries[q])[0] for q in ids]
     if vectors is None and mode != "keyword":
         # One batched call is several times faster than a call per query; same vectors.
-        vectors = index.embedder.encode_passages(texts)
+        vectors = index.embedder.encode_queries(texts)
     scores: dict[str, dict[str, float]] = {}
     for n, qid in enumerate(ids):
         vec = vectors[n : n + 1] if vectors is not None else None
@@ -129,7 +129,8 @@ def evaluate_beir(
             # The same verdict over the same candidates as a search.
             encode = index.embedder.encode_query
             verdict = absence.assess(index.store, texts[n], fused, qv, encode)
-            scores[qid]["answer_likely"] = float(verdict.likely)
+            if verdict is not None:  # None: no calibration fits the index's encoder
+                scores[qid]["answer_likely"] = float(verdict.likely)
         if tick is not None:
             tick(n + 1, len(ids))
     return EvalRow(data.name, mode, len(ids), mean(scores), time.perf_counter() - t0, scores)

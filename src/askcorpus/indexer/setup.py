@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from askcorpus.embed.embedder import Embedder
+from askcorpus.embed.embedder import E5, VECTORS, Embedder
 from askcorpus.errors import IndexCorruptError, IndexMismatchError, ModelError
 from askcorpus.settings import Settings
 from askcorpus.store.base import (
@@ -63,6 +63,15 @@ def open_for_update(
 def _check_for_update(store: Store, settings: Settings, embedder: Embedder) -> Embedder:
     manifest, db = store.manifest, store.where
     check_manifest(manifest, settings, db, for_update=True)
+    # Asking for the multilingual encoder on an index of the other model, or the other way
+    # round, is a new index: its vectors cannot join the old ones.
+    multilingual = VECTORS.get(manifest.backend) == E5
+    if settings.encoder != "auto" and multilingual != (settings.encoder == E5):
+        raise IndexMismatchError(
+            f"index {db} was encoded with the {manifest.backend} encoder, not {settings.encoder}",
+            db,
+            f"run `askcorpus index --rebuild --encoder {settings.encoder}` to re-encode it",
+        )
     # New vectors must come from the encoder that made the old ones (a retired one: rebuild).
     embedder = embedder.match_index(manifest.backend, strict=True, where=db)
     try:

@@ -56,6 +56,7 @@ from askcorpus.search.absence_terms import (
     specificity,
 )
 from askcorpus.search.fusion import Fused
+from askcorpus.settings import MODEL_NAME
 from askcorpus.store.base import EXCLUDED_LABEL, Store
 
 __all__ = [
@@ -110,12 +111,16 @@ def assess(
     query_vec: np.ndarray,
     encode: Callable[[str], np.ndarray],
     counts: TermCounts | None = None,
-) -> Assessment:
+) -> Assessment | None:
     """Whether the corpus likely answers ``question`` (cleaned), from its fused candidates
-    (``counts``: its :func:`count_terms`, when the caller has them already)."""
+    (``counts``: its :func:`count_terms`, when the caller has them already); None when no
+    calibration fits the index (:func:`model_for`)."""
+    model = model_for(store)
+    if model is None:
+        return None
     passages = store.stats().passages
     evidence = gather(store, question, fused, passages, query_vec, encode, counts)
-    p = model_for(store).probability(evidence)
+    p = model.probability(evidence)
     return Assessment(round(p, 4), p >= THRESHOLD, evidence.absent_terms)
 
 
@@ -151,14 +156,23 @@ def _exclusions(label: str | None) -> str:
     return " and ".join(parts)
 
 
-def model_for(store: Store) -> Model:
+def model_for(store: Store) -> Model | None:
     """The model deciding for ``store``: its own calibration (fitted at index time on probes
-    made of its sentences, kept in the manifest) when it has one, else the default."""
-    return Model.from_mapping(store.manifest.absence_calibration) or default_model()
+    made of its sentences, kept in the manifest) when it has one, else the default, which was
+    fitted on all-MiniLM-L6-v2's cosines and so decides only for its indexes. An index of
+    another model (the multilingual encoder's cosines run far higher) gets no probability
+    rather than a wrong one: None."""
+    own = Model.from_mapping(store.manifest.absence_calibration)
+    if own is not None:
+        return own
+    return default_model() if store.manifest.model == MODEL_NAME else None
 
 
-def calibration_name(calibration: dict[str, float]) -> str:
-    """Which calibration an index with manifest field ``calibration`` uses, in words."""
-    if Model.from_mapping(calibration) is None:
-        return "default (public data)"
-    return f"this corpus ({int(calibration.get('probes', 0))} probes)"
+def calibration_name(calibration: dict[str, float], model: str = MODEL_NAME) -> str:
+    """Which calibration an index with manifest fields ``calibration`` and ``model`` uses, in
+    words (see :func:`model_for`)."""
+    if Model.from_mapping(calibration) is not None:
+        return f"this corpus ({int(calibration.get('probes', 0))} probes)"
+    if model != MODEL_NAME:
+        return f"none for {model} (no probability; `askcorpus index --calibrate-absence` fits one)"
+    return "default (public data)"

@@ -40,7 +40,7 @@ from askcorpus.records import (
     PassageFilter,
     SkippedFile,
 )
-from askcorpus.settings import SCHEMA_VERSION, Settings
+from askcorpus.settings import OWN_MODELS, SCHEMA_VERSION, Settings
 
 REBUILD = "run `askcorpus index --rebuild`"
 
@@ -350,9 +350,11 @@ def check_manifest(manifest: Manifest, settings: Settings, where: Path, for_upda
             where,
             REBUILD,
         )
-    if manifest.model != settings.model_name:
+    # An encoder that brings its own model (the multilingual one) names it in the manifest.
+    model = OWN_MODELS.get(manifest.backend, settings.model_name)
+    if manifest.model != model:
         raise IndexMismatchError(
-            f"index {where} was built with model {manifest.model}, not {settings.model_name}",
+            f"index {where} was built with model {manifest.model}, not {model}",
             where,
             REBUILD,
         )
@@ -375,7 +377,7 @@ def expected_manifest(settings: Settings, dimension: int, backend: str) -> Manif
     stamp = now_iso()
     return Manifest(
         schema_version=SCHEMA_VERSION,
-        model=settings.model_name,
+        model=OWN_MODELS.get(backend, settings.model_name),
         dimension=dimension,
         chunking=settings.chunking.as_dict(),
         created=stamp,
