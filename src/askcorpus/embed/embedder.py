@@ -5,7 +5,9 @@ about twice as fast on a CPU, and it needs neither torch nor transformers to ans
 and sentence-transformers on torch (``torch``, the reference and the fallback when ONNX Runtime
 is missing or the model folder is not plain mean pooling). ``Settings.encoder`` picks one
 (``auto`` = ONNX when it can run); an index records the encoder that made its vectors and
-questions to it are encoded by the same one (:meth:`Embedder.match_index`).
+questions to it are encoded by the same one (:meth:`Embedder.match_index`). A third encoder,
+multilingual-e5-small (:mod:`askcorpus.embed.e5_encoder`), brings its own model and is chosen
+per index; it and the other two never stand in for each other.
 
 Nothing heavy is imported until a model is first needed, so the CLI's ``--help`` and the window
 appear at once. Vectors are L2-normalised float32, so inner product is cosine similarity.
@@ -220,8 +222,13 @@ class Embedder:
 
     def _load(self, backend: str, path: Path) -> Encoder:
         if backend == E5:
-            from askcorpus.embed.e5_encoder import E5Encoder
-
+            try:
+                from askcorpus.embed.e5_encoder import E5Encoder
+            except ImportError as exc:  # a build without it (the standalone bundle)
+                raise ModelError(
+                    "this askcorpus has no multilingual encoder",
+                    hint="install askcorpus with pip install 'askcorpus[multilingual]'",
+                ) from exc
             return E5Encoder(self.settings.threads)
         if backend == ONNX:
             from askcorpus.embed.onnx_encoder import OnnxEncoder

