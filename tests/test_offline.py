@@ -48,13 +48,22 @@ def test_export_index_ask_window_and_idle_never_touch_the_network(tmp_path: Path
     steps = report["steps"]
     failed = {name: s for name, s in steps.items() if s["code"] != 0}
     assert not failed, json.dumps(failed, indent=1)
-    assert list(steps) == ["export", "index", "ask", "window+idle", "index torch", "ask torch"]
+    assert list(steps) == [
+        "export",
+        "index",
+        "ask",
+        "window+idle",
+        "index torch",
+        "ask torch",
+        "index e5",
+        "ask e5",
+    ]
 
     # The steps really did their work: a fresh export into the empty cache, an answer from the
     # CLI and from the window.
     assert list((tmp_path / "cache" / "askcorpus" / "onnx").glob("*.onnx"))
     assert json.loads(steps["export"]["last_line"]) == {"backend": ONNX_VECTORS}
-    for ask in ("ask", "ask torch"):
+    for ask in ("ask", "ask torch", "ask e5"):
         assert json.loads(steps[ask]["last_line"])["results"][0]["source"] == "clay-alliance.txt"
     window = json.loads(steps["window+idle"]["last_line"])
     assert window == {"ready": True, "answered": True, "top": "clay-alliance.txt"}

@@ -50,7 +50,8 @@ class MultiIndex:
                     f"{indexes[0].store.where} with {first.model}: their scores cannot be "
                     "compared",
                     other.store.where,
-                    "rebuild both with the same model (askcorpus index --rebuild)",
+                    "rebuild one with the other's encoder (askcorpus index --rebuild "
+                    "--encoder …)",
                 )
         self.indexes = list(indexes)
 
