@@ -50,8 +50,7 @@ class MultiIndex:
                     f"{indexes[0].store.where} with {first.model}: their scores cannot be "
                     "compared",
                     other.store.where,
-                    "rebuild one with the other's encoder (askcorpus index --rebuild "
-                    "--encoder …)",
+                    "rebuild one with the other's encoder (askcorpus index --rebuild --encoder …)",
                 )
         self.indexes = list(indexes)
 
