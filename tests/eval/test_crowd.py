@@ -35,6 +35,13 @@ def small_corpus(base: Path) -> Settings:
     return Settings(corpus_dir=corpus, index_dir=base / "index", cache_dir=TEST_CACHE)
 
 
+def indexed(tmp_path: Path, embedder: Embedder) -> tuple[Settings, Path]:
+    """The small corpus, indexed, and the tiny BEIR folder to hide it in."""
+    settings = small_corpus(tmp_path)
+    update_index(settings, embedder)
+    return settings, make_beir(tmp_path / "tiny")
+
+
 def questions_file(path: Path, items: list[dict[str, str]]) -> Path:
     return write(path, "".join(json.dumps(q) + "\n" for q in items))
 
@@ -42,9 +49,7 @@ def questions_file(path: Path, items: list[dict[str, str]]) -> Path:
 def test_crowd_scores_the_same_questions_alone_and_among_a_benchmark(
     tmp_path: Path, embedder: Embedder
 ) -> None:
-    settings = small_corpus(tmp_path)
-    update_index(settings, embedder)
-    beir = make_beir(tmp_path / "tiny")
+    settings, beir = indexed(tmp_path, embedder)
     qfile = questions_file(tmp_path / "q.jsonl", QUESTIONS)
     cache = tmp_path / "cache"
     report = run(settings, embedder, [qfile], crowd=beir, cache=cache)
@@ -75,9 +80,7 @@ def test_crowd_scores_the_same_questions_alone_and_among_a_benchmark(
 def test_crowd_copy_is_reused_until_the_small_corpus_changes(
     tmp_path: Path, embedder: Embedder
 ) -> None:
-    settings = small_corpus(tmp_path)
-    update_index(settings, embedder)
-    beir = make_beir(tmp_path / "tiny")
+    settings, beir = indexed(tmp_path, embedder)
     cache = tmp_path / "cache"
     run(settings, embedder, beir=beir, cache=cache)  # the benchmark's index, built once
     out = crowd_folder(cache)
@@ -98,9 +101,7 @@ def test_crowd_copy_is_reused_until_the_small_corpus_changes(
 
 
 def test_crowd_never_replaces_a_folder_it_did_not_make(tmp_path: Path, embedder: Embedder) -> None:
-    settings = small_corpus(tmp_path)
-    update_index(settings, embedder)
-    beir = make_beir(tmp_path / "tiny")
+    settings, beir = indexed(tmp_path, embedder)
     cache = tmp_path / "cache"
     run(settings, embedder, beir=beir, cache=cache)
     # Another index where the copy would go (the small corpus's own, copied there).
@@ -114,9 +115,7 @@ def test_crowd_never_replaces_a_folder_it_did_not_make(tmp_path: Path, embedder:
 def test_eval_command_reports_each_drop_as_json(
     tmp_path: Path, embedder: Embedder, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = small_corpus(tmp_path)
-    update_index(settings, embedder)
-    beir = make_beir(tmp_path / "tiny")
+    settings, beir = indexed(tmp_path, embedder)
     q1 = questions_file(tmp_path / "one.jsonl", QUESTIONS[:1])
     q2 = questions_file(tmp_path / "two.jsonl", QUESTIONS[1:])
     argv = ["eval", "--index", str(settings.index_dir), "--questions", str(q1)]
