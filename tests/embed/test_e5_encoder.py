@@ -15,6 +15,7 @@ from askcorpus.cli import main
 from askcorpus.embed.embedder import E5_VECTORS, Embedder
 from askcorpus.errors import IndexMismatchError
 from askcorpus.indexer.update import update_index
+from askcorpus.search import fusion
 from askcorpus.search.index import Index
 from askcorpus.settings import MODEL_NAME, MULTILINGUAL, Settings
 from askcorpus.store.factory import locate
@@ -69,6 +70,7 @@ def test_a_multilingual_index_finds_russian_and_chinese_passages_by_meaning(
     assert (manifest.backend, manifest.model) == (E5_VECTORS, MULTILINGUAL)
     # Opened with default settings: the index's own encoder reads the questions.
     index = Index.open(settings.index_dir, Settings(cache_dir=TEST_CACHE))
+    assert index.fusion == fusion.params_for(MULTILINGUAL) != fusion.FusionParams()
     try:
         asked = {
             # A Russian paraphrase sharing few words with the passage, an English question of

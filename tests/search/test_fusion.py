@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from askcorpus.embed.embedder import Embedder
 from askcorpus.search import fusion
 from askcorpus.search.fusion import Fused
 from askcorpus.search.index import Index, fuse
-from askcorpus.settings import Settings
+from askcorpus.settings import MULTILINGUAL, Settings
 
 
 def _fused(*scores: float) -> list[Fused]:
@@ -55,3 +57,24 @@ def test_a_long_query_is_normalised_and_a_question_is_not(
         assert [f.score for f in got] != [f.score for f in plain]
     finally:
         index.close()
+
+
+def test_a_dense_floor_spreads_compressed_cosines() -> None:
+    """With cosines bunched near 0.8 (an e5 index), a floor lets the dense side tell its
+    candidates apart: the keyword side's favourite wins without it, the dense side's with it."""
+    dense = [(1, 0.86), (2, 0.80)]
+    lexical = [(2, 10.0), (1, 6.0)]
+    plain = fusion.convex(dense, lexical, {}, 0.3)
+    floored = fusion.convex(dense, lexical, {}, 0.3, floor=0.75)
+    assert [f.id for f in plain] == [2, 1]
+    assert [f.id for f in floored] == [1, 2]
+    # (1 - w) * (d - floor) / (max - floor) + w * bm25 / max, a cosine below the floor as 0.
+    assert floored[0].score == pytest.approx(0.7 * 1.0 + 0.3 * 0.6)
+    assert floored[1].score == pytest.approx(0.7 * (0.05 / 0.11) + 0.3 * 1.0)
+    low = fusion.convex([(1, 0.86), (3, 0.5)], [], {}, 0.3, floor=0.75)
+    assert low[1].score == 0.0
+
+
+def test_each_model_has_its_fusion_parameters() -> None:
+    assert fusion.params_for("all-MiniLM-L6-v2") == fusion.FusionParams(0.0, fusion.LEXICAL_WEIGHT)
+    assert fusion.params_for(MULTILINGUAL) == fusion.FusionParams(floor=0.75, weight=0.3)

@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from askcorpus.records import Via
+from askcorpus.settings import MULTILINGUAL
 
 RRF_K = 60
 # Tuned on SciFact train and half of ArguAna: flat between 0.4 and 0.55; see docs/quality.md.
@@ -42,6 +43,30 @@ LENGTH_WEIGHT = 0.075
 REFERENCE_WORDS = 120
 # Shorter passages than this are normalised as this long (a heading must not jump ahead).
 MIN_WORDS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class FusionParams:
+    """How one model's dense scores meet BM25: the cosine taken as the dense side's zero
+    (``floor``) and the keyword side's share (``weight``)."""
+
+    floor: float = 0.0
+    weight: float = LEXICAL_WEIGHT
+
+
+#: Per embedding model (an index's manifest ``model``); every other model gets the defaults.
+#: multilingual-e5-small's cosines are compressed (unrelated texts score ~0.7, where MiniLM's
+#: score ~0), so with a floor of 0 its dense side barely separates candidates and BM25 decides
+#: alone (SciFact test 0.694, below its dense list's 0.660 + keyword 0.684 fused by plain RRF,
+#: 0.711). Floor and weight chosen on SciFact *train* (the best of floors 0-0.8 x weights
+#: 0.3-0.6); docs/quality.md has the grid and the held-out checks.
+FUSION = {MULTILINGUAL: FusionParams(floor=0.75, weight=0.3)}
+
+
+def params_for(model: str) -> FusionParams:
+    """The fusion parameters of an index whose passages ``model`` embedded."""
+    return FUSION.get(model, FusionParams())
+
 
 Ranked = Sequence[tuple[int, float]]
 
@@ -70,8 +95,10 @@ def convex(
     lexical: Ranked,
     extra_dense: Mapping[int, float],
     weight: float,
+    floor: float = 0.0,
 ) -> list[Fused]:
-    """Convex combination ``(1 - w) * dense/max + w * bm25/max``, best first.
+    """Convex combination ``(1 - w) * (dense - floor)/(max - floor) + w * bm25/max``, best
+    first (a cosine below ``floor`` counts as 0; see :class:`FusionParams`).
 
     ``extra_dense`` holds exact dense scores of keyword candidates outside the dense list, so
     every candidate is scored on both sides (not imputed).
@@ -83,12 +110,13 @@ def convex(
     lex_rank = {pid: r for r, (pid, _s) in enumerate(lexical, 1)}
     d_max = max((s for _p, s in dense), default=0.0)
     d_max = max(d_max, max(extra_dense.values(), default=0.0), 1e-9)
+    span = max(d_max - floor, 1e-9)
     l_max = max(max((s for _p, s in lexical), default=0.0), 1e-9)
     out = []
     for pid in dense_rank.keys() | lex_rank.keys():
         d = dense_score.get(pid, 0.0)
         lx = lex_score.get(pid, 0.0)
-        score = (1.0 - weight) * max(d, 0.0) / d_max + weight * max(lx, 0.0) / l_max
+        score = (1.0 - weight) * max(d - floor, 0.0) / span + weight * max(lx, 0.0) / l_max
         out.append(Fused(pid, score, d, lx, dense_rank.get(pid), lex_rank.get(pid)))
     out.sort(key=lambda f: (-f.score, f.id))
     return out

@@ -68,15 +68,17 @@ class Sides:
     extra: dict[int, float]
 
 
-def fuse(sides: Sides, mode: str) -> list[fusion.Fused]:
-    """The fused ranking of ``sides`` in ``mode`` (see :meth:`Index.retrieve`)."""
+def fuse(sides: Sides, mode: str, params: fusion.FusionParams | None = None) -> list[fusion.Fused]:
+    """The fused ranking of ``sides`` in ``mode`` (see :meth:`Index.retrieve`); ``params``:
+    the index's model's (:func:`fusion.params_for`; None: the defaults)."""
     if mode == "keyword":
         return fusion.single(sides.lexical, "keyword")
     if mode == "dense":
         return fusion.single(sides.dense, "dense")
     if mode == "rrf":
         return fusion.rrf(sides.dense, sides.lexical, sides.extra)
-    return fusion.convex(sides.dense, sides.lexical, sides.extra, fusion.LEXICAL_WEIGHT)
+    p = params or fusion.FusionParams()
+    return fusion.convex(sides.dense, sides.lexical, sides.extra, p.weight, p.floor)
 
 
 class Index:
@@ -89,6 +91,8 @@ class Index:
         self.embedder = (embedder or Embedder(settings)).match_index(
             store.manifest.backend, where=store.where
         )
+        #: How this index's dense and keyword scores are fused (its model's parameters).
+        self.fusion = fusion.params_for(store.manifest.model)
         self._lock = threading.Lock()
         # One worker, started on first use: it encodes the question while this thread runs the
         # keyword side, and the top hit's tie-break while this thread runs the absence
@@ -145,7 +149,7 @@ class Index:
         being encoded (see :meth:`sides`).
         """
         sides, query_vec = self.sides(text, n, mode, query_vec, where, while_encoding)
-        fused = fuse(sides, mode)
+        fused = fuse(sides, mode, self.fusion)
         if mode == "hybrid" and fusion.is_long_query(text):  # a paragraph: normalise lengths
             rows = self.store.passages([f.id for f in fused])
             fused = fusion.length_normalised(

@@ -98,7 +98,7 @@ class MultiIndex:
             for index in self.indexes:
                 stack.enter_context(index.store.snapshot())
             sides, query_vec = self._pooled(text, n, mode, allowed)
-            pooled = fuse(sides, mode)
+            pooled = fuse(sides, mode, self.indexes[0].fusion)  # one model: one scale
             if mode == "hybrid" and fusion.is_long_query(text):  # as one index does
                 pooled = fusion.length_normalised(pooled, self._words(pooled))
             hits: list[tuple[int, Hit]] = []
