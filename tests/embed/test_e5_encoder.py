@@ -105,6 +105,9 @@ def test_an_index_keeps_its_encoder_and_a_switch_needs_a_rebuild(tmp_path: Path)
         assert top.source == "zh-bridge.txt"
     finally:
         index.close()
+    # A rebuild asking for no encoder keeps the index's.
+    update_index(auto, Embedder(auto), rebuild=True)
+    assert locate(settings.index_dir).open().manifest.backend == E5_VECTORS
     english = replace(settings, encoder="onnx-int8")
     with pytest.raises(IndexMismatchError, match="--rebuild --encoder onnx-int8"):
         update_index(english, Embedder(english))

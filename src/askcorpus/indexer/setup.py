@@ -43,6 +43,10 @@ def open_for_update(
             location.reset()
         else:
             if rebuild:
+                if settings.encoder == "auto" and VECTORS.get(store.manifest.backend) == E5:
+                    # A rebuild keeps the multilingual encoder unless another is asked for: the
+                    # index's questions and documents are not the default model's to read.
+                    fresh = embedder.with_backend(E5)
                 # Rebuild in place (readers keep the old index until the first publish) unless
                 # the old one is damaged deeper than opening it shows.
                 if store.manifest.dimension == fresh.dimension and not store.check(deep=True):
