@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=ENCODER_CHOICES,
         help="the encoder of a new index (recorded in it; default auto: the bundled English "
         f"model). {MULTILINGUAL} searches Russian, Chinese and ~100 other languages by "
-        "meaning, several times slower to index (docs/quality.md)",
+        "meaning, about 11x slower to index (docs/quality.md)",
     )
     p.add_argument(
         "--calibrate-absence",
