@@ -17,6 +17,7 @@ from askcorpus.errors import IndexMismatchError
 from askcorpus.indexer.update import update_index
 from askcorpus.search import fusion
 from askcorpus.search.index import Index
+from askcorpus.search.multi import MultiIndex
 from askcorpus.settings import MODEL_NAME, MULTILINGUAL, Settings
 from askcorpus.store.factory import locate
 
@@ -129,3 +130,13 @@ def test_index_command_takes_the_encoder_and_status_names_it(
     status = json.loads(capsys.readouterr().out)
     assert status["manifest"]["model"] == MULTILINGUAL
     assert status["absence_calibration"].startswith(f"none for {MULTILINGUAL}")
+
+
+def test_an_e5_index_and_a_default_one_are_not_searched_together(tmp_path: Path) -> None:
+    """Their cosines are on different scales: one pooled ranking would favour e5's hits."""
+    e5 = e5_settings(tmp_path / "e5", FILES[:1])
+    update_index(e5, Embedder(e5))
+    default = replace(e5_settings(tmp_path / "default", FILES[1:2]), encoder="auto")
+    update_index(default, Embedder(default))
+    with pytest.raises(IndexMismatchError, match="rebuild one with the other's encoder"):
+        MultiIndex.open([e5.index_dir, default.index_dir], Settings(cache_dir=TEST_CACHE))
