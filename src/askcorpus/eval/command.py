@@ -115,12 +115,17 @@ def run(
         documents = crowding.hide_among(benchmark, settings.index_dir, out, settings, embedder)
         name = crowd.resolve().name
         among = _ask(out, sets, modes, settings, embedder, f"@{name}", bar)
-        drops = crowding.drops(
-            [(r.dataset, r.mode, r.metrics.get("hit@1", 0.0)) for r in rows],
-            [r.metrics.get("hit@1", 0.0) for r in among],
-            name,
-            documents,
-        )
+        drops = [
+            crowding.CrowdDrop(
+                a.dataset,
+                a.mode,
+                name,
+                documents,
+                a.metrics.get("hit@1", 0.0),  # a file of unanswerable questions has none
+                b.metrics.get("hit@1", 0.0),
+            )
+            for a, b in zip(rows, among, strict=True)  # the same sets and modes, in order
+        ]
         rows += among
     if beir is not None:
         data = load_set(beir, split)

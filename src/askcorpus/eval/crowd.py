@@ -17,7 +17,6 @@ import hashlib
 import json
 import logging
 import shutil
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,13 +156,3 @@ def hide_among(
         finally:
             store.close()
     return crowd_documents
-
-
-def drops(
-    alone: Sequence[tuple[str, str, float]], among: Sequence[float], crowd: str, documents: int
-) -> list[CrowdDrop]:
-    """Pair each (questions, mode, hit@1 alone) with its hit@1 in the crowd."""
-    return [
-        CrowdDrop(name, mode, crowd, documents, a, b)
-        for (name, mode, a), b in zip(alone, among, strict=True)
-    ]

@@ -174,5 +174,5 @@ def calibration_name(calibration: dict[str, float], model: str = MODEL_NAME) -> 
     if Model.from_mapping(calibration) is not None:
         return f"this corpus ({int(calibration.get('probes', 0))} probes)"
     if model != MODEL_NAME:
-        return f"none for {model} (no probability; `askcorpus index --calibrate-absence` fits one)"
+        return f"none for {model} (no probability; `askcorpus index --rebuild --calibrate-absence` fits one)"
     return "default (public data)"
