@@ -3,6 +3,7 @@
     python -m bench.scifact_levers chunking --out DIR --target 160 --max 200 [--min 40 --overlap 1]
     python -m bench.scifact_levers docmean --index DIR [--mu 0,0.1,0.2,0.3,0.5,1]
     python -m bench.scifact_levers adaptive --index DIR
+    python -m bench.scifact_levers sentences --index DIR --vectors FILE.npz [--mu 0,0.2,0.4]
 
 ``chunking`` builds SciFact's index with other passage sizes and scores the shipped pipeline on
 both splits. ``docmean`` re-scores the dense side: a passage's cosine is averaged with the
@@ -10,7 +11,10 @@ cosine of its document's mean passage vector, ``(cos(q, p) + mu * cos(q, doc)) /
 then fused as shipped. ``adaptive`` picks the keyword weight per claim from features of the two
 candidate lists (score gaps, overlap, agreement at the top, length) with a softmax policy over
 weights 0.2-0.8 fitted on train (five-fold cross-validated there), and reports the per-claim
-oracle over the same weights. Choose on train; test is printed for the record.
+oracle over the same weights. ``sentences`` (session 13) adds each passage's best sentence to
+its dense score, ``(1 - mu) * cos(q, p) + mu * max_s cos(q, s)``, with every sentence of the
+index encoded alone once (kept in ``--vectors``). Choose on train; test is printed for the
+record.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from askcorpus.eval.beir import build_index, load_set
 from askcorpus.eval.metrics import doc_ranking, ndcg_at
 from askcorpus.eval.run import BEIR_CANDIDATES, evaluate_beir
 from askcorpus.search import fusion
+from askcorpus.search.highlight import sentence_texts
 from askcorpus.search.index import Index, Sides, fuse
 from askcorpus.settings import ChunkingParams, Settings
 from askcorpus.text.query import clean_question
@@ -176,6 +181,64 @@ def adaptive(args: argparse.Namespace) -> None:
     index.close()
 
 
+def _sentence_vectors(
+    index: Index, folder: Path, path: Path
+) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Every passage's sentences encoded alone: (vectors, passage row of each, passage ids);
+    computed once and kept in ``path``."""
+    if path.exists():
+        z = np.load(path)
+        return z["vectors"], z["owner"], [int(i) for i in z["ids"]]
+    conn = sqlite3.connect(f"file:{folder / 'askcorpus.sqlite3'}?mode=ro", uri=True)
+    ids = [r[0] for r in conn.execute("SELECT id FROM passages ORDER BY id")]
+    texts: list[str] = []
+    owner: list[int] = []
+    stored = index.store.passages(ids)
+    for row, pid in enumerate(ids):
+        for sentence in sentence_texts(stored[pid].text):
+            texts.append(sentence)
+            owner.append(row)
+    print(f"encoding {len(texts)} sentences of {len(ids)} passages", flush=True)
+    vectors = index.embedder.encode_passages(texts).astype(np.float32)
+    np.savez(path, vectors=vectors, owner=np.array(owner), ids=np.array(ids))
+    return vectors, np.array(owner), ids
+
+
+def sentences(args: argparse.Namespace) -> None:
+    """Dense scores mixed with each passage's best sentence's cosine, fused as shipped."""
+    index = Index.open(args.index, Settings.from_env())
+    vectors, owner, ids = _sentence_vectors(index, args.index, args.vectors)
+    row_of = {p: i for i, p in enumerate(ids)}
+    order = np.argsort(owner, kind="stable")
+    owner, vectors = owner[order], vectors[order]
+    bounds = np.searchsorted(owner, np.arange(len(ids) + 1))
+    mus = [float(x) for x in args.mu.split(",")]
+    for split in SPLITS:
+        qids, texts, vecs, qrels = _claims(index, split)
+        scores: dict[float, list[float]] = {mu: [] for mu in mus}
+        for n, qid in enumerate(qids):
+            qv = vecs[n : n + 1]
+            sides, _ = index.sides(texts[n], BEIR_CANDIDATES, "hybrid", query_vec=qv)
+            cand = [p for p, _s in sides.dense] + list(sides.extra)
+            best = {}
+            for p in cand:
+                a, b = bounds[row_of[p]], bounds[row_of[p] + 1]
+                best[p] = float((vectors[a:b] @ qv.ravel()).max()) if b > a else None
+            for mu in mus:
+
+                def mix(p: int, s: float, mu: float = mu) -> float:
+                    top = best[p]
+                    return s if top is None else (1 - mu) * s + mu * top
+
+                dense = sorted(((p, mix(p, s)) for p, s in sides.dense), key=lambda t: (-t[1], t[0]))
+                extra = {p: mix(p, s) for p, s in sides.extra.items()}
+                fused = fuse(Sides(dense, sides.lexical, extra), "hybrid")
+                scores[mu].append(_ndcg(index, fused, qid, qrels))
+        for mu in mus:
+            print(f"{split} mu={mu:g}: nDCG@10 {np.mean(scores[mu]):.4f}", flush=True)
+    index.close()
+
+
 def main() -> None:
     """The command line (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -191,8 +254,14 @@ def main() -> None:
     d.add_argument("--mu", default="0,0.1,0.2,0.3,0.5,1")
     a = sub.add_parser("adaptive")
     a.add_argument("--index", type=Path, required=True)
+    s = sub.add_parser("sentences")
+    s.add_argument("--index", type=Path, required=True)
+    s.add_argument("--vectors", type=Path, required=True)
+    s.add_argument("--mu", default="0,0.1,0.2,0.3,0.4,0.5,0.7")
     args = ap.parse_args()
-    {"chunking": chunking, "docmean": docmean, "adaptive": adaptive}[args.cmd](args)
+    commands = {"chunking": chunking, "docmean": docmean, "adaptive": adaptive}
+    commands["sentences"] = sentences
+    commands[args.cmd](args)
 
 
 if __name__ == "__main__":

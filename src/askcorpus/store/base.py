@@ -133,6 +133,9 @@ class StoreStats:
     size_bytes: int
     vector_index: str
     complete: bool = True
+    #: Documents per detected main language (ISO 639-1 code, most documents first); documents
+    #: whose language could not be judged are not counted.
+    languages: tuple[tuple[str, int], ...] = ()
 
     @property
     def healthy(self) -> bool:

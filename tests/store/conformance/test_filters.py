@@ -34,7 +34,12 @@ DOCS: dict[str, tuple[DocumentKind, str | None, str | None]] = {
     "reports-old/y.pdf": ("pdf", "2019-12-31", "de"),
     "Reports/z.html": ("html", "2024-02-02", "en"),
     "mail/m.eml": ("email", "2022-12-31", "ru"),
+    "cn/a.txt": ("text", "2022-05-05", "zh"),
+    # Mandarin that an index built before text.language folded it holds as Wu.
+    "cn/b.txt": ("text", "2022-05-06", "wuu"),
 }
+#: What ``lang:zh`` also matches in a stored row (PassageFilter.stored_languages).
+CHINESE = {"wuu": "zh", "yue": "zh"}
 
 
 def passage_texts(rng: random.Random, n: int) -> list[str]:
@@ -80,7 +85,8 @@ def allowed(store: Store, where: PassageFilter) -> set[int]:
             continue
         if where.before and (doc.date is None or doc.date >= where.before):
             continue
-        if where.languages and doc.language not in where.languages:
+        language = CHINESE.get(doc.language or "", doc.language)
+        if where.languages and language not in where.languages:
             continue
         if src in where.exclude_sources:
             continue
@@ -108,7 +114,7 @@ def random_filter(rng: random.Random) -> PassageFilter:
         kinds=frozenset(some(["pdf", "docx", "text", "markdown", "email", "html"])),  # type: ignore[arg-type]
         after=rng.choice(dates) if rng.random() < 0.3 else None,
         before=rng.choice(dates) if rng.random() < 0.3 else None,
-        languages=frozenset(some(["en", "ru", "de"])),
+        languages=frozenset(some(["en", "ru", "de", "zh"])),
         required=phrases(),
         excluded=phrases(),
         exclude_sources=frozenset(some(sorted(DOCS))),
@@ -191,3 +197,29 @@ def test_required_and_excluded_phrases_with_quotes_are_text(filled: Store) -> No
     hits = filled.search_lexical(KeywordQuery((("grain",),)), n, where)
     assert {i for i, _s in hits} <= allowed(filled, where)
     filled.search_vectors(unit_vectors(1, seed=3), 5, where)  # no syntax error either
+
+
+def test_stats_count_documents_by_language(filled: Store) -> None:
+    """``stats().languages``: each detected language with its documents, most first (ties by
+    code), the stored documents counted by brute force; undetected ones left out."""
+    counts: dict[str, int] = {}
+    for source in filled.document_states():
+        doc = filled.document(source)
+        assert doc is not None
+        if doc.language is not None:
+            counts[doc.language] = counts.get(doc.language, 0) + 1
+    expected = tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    assert filled.stats().languages == expected
+    assert expected[0] == ("en", 5)
+    with filled.writer() as w:
+        w.remove_document("mail/m.eml")
+        w.commit()
+    assert dict(filled.stats().languages)["ru"] == 1
+
+
+def test_chinese_matches_documents_stored_as_wu(filled: Store) -> None:
+    where = PassageFilter(languages=frozenset({"zh"}))
+    sources = {filled.passages([i])[i].source for i in allowed(filled, where)}
+    assert sources == {"cn/a.txt", "cn/b.txt"}
+    got = filled.search_vectors(unit_vectors(1, seed=3), 100, where)
+    assert {filled.passages([i])[i].source for i, _s in got} == sources

@@ -82,8 +82,8 @@ def document_condition(where: PassageFilter) -> SqlFilter:
         parts.append("d.date IS NOT NULL AND d.date < ?")
         params.append(where.before)
     if where.languages:
-        parts.append(f"d.language IN ({','.join('?' * len(where.languages))})")
-        params += sorted(where.languages)
+        parts.append(f"d.language IN ({','.join('?' * len(where.stored_languages))})")
+        params += where.stored_languages
     if where.exclude_sources:
         parts.append(f"d.source NOT IN ({','.join('?' * len(where.exclude_sources))})")
         params += sorted(where.exclude_sources)

@@ -394,7 +394,14 @@ class LocalStore:
             for p in self.folder.iterdir():
                 with contextlib.suppress(OSError):  # a writer may remove an old file meanwhile
                     size += p.stat().st_size if p.is_file() else 0
-            stats = StoreStats(docs, passages, vectors, skipped, size, kind, complete)
+            languages = tuple(
+                (str(code), int(n))
+                for code, n in conn.execute(
+                    "SELECT language, count(*) FROM documents WHERE language IS NOT NULL "
+                    "GROUP BY language ORDER BY count(*) DESC, language"
+                )
+            )
+            stats = StoreStats(docs, passages, vectors, skipped, size, kind, complete, languages)
             if kept is not None:
                 kept.value = (id(index), stats)
         return stats

@@ -34,7 +34,7 @@ def conditions(where: PassageFilter | None) -> tuple[str, dict[str, object]]:
         params["f_before"] = where.before
     if where.languages:
         sql.append("d.language = ANY(%(f_languages)s)")
-        params["f_languages"] = sorted(where.languages)
+        params["f_languages"] = where.stored_languages
     for n, phrase in enumerate(where.required):
         stems = tokens(" ".join(phrase))
         if stems:

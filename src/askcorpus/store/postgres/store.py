@@ -244,10 +244,19 @@ class PostgresStore:
                 (self.schema,),
             ).fetchone()
             docs, passages, skipped, size = (int(x) for x in row) if row else (0, 0, 0, 0)
+            languages = tuple(
+                (str(code), int(n))
+                for code, n in conn.execute(
+                    f"SELECT language, count(*) FROM {s}.documents WHERE language IS NOT NULL "
+                    "GROUP BY language ORDER BY count(*) DESC, language"
+                ).fetchall()
+            )
             kind = "exact" if passages <= self.exact_limit else "hnsw"
             complete = self.complete
         # Vectors live in the passage rows (NOT NULL): there is one per passage by construction.
-        return StoreStats(docs, passages, passages, skipped, size, f"pgvector {kind}", complete)
+        return StoreStats(
+            docs, passages, passages, skipped, size, f"pgvector {kind}", complete, languages
+        )
 
     def writer(self, lock: HeldLock | None = None) -> PostgresWriter:
         """Start an atomic update; takes the writer lock unless the caller holds it."""
