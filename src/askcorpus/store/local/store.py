@@ -232,13 +232,24 @@ class LocalStore:
             conn.execute("BEGIN")
             try:
                 final = attempt + 1 == _LOAD_RETRIES
+                before = self._loaded.generation
                 if self._loaded.sync(conn, self.db_path, self.manifest.dimension, final):
+                    if self._loaded.generation != before:
+                        self._follow_manifest(conn)
                     return
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("COMMIT")
                 raise
             conn.execute("COMMIT")
+
+    def _follow_manifest(self, conn: sqlite3.Connection) -> None:
+        """A newer generation is loaded: read its manifest, which a rebuild with another
+        encoder changed (the search layer then refuses to mix its questions' vectors with
+        these, :meth:`askcorpus.search.index.Index.sides`)."""
+        row = conn.execute("SELECT value FROM meta WHERE key = 'manifest'").fetchone()
+        if row is not None:
+            self.manifest = Manifest.from_json(str(row[0]))
 
     def _load_vectors(self) -> None:
         """Bring the loaded vectors up to the latest committed generation (cheap if unchanged)."""
