@@ -226,11 +226,13 @@ def sentences(args: argparse.Namespace) -> None:
                 best[p] = float((vectors[a:b] @ qv.ravel()).max()) if b > a else None
             for mu in mus:
 
-                def mix(p: int, s: float, mu: float = mu) -> float:
+                def mix(p: int, s: float, mu: float = mu, best: dict = best) -> float:
                     top = best[p]
                     return s if top is None else (1 - mu) * s + mu * top
 
-                dense = sorted(((p, mix(p, s)) for p, s in sides.dense), key=lambda t: (-t[1], t[0]))
+                dense = sorted(
+                    ((p, mix(p, s)) for p, s in sides.dense), key=lambda t: (-t[1], t[0])
+                )
                 extra = {p: mix(p, s) for p, s in sides.extra.items()}
                 fused = fuse(Sides(dense, sides.lexical, extra), "hybrid")
                 scores[mu].append(_ndcg(index, fused, qid, qrels))

@@ -105,3 +105,8 @@ class BoardError(AskcorpusError):
 
 class Cancelled(AskcorpusError):
     """A long operation was cancelled by the user; the previous index is intact."""
+
+
+class CancelledAfterCheckpoint(Cancelled):
+    """Indexing was cancelled after it published a checkpoint: the documents indexed by then
+    are kept (the index changed, and is marked incomplete until the next run finishes it)."""

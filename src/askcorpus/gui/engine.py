@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +28,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from askcorpus.gui import gc_pause, research_tasks, tasks
 from askcorpus.gui.workers import JobRunner
 from askcorpus.records import IndexReport, PassageFilter, Progress
-from askcorpus.settings import Settings
+from askcorpus.settings import EncoderChoice, Settings
 
 if TYPE_CHECKING:
     from askcorpus.embed.embedder import Embedder
@@ -60,7 +61,7 @@ class Engine(QObject):
     indexingProgress = Signal(Progress)
     indexingDone = Signal(IndexReport)
     indexingFailed = Signal(BaseException)
-    indexingCancelled = Signal()
+    indexingCancelled = Signal(bool)  # were checkpoints kept? (the index then changed)
     changesFound = Signal(tasks.ChangeSummary)
     othersOpened = Signal(research_tasks.OtherCorpora)  # the corpora searched together
     mentionsDone = Signal(research_tasks.TimedMentions)
@@ -90,7 +91,7 @@ class Engine(QObject):
         self._shown_timer.setInterval(SHOWN_WAIT_MS)
         self._shown_timer.timeout.connect(self._release_after_answer)
         self._doc_seq = 0
-        self._pending_rebuild: bool | None = None
+        self._pending_rebuild: tuple[bool, EncoderChoice | None] | None = None
         self.dropped_results = 0  # answers to superseded questions, never shown
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -449,21 +450,23 @@ class Engine(QObject):
             self.changesFound.emit(summary)
 
     # -- indexing ------------------------------------------------------------------------------
-    def reindex(self, rebuild: bool = False) -> bool:
-        """Start the indexer for the current corpus; False if one is already running."""
+    def reindex(self, rebuild: bool = False, encoder: EncoderChoice | None = None) -> bool:
+        """Start the indexer for the current corpus (a rebuild with ``encoder``: an index of
+        that encoder); False if one is already running."""
         if self.settings is None:
             return False
         if self.indexing:
             if self._cancel.is_set():  # the old run is stopping: start this one when it has
-                self._pending_rebuild = rebuild
+                self._pending_rebuild = (rebuild, encoder)
                 return True
             return False
         self.indexing = True
         self._cancel = threading.Event()
         gen = self._generation
+        settings = self.settings if encoder is None else replace(self.settings, encoder=encoder)
         self.indexing_jobs.submit(
             tasks.reindex,
-            self.settings,
+            settings,
             self.embedder,
             rebuild,
             self._cancel,
@@ -489,7 +492,7 @@ class Engine(QObject):
 
     def _run_pending(self) -> bool:
         pending, self._pending_rebuild = self._pending_rebuild, None
-        return pending is not None and self.reindex(pending)
+        return pending is not None and self.reindex(*pending)
 
     def _on_indexed(self, gen: int, report: IndexReport) -> None:
         self.indexing = False
@@ -499,6 +502,12 @@ class Engine(QObject):
             return
         if self.settings is None:
             return
+        self._reopen(gen)
+        self.indexingDone.emit(report)
+
+    def _reopen(self, gen: int) -> None:
+        """Open the index again after a run changed it (a rebuild may have changed its
+        encoder: the questions' encoder is chosen when it opens)."""
         self.queries.submit(
             tasks.open_index,
             self.settings,
@@ -506,15 +515,19 @@ class Engine(QObject):
             on_done=partial(self._on_opened, gen),
             on_failed=partial(self._on_open_failed, gen),
         )
-        self.indexingDone.emit(report)
 
     def _on_index_failed(self, gen: int, exc: BaseException) -> None:
-        from askcorpus.errors import Cancelled
+        from askcorpus.errors import Cancelled, CancelledAfterCheckpoint
 
         self.indexing = False
         if self._run_pending() or not self._current(gen):
             return
         if isinstance(exc, Cancelled):
-            self.indexingCancelled.emit()
+            # Cancelled after a checkpoint: what was published is kept, and it is what
+            # questions now search (with the encoder it was written by).
+            kept = isinstance(exc, CancelledAfterCheckpoint)
+            if kept and self.settings is not None:
+                self._reopen(gen)
+            self.indexingCancelled.emit(kept)
         else:
             self.indexingFailed.emit(exc)

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from askcorpus.settings import MULTILINGUAL
-from askcorpus.store.base import StoreStats
+
+if TYPE_CHECKING:  # the window imports this before showing itself: no numpy yet
+    from askcorpus.store.base import StoreStats
 
 #: Advise the multilingual encoder when at least this share of the documents whose language was
 #: detected are not in English. Below it the few other-language documents are still reached by

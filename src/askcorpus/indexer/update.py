@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from askcorpus.embed.embedder import Embedder
-from askcorpus.errors import Cancelled, CorpusError
+from askcorpus.errors import Cancelled, CancelledAfterCheckpoint, CorpusError
 from askcorpus.indexer.languages import advise
 from askcorpus.indexer.setup import open_for_update
 from askcorpus.ingest.documents import FileEntry, discover, is_unchanged, load_document
@@ -308,7 +308,7 @@ class _Run:
 
     def _cancelled(self, writer: StoreWriter) -> Cancelled:
         if writer.checkpoints:
-            return Cancelled(
+            return CancelledAfterCheckpoint(
                 "indexing cancelled; the documents indexed before the last checkpoint are kept",
                 self.settings.index_dir,
                 "run `askcorpus index` to finish",

@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from askcorpus.gui.prefs import Preferences
-from askcorpus.gui.states import StateAction, Step
+from askcorpus.gui.states import MULTILINGUAL_LABEL, StateAction, Step
 from askcorpus.gui.views.dialogs import show_about, show_shortcuts
 from askcorpus.gui.views.snippets import menu_text
 
@@ -38,6 +38,7 @@ class Actions:
     ask: QAction
     reindex: QAction
     rebuild: QAction
+    rebuild_languages: QAction  # with the multilingual encoder (or back to English)
     cancel: QAction
     skipped: QAction
     auto_reindex: QAction  # checkable: update the index by itself when the folder changes
@@ -98,6 +99,7 @@ def build_actions(window: QMainWindow) -> Actions:
             "Bring the index up to date with the corpus folder (Ctrl+R)",
         ),
         rebuild=_action(window, "Re&build Index from Scratch", None, "Index every document again"),
+        rebuild_languages=_action(window, MULTILINGUAL_LABEL),
         cancel=_action(window, "&Cancel Indexing"),
         skipped=_action(window, "&Skipped Files…"),
         auto_reindex=_action(
@@ -123,6 +125,7 @@ def build_actions(window: QMainWindow) -> Actions:
         recent_menu=QMenu("Open &Recent", window),
     )
     actions.cancel.setEnabled(False)
+    actions.rebuild_languages.setEnabled(False)  # until an index is open
     _build_menus(window, actions)
     return actions
 
@@ -147,6 +150,7 @@ def _build_menus(window: QMainWindow, actions: Actions) -> None:
     index = menus.addMenu("&Index")
     index.addAction(actions.reindex)
     index.addAction(actions.rebuild)
+    index.addAction(actions.rebuild_languages)
     index.addAction(actions.cancel)
     index.addSeparator()
     index.addAction(actions.auto_reindex)
@@ -182,6 +186,7 @@ class ActionsController(QObject):
         a.ask.triggered.connect(reading.focus_question)
         a.reindex.triggered.connect(lambda: indexing.reindex(False))
         a.rebuild.triggered.connect(lambda: indexing.reindex(True))
+        a.rebuild_languages.triggered.connect(indexing.rebuild_for_languages)
         a.cancel.triggered.connect(indexing.cancel)
         a.skipped.triggered.connect(indexing.show_skipped)
         a.find.triggered.connect(reading.find_in_document)
@@ -226,3 +231,5 @@ class ActionsController(QObject):
             self._indexing.reindex(False)
         elif step is Step.REBUILD:
             self._indexing.reindex(True)
+        elif step is Step.REBUILD_MULTILINGUAL:
+            self._indexing.rebuild_for_languages()

@@ -6,7 +6,7 @@ with progress and Cancel, the 'documents changed' bar or the automatic update
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from askcorpus.errors import CorpusError, IndexCorruptError, IndexLockedError, IndexMismatchError
 from askcorpus.gui import states
@@ -22,7 +22,9 @@ from askcorpus.gui.window.actions import Actions
 from askcorpus.gui.window.autoindex import AutoReindex
 from askcorpus.gui.window.corpus import CorpusController
 from askcorpus.gui.window.layout import Parts
+from askcorpus.indexer.languages import advise, multilingual_installed
 from askcorpus.records import IndexReport, Progress
+from askcorpus.settings import MULTILINGUAL, EncoderChoice
 
 
 class IndexingController(QObject):
@@ -53,6 +55,11 @@ class IndexingController(QObject):
         self._watcher = watcher
         self.skipped_model = SkippedModel(self)
         self.skipped_dialog: SkippedDialog | None = None
+        #: The model of the index shown ("" before one is open) and the encoder a running
+        #: rebuild switches to (None: the index's own).
+        self._model = ""
+        self._switching: EncoderChoice | None = None
+        self.confirm: QMessageBox | None = None  # the question before switching encoders
         self.auto = AutoReindex(
             self,
             actions.auto_reindex,
@@ -106,11 +113,17 @@ class IndexingController(QObject):
         )
         self.skipped_model.set_files(info.skipped)
         self._update_skipped()
+        self._model = info.index.store.manifest.model
+        self._update_languages_action()
         if p.results.showing_state and not p.results.model.rowCount():
             superseded = info.index.embedder.superseded is not None
             p.results.show_state(
                 *states.ready(
-                    self._corpus.corpus_name(), stats.documents, stats.passages, superseded
+                    self._corpus.corpus_name(),
+                    stats.documents,
+                    stats.passages,
+                    superseded,
+                    advise(stats, self._model),
                 )
             )
         # The question typed while the index was opening goes first on the query queue; the
@@ -142,15 +155,62 @@ class IndexingController(QObject):
         button.setToolTip("Files that could not be indexed, and why")
         button.setVisible(n > 0)
 
-    def reindex(self, rebuild: bool = False) -> bool:
-        """Run the incremental indexer (or a full rebuild) in the background; False when one
-        is running already."""
+    def reindex(self, rebuild: bool = False, encoder: EncoderChoice | None = None) -> bool:
+        """Run the incremental indexer (or a full rebuild, with ``encoder`` if given) in the
+        background; False when one is running already."""
         if self._engine.indexing and not self._engine.cancelling:
             self._status("Indexing is already running", 3000)
             return False
         self._parts.error_bar.hide()
         self.auto.timer.stop()  # this run takes the changes an automatic one was waiting for
-        return self._engine.reindex(rebuild)
+        self._switching = encoder
+        return self._engine.reindex(rebuild, encoder)
+
+    def _update_languages_action(self) -> None:
+        """Index > Rebuild for Several Languages… (or, on a multilingual index, for English
+        only): offered when an index is open, nothing is indexing and the encoder is here."""
+        action = self._actions.rebuild_languages
+        multilingual = self._model == MULTILINGUAL
+        action.setText(
+            "Rebuild for &English Only…" if multilingual else "Rebuild for Several &Languages…"
+        )
+        installed = multilingual or multilingual_installed()
+        action.setEnabled(bool(self._model) and installed and not self._engine.indexing)
+        tip = (
+            "Re-encode every passage with the bundled English model (faster indexing)"
+            if multilingual
+            else "Re-encode every passage with the multilingual encoder: documents in any "
+            "language found by meaning"
+        )
+        action.setStatusTip(tip if installed else "The multilingual encoder is not installed")
+
+    def rebuild_for_languages(self) -> None:
+        """Ask, then rebuild the index with the other encoder (multilingual, or back to the
+        English model). The question is a window-modal message, not a nested event loop."""
+        if not self._model or self._engine.indexing:
+            return
+        to_english = self._model == MULTILINGUAL
+        name = self._corpus.corpus_name()
+        info = self._corpus.info
+        passages = info.stats.passages if info is not None else 0
+        if to_english:
+            title, text = states.confirm_english(name, passages)
+        else:
+            title, text = states.confirm_multilingual(name, passages)
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self._window)
+        box.setStandardButtons(QMessageBox.StandardButton.Cancel)
+        go = box.addButton("Rebuild", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(go)
+        encoder: EncoderChoice = "onnx-int8" if to_english else MULTILINGUAL
+
+        def answered() -> None:
+            self.confirm = None
+            if box.clickedButton() is go:
+                self.reindex(True, encoder)
+
+        box.finished.connect(answered)
+        self.confirm = box
+        box.open()
 
     def cancel(self) -> None:
         """Index > Cancel Indexing: as the progress panel's Cancel button."""
@@ -159,7 +219,11 @@ class IndexingController(QObject):
 
     def _on_indexing_started(self, rebuild: bool) -> None:
         name = self._corpus.corpus_name()
-        if rebuild:
+        if rebuild and self._switching == MULTILINGUAL:
+            headline = f"Rebuilding “{name}” for several languages (about 4 passages a second)"
+        elif rebuild and self._switching is not None:
+            headline = f"Rebuilding “{name}” for English"
+        elif rebuild:
             headline = f"Rebuilding the index of “{name}”"
         elif self._corpus.info is None:
             headline = f"Indexing “{name}”"
@@ -169,6 +233,7 @@ class IndexingController(QObject):
         self._parts.changes_bar.hide()
         self._actions.reindex.setEnabled(False)
         self._actions.rebuild.setEnabled(False)
+        self._actions.rebuild_languages.setEnabled(False)
         self._actions.cancel.setEnabled(True)
         if self._corpus.info is None:
             self._parts.results.show_state(*states.building(name))
@@ -178,6 +243,8 @@ class IndexingController(QObject):
         self._actions.reindex.setEnabled(True)
         self._actions.rebuild.setEnabled(True)
         self._actions.cancel.setEnabled(False)
+        self._switching = None
+        self._update_languages_action()
 
     def _on_indexing_progress(self, progress: Progress) -> None:
         self._parts.progress.update_progress(progress)
@@ -190,9 +257,15 @@ class IndexingController(QObject):
             text = f"The index is up to date ({plural(report.unchanged, 'document')} unchanged)"
         self._status(text, 10000)
 
-    def _on_indexing_cancelled(self) -> None:
+    def _on_indexing_cancelled(self, kept: bool) -> None:
         self._indexing_over()
         self.auto.suspend()
+        if kept:  # the engine reopens the index as published at the last checkpoint
+            self._status(
+                "Indexing cancelled — the documents indexed until then are kept; Reindex to finish",
+                12000,
+            )
+            return
         if self._corpus.info is None:
             self._parts.results.show_state(*states.not_built(self._corpus.corpus_name()))
             self._corpus.watch_folder_only()
