@@ -57,7 +57,7 @@ def test_index_and_status_advise_it_for_russian_and_chinese_documents(
     index = str(tmp_path / "index")
     code, out, err = run(capsys, "index", "--corpus", str(corpus), "--index", index)
     assert code == 0 and "24 added" in out
-    assert "note: 24 of 24 documents are not in English (12 Russian, 12 Chinese)" in err
+    assert "note: None of the 24 documents is in English (12 Russian, 12 Chinese)" in err
     assert REBUILD_MULTILINGUAL in err
     code, out, _ = run(capsys, "status", "--index", index, "--json")
     data = json.loads(out)

@@ -2,6 +2,8 @@
 
 REFERENCE COPY (issue #18): src/askcorpus/search/highlight.py before the query-time speed work,
 the oracle tests/search/test_highlight_fast.py compares the faster path with. Do not optimise.
+One rule was added since, written plainly here apart from the production code (marked "later
+rule"): a heading loses ties with a sentence.
 
 Two signals pick the sentence: how many of the question's content words it shares (stemmed),
 and, when the caller has them, the embedding similarity of the question with each sentence.
@@ -46,12 +48,33 @@ def sentence_overlaps(question: str, text: str) -> list[int]:
     return [len(terms & _keys(text[a:b])) for a, b in sentence_spans(text)]
 
 
+def heading_indexes(text: str) -> frozenset[int]:
+    """Later rule: the sentences of ``text`` that are headings: alone on their line (only
+    blanks beside them), ending in no sentence mark (closing quotes aside), with a sentence
+    after them."""
+    spans = sentence_spans(text)
+    out = set()
+    for i, (a, b) in enumerate(spans):
+        if i == len(spans) - 1:
+            continue
+        line_start = text.rfind("\n", 0, a) + 1
+        line_end = text.find("\n", b)
+        if line_end < 0 or text[line_start:a].strip(" \t\r") or text[b:line_end].strip(" \t\r"):
+            continue
+        last = text[a:b].rstrip("\"'”’»)]」』）】》")[-1:]
+        if not last or last in ".!?…。！？｡;；:：":
+            continue
+        out.add(i)
+    return frozenset(out)
+
+
 def best_sentence(
     question: str,
     text: str,
     offset: int = 0,
     similarities: Sequence[float] | None = None,
     overlaps: Sequence[int] | None = None,
+    headings: frozenset[int] = frozenset(),
 ) -> tuple[int, int] | None:
     """Document span of the sentence of ``text`` that best answers ``question``.
 
@@ -69,6 +92,10 @@ def best_sentence(
     use_dense = similarities is not None and len(similarities) == len(spans)
     best, best_score = spans[0], float("-inf")
     for i, (a, b) in enumerate(spans):
+        # Later rule: a heading is passed over unless it shares more than every sentence.
+        others = [overlaps[j] for j in range(len(spans)) if j not in headings]
+        if i in headings and any(overlaps[i] <= o for o in others):
+            continue
         overlap = overlaps[i] / len(terms) if terms else 0.0
         score = OVERLAP_WEIGHT * overlap + (similarities[i] if use_dense else 0.0)  # type: ignore[index]
         if score > best_score + 1e-9:

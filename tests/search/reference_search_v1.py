@@ -1,7 +1,8 @@
 """The search's presentation step as it was before the query-time speed work (issue #18),
 kept verbatim as the oracle the faster path must equal: from the fused candidates to the hits
 (phrase promotion, merging, each hit's answering sentence and matched terms), computed with
-the reference highlighter and merger of this folder. Do not optimise this file."""
+the reference highlighter and merger of this folder. Do not optimise this file. (One rule was
+added since, marked "later rule": headings lose ties with sentences.)"""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from askcorpus.text.query import clean_question, quoted_phrases
 
 from .reference_highlight_v1 import (
     best_sentence,
+    heading_indexes,
     matched_terms,
     sentence_overlaps,
 )
@@ -64,10 +66,12 @@ def _hit(
     p = g.best
     text = p.text if (g.start, g.end) == (p.start, p.end) else doc_text(p.source)[g.start : g.end]
     similarities = overlaps = None
+    heads = heading_indexes(text)  # later rule: headings lose ties, and are not embedded
     if query_vec is not None and rank <= DENSE_HIGHLIGHT_HITS:
         overlaps = sentence_overlaps(question, text)
         top = max(overlaps, default=0)
         tied = [i for i, o in enumerate(overlaps) if o == top]
+        tied = [i for i in tied if i not in heads] or tied
         if len(tied) > 1:
             similarities = index.tie_break.sentence_similarities(
                 text, tied[:DENSE_SENTENCES], query_vec
@@ -84,7 +88,7 @@ def _hit(
         paragraph=p.paragraph,
         page=p.page,
         section=p.section,
-        highlight=best_sentence(question, text, g.start, similarities, overlaps),
+        highlight=best_sentence(question, text, g.start, similarities, overlaps, heads),
         matched_terms=matched_terms(question, text),
         via=g.via,
         dense_score=round(g.fused.dense_score, 4),

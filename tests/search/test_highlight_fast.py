@@ -1,6 +1,8 @@
 """The one-pass highlighter (``read_hit`` + ``pick_sentence``) equals the highlighter it
 replaced (reference_highlight_v1.py) on every text: same sentences, overlaps, answering
-sentence and matched terms, including scripts whose lower case changes length or context."""
+sentence and matched terms, including scripts whose lower case changes length or context.
+The rule added since (a heading loses ties with a sentence) is written plainly in the
+reference too, and compared with and without headings."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 from askcorpus.search.highlight import (
     Question,
     best_sentence,
+    headings,
     matched_terms,
     pick_sentence,
     read_hit,
@@ -87,9 +90,13 @@ def test_read_hit_equals_the_reference(text: str, question: str, offset: int) ->
     assert read.overlaps == v1.sentence_overlaps(question, text)
     assert read.matched == v1.matched_terms(question, text)
     assert read.sentences(text) == v1.sentence_texts(text)
+    assert read.headings == v1.heading_indexes(text)
     assert pick_sentence(read.spans, read.overlaps, len(asked.keys), offset) == v1.best_sentence(
         question, text, offset
     )
+    assert pick_sentence(
+        read.spans, read.overlaps, len(asked.keys), offset, None, read.headings
+    ) == v1.best_sentence(question, text, offset, headings=read.headings)
 
 
 @settings(max_examples=200, deadline=None)
@@ -100,14 +107,22 @@ def test_pick_sentence_with_similarities_equals_the_reference(
     asked = Question.of(question)
     read = read_hit(asked, text)
     sims = data.draw(st.lists(st.floats(-1, 1), min_size=len(read.spans), max_size=len(read.spans)))
-    expected = v1.best_sentence(question, text, 7, sims, v1.sentence_overlaps(question, text))
+    overlaps = v1.sentence_overlaps(question, text)
+    expected = v1.best_sentence(question, text, 7, sims, overlaps)
     assert pick_sentence(read.spans, read.overlaps, len(asked.keys), 7, sims) == expected
+    heads = v1.heading_indexes(text)
+    expected = v1.best_sentence(question, text, 7, sims, overlaps, heads)
+    assert pick_sentence(read.spans, read.overlaps, len(asked.keys), 7, sims, heads) == expected
 
 
 @settings(max_examples=200, deadline=None)
 @given(texts(), questions())
 def test_one_off_functions_are_unchanged(text: str, question: str) -> None:
-    assert best_sentence(question, text, 3) == v1.best_sentence(question, text, 3)
+    asked = Question.of(question)
+    read = read_hit(asked, text)
+    assert headings(text, read.spans) == v1.heading_indexes(text)
+    expected = v1.best_sentence(question, text, 3, headings=v1.heading_indexes(text))
+    assert best_sentence(question, text, 3) == expected
     assert matched_terms(question, text) == v1.matched_terms(question, text)
     assert sentence_overlaps(question, text) == v1.sentence_overlaps(question, text)
 

@@ -90,8 +90,7 @@ def ready(
 def multilingual_advice(languages: LanguageAdvice) -> str:
     """The advice of the ready state, in the window's words (a button, not a command)."""
     text = (
-        f"{languages.other} of these {languages.detected} documents are not in English "
-        f"({languages.languages_text()}). The bundled language model understands English only, "
+        f"{languages.count_text()}. The bundled language model understands English only, "
         "so they are found by their words, not their meaning. The multilingual encoder finds "
         "them by meaning, in any language and across languages; indexing takes about 11 times "
         "as long."

@@ -56,11 +56,19 @@ class LanguageAdvice:
         """The other languages with their documents, e.g. "5 Russian, 3 Chinese"."""
         return ", ".join(f"{n} {NAMES.get(code, code)}" for code, n in self.by_language)
 
+    def count_text(self) -> str:
+        """How many are not in English, with the languages: "None of the 24 documents is in
+        English (12 Russian, 12 Chinese)", "4 of 10 documents are not in English (…)"."""
+        if self.other == self.detected:
+            head = f"None of the {self.detected} documents is in English"
+        else:
+            head = f"{self.other} of {self.detected} documents are not in English"
+        return f"{head} ({self.languages_text()})"
+
     def message(self) -> str:
         """The advice in full, ending with what to do."""
         what = (
-            f"{self.other} of {self.detected} documents are not in English "
-            f"({self.languages_text()}). The bundled model understands English only, so these "
+            f"{self.count_text()}. The bundled model understands English only, so these "
             "are found by their words, not their meaning. The multilingual encoder finds them "
             "by meaning, in any language and across languages; indexing takes about 11 times "
             "as long."

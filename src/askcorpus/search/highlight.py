@@ -36,6 +36,35 @@ TEXTS_KEPT = 1024
 _ASCII_WORD = re.compile(WORD.pattern, re.ASCII)
 
 _CJK = re.compile(f"[{CJK_LETTERS}]")
+#: What ends a sentence (a line ending in none of these, with a line after it, is a heading)
+#: and the closing quotes and brackets that may follow the mark.
+_ENDS = frozenset(".!?…。！？｡;；:：")
+_CLOSERS = "\"'”’»)]」』）】》"
+
+
+def headings(text: str, spans: Sequence[tuple[int, int]]) -> frozenset[int]:
+    """The indexes of ``spans`` (sentences of ``text``, relative to it) that are headings: a
+    line of its own ending in no sentence mark, with more text after it (a title, a byline).
+    A heading names a topic; it answers nothing, so it wins a tie on shared terms with a
+    sentence never, and is not embedded to break one (the cross-language case: no term
+    shared, and a title always close to the question in meaning)."""
+    out = []
+    for i, (a, b) in enumerate(spans[:-1]):
+        line = text[a:b].rstrip(_CLOSERS)
+        if not line or line[-1] in _ENDS or not _line_of_its_own(text, a, b):
+            continue
+        out.append(i)
+    return frozenset(out)
+
+
+def _line_of_its_own(text: str, a: int, b: int) -> bool:
+    """Whether ``text[a:b]`` has only blanks between it and the line breaks before and after
+    it, and a line after it."""
+    while a > 0 and text[a - 1] in " \t\r":
+        a -= 1
+    while b < len(text) and text[b] in " \t\r":
+        b += 1
+    return (a == 0 or text[a - 1] == "\n") and b < len(text) and text[b] == "\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +89,7 @@ class HitText:
     spans: list[tuple[int, int]]
     overlaps: list[int]
     matched: tuple[str, ...]
+    headings: frozenset[int] = frozenset()  # spans that are headings (:func:`headings`)
 
     def sentences(self, text: str) -> list[str]:
         """The sentences of ``text`` (the text this was read from), as :func:`sentence_texts`."""
@@ -85,6 +115,7 @@ class TextWords:
     spans: tuple[tuple[int, int], ...]
     sentence_keys: tuple[frozenset[str], ...]
     keys: frozenset[str]
+    headings: frozenset[int]  # :func:`headings` of the spans
 
 
 @functools.lru_cache(maxsize=TEXTS_KEPT)
@@ -108,7 +139,7 @@ def text_words(text: str) -> TextWords:
     odd = not ascii and (len(low) != len(text) or "Σ" in text or _CJK.search(text) is not None)
     if odd or _cuts_a_word(low, cuts):
         each = tuple(frozenset(_keys(text[a:b])) for a, b in spans)
-        return TextWords(spans, each, frozenset(_keys(text)))
+        return TextWords(spans, each, frozenset(_keys(text)), headings(text, spans))
     # ASCII text has the same words under the faster ASCII pattern.
     findall = (_ASCII_WORD if ascii else WORD).findall
     sentences = []
@@ -123,7 +154,7 @@ def text_words(text: str) -> TextWords:
         previous = b
     if previous < len(low):
         every.update(map(_key, findall(low, previous)))
-    return TextWords(spans, tuple(sentences), frozenset(every))
+    return TextWords(spans, tuple(sentences), frozenset(every), headings(text, spans))
 
 
 def read_hit(question: Question, text: str) -> HitText:
@@ -135,7 +166,7 @@ def read_hit(question: Question, text: str) -> HitText:
     overlaps = [len(keys & s) for s in words.sentence_keys]
     present = keys & words.keys
     matched = tuple(t for t in question.terms if _key(t) in present)
-    return HitText(list(words.spans), overlaps, matched)
+    return HitText(list(words.spans), overlaps, matched, words.headings)
 
 
 def matched_terms(question: str, text: str) -> tuple[str, ...]:
@@ -178,7 +209,7 @@ def best_sentence(
     terms = _terms(question)
     if overlaps is None or len(overlaps) != len(spans):
         overlaps = [len(terms & _keys(text[a:b])) for a, b in spans]
-    return pick_sentence(spans, overlaps, len(terms), offset, similarities)
+    return pick_sentence(spans, overlaps, len(terms), offset, similarities, headings(text, spans))
 
 
 def pick_sentence(
@@ -187,15 +218,22 @@ def pick_sentence(
     n_terms: int,
     offset: int = 0,
     similarities: Sequence[float] | None = None,
+    heading_spans: frozenset[int] = frozenset(),
 ) -> tuple[int, int] | None:
     """The document span of the best of ``spans`` (relative to a text at ``offset``) given
     each one's term overlap (out of ``n_terms`` question terms) and, when given for every
-    span, its similarity with the question. Ties go to the earlier sentence."""
+    span, its similarity with the question. A heading (an index in ``heading_spans``) is
+    picked only when it shares more terms than every other sentence. Ties go to the earlier
+    sentence."""
     if not spans:
         return None
     use_dense = similarities is not None and len(similarities) == len(spans)
+    others = [o for i, o in enumerate(overlaps) if i not in heading_spans]
+    shared = max(others) if others else -1
     best, best_score = spans[0], float("-inf")
     for i, (a, b) in enumerate(spans):
+        if i in heading_spans and overlaps[i] <= shared:
+            continue
         overlap = overlaps[i] / n_terms if n_terms else 0.0
         score = OVERLAP_WEIGHT * overlap + (similarities[i] if use_dense else 0.0)  # type: ignore[index]
         if score > best_score + 1e-9:

@@ -62,6 +62,9 @@ def tied_sentences(read: HitText) -> list[int]:
     else none: one sentence singled out by term overlap needs no embedding."""
     top = max(read.overlaps, default=0)
     tied = [i for i, o in enumerate(read.overlaps) if o == top]
+    # A heading loses a tie with a sentence (highlight.pick_sentence): not worth embedding.
+    sentences = [i for i in tied if i not in read.headings]
+    tied = sentences or tied
     return tied[:DENSE_SENTENCES] if len(tied) > 1 else []
 
 
@@ -81,7 +84,9 @@ def highlight_hit(
         chosen = tied_sentences(read)
         if chosen:
             scores = similarities(hit, read.sentences(hit.text), chosen)
-    sentence = pick_sentence(read.spans, read.overlaps, len(asked.keys), hit.start, scores)
+    sentence = pick_sentence(
+        read.spans, read.overlaps, len(asked.keys), hit.start, scores, read.headings
+    )
     return dataclasses.replace(
         hit, highlight=sentence, matched_terms=read.matched, highlighted=True
     )

@@ -197,7 +197,10 @@ class IndexingController(QObject):
             title, text = states.confirm_english(name, passages)
         else:
             title, text = states.confirm_multilingual(name, passages)
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self._window)
+        # The question as the box's text, the details below it: the title bar is not shown
+        # everywhere (macOS sheets have none).
+        box = QMessageBox(QMessageBox.Icon.Question, title, title, parent=self._window)
+        box.setInformativeText(text)
         box.setStandardButtons(QMessageBox.StandardButton.Cancel)
         go = box.addButton("Rebuild", QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(go)
