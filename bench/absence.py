@@ -4,6 +4,8 @@
     python -m bench.absence fit                 # fit search/absence_model.json on public data
     python -m bench.absence report              # dev and held-out tables (docs/quality.md)
     python -m bench.absence report --dev        # the development sets only
+    python -m bench.absence fit --encoder multilingual-e5-small   # the multilingual encoder's
+    python -m bench.absence report --encoder multilingual-e5-small --shipped E5_INDEX
 
 ``fit`` uses only public data: probes made from the sentences of two small sub-corpora of
 SciFact and ArguAna (bench/absence_data.py) â€” answerable ones that keep a sentence's key term,
@@ -11,7 +13,9 @@ unanswerable ones with it swapped for a name, number or word the corpus lacks â€
 *train* claims whose answering abstracts are or are not in the sub-corpus, and the other
 benchmark's questions as off-topic ones. ``report`` measures on what the fit never saw: our
 held-out questions on the shipped corpus and SciFact *test* claims. Sub-corpus indexes are
-built once under ``--work`` (default bench/out/absence/sub) and reused.
+built once under ``--work`` (default bench/out/absence/sub, ``sub-<encoder>`` for another
+encoder) and reused. ``--encoder`` fits and reports the calibration of another encoder's
+indexes (its own file, ``absence_model.DEFAULT_FILES``), on the same rows.
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ from askcorpus.embed.embedder import Embedder
 from askcorpus.eval.beir import build_index
 from askcorpus.eval.run import load_questions
 from askcorpus.search import absence, calibration
+from askcorpus.search.absence_model import DEFAULT_FILES
 from askcorpus.search.index import CANDIDATES, Index
-from askcorpus.settings import Settings
+from askcorpus.settings import ENCODER_CHOICES, MODEL_NAME, MULTILINGUAL, Settings
 from askcorpus.text.query import clean_question, keyword_query
 from askcorpus.text.sentences import sentence_spans
 from askcorpus.text.spelling import fold
@@ -238,15 +243,20 @@ def main() -> None:
     """The command line (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("step", choices=("background", "fit", "report"))
-    ap.add_argument("--work", type=Path, default=Path("bench/out/absence/sub"))
+    ap.add_argument("--work", type=Path, default=None)
     ap.add_argument("--shipped", type=Path, default=Path("bench/out/absence/shipped"))
     ap.add_argument("--dev", action="store_true", help="report only the development sets")
+    ap.add_argument("--encoder", choices=ENCODER_CHOICES, default="auto")
     args = ap.parse_args()
     if args.step == "background":
         build_background()
         return
-    settings = Settings()
+    settings = Settings(encoder=args.encoder)
     embedder = Embedder(settings)
+    model_name = MULTILINGUAL if args.encoder == MULTILINGUAL else MODEL_NAME
+    if args.work is None:
+        suffix = "" if model_name == MODEL_NAME else f"-{model_name}"
+        args.work = Path(f"bench/out/absence/sub{suffix}")
     if args.step == "fit":
         rows = training_set(args.work, settings, embedder)
         x = features(rows, args.work, settings, embedder)
@@ -254,12 +264,12 @@ def main() -> None:
         np.save(args.work / "train-x.npy", x)
         np.save(args.work / "train-y.npy", y)
         model = absence.fit(x, y, l2=L2)
-        (PACKAGE / "absence_model.json").write_text(model.to_json() + "\n", encoding="utf-8")
+        (PACKAGE / DEFAULT_FILES[model_name]).write_text(model.to_json() + "\n", encoding="utf-8")
         p = np.array([model.probability(absence.Evidence(tuple(v), ())) for v in x])
         print("training", len(y), scores(p, y))
         print(dict(zip(absence.FEATURES, np.round(model.coef, 3), strict=True)))
         return
-    report(args.work, args.shipped, settings, embedder, args.dev)
+    report(args.work, args.shipped, settings, embedder, args.dev, model_name)
 
 
 def calibrated_models(
@@ -275,14 +285,25 @@ def calibrated_models(
             fitted = calibration.calibrate(index.store, settings, embedder)
         finally:
             index.close()
-        out[name] = absence.Model.from_mapping(fitted) or absence.default_model()
+        fallback = absence.default_model_for(index.store.manifest.model) or absence.default_model()
+        out[name] = absence.Model.from_mapping(fitted) or fallback
     return out
 
 
-def report(work: Path, shipped: Path, settings: Settings, embedder: Embedder, dev: bool) -> None:
+def report(
+    work: Path,
+    shipped: Path,
+    settings: Settings,
+    embedder: Embedder,
+    dev: bool,
+    model_name: str = MODEL_NAME,
+) -> None:
     """Held-out tables: our questions on the shipped corpus, SciFact test claims on the
-    sub-corpus; with the default calibration and with each corpus's own, side by side."""
-    default = absence.default_model()
+    sub-corpus; with the default calibration (of ``model_name``'s indexes) and with each
+    corpus's own, side by side."""
+    default = absence.default_model_for(model_name)
+    if default is None:
+        raise SystemExit(f"no default calibration for {model_name}: run `fit` first")
     sets: dict[str, list[tuple[str, str, bool]]] = {}
     names = DEV if dev else DEV + HELD_OUT
     for name in names:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -81,21 +82,33 @@ def docmean(args: argparse.Namespace) -> None:
     np.add.at(means, member, vectors)
     means /= np.linalg.norm(means, axis=1, keepdims=True)
     row_of = {p: i for i, p in enumerate(ids)}
-    mus = [float(x) for x in args.mu.split(",")]
+
+    def mixer(qv: np.ndarray, cand: list[int]) -> Callable[[int, float, float], float]:
+        doc = {p: float(means[member[row_of[p]]] @ qv.ravel()) for p in cand}
+        return lambda p, s, mu: (s + mu * doc[p]) / (1 + mu)
+
+    _sweep(index, [float(x) for x in args.mu.split(",")], mixer)
+
+
+def _sweep(
+    index: Index,
+    mus: list[float],
+    mixer: Callable[[np.ndarray, list[int]], Callable[[int, float, float], float]],
+) -> None:
+    """nDCG@10 on each split for each ``mu``, the dense scores of a claim's candidates
+    replaced by ``mixer(query vector, candidates)(passage, cosine, mu)``, fused as shipped."""
     for split in SPLITS:
         qids, texts, vecs, qrels = _claims(index, split)
         scores: dict[float, list[float]] = {mu: [] for mu in mus}
         for n, qid in enumerate(qids):
             qv = vecs[n : n + 1]
             sides, _ = index.sides(texts[n], BEIR_CANDIDATES, "hybrid", query_vec=qv)
-            cand = [p for p, _s in sides.dense] + list(sides.extra)
-            doc = {p: float(means[member[row_of[p]]] @ qv.ravel()) for p in cand}
+            mix = mixer(qv, [p for p, _s in sides.dense] + list(sides.extra))
             for mu in mus:
                 dense = sorted(
-                    ((p, (s + mu * doc[p]) / (1 + mu)) for p, s in sides.dense),
-                    key=lambda t: (-t[1], t[0]),
+                    ((p, mix(p, s, mu)) for p, s in sides.dense), key=lambda t: (-t[1], t[0])
                 )
-                extra = {p: (s + mu * doc[p]) / (1 + mu) for p, s in sides.extra.items()}
+                extra = {p: mix(p, s, mu) for p, s in sides.extra.items()}
                 fused = fuse(Sides(dense, sides.lexical, extra), "hybrid")
                 scores[mu].append(_ndcg(index, fused, qid, qrels))
         for mu in mus:
@@ -212,33 +225,20 @@ def sentences(args: argparse.Namespace) -> None:
     order = np.argsort(owner, kind="stable")
     owner, vectors = owner[order], vectors[order]
     bounds = np.searchsorted(owner, np.arange(len(ids) + 1))
-    mus = [float(x) for x in args.mu.split(",")]
-    for split in SPLITS:
-        qids, texts, vecs, qrels = _claims(index, split)
-        scores: dict[float, list[float]] = {mu: [] for mu in mus}
-        for n, qid in enumerate(qids):
-            qv = vecs[n : n + 1]
-            sides, _ = index.sides(texts[n], BEIR_CANDIDATES, "hybrid", query_vec=qv)
-            cand = [p for p, _s in sides.dense] + list(sides.extra)
-            best = {}
-            for p in cand:
-                a, b = bounds[row_of[p]], bounds[row_of[p] + 1]
-                best[p] = float((vectors[a:b] @ qv.ravel()).max()) if b > a else None
-            for mu in mus:
 
-                def mix(p: int, s: float, mu: float = mu, best: dict = best) -> float:
-                    top = best[p]
-                    return s if top is None else (1 - mu) * s + mu * top
+    def mixer(qv: np.ndarray, cand: list[int]) -> Callable[[int, float, float], float]:
+        best = {}
+        for p in cand:
+            a, b = bounds[row_of[p]], bounds[row_of[p] + 1]
+            best[p] = float((vectors[a:b] @ qv.ravel()).max()) if b > a else None
 
-                dense = sorted(
-                    ((p, mix(p, s)) for p, s in sides.dense), key=lambda t: (-t[1], t[0])
-                )
-                extra = {p: mix(p, s) for p, s in sides.extra.items()}
-                fused = fuse(Sides(dense, sides.lexical, extra), "hybrid")
-                scores[mu].append(_ndcg(index, fused, qid, qrels))
-        for mu in mus:
-            print(f"{split} mu={mu:g}: nDCG@10 {np.mean(scores[mu]):.4f}", flush=True)
-    index.close()
+        def mix(p: int, s: float, mu: float) -> float:
+            top = best[p]
+            return s if top is None else (1 - mu) * s + mu * top
+
+        return mix
+
+    _sweep(index, [float(x) for x in args.mu.split(",")], mixer)
 
 
 def main() -> None:

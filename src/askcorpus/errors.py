@@ -66,6 +66,11 @@ class IndexMismatchError(AskcorpusError):
     """The index was built with another schema version, model, dimension or chunking."""
 
 
+class IndexReencodedError(IndexMismatchError):
+    """The index was re-encoded by another encoder since it was opened (a rebuild in place):
+    opening it again reads its questions with the new encoder."""
+
+
 class IndexCorruptError(AskcorpusError):
     """An index file is truncated, garbled or inconsistent with the others."""
 

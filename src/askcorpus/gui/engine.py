@@ -254,6 +254,13 @@ class Engine(QObject):
         self._answered()
 
     def _on_search_failed(self, gen: int, seq: int, question: str, exc: BaseException) -> None:
+        from askcorpus.errors import IndexReencodedError
+
+        if isinstance(exc, IndexReencodedError) and self._current(gen):
+            # A rebuild with another encoder published (a checkpoint, or its end) since the
+            # index was opened: open it again, so its questions get the new encoder; the
+            # question is asked again once it is open (ReadingController.ask_pending).
+            self._reopen(gen)
         if self._fresh(gen, seq, self._search_seq):
             self.searchFailed.emit(question, exc)
         self._answered()

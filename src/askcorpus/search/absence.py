@@ -44,7 +44,14 @@ from askcorpus.search.absence_evidence import (
     key_together,
     passage_keys,
 )
-from askcorpus.search.absence_model import FEATURES, Evidence, Model, default_model, fit
+from askcorpus.search.absence_model import (
+    FEATURES,
+    Evidence,
+    Model,
+    default_model,
+    default_model_for,
+    fit,
+)
 from askcorpus.search.absence_terms import (
     DF_CAP,
     KEY_SPECIFICITY,
@@ -76,6 +83,7 @@ __all__ = [
     "caveats",
     "count_terms",
     "default_model",
+    "default_model_for",
     "fit",
     "gather",
     "key_absent_terms",
@@ -158,14 +166,13 @@ def _exclusions(label: str | None) -> str:
 
 def model_for(store: Store) -> Model | None:
     """The model deciding for ``store``: its own calibration (fitted at index time on probes
-    made of its sentences, kept in the manifest) when it has one, else the default, which was
-    fitted on all-MiniLM-L6-v2's cosines and so decides only for its indexes. An index of
-    another model (the multilingual encoder's cosines run far higher) gets no probability
-    rather than a wrong one: None."""
+    made of its sentences, kept in the manifest) when it has one, else the default of its
+    model (fitted on public data with that model's cosines). An index of a model with no
+    default gets no probability rather than a wrong one: None."""
     own = Model.from_mapping(store.manifest.absence_calibration)
     if own is not None:
         return own
-    return default_model() if store.manifest.model == MODEL_NAME else None
+    return default_model_for(store.manifest.model)
 
 
 def calibration_name(calibration: dict[str, float], model: str = MODEL_NAME) -> str:
@@ -173,6 +180,6 @@ def calibration_name(calibration: dict[str, float], model: str = MODEL_NAME) -> 
     words (see :func:`model_for`)."""
     if Model.from_mapping(calibration) is not None:
         return f"this corpus ({int(calibration.get('probes', 0))} probes)"
-    if model != MODEL_NAME:
+    if default_model_for(model) is None:
         return f"none for {model} (no probability; `askcorpus index --rebuild --calibrate-absence` fits one)"
     return "default (public data)"

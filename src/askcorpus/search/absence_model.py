@@ -14,6 +14,8 @@ from importlib import resources
 
 import numpy as np
 
+from askcorpus.settings import MODEL_NAME, MULTILINGUAL
+
 FEATURES = (
     "dense_top",
     "dense_margin",
@@ -136,8 +138,32 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, prior: Model | None = Non
     return Model(tuple(mean), tuple(scale), tuple(beta[:-1]), float(beta[-1]))
 
 
+#: The shipped calibration of each model's indexes, fitted the same way on the same public data
+#: with that model's vectors (``python -m bench.absence fit [--encoder …]``): a model's cosines
+#: have their own scale (multilingual-e5-small's unrelated texts score ~0.7, MiniLM's ~0.1).
+DEFAULT_FILES = {
+    MODEL_NAME: "absence_model.json",
+    MULTILINGUAL: "absence_model_multilingual.json",
+}
+
+
 @functools.cache
 def default_model() -> Model:
-    """The shipped calibration (public data; see the module docstring)."""
-    text = resources.files("askcorpus.search").joinpath("absence_model.json").read_text("utf-8")
-    return Model.from_json(text)
+    """The shipped calibration of the bundled model's indexes (public data; see the module
+    docstring)."""
+    model = default_model_for(MODEL_NAME)
+    if model is None:  # the file ships with the package
+        raise FileNotFoundError(DEFAULT_FILES[MODEL_NAME])
+    return model
+
+
+@functools.cache
+def default_model_for(model: str) -> Model | None:
+    """The shipped calibration of ``model``'s indexes, or None when none was fitted for it."""
+    name = DEFAULT_FILES.get(model)
+    if name is None:
+        return None
+    resource = resources.files("askcorpus.search").joinpath(name)
+    if not resource.is_file():
+        return None
+    return Model.from_json(resource.read_text("utf-8"))

@@ -178,6 +178,8 @@ def calibrate(
     with store.snapshot():
         x = probe_evidence(index, [q for q, _a in made])
     y = np.array([a for _q, a in made], dtype=float)
-    model = absence.fit(x, y, PRIOR_WEIGHT, prior=absence.default_model())
+    # The prior is the default of the index's model (its cosines' scale), else the bundled one's.
+    prior = absence.default_model_for(store.manifest.model) or absence.default_model()
+    model = absence.fit(x, y, PRIOR_WEIGHT, prior=prior)
     log.info("absence calibration: %d probes in %.1f s", len(made), time.perf_counter() - t0)
     return model.to_mapping(len(made))

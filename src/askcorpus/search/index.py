@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from askcorpus.embed.embedder import Embedder
-from askcorpus.errors import IndexMismatchError, QueryError
+from askcorpus.errors import IndexReencodedError, QueryError
 from askcorpus.records import (
     Document,
     Highlighting,
@@ -133,7 +133,7 @@ class Index:
         cosines between the two models' vectors mean nothing."""
         backend = self.store.manifest.backend
         if backend != self._backend:
-            raise IndexMismatchError(
+            raise IndexReencodedError(
                 f"index {self.store.where} was re-encoded by the {backend} encoder since it was "
                 f"opened (its questions were encoded by {self._backend})",
                 self.store.where,

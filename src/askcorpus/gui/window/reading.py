@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QMenu
 
-from askcorpus.errors import QueryError
+from askcorpus.errors import IndexReencodedError, QueryError
 from askcorpus.gui import states
 from askcorpus.gui.engine import Engine
 from askcorpus.gui.filters import (
@@ -195,7 +195,11 @@ class ReadingController(QObject):
         if not timed.result.hits:
             self._parts.reader.clear()
 
-    def _on_search_failed(self, _question: str, exc: BaseException) -> None:
+    def _on_search_failed(self, question: str, exc: BaseException) -> None:
+        if isinstance(exc, IndexReencodedError):  # the engine opens it again: ask then
+            self._pending_question, self._pending_exclude = question, self._exclude
+            self._parts.results.show_searching(excerpt(question), "the index is open again")
+            return
         if isinstance(exc, QueryError):  # the question's own fault: said under the field
             self._parts.filter_bar.show_error(message(exc))
             self._parts.results.header.setText("")
