@@ -15,7 +15,7 @@ from askcorpus.cli import main
 from askcorpus.embed.embedder import E5_VECTORS, Embedder
 from askcorpus.errors import IndexMismatchError
 from askcorpus.indexer.update import update_index
-from askcorpus.search import fusion
+from askcorpus.search import absence, fusion
 from askcorpus.search.index import Index
 from askcorpus.search.multi import MultiIndex
 from askcorpus.settings import MODEL_NAME, MULTILINGUAL, Settings
@@ -83,9 +83,10 @@ def test_a_multilingual_index_finds_russian_and_chinese_passages_by_meaning(
         for question, source in asked.items():
             result = index.search(question, 3, mode="dense")
             assert result.hits[0].source == source, question
-            # The shipped absence model was fitted on the English model's cosines: no
-            # probability rather than a wrong one.
-            assert result.answer_probability is None
+            # The default calibrations were fitted on English: a question in Russian or
+            # Chinese, or one asked of documents none of which is English, gets no probability
+            # rather than a wrong one.
+            assert index.search(question, 3).answer_probability is None
     finally:
         index.close()
 
@@ -129,7 +130,8 @@ def test_index_command_takes_the_encoder_and_status_names_it(
     assert main(["status", "--index", str(settings.index_dir), "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
     assert status["manifest"]["model"] == MULTILINGUAL
-    assert status["absence_calibration"].startswith(f"none for {MULTILINGUAL}")
+    # The encoder's default calibration is English: Russian documents get none.
+    assert "none for this corpus: no document is in English" in status["absence_calibration"]
 
 
 def test_an_e5_index_and_a_default_one_are_not_searched_together(tmp_path: Path) -> None:
@@ -171,3 +173,28 @@ def test_a_reader_open_across_a_rebuild_with_another_encoder_refuses_then_reopen
 
 def e5_settings_for(settings: Settings) -> Settings:
     return replace(settings, encoder=MULTILINGUAL)
+
+
+def test_an_english_multilingual_index_says_not_in_this_corpus_with_its_own_calibration(
+    tmp_path: Path,
+) -> None:
+    # The calibration fitted on this encoder's cosines (absence_model_multilingual.json), not
+    # the English model's (e5's unrelated texts score ~0.7): an answered question is likely,
+    # an off-topic one is not, and status names the calibration.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy2(ROOT / "corpus" / "strategic-alliance-or-axis-of-convenience.txt", corpus)
+    settings = Settings(
+        corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=TEST_CACHE, encoder=MULTILINGUAL
+    )
+    update_index(settings, Embedder(settings))
+    index = Index.open(settings.index_dir, Settings(cache_dir=TEST_CACHE))
+    try:
+        answered = index.search("Is the relationship between Russia and China an alliance?", 5)
+        off_topic = index.search("How do I bake sourdough bread at home?", 5)
+    finally:
+        index.close()
+    assert answered.answer_probability is not None and answered.answer_likely
+    assert off_topic.answer_probability is not None and not off_topic.answer_likely
+    assert off_topic.answer_probability < 0.1 < answered.answer_probability
+    assert absence.calibration_name({}, MULTILINGUAL, (("en", 1),)).startswith("default (public")

@@ -108,6 +108,46 @@ def test_probability_is_reported_and_consistent(index: Index) -> None:
     assert keyword.answer_probability is None and keyword.answer_likely is True
 
 
+def test_the_default_calibration_decides_for_english_questions_of_english_documents() -> None:
+    english = (("en", 5),)
+    assert absence.defaults_apply("How many Chinese tourists visited Russia in 2019?", english)
+    assert absence.defaults_apply("Qu'a dit Wang Yi à Moscou ?", (("en", 3), ("fr", 2)))
+    assert not absence.defaults_apply("Когда открыли газопровод «Сила Сибири»?", english)
+    assert not absence.defaults_apply("天然气管道何时开通？", english)
+    assert not absence.defaults_apply("When did gas flow?", (("ru", 12), ("zh", 12)))
+    assert absence.defaults_apply("When did gas flow?", ())  # an index from before detection
+
+
+def test_a_russian_question_gets_no_probability_from_the_english_calibration(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    # Its words' specificity is read from English text, and the fit saw only English: on
+    # Russian questions of Russian documents it did no better than chance (docs/quality.md).
+    corpus = tmp_path / "corpus"
+    write(
+        corpus / "en.txt",
+        "The Power of Siberia pipeline began delivering Russian gas to China in December 2019. "
+        "Gazprom and CNPC had signed the thirty-year supply contract in May 2014, after a "
+        "decade of talks about the price of the gas and the route of the pipeline.",
+    )
+    write(
+        corpus / "ru.txt",
+        "Поставки по трубопроводу «Сила Сибири» начались в декабре 2019 года. В мае 2014 года "
+        "«Газпром» и китайская корпорация CNPC подписали тридцатилетний контракт на поставку "
+        "российского газа в Китай после десяти лет переговоров о цене и маршруте.",
+    )
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    update_index(settings, embedder)
+    index = Index.open(settings.index_dir, settings, embedder)
+    try:
+        russian = index.search("Когда начались поставки газа по трубопроводу?", 2)
+        english = index.search("When did the pipeline begin delivering gas?", 2)
+    finally:
+        index.close()
+    assert russian.hits and russian.answer_probability is None and russian.answer_likely
+    assert english.answer_probability is not None and english.answer_likely
+
+
 def test_json_and_readable_output_explain_an_absence(index: Index) -> None:
     import io
 

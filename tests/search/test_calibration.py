@@ -89,7 +89,10 @@ def test_an_index_built_without_the_step_uses_the_default(
     shipped_index: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["status", "--index", str(shipped_index.index_dir), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["absence_calibration"] == "default (public data)"
+    assert (
+        json.loads(capsys.readouterr().out)["absence_calibration"]
+        == "default (public data; questions in English)"
+    )
 
 
 def test_a_corpus_too_small_to_probe_keeps_the_default(
@@ -105,5 +108,5 @@ def test_a_corpus_too_small_to_probe_keeps_the_default(
     capsys.readouterr()
     assert main(["status", "--index", str(where), "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
-    assert status["absence_calibration"] == "default (public data)"
+    assert status["absence_calibration"] == "default (public data; questions in English)"
     assert status["manifest"]["absence_calibration"] == {}

@@ -122,8 +122,11 @@ def cmd_status(settings: Settings, as_json: bool) -> int:
 
     health = diagnose(settings)
     manifest, stats, folder = health.manifest, health.stats, health.folder
+    languages = stats.languages if stats is not None else ()
     calibration = (
-        calibration_name(manifest.absence_calibration, manifest.model) if manifest else None
+        calibration_name(manifest.absence_calibration, manifest.model, languages)
+        if manifest
+        else None
     )
     advice = advise(stats, manifest.model) if stats is not None and manifest else None
     data: dict[str, Any] = {

@@ -32,6 +32,7 @@ calibration). This module decides, and keeps the names other modules import from
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -84,6 +85,7 @@ __all__ = [
     "count_terms",
     "default_model",
     "default_model_for",
+    "defaults_apply",
     "fit",
     "gather",
     "key_absent_terms",
@@ -122,11 +124,15 @@ def assess(
 ) -> Assessment | None:
     """Whether the corpus likely answers ``question`` (cleaned), from its fused candidates
     (``counts``: its :func:`count_terms`, when the caller has them already); None when no
-    calibration fits the index (:func:`model_for`)."""
+    calibration fits the index (:func:`model_for`) or the question (:func:`defaults_apply`)."""
     model = model_for(store)
     if model is None:
         return None
-    passages = store.stats().passages
+    stats = store.stats()
+    own = Model.from_mapping(store.manifest.absence_calibration) is not None
+    if not own and not defaults_apply(question, stats.languages):
+        return None
+    passages = stats.passages
     evidence = gather(store, question, fused, passages, query_vec, encode, counts)
     p = model.probability(evidence)
     return Assessment(round(p, 4), p >= THRESHOLD, evidence.absent_terms)
@@ -164,6 +170,23 @@ def _exclusions(label: str | None) -> str:
     return " and ".join(parts)
 
 
+def defaults_apply(question: str, languages: Sequence[tuple[str, int]]) -> bool:
+    """Whether a default calibration may decide for ``question`` asked of a corpus whose
+    documents are in ``languages`` (``StoreStats.languages``; empty: not detected, an index
+    from before detection). The defaults were fitted on English public text, and their words'
+    specificity is English too (``background.txt``), so they decide for a question written
+    mostly in the Latin alphabet asked of a corpus holding English documents. Any other gets
+    no probability rather than a wrong one: asked in Russian of Russian documents, the English
+    fit kept 7 of 12 answerable questions and flagged 1 of 8 unanswerable ones (no better than
+    chance), and an English question of Russian and Chinese documents finds none of its words
+    in them, whether answered or not (docs/quality.md)."""
+    letters = [c for c in question if c.isalpha()]
+    latin = sum(1 for c in letters if c.isascii() or "LATIN" in unicodedata.name(c, ""))
+    if letters and 2 * latin < len(letters):
+        return False
+    return not languages or any(code == "en" for code, _n in languages)
+
+
 def model_for(store: Store) -> Model | None:
     """The model deciding for ``store``: its own calibration (fitted at index time on probes
     made of its sentences, kept in the manifest) when it has one, else the default of its
@@ -175,11 +198,21 @@ def model_for(store: Store) -> Model | None:
     return default_model_for(store.manifest.model)
 
 
-def calibration_name(calibration: dict[str, float], model: str = MODEL_NAME) -> str:
+def calibration_name(
+    calibration: dict[str, float],
+    model: str = MODEL_NAME,
+    languages: Sequence[tuple[str, int]] = (),
+) -> str:
     """Which calibration an index with manifest fields ``calibration`` and ``model`` uses, in
-    words (see :func:`model_for`)."""
+    words (see :func:`model_for`); ``languages`` (``StoreStats.languages``) tells whether the
+    default one decides for any of its questions (:func:`defaults_apply`)."""
     if Model.from_mapping(calibration) is not None:
         return f"this corpus ({int(calibration.get('probes', 0))} probes)"
     if default_model_for(model) is None:
         return f"none for {model} (no probability; `askcorpus index --rebuild --calibrate-absence` fits one)"
-    return "default (public data)"
+    if not defaults_apply("", languages):
+        return (
+            "default (public data, English), so none for this corpus: no document is in "
+            "English (`askcorpus index --rebuild --calibrate-absence` fits one)"
+        )
+    return "default (public data; questions in English)"
