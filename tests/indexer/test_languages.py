@@ -62,7 +62,7 @@ def test_index_and_status_advise_it_for_russian_and_chinese_documents(
     code, out, _ = run(capsys, "status", "--index", index, "--json")
     data = json.loads(out)
     assert data["languages"] == {"ru": 12, "zh": 12}
-    assert data["advice"].startswith("24 of 24 documents")
+    assert data["advice"].startswith("None of the 24 documents")
     code, out, _ = run(capsys, "status", "--index", index)
     assert "languages: ru 12, zh 12" in out and "advice:" in out
 
