@@ -96,6 +96,21 @@ def test_keyword_search_ranks_by_term_rarity_and_count(filled: Store) -> None:
     assert found[hits[0][0]].text.startswith("Roses and tulips")
 
 
+def test_russian_words_match_their_inflections_and_chinese_words_inside_longer_runs(
+    store: Store,
+) -> None:
+    # The keyword body is folded before the store's tokenizer (askcorpus.text.fold): Russian
+    # words to their stems, CJK runs to character bigrams; the query words arrive folded.
+    with store.writer() as w:
+        w.add_document(*make_document("ru.txt", ["Поставки газа по газопроводу начались."], seed=1))
+        w.add_document(*make_document("zh.txt", ["两国之间第一座公路大桥连接了黑河市。"], seed=2))
+        w.add_document(*make_document("en.txt", ["The bridge carries coal and iron ore."], seed=3))
+        w.commit()
+    assert source_of(store, store.search_lexical(keyword_query("газопровода"), 5)) == ["ru.txt"]
+    assert source_of(store, store.search_lexical(keyword_query("公路大桥"), 5)) == ["zh.txt"]
+    assert source_of(store, store.search_lexical(keyword_query("黑河"), 5)) == ["zh.txt"]
+
+
 def test_keyword_search_folds_diacritics(filled: Store) -> None:
     assert source_of(filled, filled.search_lexical(keyword_query("cafe"), 5)) == ["garden.txt"]
 

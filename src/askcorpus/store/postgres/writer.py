@@ -29,6 +29,7 @@ from askcorpus.store.checksum import document_checksum, passage_checksum
 from askcorpus.store.postgres import lexical, vectors
 from askcorpus.store.postgres.connection import connect, write_error
 from askcorpus.store.postgres.lock import AdvisoryLock
+from askcorpus.text.fold import keyword_text
 
 if TYPE_CHECKING:
     from askcorpus.store.postgres.store import PostgresStore
@@ -132,7 +133,9 @@ class PostgresWriter:
         if row is None or not passages:
             return
         doc_id = row[0]
-        stems = [lexical.tokens(p.search_text) for p in passages]
+        # The keyword body folded as the local store folds it (Russian stems, CJK bigrams):
+        # queries arrive folded (askcorpus.text.fold), so both stores match the same words.
+        stems = [lexical.tokens(keyword_text(p.search_text)) for p in passages]
         ids = [
             int(i)
             for (i,) in self._run(
