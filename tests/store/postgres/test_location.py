@@ -68,3 +68,41 @@ def test_an_index_of_an_older_table_layout_is_refused_with_the_rebuild_hint(
     with pytest.raises(IndexMismatchError, match="layout") as caught:
         locate(pg_url).open()
     assert "--rebuild" in caught.value.user_message()
+
+
+def test_an_index_written_before_the_keyword_folding_is_refused_only_with_other_languages(
+    pg: Server, pg_url: str
+) -> None:
+    # Layout 2 kept Russian and Chinese words as written; folding leaves Latin text as it is,
+    # so an index of English documents is read as it is (and stamped layout 3 by its next
+    # update), one holding other languages is refused with the rebuild hint.
+    from askcorpus.errors import IndexMismatchError
+    from askcorpus.store.postgres.connection import Target
+    from askcorpus.store.postgres.schema import LAYOUT, UNFOLDED_LAYOUT
+    from tests.store.conformance.conftest import make_document, manifest
+
+    store = locate(pg_url).create(manifest())
+    with store.writer() as w:
+        w.add_document(*make_document("en.txt", ["The bridge carries coal."], seed=1))
+        w.commit()
+    store.close()
+    schema = Target.parse(pg_url).schema
+
+    def layout() -> str:
+        return pg.psql(
+            f"SELECT value FROM {schema}.meta WHERE key = 'layout'", database="askcorpus"
+        ).strip()
+
+    pg.psql(f"UPDATE {schema}.meta SET value = '2' WHERE key = 'layout'", database="askcorpus")
+    assert layout() == UNFOLDED_LAYOUT
+    store = locate(pg_url).open()
+    with store.writer() as w:
+        w.add_document(*make_document("more.txt", ["Coal and iron ore."], seed=2))
+        w.commit()
+    store.close()
+    assert layout() == LAYOUT
+    pg.psql(f"UPDATE {schema}.meta SET value = '2' WHERE key = 'layout'", database="askcorpus")
+    pg.psql(f"UPDATE {schema}.documents SET language = 'ru'", database="askcorpus")
+    with pytest.raises(IndexMismatchError, match="folded Russian and Chinese") as caught:
+        locate(pg_url).open()
+    assert "--rebuild" in caught.value.user_message()

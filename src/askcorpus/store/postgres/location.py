@@ -91,9 +91,18 @@ class PostgresLocation:
                     target.where,
                     REBUILD,
                 )
-            if (layout[0] if layout else "1") != tables.LAYOUT:
+            found = layout[0] if layout else "1"
+            if found == tables.UNFOLDED_LAYOUT and _holds_other_languages(conn, target.schema):
                 raise IndexMismatchError(
-                    f"index {target.url} has table layout {layout[0] if layout else 1}, this "
+                    f"index {target.url} was written before the server folded Russian and "
+                    "Chinese words for keyword search (layout 2), and holds documents in "
+                    "other languages than English: their words would match only as written",
+                    target.where,
+                    REBUILD,
+                )
+            if found not in (tables.LAYOUT, tables.UNFOLDED_LAYOUT):
+                raise IndexMismatchError(
+                    f"index {target.url} has table layout {found}, this "
                     f"askcorpus reads layout {tables.LAYOUT}",
                     target.where,
                     REBUILD,
@@ -145,3 +154,16 @@ class PostgresLocation:
     def check_placement(self, corpus: Path) -> bool:
         """Any schema may hold an index; it never lies inside a corpus folder."""
         return False
+
+
+def _holds_other_languages(conn: psycopg.Connection, schema: str) -> bool:
+    """Whether an index holds a document detected in another language than English."""
+    try:
+        row = conn.execute(
+            f'SELECT 1 FROM "{schema}".documents '
+            "WHERE language IS NOT NULL AND language <> 'en' LIMIT 1"
+        ).fetchone()
+    except psycopg.Error:
+        conn.rollback()
+        return False
+    return row is not None

@@ -16,7 +16,8 @@
 ``skipped``    the files the last run could not use
 
 Schema version: the manifest's (``Manifest.schema_version``), and this backend's own layout
-(``meta.layout``, :data:`LAYOUT`): an index of an older layout is refused with the rebuild hint.
+(``meta.layout``, :data:`LAYOUT`): an index of an older layout is refused with the rebuild hint
+(layout 2 only when it holds documents in other languages than English, :data:`UNFOLDED_LAYOUT`).
 """
 
 from __future__ import annotations
@@ -34,8 +35,13 @@ HNSW_EF_CONSTRUCTION = 64
 HNSW_EF_SEARCH = 100
 #: Tables askcorpus makes in an index's schema (what a reset drops, nothing else).
 TABLES = ("postings", "passages", "documents", "terms", "totals", "skipped", "meta")
-#: This backend's table layout (``meta.layout``): 2 added ``postings`` and inline vectors.
-LAYOUT = "2"
+#: This backend's table layout (``meta.layout``): 2 added ``postings`` and inline vectors; 3
+#: folds the keyword body as the local store does (Russian stems, CJK bigrams).
+LAYOUT = "3"
+#: The layout before 3, still read where it holds no document in another language than English
+#: (folding leaves Latin text as it is, so those rows are what layout 3 writes); the writer's
+#: next publish stamps such an index with :data:`LAYOUT`.
+UNFOLDED_LAYOUT = "2"
 
 
 def vector_index_params(exact_limit: int) -> dict[str, object]:

@@ -29,6 +29,7 @@ from askcorpus.store.checksum import document_checksum, passage_checksum
 from askcorpus.store.postgres import lexical, vectors
 from askcorpus.store.postgres.connection import connect, write_error
 from askcorpus.store.postgres.lock import AdvisoryLock
+from askcorpus.store.postgres.schema import LAYOUT
 from askcorpus.text.fold import keyword_text
 
 if TYPE_CHECKING:
@@ -263,6 +264,9 @@ class PostgresWriter:
             "RETURNING value",
         ).fetchone()
         self._set_meta("complete", "1" if complete else "0")
+        # Every row this writer added is folded; an older index it opened held only rows that
+        # fold to themselves (location.open refuses the others), so the whole index is now.
+        self._set_meta("layout", LAYOUT)
         try:
             self.conn.commit()
         except psycopg.Error as exc:
