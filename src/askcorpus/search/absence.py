@@ -129,8 +129,10 @@ def assess(
     if model is None:
         return None
     stats = store.stats()
-    own = Model.from_mapping(store.manifest.absence_calibration) is not None
-    if not own and not defaults_apply(question, stats.languages):
+    # The default (cached, so one object) speaks English only; an index's own fit speaks its own.
+    if model is default_model_for(store.manifest.model) and not defaults_apply(
+        question, stats.languages
+    ):
         return None
     passages = stats.passages
     evidence = gather(store, question, fused, passages, query_vec, encode, counts)
@@ -184,6 +186,11 @@ def defaults_apply(question: str, languages: Sequence[tuple[str, int]]) -> bool:
     latin = sum(1 for c in letters if c.isascii() or "LATIN" in unicodedata.name(c, ""))
     if letters and 2 * latin < len(letters):
         return False
+    return _holds_english(languages)
+
+
+def _holds_english(languages: Sequence[tuple[str, int]]) -> bool:
+    """Whether a corpus of ``languages`` holds English documents (or was never detected)."""
     return not languages or any(code == "en" for code, _n in languages)
 
 
@@ -210,7 +217,7 @@ def calibration_name(
         return f"this corpus ({int(calibration.get('probes', 0))} probes)"
     if default_model_for(model) is None:
         return f"none for {model} (no probability; `askcorpus index --rebuild --calibrate-absence` fits one)"
-    if not defaults_apply("", languages):
+    if not _holds_english(languages):
         return (
             "default (public data, English), so none for this corpus: no document is in "
             "English (`askcorpus index --rebuild --calibrate-absence` fits one)"

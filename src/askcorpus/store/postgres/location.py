@@ -76,6 +76,10 @@ class PostgresLocation:
                 layout = conn.execute(
                     f'SELECT value FROM "{target.schema}".meta WHERE key = %s', ("layout",)
                 ).fetchone()
+                found = layout[0] if layout else "1"
+                unfolded_other = found == tables.UNFOLDED_LAYOUT and _holds_other_languages(
+                    conn, target.schema
+                )
             except psycopg.Error as exc:
                 raise access_error(target, exc) from exc
             try:
@@ -91,8 +95,7 @@ class PostgresLocation:
                     target.where,
                     REBUILD,
                 )
-            found = layout[0] if layout else "1"
-            if found == tables.UNFOLDED_LAYOUT and _holds_other_languages(conn, target.schema):
+            if unfolded_other:
                 raise IndexMismatchError(
                     f"index {target.url} was written before the server folded Russian and "
                     "Chinese words for keyword search (layout 2), and holds documents in "
@@ -158,12 +161,8 @@ class PostgresLocation:
 
 def _holds_other_languages(conn: psycopg.Connection, schema: str) -> bool:
     """Whether an index holds a document detected in another language than English."""
-    try:
-        row = conn.execute(
-            f'SELECT 1 FROM "{schema}".documents '
-            "WHERE language IS NOT NULL AND language <> 'en' LIMIT 1"
-        ).fetchone()
-    except psycopg.Error:
-        conn.rollback()
-        return False
+    row = conn.execute(
+        f'SELECT 1 FROM "{schema}".documents '
+        "WHERE language IS NOT NULL AND language <> 'en' LIMIT 1"
+    ).fetchone()
     return row is not None
