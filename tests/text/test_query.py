@@ -145,12 +145,23 @@ def test_pair_match_is_a_valid_fts5_expression(question: str) -> None:
 
 def test_cjk_runs_become_overlapping_bigrams() -> None:
     # Without spaces a whole clause was one "term" that no passage ever holds.
-    assert query_terms("北京是首都吗？") == ["北京", "京是", "是首", "首都", "都吗"]
+    assert query_terms("北京是首都吗？") == ["北京", "京是", "是首", "首都"]
     assert query_terms("Google在北京, 2014年") == ["google", "在北", "北京", "2014", "年"]
     assert query_terms("東京") == ["東京"]
 
 
 # A Chinese question matching its passage through the real store: tests/text/test_fold.py.
+
+
+def test_chinese_question_words_are_not_terms_and_leave_no_bigrams_across_them() -> None:
+    # 何时 ("when") and a final 吗 only phrase the question, as "when" does in English: neither
+    # they nor the bigrams they would make with their neighbours (道何, 时开, 证吗) are searched.
+    terms = query_terms("东线管道何时开始供应天然气？签证吗")
+    assert terms == ["东线", "线管", "管道", "开始", "始供", "供应", "应天", "天然", "然气", "签证"]
+    assert query_terms("两国用什么货币支付") == ["两国", "国用", "货币", "币支", "支付"]
+    assert query_terms("哪些国家") == ["国家"]
+    # The same characters inside a word are kept: 几乎 ("almost"), 吗啡 ("morphine").
+    assert "几乎" in query_terms("几乎所有") and "吗啡" in query_terms("吗啡用量")
 
 
 def test_a_long_chinese_question_gets_the_long_question_note() -> None:

@@ -198,9 +198,15 @@ _RUSSIAN_FUNCTION_WORDS = """
     иногда лучше чуть том нельзя такой им более всегда конечно всю между каким какие каких
     каком какую каково почему сколько чей чья чьи является это эта также который которая
     которые которого которой
+    какое какого какому какими которое котором которым которую которых которыми которому
+    этим этими этих такая такое такие такого таких чему кем
 """
 RUSSIAN_STOPWORDS = frozenset(_RUSSIAN_FUNCTION_WORDS.split())
 _TERM = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+# Chinese words that only phrase a question ("when", "how many", "which …", a final 吗), cut out
+# of a CJK run before it becomes bigrams, as English question words are not terms: otherwise
+# 何时 and its neighbours' bigrams (道何, 时开) are searched and reported missing.
+_CHINESE_QUESTION = re.compile("为什么|怎么样|是不是|有没有|什么|哪.|多少|怎么|怎样|如何|何时|是否|[吗呢]$")
 _CJK_OR_NOT = re.compile(f"([{CJK_LETTERS}]+)|[^{CJK_LETTERS}]+")
 _PHRASE = re.compile(r"[\"“]([^\"”]{2,200})[\"”]")
 
@@ -231,15 +237,17 @@ def clean_question(text: str) -> tuple[str, str | None]:
 
 def query_terms(question: str) -> list[str]:
     """Distinct lower-case content words of ``question`` (stopwords dropped), in order; a run
-    of CJK characters gives its character bigrams (a single character itself)."""
+    of CJK characters gives its character bigrams (a single character itself), Chinese
+    question words cut out first."""
     seen: dict[str, None] = {}
     for m in _TERM.finditer(question):
         for part in re.split(r"[-'’]", m.group(0).lower()):
             for piece in _CJK_OR_NOT.finditer(part):
                 run = piece.group(1)
                 if run:
-                    for bigram in cjk_bigrams(run):
-                        seen.setdefault(bigram, None)
+                    for part in _CHINESE_QUESTION.split(run):
+                        for bigram in cjk_bigrams(part) if part else ():
+                            seen.setdefault(bigram, None)
                     continue
                 word = piece.group(0)
                 if _is_content(word):
