@@ -256,6 +256,10 @@ class SearchResult:
     #: P(the corpus answers the question), from search.absence; None when not estimated
     #: (keyword-only search has no dense evidence).
     answer_probability: float | None = None
+    #: Why ``answer_probability`` is None though the search had meaning to judge by (a
+    #: question in a language the calibration does not read, …), a clause for the user. None
+    #: when it was judged, or in keyword-only search.
+    unjudged: str | None = None
     #: The question's terms found nowhere in the corpus (why an answer seems absent).
     absent_terms: tuple[str, ...] = ()
     #: When the answer seems absent: what the index may be missing that could hold it (files

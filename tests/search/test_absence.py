@@ -146,6 +146,37 @@ def test_a_russian_question_gets_no_probability_from_the_english_calibration(
         index.close()
     assert russian.hits and russian.answer_probability is None and russian.answer_likely
     assert english.answer_probability is not None and english.answer_likely
+    # The reader is told the check did not run, in the readable output and the JSON.
+    assert russian.unjudged is not None and "English only" in russian.unjudged
+    assert english.unjudged is None and "answer_unjudged" not in result_json(english)
+    out = io.StringIO()
+    print_result(russian, out)
+    assert "not judged whether this corpus answers it" in out.getvalue()
+    assert result_json(russian)["answer_unjudged"] == russian.unjudged
+
+
+def test_an_english_question_of_russian_documents_is_told_why_it_is_not_judged(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    corpus = tmp_path / "corpus"
+    write(
+        corpus / "ru.txt",
+        "Поставки по трубопроводу «Сила Сибири» начались в декабре 2019 года. В мае 2014 года "
+        "«Газпром» и китайская корпорация CNPC подписали тридцатилетний контракт на поставку "
+        "российского газа в Китай после десяти лет переговоров о цене и маршруте.",
+    )
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    update_index(settings, embedder)
+    index = Index.open(settings.index_dir, settings, embedder)
+    try:
+        result = index.search("When did Gazprom and CNPC sign the contract?", 2)
+        keyword = index.search("When did Gazprom and CNPC sign the contract?", 2, "keyword")
+    finally:
+        index.close()
+    assert result.hits and result.answer_probability is None
+    assert result.unjudged is not None and "English documents only" in result.unjudged
+    # Keyword-only search never judges, by the user's choice: nothing to explain.
+    assert keyword.unjudged is None
 
 
 def test_json_and_readable_output_explain_an_absence(index: Index) -> None:

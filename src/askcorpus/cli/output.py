@@ -68,6 +68,8 @@ def result_json(result: SearchResult) -> dict[str, Any]:
         "absent_terms": list(result.absent_terms),
         "caveats": list(result.caveats),
     }
+    if result.unjudged:
+        out["answer_unjudged"] = result.unjudged
     if result.note:
         out["note"] = result.note
     return out
@@ -85,6 +87,8 @@ def print_result(result: SearchResult, out: TextIO) -> None:
             say(f"({why})", out)
         for caveat in result.caveats:
             say(f"(note: {escape_controls(caveat)})", out)
+    elif result.unjudged:
+        say(f"(not judged whether this corpus answers it: {result.unjudged})", out)
     elif result.absent_terms:  # judged answered, but a specific word asked is nowhere in it
         from askcorpus.search.absence import key_absent_terms  # loaded by the search already
 

@@ -94,6 +94,7 @@ __all__ = [
     "occurrences",
     "passage_keys",
     "specificity",
+    "unjudged",
 ]
 
 
@@ -172,6 +173,27 @@ def _exclusions(label: str | None) -> str:
     return " and ".join(parts)
 
 
+def unjudged(store: Store, question: str) -> str | None:
+    """Why :func:`assess` gives ``question`` (cleaned) asked of ``store`` no probability, a
+    clause for the user ('"not in this corpus" is judged for questions in English only'); None
+    when it gives one. So a reader is told the check did not run, rather than read its silence
+    as "answered"."""
+    model = model_for(store)
+    name = store.manifest.model
+    if model is None:
+        return (
+            f"there is no calibration for {name} indexes "
+            "(`askcorpus index --rebuild --calibrate-absence` fits one)"
+        )
+    if model is not default_model_for(name):
+        return None
+    if not _mostly_latin(question):
+        return '"not in this corpus" is judged for questions in English only'
+    if not _holds_english(store.stats().languages):
+        return '"not in this corpus" is judged for corpora holding English documents only'
+    return None
+
+
 def defaults_apply(question: str, languages: Sequence[tuple[str, int]]) -> bool:
     """Whether a default calibration may decide for ``question`` asked of a corpus whose
     documents are in ``languages`` (``StoreStats.languages``; empty: not detected, an index
@@ -182,11 +204,14 @@ def defaults_apply(question: str, languages: Sequence[tuple[str, int]]) -> bool:
     fit kept 7 of 12 answerable questions and flagged 1 of 8 unanswerable ones (no better than
     chance), and an English question of Russian and Chinese documents finds none of its words
     in them, whether answered or not (docs/quality.md)."""
+    return _mostly_latin(question) and _holds_english(languages)
+
+
+def _mostly_latin(question: str) -> bool:
+    """Whether at least half the letters of ``question`` are Latin (or it has none)."""
     letters = [c for c in question if c.isalpha()]
     latin = sum(1 for c in letters if c.isascii() or "LATIN" in unicodedata.name(c, ""))
-    if letters and 2 * latin < len(letters):
-        return False
-    return _holds_english(languages)
+    return not letters or 2 * latin >= len(letters)
 
 
 def _holds_english(languages: Sequence[tuple[str, int]]) -> bool:

@@ -285,11 +285,12 @@ class Index:
             hits = self.present(text, evidence.reranked(self.store, text, fused, mode), k)
             early = self.tie_break.early(text, hits, shown, query_vec) if hits else None
             # Keyword-only search has no dense evidence: it cannot estimate an absence.
-            verdict = None
+            verdict, unjudged = None, None
             if query_vec is not None and hits:
                 verdict = absence.assess(
                     self.store, text, fused, query_vec, meanwhile.encode, meanwhile.counts
                 )
+                unjudged = absence.unjudged(self.store, text) if verdict is None else None
         if not hits and allowed.folder:
             check_folder([self.store], allowed.folder)
         if query_vec is not None:
@@ -303,6 +304,7 @@ class Index:
             caveats=() if likely else absence.caveats(self.store),
             note=note,
             answer_probability=verdict.probability if verdict else None,
+            unjudged=unjudged,
             absent_terms=verdict.absent_terms if verdict else (),
             highlighting=Highlighting(text, dense_ranks) if hits else None,
         )

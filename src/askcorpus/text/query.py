@@ -206,7 +206,9 @@ _TERM = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 # Chinese words that only phrase a question ("when", "how many", "which …", a final 吗), cut out
 # of a CJK run before it becomes bigrams, as English question words are not terms: otherwise
 # 何时 and its neighbours' bigrams (道何, 时开) are searched and reported missing.
-_CHINESE_QUESTION = re.compile("为什么|怎么样|是不是|有没有|什么|哪.|多少|怎么|怎样|如何|何时|是否|[吗呢]$")
+_CHINESE_QUESTION = re.compile(
+    "为什么|怎么样|是不是|有没有|什么|哪.|多少|怎么|怎样|如何|何时|是否|[吗呢]$"
+)
 _CJK_OR_NOT = re.compile(f"([{CJK_LETTERS}]+)|[^{CJK_LETTERS}]+")
 _PHRASE = re.compile(r"[\"“]([^\"”]{2,200})[\"”]")
 

@@ -191,6 +191,8 @@ class ResultsPanel(QWidget):
             if result.absent_terms:
                 notes.append(f"Found nowhere in it: {', '.join(result.absent_terms)}.")
             notes.extend(c[0].upper() + c[1:] + "." for c in result.caveats)
+        elif result.unjudged:
+            notes.append(f"Not judged whether this corpus answers it: {result.unjudged}.")
         elif result.absent_terms:
             # Judged answered, yet a specific word of the question is nowhere in the corpus:
             # often the very thing asked ("tourists"), so the reader should know. Imported
