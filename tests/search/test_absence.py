@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from askcorpus.cli import print_result, result_json
 from askcorpus.embed.embedder import Embedder
 from askcorpus.indexer.update import update_index
+from askcorpus.records import SearchResult
 from askcorpus.search import absence
 from askcorpus.search.index import CANDIDATES, Index
 from askcorpus.settings import Settings
@@ -118,32 +119,47 @@ def test_the_default_calibration_decides_for_english_questions_of_english_docume
     assert absence.defaults_apply("When did gas flow?", ())  # an index from before detection
 
 
+PIPELINE_EN = (
+    "The Power of Siberia pipeline began delivering Russian gas to China in December 2019. "
+    "Gazprom and CNPC had signed the thirty-year supply contract in May 2014, after a "
+    "decade of talks about the price of the gas and the route of the pipeline."
+)
+PIPELINE_RU = (
+    "Поставки по трубопроводу «Сила Сибири» начались в декабре 2019 года. В мае 2014 года "
+    "«Газпром» и китайская корпорация CNPC подписали тридцатилетний контракт на поставку "
+    "российского газа в Китай после десяти лет переговоров о цене и маршруте."
+)
+
+
+def _ask(
+    tmp_path: Path, embedder: Embedder, files: dict[str, str], questions: list[tuple[str, str]]
+) -> list[SearchResult]:
+    """Index ``files`` (name to text) and ask each (question, mode), two hits each."""
+    for name, text in files.items():
+        write(tmp_path / "corpus" / name, text)
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    update_index(settings, embedder)
+    index = Index.open(settings.index_dir, settings, embedder)
+    try:
+        return [index.search(q, 2, mode) for q, mode in questions]
+    finally:
+        index.close()
+
+
 def test_a_russian_question_gets_no_probability_from_the_english_calibration(
     tmp_path: Path, embedder: Embedder
 ) -> None:
     # Its words' specificity is read from English text, and the fit saw only English: on
     # Russian questions of Russian documents it did no better than chance (docs/quality.md).
-    corpus = tmp_path / "corpus"
-    write(
-        corpus / "en.txt",
-        "The Power of Siberia pipeline began delivering Russian gas to China in December 2019. "
-        "Gazprom and CNPC had signed the thirty-year supply contract in May 2014, after a "
-        "decade of talks about the price of the gas and the route of the pipeline.",
+    russian, english = _ask(
+        tmp_path,
+        embedder,
+        {"en.txt": PIPELINE_EN, "ru.txt": PIPELINE_RU},
+        [
+            ("Когда начались поставки газа по трубопроводу?", "hybrid"),
+            ("When did the pipeline begin delivering gas?", "hybrid"),
+        ],
     )
-    write(
-        corpus / "ru.txt",
-        "Поставки по трубопроводу «Сила Сибири» начались в декабре 2019 года. В мае 2014 года "
-        "«Газпром» и китайская корпорация CNPC подписали тридцатилетний контракт на поставку "
-        "российского газа в Китай после десяти лет переговоров о цене и маршруте.",
-    )
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
-    update_index(settings, embedder)
-    index = Index.open(settings.index_dir, settings, embedder)
-    try:
-        russian = index.search("Когда начались поставки газа по трубопроводу?", 2)
-        english = index.search("When did the pipeline begin delivering gas?", 2)
-    finally:
-        index.close()
     assert russian.hits and russian.answer_probability is None and russian.answer_likely
     assert english.answer_probability is not None and english.answer_likely
     # The reader is told the check did not run, in the readable output and the JSON.
@@ -158,21 +174,10 @@ def test_a_russian_question_gets_no_probability_from_the_english_calibration(
 def test_an_english_question_of_russian_documents_is_told_why_it_is_not_judged(
     tmp_path: Path, embedder: Embedder
 ) -> None:
-    corpus = tmp_path / "corpus"
-    write(
-        corpus / "ru.txt",
-        "Поставки по трубопроводу «Сила Сибири» начались в декабре 2019 года. В мае 2014 года "
-        "«Газпром» и китайская корпорация CNPC подписали тридцатилетний контракт на поставку "
-        "российского газа в Китай после десяти лет переговоров о цене и маршруте.",
+    question = "When did Gazprom and CNPC sign the contract?"
+    result, keyword = _ask(
+        tmp_path, embedder, {"ru.txt": PIPELINE_RU}, [(question, "hybrid"), (question, "keyword")]
     )
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
-    update_index(settings, embedder)
-    index = Index.open(settings.index_dir, settings, embedder)
-    try:
-        result = index.search("When did Gazprom and CNPC sign the contract?", 2)
-        keyword = index.search("When did Gazprom and CNPC sign the contract?", 2, "keyword")
-    finally:
-        index.close()
     assert result.hits and result.answer_probability is None
     assert result.unjudged is not None and "English documents only" in result.unjudged
     # Keyword-only search never judges, by the user's choice: nothing to explain.
