@@ -18,7 +18,6 @@ from askcorpus.search.index import (
     DENSE_SENTENCES,
     Index,
 )
-from askcorpus.search.question import answer_likely
 from askcorpus.text.query import clean_question, quoted_phrases
 
 from .reference_highlight_v1 import (
@@ -51,7 +50,9 @@ def reference_search(index: Index, question: str, k: int, mode: str = "hybrid") 
 
         groups = merge_hits(ranked, k, doc_text)
         hits = [_hit(index, rank, g, text, query_vec, doc_text) for rank, g in enumerate(groups, 1)]
-    likely = bool(hits) and (query_vec is None or answer_likely(fused, k))
+    # The cosine rule of then (top dense cosine >= 0.35); not compared, kept for the record.
+    top = max((f.dense_score for f in fused[:k]), default=0.0)
+    likely = bool(hits) and (query_vec is None or top >= 0.35)
     return SearchResult(query=question, hits=tuple(hits), answer_likely=likely, note=note)
 
 

@@ -110,3 +110,27 @@ def test_a_question_only_one_corpus_answers(corpora: tuple[Index, Index, Index])
         a.store.manifest.corpus,
         garden.store.manifest.corpus,
     }
+
+
+def test_not_in_these_corpora_is_judged_by_each_index_s_calibration(
+    corpora: tuple[Index, Index, Index],
+) -> None:
+    a, _b, garden = corpora
+    both = MultiIndex([a, garden])
+    # Answered by one corpus: likely, and a word the other lacks is not "found nowhere".
+    roses = both.search("When should roses be pruned?", 5)
+    assert roses.answer_probability is not None and roses.answer_likely
+    assert "roses" in a.search("When should roses be pruned?", 5).absent_terms
+    assert "roses" not in roses.absent_terms
+    # Answered by neither: flagged, with the words no corpus holds, as one index would say.
+    bread = both.search("How do I bake sourdough bread at home?", 5)
+    alone = a.search("How do I bake sourdough bread at home?", 5)
+    assert bread.answer_probability is not None and not bread.answer_likely
+    assert alone.answer_probability is not None and not alone.answer_likely
+    assert "sourdough" in bread.absent_terms and "sourdough" in alone.absent_terms
+    # As likely as the likeliest corpus alone (one corpus answering is enough).
+    question = "Why is a Moscow-Beijing axis unlikely?"
+    pooled = both.search(question, 5).answer_probability
+    assert pooled is not None and pooled >= (a.search(question, 5).answer_probability or 0) - 0.05
+    # Keyword-only search judges nothing, together as alone.
+    assert both.search("roses pruned", 5, "keyword").answer_probability is None

@@ -7,9 +7,11 @@ every index contributes its raw dense and keyword candidates, and one convex com
 RRF) normalises them by the best of the pooled lists. Each index then turns its share of the
 pooled ranking into hits (merging touching passages), the hits are ordered by their pooled
 score and the first ones highlighted (each index's own top hit with the embedding tie-break,
-as when it is searched alone), and whether the corpus answers at all ("not in this corpus") is decided
-on the pooled list, exactly as for one index. One index alone gives exactly
-:meth:`Index.search`'s answer.
+as when it is searched alone). Whether the corpora answer at all ("not in this corpus") is
+decided by each index's own calibrated estimate (:func:`askcorpus.search.absence.assess`) on its
+share of the pooled list: the question is likely answered when one corpus likely answers it
+(the highest probability), and the terms found nowhere are those no corpus holds. One index
+alone gives exactly :meth:`Index.search`'s answer.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ import numpy as np
 from askcorpus.embed.embedder import Embedder
 from askcorpus.errors import IndexMismatchError, QueryError
 from askcorpus.records import Highlighting, Hit, PassageFilter, SearchResult
-from askcorpus.search import evidence, fusion
+from askcorpus.search import absence, evidence, fusion
 from askcorpus.search.absence import caveats as caveats_of
 from askcorpus.search.index import CANDIDATES, Index, Sides, fuse
 from askcorpus.search.present import HIGHLIGHT_HITS, highlight_hits
-from askcorpus.search.question import answer_likely, check_folder, read_question
+from askcorpus.search.question import check_folder, read_question
 from askcorpus.settings import Settings
 
 #: Passage ids of index ``i`` are pooled as ``i << ID_BITS | id`` (ids stay far below 2**40).
@@ -102,8 +104,18 @@ class MultiIndex:
             if mode == "hybrid" and fusion.is_long_query(text):  # as one index does
                 pooled = fusion.length_normalised(pooled, self._words(pooled))
             hits: list[tuple[int, Hit]] = []
+            verdicts: list[absence.Assessment] = []
+            unjudged: list[str] = []
             for i, index in enumerate(self.indexes):
                 own = [_unpooled(f) for f in pooled if f.id >> ID_BITS == i]
+                if query_vec is not None and own:
+                    verdict = absence.assess(
+                        index.store, text, own, query_vec, index.embedder.encode_query
+                    )
+                    if verdict is not None:
+                        verdicts.append(verdict)
+                    else:
+                        unjudged.append(absence.unjudged(index.store, text) or "")
                 own = evidence.reranked(index.store, text, own, mode)  # as one index shows
                 hits += [(i, h) for h in index.present(text, own, k)]
         if not hits and allowed is not None and allowed.folder:
@@ -111,7 +123,8 @@ class MultiIndex:
         hits.sort(key=lambda ih: (-ih[1].score, ih[0], ih[1].rank))
         hits = hits[:k]
         ranked = tuple(dataclasses.replace(h, rank=r) for r, (_i, h) in enumerate(hits, 1))
-        likely = bool(ranked) and (query_vec is None or answer_likely(pooled, k))
+        verdict = _pooled_verdict(verdicts)
+        likely = bool(ranked) and (verdict is None or verdict.likely)
         # Each index's own first hit gets the embedding tie-break, as when searched alone.
         dense = (
             ()
@@ -128,6 +141,9 @@ class MultiIndex:
             hits=ranked,
             answer_likely=likely,
             note=note,
+            answer_probability=verdict.probability if verdict else None,
+            unjudged=next((u for u in unjudged if u), None) if ranked and not verdict else None,
+            absent_terms=verdict.absent_terms if verdict else (),
             highlighting=how,
             caveats=tuple(dict.fromkeys(caveats)),
         )
@@ -195,6 +211,18 @@ class MultiIndex:
         kept = {pid for pid, _s in dense}
         extra = {pid: cosine[pid] for pid, _s in lexical if pid not in kept and pid in cosine}
         return Sides(dense, lexical, extra), query_vec
+
+
+def _pooled_verdict(verdicts: Sequence[absence.Assessment]) -> absence.Assessment | None:
+    """The verdict for corpora searched together from each one's (None when none judged): as
+    likely as the likeliest (one corpus answering is enough), and the terms none holds (an
+    index that judged with no term absent holds them all)."""
+    if not verdicts:
+        return None
+    best = max(verdicts, key=lambda v: v.probability)
+    nowhere = set.intersection(*(set(v.absent_terms) for v in verdicts))
+    absent = tuple(t for t in verdicts[0].absent_terms if t in nowhere)
+    return absence.Assessment(best.probability, best.likely, absent)
 
 
 def _unpooled(f: fusion.Fused) -> fusion.Fused:

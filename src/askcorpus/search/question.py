@@ -1,6 +1,5 @@
 """A question made ready to search, and what is decided of it before or beside ranking: its
-filters and phrases read, a mistyped folder named, and the dense-score rule for whether several
-indexes searched together likely answer it.
+filters and phrases read, and a mistyped folder named.
 """
 
 from __future__ import annotations
@@ -9,15 +8,10 @@ from collections.abc import Sequence
 
 from askcorpus.errors import QueryError
 from askcorpus.records import PassageFilter
-from askcorpus.search import fusion
 from askcorpus.settings import MAX_TOP_K
 from askcorpus.store.base import Store
 from askcorpus.text.query import clean_question
 from askcorpus.text.syntax import merge_filters, read_query
-
-# Top dense cosine below which no passage reads like an answer (about the 2nd percentile of the
-# top cosine of answerable SciFact train claims): the rule for several indexes searched together.
-ANSWER_THRESHOLD = 0.35
 
 
 def read_question(
@@ -47,11 +41,3 @@ def check_folder(stores: Sequence[Store], folder: str) -> None:
     close = [t for t in tops if t.lower() == folder.split("/")[0].lower()]
     shown = ", ".join(close or tops[:8]) or "none: every document is at the top level"
     raise QueryError(f"no document in folder {folder}", hint=f"folders: {shown}")
-
-
-def answer_likely(fused: Sequence[fusion.Fused], k: int) -> bool:
-    """Whether the corpus likely answers, by the dense score alone: a passage among the first
-    ``k`` fused candidates is close enough in meaning (at least :data:`ANSWER_THRESHOLD`).
-    Several indexes searched together (:mod:`askcorpus.search.multi`) decide by it; one index
-    decides by the calibrated :func:`askcorpus.search.absence.assess`."""
-    return max((f.dense_score for f in fused[:k]), default=0.0) >= ANSWER_THRESHOLD
