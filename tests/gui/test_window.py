@@ -159,7 +159,7 @@ def test_not_in_this_corpus_banner_and_no_results_state(qtbot, window) -> None:
     assert "Found nowhere in this corpus: tourists" in text
     assert "does not seem to answer" not in text
     # Not judged at all (a question in a language the calibration does not read): said why.
-    reason = '"not in this corpus" is judged for questions in English only'
+    reason = "“not in this corpus” is judged for questions in English only"
     unjudged = SearchResult("Когда?", hits, unjudged=reason)
     window.parts.results.show_result(TimedResult(unjudged, 0.01))
     text = window.parts.results.banner.label.text()

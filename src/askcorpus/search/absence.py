@@ -175,7 +175,7 @@ def _exclusions(label: str | None) -> str:
 
 def unjudged(store: Store, question: str) -> str | None:
     """Why :func:`assess` gives ``question`` (cleaned) asked of ``store`` no probability, a
-    clause for the user ('"not in this corpus" is judged for questions in English only'); None
+    clause for the user ("“not in this corpus” is judged for questions in English only"); None
     when it gives one. So a reader is told the check did not run, rather than read its silence
     as "answered"."""
     model = model_for(store)
@@ -188,9 +188,9 @@ def unjudged(store: Store, question: str) -> str | None:
     if model is not default_model_for(name):
         return None
     if not _mostly_latin(question):
-        return '"not in this corpus" is judged for questions in English only'
+        return "“not in this corpus” is judged for questions in English only"
     if not _holds_english(store.stats().languages):
-        return '"not in this corpus" is judged for corpora holding English documents only'
+        return "“not in this corpus” is judged for corpora holding English documents only"
     return None
 
 
