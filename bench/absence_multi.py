@@ -7,7 +7,9 @@ other three), asks every question set of bench/absence.py (development and held-
 one index and of the two searched together (:class:`askcorpus.search.multi.MultiIndex`), and
 prints answerable kept / on-topic unanswerable flagged / balanced for both, at the shipped
 threshold. The same questions, the same passages: what differs is only that each index judges
-its share and the likeliest wins. docs/quality.md ("Not in this corpus", session 15).
+its share and the likeliest wins. It also prints the median time of a search of each (warm,
+every question once; run it with another tree's ``src`` on ``PYTHONPATH`` to compare).
+docs/quality.md ("Not in this corpus", session 15).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -60,14 +63,17 @@ def main() -> None:
     try:
         for label, names in (("development", DEV), ("held out", HELD_OUT)):
             said: dict[str, list[bool]] = {"one": [], "two": []}
+            took: dict[str, list[float]] = {"one": [], "two": []}
             labels: list[bool] = []
             for name in names:
                 for q in load_questions(ROOT / "eval" / f"{name}.jsonl"):
                     if not q.answerable and name == "questions":
                         continue  # its 16 off-topic questions: on-topic ones are measured
                     labels.append(q.answerable)
-                    said["one"].append(whole.search(q.question, 5).answer_likely)
-                    said["two"].append(together.search(q.question, 5).answer_likely)
+                    for key, searcher in (("one", whole), ("two", together)):
+                        started = time.perf_counter()
+                        said[key].append(searcher.search(q.question, 5).answer_likely)
+                        took[key].append(time.perf_counter() - started)
             y = np.array(labels)
             cells = []
             for key in ("one", "two"):
@@ -75,6 +81,8 @@ def main() -> None:
                 kept, flagged = s[y].mean(), (~s[~y]).mean()
                 cells.append(f"{kept:.3f} / {flagged:.3f} / {(kept + flagged) / 2:.3f}")
             print(f"| {label} | {len(y)} | {cells[0]} | {cells[1]} |")
+            ms = {key: 1000 * float(np.median(t)) for key, t in took.items()}
+            print(f"  median search: one index {ms['one']:.1f} ms, two together {ms['two']:.1f} ms")
     finally:
         whole.close()
         together.close()

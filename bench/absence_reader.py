@@ -180,6 +180,7 @@ def cases(shipped: Path, out: Path) -> None:
     index = Index.open(shipped, settings, embedder)
     model = absence.default_model()
     rows = []
+    passages = index.stats().passages
     try:
         for name in DEV + HELD_OUT:
             for q in load_questions(ROOT / "eval" / f"{name}.jsonl"):
@@ -187,7 +188,6 @@ def cases(shipped: Path, out: Path) -> None:
                 fused, vec = index.retrieve(text, CANDIDATES)
                 if vec is None:
                     raise SystemExit("the shipped index has no vectors")
-                passages = index.stats().passages
                 ev = absence.gather(index.store, text, fused, passages, vec, embedder.encode_query)
                 found = index.store.passages([f.id for f in fused[:PASSAGES]])
                 sentences = [

@@ -126,14 +126,9 @@ def assess(
     """Whether the corpus likely answers ``question`` (cleaned), from its fused candidates
     (``counts``: its :func:`count_terms`, when the caller has them already); None when no
     calibration fits the index (:func:`model_for`) or the question (:func:`defaults_apply`)."""
-    model = model_for(store)
-    if model is None:
-        return None
     stats = store.stats()
-    # The default (cached, so one object) speaks English only; an index's own fit speaks its own.
-    if model is default_model_for(store.manifest.model) and not defaults_apply(
-        question, stats.languages
-    ):
+    model = _judge(store, question, stats.languages)
+    if isinstance(model, str):
         return None
     passages = stats.passages
     evidence = gather(store, question, fused, passages, query_vec, encode, counts)
@@ -178,6 +173,15 @@ def unjudged(store: Store, question: str) -> str | None:
     clause for the user ("“not in this corpus” is judged for questions in English only"); None
     when it gives one. So a reader is told the check did not run, rather than read its silence
     as "answered"."""
+    judge = _judge(store, question, store.stats().languages)
+    return judge if isinstance(judge, str) else None
+
+
+def _judge(store: Store, question: str, languages: Sequence[tuple[str, int]]) -> Model | str:
+    """The model deciding for ``question`` asked of ``store``, whose documents are in
+    ``languages`` (:func:`model_for`), or why none does: the one rule :func:`assess` and
+    :func:`unjudged` read. The default (cached, so one object) speaks English only
+    (:func:`defaults_apply`); an index's own fit speaks its own."""
     model = model_for(store)
     name = store.manifest.model
     if model is None:
@@ -186,12 +190,12 @@ def unjudged(store: Store, question: str) -> str | None:
             "(`askcorpus index --rebuild --calibrate-absence` fits one)"
         )
     if model is not default_model_for(name):
-        return None
+        return model
     if not _mostly_latin(question):
         return "“not in this corpus” is judged for questions in English only"
-    if not _holds_english(store.stats().languages):
+    if not _holds_english(languages):
         return "“not in this corpus” is judged for corpora holding English documents only"
-    return None
+    return model
 
 
 def defaults_apply(question: str, languages: Sequence[tuple[str, int]]) -> bool:

@@ -112,10 +112,9 @@ class MultiIndex:
                     verdict = absence.assess(
                         index.store, text, own, query_vec, index.embedder.encode_query
                     )
-                    if verdict is not None:
-                        verdicts.append(verdict)
-                    else:
-                        unjudged.append(absence.unjudged(index.store, text) or "")
+                    reason = absence.unjudged(index.store, text) if verdict is None else None
+                    verdicts += [verdict] if verdict else []
+                    unjudged += [reason] if reason else []
                 own = evidence.reranked(index.store, text, own, mode)  # as one index shows
                 hits += [(i, h) for h in index.present(text, own, k)]
         if not hits and allowed is not None and allowed.folder:
@@ -142,7 +141,7 @@ class MultiIndex:
             answer_likely=likely,
             note=note,
             answer_probability=verdict.probability if verdict else None,
-            unjudged=next((u for u in unjudged if u), None) if ranked and not verdict else None,
+            unjudged=unjudged[0] if unjudged and ranked and not verdict else None,
             absent_terms=verdict.absent_terms if verdict else (),
             highlighting=how,
             caveats=tuple(dict.fromkeys(caveats)),

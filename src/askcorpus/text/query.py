@@ -247,8 +247,8 @@ def query_terms(question: str) -> list[str]:
             for piece in _CJK_OR_NOT.finditer(part):
                 run = piece.group(1)
                 if run:
-                    for part in _CHINESE_QUESTION.split(run):
-                        for bigram in cjk_bigrams(part) if part else ():
+                    for clause in filter(None, _CHINESE_QUESTION.split(run)):
+                        for bigram in cjk_bigrams(clause):
                             seen.setdefault(bigram, None)
                     continue
                 word = piece.group(0)
